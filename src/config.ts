@@ -1,0 +1,177 @@
+/**
+ * Node configuration: one `defaults` object, one `resolveConfig()` that layers
+ * defaults ← `$ATELIER_HOME/config.json` ← environment ← flags, applied once with `??`.
+ * No other file defaults anything.
+ */
+import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ConfigError } from './errors.ts'
+import defaultConfig from '../config/default.json' with { type: 'json' }
+
+export interface HttpConfig {
+  /** @default '127.0.0.1' */
+  host: string
+  /** 0 picks a free port. @default 5180 */
+  port: number
+  /** Largest JSON body accepted on /v1 routes, bytes. @default 1048576 (1 MiB) */
+  jsonBodyLimit: number
+  /** Largest content upload, bytes. @default 68719476736 (64 GiB) */
+  contentBodyLimit: number
+}
+
+export interface P2PConfig {
+  /** libp2p listen multiaddrs. Loopback by default: open it to your LAN with --p2p /ip4/0.0.0.0/tcp/5181. @default ['/ip4/127.0.0.1/tcp/5181'] */
+  listen: string[]
+  /** Multiaddrs (with /p2p/<peer id>) dialled at start. @default [] */
+  bootstrap: string[]
+}
+
+export interface RecordsConfig {
+  /** Largest encoded record, bytes. @default 65536 */
+  maxBytes: number
+}
+
+export interface IngestConfig {
+  /** Records waiting to be ingested before writers are told to back off. @default 10000 */
+  queueLimit: number
+  /** Records written to the blockstore and index per batch. @default 256 */
+  batchSize: number
+}
+
+export interface StoreConfig {
+  /** Blocks read ahead when serving a file. @default 8 */
+  readAhead: number
+  /** UnixFS chunk size when adding content, bytes. @default 1048576 */
+  chunkSize: number
+}
+
+export interface AtelierConfig {
+  /** The data dir ($ATELIER_HOME). @default ~/.atelier */
+  home: string
+  http: HttpConfig
+  p2p: P2PConfig
+  records: RecordsConfig
+  ingest: IngestConfig
+  store: StoreConfig
+  /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
+  logLevel: string
+}
+
+/** The embedded defaults, kept in `config/default.json` so users can read them as a config file */
+export const defaults: Omit<AtelierConfig, 'home'> = defaultConfig
+
+/** Name of the config file inside the data dir */
+export const CONFIG_FILE = 'config.json'
+
+/** A partial config, as found in a config file or built from flags */
+export interface ConfigOverrides {
+  http?: Partial<HttpConfig>
+  p2p?: Partial<P2PConfig>
+  records?: Partial<RecordsConfig>
+  ingest?: Partial<IngestConfig>
+  store?: Partial<StoreConfig>
+  logLevel?: string
+}
+
+/** The data dir: `$ATELIER_HOME`, else `~/.atelier` */
+export function resolveHome (env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.ATELIER_HOME
+  return home != null && home !== '' ? resolve(home) : join(homedir(), '.atelier')
+}
+
+/** Parse `host:port` (as given to --http or ATELIER_HTTP) */
+export function parseHostPort (value: string): { host: string, port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value.trim())
+  if (m == null || Number(m[2]) > 65535) {
+    throw new ConfigError(`"${value}" is not host:port (e.g. 127.0.0.1:5180, port 0 picks a free one)`)
+  }
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }
+}
+
+/** Read `config.json` from the data dir; a missing file is an empty config */
+export function readConfigFile (home: string): ConfigOverrides {
+  let text: string
+  try {
+    text = readFileSync(join(home, CONFIG_FILE), 'utf8')
+  } catch (err: any) {
+    if (err.code === 'ENOENT') return {}
+    throw new ConfigError(`cannot read ${join(home, CONFIG_FILE)}: ${err.message}`, { cause: err })
+  }
+  try {
+    const parsed = JSON.parse(text)
+    if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object')
+    return parsed
+  } catch (err: any) {
+    throw new ConfigError(`${join(home, CONFIG_FILE)} is not valid JSON: ${err.message}`, { cause: err })
+  }
+}
+
+/** Overrides from the environment: ATELIER_HTTP (host:port), ATELIER_P2P (comma-separated multiaddrs), ATELIER_BOOTSTRAP, ATELIER_LOG_LEVEL */
+export function envOverrides (env: NodeJS.ProcessEnv = process.env): ConfigOverrides {
+  const out: ConfigOverrides = {}
+  if (env.ATELIER_HTTP != null && env.ATELIER_HTTP !== '') out.http = parseHostPort(env.ATELIER_HTTP)
+  const list = (v: string): string[] => v.split(',').map(s => s.trim()).filter(s => s !== '')
+  if (env.ATELIER_P2P != null && env.ATELIER_P2P !== '') out.p2p = { listen: list(env.ATELIER_P2P) }
+  if (env.ATELIER_BOOTSTRAP != null && env.ATELIER_BOOTSTRAP !== '') out.p2p = { ...out.p2p, bootstrap: list(env.ATELIER_BOOTSTRAP) }
+  if (env.ATELIER_LOG_LEVEL != null && env.ATELIER_LOG_LEVEL !== '') out.logLevel = env.ATELIER_LOG_LEVEL
+  return out
+}
+
+function positiveInt (value: unknown, name: string, allowZero = false): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function stringList (value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+    throw new ConfigError(`${name} must be a list of strings`)
+  }
+  return value
+}
+
+/** Layer the sources (later wins) over the defaults and check every value */
+export function resolveConfig (home: string, ...layers: ConfigOverrides[]): AtelierConfig {
+  const pick = <T>(get: (l: ConfigOverrides) => T | undefined, fallback: T): T => {
+    let v: T | undefined
+    for (const l of layers) v = get(l) ?? v
+    return v ?? fallback
+  }
+  const d = defaults
+  const config: AtelierConfig = {
+    home,
+    http: {
+      host: pick(l => l.http?.host, d.http.host),
+      port: positiveInt(pick(l => l.http?.port, d.http.port), 'http.port', true),
+      jsonBodyLimit: positiveInt(pick(l => l.http?.jsonBodyLimit, d.http.jsonBodyLimit), 'http.jsonBodyLimit'),
+      contentBodyLimit: positiveInt(pick(l => l.http?.contentBodyLimit, d.http.contentBodyLimit), 'http.contentBodyLimit')
+    },
+    p2p: {
+      listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),
+      bootstrap: stringList(pick(l => l.p2p?.bootstrap, d.p2p.bootstrap), 'p2p.bootstrap')
+    },
+    records: {
+      maxBytes: positiveInt(pick(l => l.records?.maxBytes, d.records.maxBytes), 'records.maxBytes')
+    },
+    ingest: {
+      queueLimit: positiveInt(pick(l => l.ingest?.queueLimit, d.ingest.queueLimit), 'ingest.queueLimit'),
+      batchSize: positiveInt(pick(l => l.ingest?.batchSize, d.ingest.batchSize), 'ingest.batchSize')
+    },
+    store: {
+      readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),
+      chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize')
+    },
+    logLevel: pick(l => l.logLevel, d.logLevel)
+  }
+  if (config.http.port > 65535) throw new ConfigError('http.port must be at most 65535')
+  if (config.store.chunkSize > 1024 * 1024) throw new ConfigError('store.chunkSize must be at most 1 MiB (bitswap block limit)')
+  return config
+}
+
+/** The config a daemon runs with: defaults, then the data dir's config file, then env, then flags */
+export function loadConfig (flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): AtelierConfig {
+  const home = resolveHome(env)
+  return resolveConfig(home, readConfigFile(home), envOverrides(env), flags)
+}

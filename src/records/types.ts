@@ -1,0 +1,228 @@
+/**
+ * The shapes of Atelier records: W3C Verifiable Credentials (VC Data Model 2.0) secured with an
+ * `eddsa-jcs-2022` Data Integrity proof. `protocols/records.md` is the normative text; these types mirror it.
+ *
+ * Conventions used by every kind:
+ * - links to other records and to content are CID strings (CIDv1, base32 `b…`);
+ * - shares and percentages are integers in basis points (1/100 of a percent, 0..10000), never floats;
+ * - times are RFC 3339 UTC strings with a `Z` suffix and at most millisecond precision.
+ */
+
+/** Record kinds, as the `kind` of a validated record */
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation'
+
+/** Ingredient relationships, from C2PA */
+export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
+
+/** CAWG training-and-mining permission values */
+export type TrainingMiningUse = 'allowed' | 'notAllowed' | 'constrained'
+
+export type TrainingMiningKey = 'cawg.ai_training' | 'cawg.ai_generative_training' | 'cawg.ai_inference' | 'cawg.data_mining'
+
+export interface TrainingMiningEntry {
+  use: TrainingMiningUse
+  /** Free text explaining a `constrained` use */
+  constraintInfo?: string
+}
+
+export interface Creator {
+  /** did:key of the creator */
+  id: string
+  name?: string
+  /** e.g. "author", "illustrator", "composer" */
+  role?: string
+  /** Share of the creators' part, basis points; all shares of an asset add up to 10000 */
+  share: number
+}
+
+export interface Ingredient {
+  relationship: Relationship
+  /** CID of a parent asset record, when the ingredient is itself an Atelier asset */
+  record?: string
+  /** CID of the ingredient's content, when known */
+  content?: string
+  /** 'asset' (a creative work), 'model' (an AI model), 'dataset' (training data) */
+  kind?: 'asset' | 'model' | 'dataset'
+  title?: string
+}
+
+export interface Tool {
+  name: string
+  version?: string
+  /** 'software' or 'aiModel' */
+  kind?: 'software' | 'aiModel'
+  /** CID of the model weights, when published */
+  model?: string
+  /** sha256 multihash (hex) of the prompt, so the prompt can be proven without publishing it */
+  promptHash?: string
+}
+
+/** `credentialSubject` of an asset record: a provenance claim about a piece of content */
+export interface AssetSubject {
+  /** `ipfs://<content CID>` */
+  id: string
+  mediaType: string
+  byteSize: number
+  title: string
+  description?: string
+  tags?: string[]
+  creators: Creator[]
+  ingredients?: Ingredient[]
+  tools?: Tool[]
+  /** IPTC digital source type URI, e.g. http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture */
+  digitalSourceType?: string
+  trainingMining?: Partial<Record<TrainingMiningKey, TrainingMiningEntry>>
+}
+
+export type RoyaltyPolicy = 'LAP' | 'LRP'
+
+export interface Money {
+  /** integer minor units */
+  amount: number
+  /** ISO 4217 code or a token symbol */
+  currency: string
+}
+
+/** License terms in the manner of Story Protocol's PIL */
+export interface LicenseTerms {
+  commercialUse: boolean
+  commercialAttribution: boolean
+  derivativesAllowed: boolean
+  derivativesAttribution: boolean
+  derivativesApproval: boolean
+  derivativesReciprocal: boolean
+  /** Revenue share owed up the lineage, basis points */
+  commercialRevShare: number
+  /** AI training on the work */
+  aiTraining: TrainingMiningUse
+  mintingFee?: Money
+  /** ISO 3166 country codes; absent = worldwide */
+  territories?: string[]
+  /** RFC 3339 time after which the license no longer applies */
+  expiration?: string
+  /** Anything the typed fields cannot say */
+  customTerms?: string
+}
+
+export interface RoyaltySplit {
+  id: string
+  share: number
+}
+
+/** `credentialSubject` of a license record: terms offered for an asset */
+export interface LicenseSubject {
+  /** asset record CID */
+  asset: string
+  /** SPDX identifier (e.g. CC-BY-4.0) when the terms follow a standard license */
+  spdx?: string
+  terms: LicenseTerms
+  royaltyPolicy: RoyaltyPolicy
+  /** who receives this asset's revenue, basis points adding up to 10000; absent = the asset's creators */
+  splits?: RoyaltySplit[]
+}
+
+/** `credentialSubject` of a grant: the licensor grants a license to a licensee */
+export interface GrantSubject {
+  /** did of the licensee */
+  id: string
+  /** license record CID */
+  license: string
+  /** asset record CID the license is for */
+  asset: string
+  expiration?: string
+  note?: string
+}
+
+export type AttestationClaim = 'coCreator' | 'endorsement' | 'splitConfirmed' | 'contentMatches' | 'other'
+
+/** `credentialSubject` of an attestation: another identity vouches for a record */
+export interface AttestationSubject {
+  /** the attested record CID */
+  record: string
+  claim: AttestationClaim
+  comment?: string
+}
+
+/** `credentialSubject` of a revocation: the author withdraws one of its records from a time on */
+export interface RevocationSubject {
+  /** the revoked record CID; must have the same author */
+  record: string
+  /** RFC 3339 time from which the record no longer holds */
+  effectiveFrom: string
+  reason?: string
+}
+
+export interface SubjectByKind {
+  asset: AssetSubject
+  license: LicenseSubject
+  grant: GrantSubject
+  attestation: AttestationSubject
+  revocation: RevocationSubject
+}
+
+/** The Data Integrity proof (eddsa-jcs-2022) */
+export interface DataIntegrityProof {
+  type: 'DataIntegrityProof'
+  cryptosuite: 'eddsa-jcs-2022'
+  created: string
+  verificationMethod: string
+  proofPurpose: 'assertionMethod'
+  '@context'?: string[]
+  proofValue: string
+}
+
+/** A credential before it is secured */
+export interface UnsignedCredential<K extends RecordKind = RecordKind> {
+  '@context': string[]
+  type: string[]
+  issuer: string
+  validFrom: string
+  credentialSchema: { id: string, type: 'JsonSchema' }
+  /** the author's prior record CID: an author's records form a hash chain */
+  previous?: string
+  /** charter CID of the collective this record belongs to */
+  collective?: string
+  credentialSubject: SubjectByKind[K]
+}
+
+/** A secured credential, i.e. the JSON of a record */
+export interface Credential<K extends RecordKind = RecordKind> extends UnsignedCredential<K> {
+  proof: DataIntegrityProof
+}
+
+/** A record that passed `validateRecord`: everything downstream (store, index, gateway) trusts these fields */
+export interface ValidRecord<K extends RecordKind = RecordKind> {
+  /** CID string of `bytes` (codec json 0x0200, sha2-256) */
+  cid: string
+  /** JCS canonical bytes of `credential` */
+  bytes: Uint8Array
+  credential: Credential<K>
+  kind: K
+  /** issuer did:key */
+  author: string
+  /** validFrom, as epoch milliseconds */
+  time: number
+  previous?: string
+  collective?: string
+}
+
+/** Ed25519 primitives; the daemon passes native crypto, the browser passes @noble/curves */
+export interface Ed25519 {
+  /** 32-byte public key from a 32-byte seed */
+  getPublicKey(seed: Uint8Array): Uint8Array
+  sign(message: Uint8Array, seed: Uint8Array): Uint8Array
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
+}
+
+/** The primitives record code needs, handed in so the daemon can use native crypto and the browser @noble */
+export interface RecordCrypto {
+  /** SHA-256, synchronous */
+  sha256(data: Uint8Array): Uint8Array
+  ed25519: Ed25519
+}
+
+/** Everything that signs records: a did:key and its seed, with the Ed25519 implementation that uses it */
+export interface Signer {
+  did: string
+  sign(message: Uint8Array): Uint8Array
+}

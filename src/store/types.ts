@@ -1,0 +1,58 @@
+/**
+ * The content and block store: Helia over blockstore-fs (blocks) and a Level datastore.
+ * Records are blocks too (codec json). `src/store/index.ts` exports `createContentStore()`.
+ */
+import type { AbortOptions } from '@libp2p/interface'
+
+export interface AddProgress {
+  /** bytes of the source read so far */
+  bytes: number
+}
+
+export interface AddContentOptions extends AbortOptions {
+  onProgress?: (p: AddProgress) => void
+}
+
+export interface AddedContent {
+  /** root CID string of the UnixFS file */
+  cid: string
+  /** file size in bytes */
+  size: number
+}
+
+export interface ContentStat {
+  cid: string
+  /** 'file' | 'directory' | 'raw' | 'json' | 'other' */
+  type: string
+  /** file size in bytes (for a raw block, its length) */
+  size: number
+}
+
+export interface ReadOptions extends AbortOptions {
+  offset?: number
+  length?: number
+}
+
+/** What the node and gateway need of storage */
+export interface ContentStore {
+  /** Import a stream of bytes as a UnixFS file (raw leaves, CIDv1), pin it; memory stays bounded whatever the size */
+  addContent(source: AsyncIterable<Uint8Array>, options?: AddContentOptions): Promise<AddedContent>
+  /** Stat a CID (optionally a path under it); throws NotFoundError when the block is not held, InvalidCIDError for a bad string */
+  stat(cidOrPath: string, options?: AbortOptions): Promise<ContentStat>
+  /** Stream a file's bytes, or a range of them, with bounded read-ahead */
+  read(cidOrPath: string, options?: ReadOptions): AsyncIterable<Uint8Array>
+  /** One block's bytes */
+  getBlock(cid: string, options?: AbortOptions): Promise<Uint8Array>
+  hasBlock(cid: string, options?: AbortOptions): Promise<boolean>
+  /** A CARv1 of the DAG under `cid`, streamed */
+  exportCar(cid: string, options?: AbortOptions): AsyncIterable<Uint8Array>
+  /** Store a record block (bytes already validated; `cid` is their json-codec CID) and pin it */
+  putRecord(cid: string, bytes: Uint8Array, options?: AbortOptions): Promise<void>
+  /** Store many record blocks at once (the ingest path's batch) */
+  putRecords(records: Array<{ cid: string, bytes: Uint8Array }>, options?: AbortOptions): Promise<void>
+  getRecord(cid: string, options?: AbortOptions): Promise<Uint8Array>
+  /** Every stored record block (json codec), for reindex */
+  allRecords(options?: AbortOptions): AsyncIterable<{ cid: string, bytes: Uint8Array }>
+  /** Bytes used by the blockstore on disk */
+  usage(): Promise<{ blocks: number, bytes: number }>
+}
