@@ -1,0 +1,221 @@
+/**
+ * Generates the Atelier record test vectors in this folder: one JSON file per kind, with every intermediate value of
+ * the eddsa-jcs-2022 proof, the record's canonical bytes and its CID. Deterministic: fixed keys (RFC 8032 §7.1
+ * TEST 1 and TEST 2 secret keys, see README.md) and fixed times.
+ *
+ * Run `node protocols/vectors/atelier/generate.ts` to rewrite the files; test/records/vectors.spec.ts regenerates
+ * them in memory and compares byte for byte.
+ */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import {
+  canonicalString, createSigner, hashData, issueRecord, nobleCrypto, proofConfiguration, recordCidString,
+  verificationMethodFor
+} from '../../../src/records/index.ts'
+import { buildCredential } from '../../../src/records/issue.ts'
+import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../../../src/records/index.ts'
+
+/** RFC 8032 §7.1 TEST 1 secret key: the author of every vector */
+export const AUTHOR_SEED_HEX = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+/** RFC 8032 §7.1 TEST 2 secret key: a co-creator, who issues the attestation */
+export const CO_CREATOR_SEED_HEX = '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb'
+
+// in the form issueRecord writes (Date#toISOString: always three fraction digits)
+const VALID_FROM = ['2025-01-15T10:00:00.000Z', '2025-01-15T10:05:00.250Z', '2025-01-16T08:30:00.000Z', '2025-01-17T12:00:00.000Z', '2025-02-01T00:00:00.000Z']
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+interface Step<K extends RecordKind> {
+  file: string
+  description: string
+  kind: K
+  seedHex: string
+  subject: SubjectByKind[K]
+  validFrom: string
+  previous?: string
+  collective?: string
+}
+
+/** Every value of one vector, computed step by step and checked against issueRecord */
+function vector<K extends RecordKind> (step: Step<K>, crypto: RecordCrypto): { json: object, record: ValidRecord<K> } {
+  const signer: Signer = createSigner(fromHex(step.seedHex), crypto)
+  const unsigned = buildCredential(step.kind, step.subject, {
+    issuer: signer.did, validFrom: step.validFrom, previous: step.previous, collective: step.collective
+  })
+  const options = { verificationMethod: verificationMethodFor(signer.did), created: step.validFrom }
+  const canonicalDocument = canonicalString(unsigned)
+  const proofConfigCanonical = canonicalString(proofConfiguration(unsigned['@context'], options))
+  const data = hashData(utf8(proofConfigCanonical), utf8(canonicalDocument), crypto.sha256)
+  const signature = signer.sign(data)
+  const record = issueRecord(step.kind, step.subject, {
+    signer, crypto, validFrom: new Date(step.validFrom), previous: step.previous, collective: step.collective
+  })
+  const recordCanonical = new TextDecoder().decode(record.bytes)
+  if (record.credential.proof.proofValue !== expectedProofValue(signature)) throw new Error(`${step.file}: issueRecord disagrees with the step-by-step signature`)
+  if (record.credential.validFrom !== step.validFrom) throw new Error(`${step.file}: validFrom must already be in record-time form`)
+  const json = {
+    description: step.description,
+    kind: step.kind,
+    input: {
+      seedHex: step.seedHex,
+      issuer: signer.did,
+      subject: step.subject,
+      options: { validFrom: step.validFrom, created: step.validFrom, ...(step.previous !== undefined ? { previous: step.previous } : {}), ...(step.collective !== undefined ? { collective: step.collective } : {}) }
+    },
+    unsignedCredential: unsigned,
+    canonicalDocument,
+    proofConfigCanonical,
+    proofConfigHashHex: hex(data.subarray(0, 32)),
+    documentHashHex: hex(data.subarray(32)),
+    hashDataHex: hex(data),
+    signatureHex: hex(signature),
+    proofValue: record.credential.proof.proofValue,
+    recordCanonical,
+    cid: record.cid
+  }
+  return { json, record }
+}
+
+/** proofValue of a signature: multibase base58btc, computed independently of the library under test */
+function expectedProofValue (signature: Uint8Array): string {
+  return 'z' + base58(signature)
+}
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+/** An independent base58btc encoder, so the vectors do not only check the library against itself */
+function base58 (bytes: Uint8Array): string {
+  let n = BigInt('0x' + (hex(bytes) || '0'))
+  let out = ''
+  while (n > 0n) { out = ALPHABET[Number(n % 58n)] + out; n /= 58n }
+  for (const b of bytes) { if (b !== 0) break; out = '1' + out }
+  return out
+}
+
+/** File name → file text of every vector, in the order they chain */
+export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string, string> {
+  const author = createSigner(fromHex(AUTHOR_SEED_HEX), crypto)
+  const coCreator = createSigner(fromHex(CO_CREATOR_SEED_HEX), crypto)
+  // Stand-ins for a collective charter and a parent record: CIDs of fixed bytes
+  const collective = recordCidString(utf8('{"example":"collective charter"}'), crypto)
+  const parent = recordCidString(utf8('{"example":"parent asset record"}'), crypto)
+  const files = new Map<string, string>()
+  const write = (name: string, json: object): void => { files.set(name, JSON.stringify(json, null, 2) + '\n') }
+
+  const asset = vector({
+    file: 'asset.json',
+    description: 'An illustration derived from a parent asset with an AI model; two creators (6000/4000 bp); first record of the author, in a collective',
+    kind: 'asset',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: VALID_FROM[0],
+    collective,
+    subject: {
+      id: 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+      mediaType: 'image/png',
+      byteSize: 482133,
+      title: 'Harbour at dusk — variation 3',
+      description: 'Ink study, recoloured with a diffusion model.',
+      tags: ['harbour', 'ink', 'dusk'],
+      creators: [
+        { id: author.did, name: 'Ada', role: 'illustrator', share: 6000 },
+        { id: coCreator.did, name: 'Bo', role: 'colourist', share: 4000 }
+      ],
+      ingredients: [
+        { relationship: 'parentOf', record: parent, kind: 'asset', title: 'Harbour at dusk' },
+        { relationship: 'inputTo', content: 'bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u', kind: 'model', title: 'diffusion model weights' }
+      ],
+      tools: [
+        { name: 'Krita', version: '5.2.6', kind: 'software' },
+        { name: 'example-diffusion', version: '1.0', kind: 'aiModel', model: 'bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u', promptHash: '1220' + 'ab'.repeat(32) }
+      ],
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia',
+      trainingMining: {
+        'cawg.ai_training': { use: 'notAllowed' },
+        'cawg.ai_generative_training': { use: 'notAllowed' },
+        'cawg.ai_inference': { use: 'constrained', constraintInfo: 'Non-commercial research only.' },
+        'cawg.data_mining': { use: 'allowed' }
+      }
+    }
+  }, crypto)
+  write('asset.json', asset.json)
+
+  const license = vector({
+    file: 'license.json',
+    description: 'Commercial license with attribution and a 10% revenue share up the lineage; splits follow the creators',
+    kind: 'license',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: VALID_FROM[1],
+    previous: asset.record.cid,
+    collective,
+    subject: {
+      asset: asset.record.cid,
+      spdx: 'CC-BY-4.0',
+      terms: {
+        commercialUse: true,
+        commercialAttribution: true,
+        derivativesAllowed: true,
+        derivativesAttribution: true,
+        derivativesApproval: false,
+        derivativesReciprocal: false,
+        commercialRevShare: 1000,
+        aiTraining: 'notAllowed',
+        mintingFee: { amount: 2500, currency: 'EUR' },
+        territories: ['DE', 'FR', 'NL'],
+        expiration: '2030-01-01T00:00:00Z'
+      },
+      royaltyPolicy: 'LAP',
+      splits: [{ id: author.did, share: 6000 }, { id: coCreator.did, share: 4000 }]
+    }
+  }, crypto)
+  write('license.json', license.json)
+
+  const grant = vector({
+    file: 'grant.json',
+    description: 'The author grants the license to a licensee',
+    kind: 'grant',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: VALID_FROM[2],
+    previous: license.record.cid,
+    subject: {
+      id: 'did:example:licensee-42',
+      license: license.record.cid,
+      asset: asset.record.cid,
+      expiration: '2026-01-16T08:30:00Z',
+      note: 'Print run of 500 copies.'
+    }
+  }, crypto)
+  write('grant.json', grant.json)
+
+  const attestation = vector({
+    file: 'attestation.json',
+    description: 'The co-creator confirms the split of the asset (first record of the co-creator)',
+    kind: 'attestation',
+    seedHex: CO_CREATOR_SEED_HEX,
+    validFrom: VALID_FROM[3],
+    subject: { record: asset.record.cid, claim: 'splitConfirmed', comment: '60/40 as agreed.' }
+  }, crypto)
+  write('attestation.json', attestation.json)
+
+  const revocation = vector({
+    file: 'revocation.json',
+    description: 'The author withdraws the grant from a time on',
+    kind: 'revocation',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: VALID_FROM[4],
+    previous: grant.record.cid,
+    subject: { record: grant.record.cid, effectiveFrom: '2025-02-01T00:00:00Z', reason: 'Licensee asked to end the grant early.' }
+  }, crypto)
+  write('revocation.json', revocation.json)
+
+  return files
+}
+
+// Run directly: rewrite the vector files next to this script
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const files = generateVectors()
+  for (const [name, text] of files) writeFileSync(join(here, name), text)
+  console.log(`wrote ${[...files.keys()].join(', ')} in ${here}`)
+}

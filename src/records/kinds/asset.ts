@@ -1,0 +1,53 @@
+/**
+ * Asset records: semantic rules beyond the schema, and the facts the index and lineage code read from them.
+ */
+import { InvalidRecordError } from '../../errors.ts'
+import { parseCid, parseRecordCid } from '../cid.ts'
+import { publicKeyFromDidKey } from '../did-key.ts'
+import type { AssetSubject, Credential, Relationship, ValidRecord } from '../types.ts'
+import { checkDistinctIds, checkShareSum } from './shared.ts'
+
+const IPFS_SCHEME = 'ipfs://'
+
+/**
+ * Rules: the subject id is `ipfs://` + a content CID; every creator is an Ed25519 did:key, named once, and the
+ * creators' shares add up to 10000; every ingredient names a parent record or content (or both) by CID; tool
+ * model CIDs parse.
+ */
+export function checkAsset (subject: AssetSubject): void {
+  parseCid(subject.id.slice(IPFS_SCHEME.length), 'credentialSubject.id')
+  subject.creators.forEach((creator, i) => publicKeyFromDidKey(creator.id, `credentialSubject.creators[${i}].id`))
+  checkDistinctIds(subject.creators, 'credentialSubject.creators')
+  checkShareSum(subject.creators, 'credentialSubject.creators')
+  subject.ingredients?.forEach((ingredient, i) => {
+    const field = `credentialSubject.ingredients[${i}]`
+    if (ingredient.record === undefined && ingredient.content === undefined) {
+      throw new InvalidRecordError(`${field} must name a record or a content CID`, { details: { field, rule: 'ingredientTarget' } })
+    }
+    if (ingredient.record !== undefined) parseRecordCid(ingredient.record, `${field}.record`)
+    if (ingredient.content !== undefined) parseCid(ingredient.content, `${field}.content`)
+  })
+  subject.tools?.forEach((tool, i) => {
+    if (tool.model !== undefined) parseCid(tool.model, `credentialSubject.tools[${i}].model`)
+  })
+}
+
+type AssetLike = ValidRecord<'asset'> | Credential<'asset'>
+
+function subjectOf (record: AssetLike): AssetSubject {
+  return 'credential' in record ? record.credential.credentialSubject : record.credentialSubject
+}
+
+/** CID of the content an asset record describes (its subject id without `ipfs://`) */
+export function assetContentCid (record: AssetLike): string {
+  return subjectOf(record).id.slice(IPFS_SCHEME.length)
+}
+
+/** The parent asset records an asset names as ingredients, with how each was used */
+export function assetParents (record: AssetLike): Array<{ cid: string, relationship: Relationship }> {
+  const parents: Array<{ cid: string, relationship: Relationship }> = []
+  for (const ingredient of subjectOf(record).ingredients ?? []) {
+    if (ingredient.record !== undefined) parents.push({ cid: ingredient.record, relationship: ingredient.relationship })
+  }
+  return parents
+}

@@ -1,0 +1,61 @@
+/**
+ * The JSON Schemas of the record format (protocols/schemas/), compiled once with Ajv on first use.
+ *
+ * Validation is two-stage: the envelope schema checks what every record shares and says which kind it is; the
+ * kind's schema (chosen by `credentialSchema.id`, so several versions of a kind can coexist) then checks the whole
+ * credential. Ajv stops at the first error (allErrors off) since only the first one is reported anyway.
+ */
+import { Ajv } from 'ajv'
+import type { ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+import commonSchema from '../../protocols/schemas/common.schema.json' with { type: 'json' }
+import envelopeSchema from '../../protocols/schemas/envelope.schema.json' with { type: 'json' }
+import assetSchema from '../../protocols/schemas/asset.schema.json' with { type: 'json' }
+import licenseSchema from '../../protocols/schemas/license.schema.json' with { type: 'json' }
+import grantSchema from '../../protocols/schemas/grant.schema.json' with { type: 'json' }
+import attestationSchema from '../../protocols/schemas/attestation.schema.json' with { type: 'json' }
+import revocationSchema from '../../protocols/schemas/revocation.schema.json' with { type: 'json' }
+import type { RecordKind } from './types.ts'
+
+/** The schema documents, by kind, as shipped in protocols/schemas/ */
+export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Object.freeze({
+  asset: assetSchema,
+  license: licenseSchema,
+  grant: grantSchema,
+  attestation: attestationSchema,
+  revocation: revocationSchema
+})
+
+/** The shared definitions and the envelope, as shipped */
+export const COMMON_SCHEMA: { $id: string } = commonSchema
+export const ENVELOPE_SCHEMA: { $id: string } = envelopeSchema
+
+/** A compiled kind schema and the kind it checks */
+export interface KindValidator {
+  kind: RecordKind
+  validate: ValidateFunction
+}
+
+export interface CompiledSchemas {
+  envelope: ValidateFunction
+  /** by `credentialSchema.id` */
+  byId: ReadonlyMap<string, KindValidator>
+}
+
+let compiled: CompiledSchemas | undefined
+
+/** The compiled validators; compiled on the first call, shared afterwards */
+export function schemas (): CompiledSchemas {
+  if (compiled !== undefined) return compiled
+  const ajv = new Ajv({ strict: true, allErrors: false })
+  addFormats.default(ajv, ['date-time', 'uri'])
+  ajv.addSchema(commonSchema)
+  const envelope = ajv.compile(envelopeSchema)
+  const byId = new Map<string, KindValidator>()
+  for (const kind of Object.keys(KIND_SCHEMAS) as RecordKind[]) {
+    const schema = KIND_SCHEMAS[kind]
+    byId.set(schema.$id, { kind, validate: ajv.compile(schema) })
+  }
+  compiled = { envelope, byId }
+  return compiled
+}
