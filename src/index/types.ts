@@ -38,8 +38,9 @@ export interface RecordQuery {
   since?: number
   /** epoch ms, exclusive */
   until?: number
-  /** @default 50 */
+  /** @default 50; larger values are clamped to 1000 */
   limit?: number
+  /** the `cursor` of the previous page; valid whatever the filters, as it marks a position in time order */
   cursor?: string
   /** by time. @default 'desc' */
   order?: 'asc' | 'desc'
@@ -54,17 +55,19 @@ export interface Page<T> {
 export type LineageDirection = 'ancestors' | 'descendants' | 'both'
 
 export interface LineageQuery {
+  /** @default 'ancestors' */
   direction?: LineageDirection
-  /** @default 10 */
+  /** hops from the root; 0 gives the root alone. @default 10; larger values are clamped to 100 */
   depth?: number
-  /** max nodes per page. @default 500 */
+  /** max nodes per page. @default 500; larger values are clamped to 5000 */
   limit?: number
+  /** the `cursor` of the previous page of the same root, direction and depth */
   cursor?: string
 }
 
 export interface LineageNode {
   cid: string
-  /** hops from the root (negative for ancestors? no: always >= 0; direction tells which side) */
+  /** hops from the root, always >= 0; `side` tells which direction */
   depth: number
   side: 'root' | 'ancestor' | 'descendant'
   title?: string
@@ -84,12 +87,17 @@ export interface LineageEdge {
 
 export interface Lineage {
   root: string
+  /** in breadth-first order; the root first on the first page */
   nodes: LineageNode[]
+  /** each edge once over all pages: on the page of whichever of its two nodes comes later */
   edges: LineageEdge[]
+  /** opaque; null when there is no further page */
   cursor: string | null
 }
 
 export interface RecordIndexApi {
+  /** Open and check the schema version; an index of another version throws IndexSchemaError (ERR_INDEX_SCHEMA)
+   * and stays usable for `rebuild()` and `close()` only */
   open(): Promise<void>
   close(): Promise<void>
   /** Index records; each record's entries go in one atomic batch (several records may share one) */
@@ -101,6 +109,6 @@ export interface RecordIndexApi {
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>
-  /** Drop everything and index `source` again */
+  /** Drop everything and index `source` again; returns the number of distinct records indexed */
   rebuild(source: AsyncIterable<ValidRecord>): Promise<number>
 }

@@ -1,0 +1,120 @@
+/**
+ * What a record contributes to the index: its summary, its secondary index entries and its lineage edges.
+ * Pure functions of the record, so the same record always yields the same entries, whatever the arrival order.
+ */
+import type {
+  AssetSubject, AttestationSubject, GrantSubject, LicenseSubject, Relationship, RevocationSubject, ValidRecord
+} from '../records/types.ts'
+import type { RecordSummary } from './types.ts'
+import type { SublevelName } from './sublevels.ts'
+import { part, position, SEP } from './keys.ts'
+
+/** One key/value to write, named by sublevel */
+export interface IndexEntry {
+  sublevel: SublevelName
+  key: string
+  value: string
+}
+
+/** A lineage reference of a child asset: `r` a parent asset record CID, `c` a content CID (resolved at query time) */
+export type ParentRef = [by: 'r' | 'c', ref: string, relationship: Relationship]
+
+const IPFS_PREFIX = 'ipfs://'
+
+/** The content CID of an asset subject id (`ipfs://<cid>`, possibly with a path) */
+export function contentOf (subjectId: string): string {
+  const rest = subjectId.startsWith(IPFS_PREFIX) ? subjectId.slice(IPFS_PREFIX.length) : subjectId
+  const slash = rest.indexOf('/')
+  return slash === -1 ? rest : rest.slice(0, slash)
+}
+
+export function summarize (record: ValidRecord): RecordSummary {
+  const s: RecordSummary = { cid: record.cid, kind: record.kind, author: record.author, time: record.time }
+  if (record.collective != null) s.collective = record.collective
+  if (record.previous != null) s.previous = record.previous
+  const subject = record.credential.credentialSubject
+  switch (record.kind) {
+    case 'asset': {
+      const a = subject as AssetSubject
+      s.title = a.title
+      s.content = contentOf(a.id)
+      break
+    }
+    case 'license':
+      s.asset = (subject as LicenseSubject).asset
+      break
+    case 'grant': {
+      const g = subject as GrantSubject
+      s.license = g.license
+      s.asset = g.asset
+      s.licensee = g.id
+      break
+    }
+    case 'attestation':
+    case 'revocation':
+      s.target = (subject as AttestationSubject | RevocationSubject).record
+      break
+  }
+  return s
+}
+
+/** Lineage references of an asset record, in ingredient order, without repeats. An ingredient naming a record
+ * links to that record; one naming only content links to every asset record of that content. */
+export function parentsOf (record: ValidRecord): ParentRef[] {
+  if (record.kind !== 'asset') return []
+  const ingredients = (record.credential.credentialSubject as AssetSubject).ingredients
+  if (ingredients == null || ingredients.length === 0) return []
+  const out: ParentRef[] = []
+  const seen = new Set<string>()
+  for (const ing of ingredients) {
+    let ref: ParentRef
+    if (ing.record != null) ref = ['r', part(ing.record, 'ingredients.record'), ing.relationship]
+    else if (ing.content != null) ref = ['c', part(contentOf(ing.content), 'ingredients.content'), ing.relationship]
+    else continue
+    const k = ref.join(SEP)
+    if (seen.has(k)) continue
+    seen.add(k)
+    out.push(ref)
+  }
+  return out
+}
+
+/** Every entry a record adds, except the author head and the counters, which depend on what is already indexed */
+export function entriesOf (record: ValidRecord, summary: RecordSummary = summarize(record)): IndexEntry[] {
+  const cid = part(record.cid, 'cid')
+  const pos = position(record.time, cid)
+  const out: IndexEntry[] = [
+    { sublevel: 'summary', key: cid, value: JSON.stringify(summary) },
+    { sublevel: 'time', key: pos, value: '' },
+    { sublevel: 'kind', key: record.kind + SEP + pos, value: '' },
+    { sublevel: 'author', key: part(record.author, 'issuer') + SEP + pos, value: '' }
+  ]
+  if (summary.collective != null) out.push({ sublevel: 'collective', key: part(summary.collective, 'collective') + SEP + pos, value: '' })
+  switch (record.kind) {
+    case 'asset': {
+      out.push({ sublevel: 'content', key: part(summary.content ?? '', 'credentialSubject.id') + SEP + pos, value: '' })
+      const parents = parentsOf(record)
+      if (parents.length > 0) {
+        out.push({ sublevel: 'parents', key: cid, value: JSON.stringify(parents) })
+        for (const [by, ref, rel] of parents) {
+          out.push({ sublevel: 'children', key: by + SEP + ref + SEP + cid + SEP + rel, value: '' })
+          // "ref has children": lets a descendant walk skip leaves with one getMany per level
+          out.push({ sublevel: 'children', key: by + SEP + ref, value: '' })
+        }
+      }
+      break
+    }
+    case 'license':
+      out.push({ sublevel: 'licenses', key: part(summary.asset ?? '', 'credentialSubject.asset') + SEP + pos, value: '' })
+      break
+    case 'grant':
+      out.push({ sublevel: 'grants', key: part(summary.asset ?? '', 'credentialSubject.asset') + SEP + pos, value: '' })
+      out.push({ sublevel: 'licensee', key: part(summary.licensee ?? '', 'credentialSubject.id') + SEP + pos, value: '' })
+      break
+    case 'attestation':
+    case 'revocation':
+      out.push({ sublevel: 'target', key: part(summary.target ?? '', 'credentialSubject.record') + SEP + pos, value: '' })
+      break
+  }
+  return out
+}

@@ -1,0 +1,50 @@
+/**
+ * The sublevels of the index database. Keys and values are utf8 text; index entries have empty values.
+ *
+ * | name      | key                                   | value                                  |
+ * |-----------|---------------------------------------|----------------------------------------|
+ * | summary   | cid                                   | RecordSummary JSON                     |
+ * | time      | pos                                   |                                        |
+ * | kind      | kind \0 pos                           |                                        |
+ * | author    | did \0 pos                            |                                        |
+ * | collective| charter cid \0 pos                    |                                        |
+ * | content   | content cid \0 pos (asset records)    |                                        |
+ * | licenses  | asset cid \0 pos (license records)    |                                        |
+ * | grants    | asset cid \0 pos (grant records)      |                                        |
+ * | licensee  | did \0 pos (grant records)            |                                        |
+ * | target    | record cid \0 pos (attestations, revocations) |                                |
+ * | parents   | child cid                             | ParentRef[] JSON (child → parents)     |
+ * | children  | r \0 parent cid \0 child \0 rel, or c \0 content cid \0 child \0 rel |         |
+ * | children  | r \0 parent cid, or c \0 content cid: marker "has children" |                      |
+ * | head      | author did                            | pos of the author's latest record      |
+ * | meta      | 'version', 'count'                    | number as text                         |
+ *
+ * `pos` is `<time>\0<cid>` (see keys.ts).
+ */
+import type { Level } from 'level'
+
+export const SUBLEVEL_NAMES = [
+  'summary', 'time', 'kind', 'author', 'collective', 'content', 'licenses', 'grants', 'licensee', 'target',
+  'parents', 'children', 'head', 'meta'
+] as const
+
+export type SublevelName = typeof SUBLEVEL_NAMES[number]
+
+/** Time-ordered index sublevels whose keys end with a position */
+export type PositionIndexName = 'time' | 'kind' | 'author' | 'collective' | 'content' | 'licenses' | 'grants' | 'licensee' | 'target'
+
+export type IndexDb = Level<string, string>
+
+function openSublevel (db: IndexDb, name: string) {
+  return db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+}
+
+export type Sublevel = ReturnType<typeof openSublevel>
+
+export type Sublevels = Record<SublevelName, Sublevel>
+
+export function openSublevels (db: IndexDb): Sublevels {
+  const out: Partial<Sublevels> = {}
+  for (const name of SUBLEVEL_NAMES) out[name] = openSublevel(db, name)
+  return out as Sublevels
+}
