@@ -28,8 +28,20 @@ export interface ContentStat {
   size: number
 }
 
-export interface ReadOptions extends AbortOptions {
+/**
+ * Options of every read. By default reads are local: a block this node does not hold is a NotFoundError at once.
+ * `offline: false` lets the read ask connected peers (bitswap); pass a `signal` with a deadline then, since a block
+ * nobody has is waited for until the signal fires.
+ */
+export interface StoreReadOptions extends AbortOptions {
+  /** @default true */
+  offline?: boolean
+}
+
+export interface ReadOptions extends StoreReadOptions {
+  /** first byte to read. @default 0 */
   offset?: number
+  /** bytes to read from `offset`; clamped to the end of the file. @default to the end */
   length?: number
 }
 
@@ -38,19 +50,26 @@ export interface ContentStore {
   /** Import a stream of bytes as a UnixFS file (raw leaves, CIDv1), pin it; memory stays bounded whatever the size */
   addContent(source: AsyncIterable<Uint8Array>, options?: AddContentOptions): Promise<AddedContent>
   /** Stat a CID (optionally a path under it); throws NotFoundError when the block is not held, InvalidCIDError for a bad string */
-  stat(cidOrPath: string, options?: AbortOptions): Promise<ContentStat>
-  /** Stream a file's bytes, or a range of them, with bounded read-ahead */
+  stat(cidOrPath: string, options?: StoreReadOptions): Promise<ContentStat>
+  /**
+   * Stream a file's bytes, or a range of them, with bounded read-ahead. NotFoundError / InvalidCIDError /
+   * RangeNotSatisfiableError (offset past the end) are thrown by the first `next()`, before any byte is yielded.
+   */
   read(cidOrPath: string, options?: ReadOptions): AsyncIterable<Uint8Array>
-  /** One block's bytes */
-  getBlock(cid: string, options?: AbortOptions): Promise<Uint8Array>
+  /** One block's bytes (a path is resolved first) */
+  getBlock(cidOrPath: string, options?: StoreReadOptions): Promise<Uint8Array>
+  /** True when the block is stored locally (never asks the network) */
   hasBlock(cid: string, options?: AbortOptions): Promise<boolean>
-  /** A CARv1 of the DAG under `cid`, streamed */
-  exportCar(cid: string, options?: AbortOptions): AsyncIterable<Uint8Array>
+  /**
+   * A CARv1 of the whole DAG under `cidOrPath` (a path is resolved first; the CAR's root is the resolved CID),
+   * blocks in depth-first pre-order, each once, streamed. A missing root is thrown by the first `next()`.
+   */
+  exportCar(cidOrPath: string, options?: StoreReadOptions): AsyncIterable<Uint8Array>
   /** Store a record block (bytes already validated; `cid` is their json-codec CID) and pin it */
   putRecord(cid: string, bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** Store many record blocks at once (the ingest path's batch) */
   putRecords(records: Array<{ cid: string, bytes: Uint8Array }>, options?: AbortOptions): Promise<void>
-  getRecord(cid: string, options?: AbortOptions): Promise<Uint8Array>
+  getRecord(cid: string, options?: StoreReadOptions): Promise<Uint8Array>
   /** Every stored record block (json codec), for reindex */
   allRecords(options?: AbortOptions): AsyncIterable<{ cid: string, bytes: Uint8Array }>
   /** Bytes used by the blockstore on disk */

@@ -1,0 +1,98 @@
+/**
+ * Records ingested per second through the node's one door: validate (native Ed25519) → store block → index.
+ * Records are signed beforehand by several authors, then ingested with many in flight, as gossip and sync deliver them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { AtelierNode } from '../src/node/atelier-node.ts'
+import { silentLogger } from '../src/node/logger.ts'
+import { initHome, nativeCrypto } from '../src/identity/index.ts'
+import { resolveConfig } from '../src/config.ts'
+import { createSigner, issueRecord } from '../src/records/index.ts'
+import type { ValidRecord } from '../src/records/types.ts'
+
+export interface IngestResult {
+  records: number
+  seconds: number
+  recordsPerSecond: number
+  validateOnlyPerSecond: number
+  meanRecordBytes: number
+}
+
+/** Generate `count` signed records (assets with parents, licenses, attestations) from a few authors */
+export function generateRecords (count: number, authors = 8): ValidRecord[] {
+  const signers = Array.from({ length: authors }, () => createSigner(new Uint8Array(randomBytes(32)), nativeCrypto))
+  const out: ValidRecord[] = []
+  const heads = new Map<string, string>()
+  const assets: string[] = []
+  const content = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+  for (let i = 0; i < count; i++) {
+    const signer = signers[i % authors]
+    const previous = heads.get(signer.did)
+    let rec: ValidRecord
+    if (i % 10 === 9 && assets.length > 0) {
+      rec = issueRecord('attestation', { record: assets[i % assets.length], claim: 'endorsement' }, { signer, crypto: nativeCrypto, previous })
+    } else {
+      const parent = assets.length > 0 && i % 3 === 0 ? assets[(i * 7919) % assets.length] : undefined
+      rec = issueRecord('asset', {
+        id: `ipfs://${content}`,
+        mediaType: 'image/png',
+        byteSize: 1000 + i,
+        title: `Work number ${i}`,
+        creators: [{ id: signer.did, role: 'author', share: 10000 }],
+        ...(parent != null ? { ingredients: [{ relationship: 'parentOf' as const, record: parent, kind: 'asset' as const }] } : {})
+      }, { signer, crypto: nativeCrypto, previous })
+      assets.push(rec.cid)
+    }
+    heads.set(signer.did, rec.cid)
+    out.push(rec)
+  }
+  return out
+}
+
+/** Run the ingest benchmark */
+export async function benchIngest (options: { records?: number, inFlight?: number } = {}): Promise<IngestResult> {
+  const count = options.records ?? 30_000
+  const inFlight = options.inFlight ?? 2048
+  const home = await mkdtemp(join(tmpdir(), 'atelier-bench-ingest-'))
+  try {
+    await initHome(home)
+    const config = resolveConfig(home, { http: { port: 0 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } })
+    const node = new AtelierNode({ config, logger: silentLogger(), processMetrics: false })
+    await node.start()
+    const records = generateRecords(count)
+    const payloads = records.map(r => r.bytes)
+    const meanRecordBytes = Math.round(payloads.reduce((a, b) => a + b.byteLength, 0) / payloads.length)
+
+    // validation alone, for comparison
+    const { validateRecord } = await import('../src/records/index.ts')
+    const vStart = performance.now()
+    const sample = payloads.slice(0, Math.min(5000, payloads.length))
+    for (const p of sample) validateRecord(p, { crypto: nativeCrypto })
+    const validateOnlyPerSecond = sample.length / ((performance.now() - vStart) / 1000)
+
+    const start = performance.now()
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < payloads.length) {
+        const p = payloads[next++]
+        await node.records.ingest(p, { source: 'import' })
+      }
+    }
+    await Promise.all(Array.from({ length: inFlight }, worker))
+    const seconds = (performance.now() - start) / 1000
+    const indexed = await node.index.count()
+    if (indexed !== count) throw new Error(`expected ${count} records indexed, found ${indexed}`)
+    await node.stop()
+    return { records: count, seconds, recordsPerSecond: count / seconds, validateOnlyPerSecond, meanRecordBytes }
+  } finally {
+    await rm(home, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.main) {
+  const r = await benchIngest({ records: Number(process.argv[2] ?? 30_000) })
+  console.log(`| records | seconds | records/s | validate-only/s | mean record bytes |\n|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${r.meanRecordBytes} |`)
+}

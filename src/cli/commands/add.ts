@@ -1,0 +1,196 @@
+/**
+ * `atelier add <file>`: upload a file (streamed, POST /v1/content), then sign an asset record for it
+ * (POST /v1/assets) carrying its provenance: parents, tools, AI model and prompt hash, source type, AI-training
+ * permission, and optionally a license issued in the same step.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { Readable } from 'node:stream'
+import { InvalidArgumentError, Option } from 'commander'
+import { licensePreset, LICENSE_PRESETS } from '../../records/license-presets.ts'
+import type { Relationship, Tool, TrainingMiningUse } from '../../records/types.ts'
+import type { CliCommand } from '../command.ts'
+import { LocalError, UsageError } from '../errors.ts'
+import { fields, formatBytes, single } from '../output.ts'
+import * as parse from '../parse.ts'
+import { counted, createProgress } from '../progress.ts'
+
+export interface AddOptions {
+  title?: string
+  description?: string
+  tag?: string[]
+  mediaType?: string
+  parent?: Array<{ record: string, relationship?: Relationship }>
+  relationship?: Relationship
+  input?: string[]
+  tool?: Tool[]
+  aiModel?: Tool[]
+  prompt?: string
+  sourceType?: string
+  aiTraining?: TrainingMiningUse
+  license?: string
+  royaltyPolicy?: 'LAP' | 'LRP'
+  revShare?: number
+  collective?: string
+}
+
+/** What `add --json` prints */
+export interface AddResult {
+  /** content CID */
+  cid: string
+  /** bytes of the file */
+  size: number
+  /** asset record CID */
+  record: string
+  title: string
+  mediaType?: string
+  /** license record CID, when --license issued one */
+  license?: string
+}
+
+/** `--license` value: a preset name or an SPDX id */
+export function licenseChoice (value: string): { preset: string } | { spdx: string } {
+  const v = value.trim()
+  if (licensePreset(v) != null) return { preset: v }
+  if (!/^[A-Za-z0-9][A-Za-z0-9.+-]*$/.test(v)) {
+    throw new InvalidArgumentError(`"${value}" is neither a preset (${Object.keys(LICENSE_PRESETS).join(', ')}) nor an SPDX id`)
+  }
+  return { spdx: v }
+}
+
+/** sha256 of the prompt's UTF-8 bytes, hex: proves the prompt later without publishing it */
+export function promptHash (prompt: string): string {
+  return createHash('sha256').update(prompt, 'utf8').digest('hex')
+}
+
+/** The POST /v1/assets body for uploaded content and the flags */
+export function assetBody (opts: AddOptions, content: { cid: string, size: number }, fileName?: string): Record<string, unknown> {
+  if (opts.prompt != null && (opts.aiModel == null || opts.aiModel.length === 0)) {
+    throw new UsageError('--prompt needs --ai-model (the prompt hash is recorded on the model that used it)')
+  }
+  if ((opts.royaltyPolicy != null || opts.revShare != null) && opts.license == null) {
+    throw new UsageError('--royalty-policy and --rev-share are license terms: give --license too')
+  }
+  const title = opts.title ?? fileName
+  if (title == null || title.trim() === '') throw new UsageError('give --title (reading from stdin there is no file name to use)')
+
+  const body: Record<string, unknown> = { content: content.cid, title, byteSize: content.size }
+  const mediaType = opts.mediaType ?? (fileName != null ? parse.guessMediaType(fileName) : undefined)
+  if (mediaType != null) body.mediaType = mediaType
+  if (opts.description != null) body.description = opts.description
+  if (opts.tag != null && opts.tag.length > 0) body.tags = [...new Set(opts.tag)]
+
+  const parents = [
+    ...(opts.parent ?? []).map(p => ({ record: p.record, relationship: p.relationship ?? opts.relationship ?? 'parentOf' })),
+    ...(opts.input ?? []).map(record => ({ record, relationship: 'inputTo' as const }))
+  ]
+  if (parents.length > 0) body.parents = parents
+
+  const hash = opts.prompt != null ? promptHash(opts.prompt) : undefined
+  const tools: Tool[] = [
+    ...(opts.tool ?? []),
+    ...(opts.aiModel ?? []).map(t => (hash != null ? { ...t, promptHash: hash } : t))
+  ]
+  if (tools.length > 0) body.tools = tools
+  if (opts.sourceType != null) body.digitalSourceType = opts.sourceType
+  if (opts.aiTraining != null) body.aiTraining = opts.aiTraining
+  if (opts.collective != null) body.collective = opts.collective
+  if (opts.license != null) {
+    const license: Record<string, unknown> = { ...licenseChoice(opts.license) }
+    if (opts.royaltyPolicy != null) license.royaltyPolicy = opts.royaltyPolicy
+    if (opts.revShare != null) license.terms = { commercialRevShare: opts.revShare }
+    body.license = license
+  }
+  return body
+}
+
+interface CreatedRecord { cid: string, record: unknown }
+
+export const add: CliCommand<AddOptions> = {
+  name: 'add',
+  summary: 'add a file and sign an asset record for it (provenance, optional license)',
+  description: 'Upload a file to the node (it is pinned) and sign an asset record naming it, with its provenance.\n' +
+    'Use - as the file to read standard input (then --title is required).\n' +
+    `License presets: ${Object.keys(LICENSE_PRESETS).join(', ')}; anything else is taken as an SPDX id.`,
+  examples: [
+    'atelier add sunset.jpg --title "Sunset" --tag photo --tag coast --license cc-by',
+    'atelier add remix.png --parent bafy…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
+      '      --source-type compositeWithTrainedAlgorithmicMedia --ai-training notAllowed',
+    'atelier add track.flac --license commercial-remix --rev-share 15 --royalty-policy LRP --json'
+  ],
+  setup (cmd) {
+    cmd
+      .argument('<file>', 'the file to add, or - for stdin')
+      .option('--title <text>', 'title (default: the file name)')
+      .option('--description <text>', 'description')
+      .option('--tag <tag>', 'tag (repeatable)', parse.collect())
+      .addOption(new Option('--media-type <type>', 'media type (default: guessed from the extension)').argParser(parse.mediaType))
+      .addOption(new Option('--parent <record-cid[:relationship]>', 'an asset this one derives from (repeatable); relationship parentOf unless given').argParser(parse.collect(parse.parentRef)))
+      .addOption(new Option('--relationship <relationship>', 'relationship for --parent entries without one').choices(parse.RELATIONSHIPS))
+      .addOption(new Option('--input <record-cid>', 'an asset used as an input (inputTo ingredient, repeatable)').argParser(parse.collect(parse.cid)))
+      .addOption(new Option('--tool <name[@version]>', 'software used (repeatable)').argParser(parse.collect(parse.tool)))
+      .addOption(new Option('--ai-model <name[@version]>', 'AI model used (repeatable)').argParser(parse.collect(parse.aiModel)))
+      .option('--prompt <text>', 'the prompt given to the AI model; only its sha256 is sent')
+      .addOption(new Option('--source-type <term|uri>', 'IPTC digital source type, e.g. digitalCapture, trainedAlgorithmicMedia').argParser(parse.sourceType))
+      .addOption(new Option('--ai-training <use>', 'may the work train AI models').choices(parse.TRAINING_USES))
+      .addOption(new Option('--license <preset|spdx>', 'also issue a license with these terms').argParser((v: string) => { licenseChoice(v); return v.trim() }))
+      .addOption(new Option('--royalty-policy <policy>', 'royalty policy of the license').choices(['LAP', 'LRP']))
+      .addOption(new Option('--rev-share <percent>', 'revenue share owed by derivatives, percent').argParser(parse.percentToBasisPoints))
+      .addOption(new Option('--collective <cid>', 'charter CID of the collective the records belong to').argParser(parse.cid))
+  },
+  async run (ctx, [file], opts) {
+    const fromStdin = file === '-'
+    const fileName = fromStdin ? undefined : basename(file)
+    // check the flags before sending a byte
+    assetBody(opts, { cid: '', size: 0 }, fileName)
+
+    let total: number | undefined
+    if (!fromStdin) {
+      let info
+      try {
+        info = await stat(file)
+      } catch (err: any) {
+        throw new LocalError(err.code === 'ENOENT' ? `${file}: no such file` : `${file}: ${err.message}`, 1, { cause: err })
+      }
+      if (!info.isFile()) throw new LocalError(`${file} is not a file`)
+      total = info.size
+    }
+
+    const client = await ctx.client()
+    await client.readToken() // fail on a missing token before opening the file
+    const progress = createProgress({ enabled: ctx.progress, label: fileName ?? 'stdin', total })
+    let content: { cid: string, size: number }
+    try {
+      const source: AsyncIterable<Uint8Array> = fromStdin ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 })
+      const body = Readable.toWeb(Readable.from(counted(source, progress))) as unknown as ReadableStream<Uint8Array>
+      const res = await client.request('POST', '/v1/content', {
+        query: { filename: fileName },
+        body,
+        headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }
+      })
+      content = await res.json() as { cid: string, size: number }
+    } finally {
+      progress.stop()
+    }
+    if (typeof content?.cid !== 'string') throw new LocalError('the daemon\'s answer to the upload has no cid')
+
+    const body = assetBody(opts, content, fileName)
+    const created = await client.postJson<CreatedRecord & { license?: CreatedRecord }>('/v1/assets', body)
+    const value: AddResult = {
+      cid: content.cid,
+      size: content.size,
+      record: created.cid,
+      title: body.title as string,
+      ...(body.mediaType != null ? { mediaType: body.mediaType as string } : {}),
+      ...(created.license?.cid != null ? { license: created.license.cid } : {})
+    }
+    return single(value, v => fields([
+      ['added', `${v.title} (${formatBytes(v.size)}${v.mediaType != null ? `, ${v.mediaType}` : ''})`],
+      ['content', v.cid],
+      ['asset record', v.record],
+      ['license', v.license != null ? `${v.license} (${opts.license ?? ''})` : undefined]
+    ]))
+  }
+}

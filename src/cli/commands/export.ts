@@ -1,0 +1,42 @@
+/** `atelier export <cid> --car`: a CAR file of the content's whole DAG (GET /ipfs/<cid>?format=car) */
+import { Option } from 'commander'
+import type { CliCommand } from '../command.ts'
+import { download, ipfsPath } from '../download.ts'
+import { UsageError } from '../errors.ts'
+import { fields, formatBytes, single } from '../output.ts'
+
+export interface ExportResult {
+  cid: string
+  file: string
+  format: 'car'
+  size: number
+}
+
+export const exportCar: CliCommand<{ car?: boolean, output?: string }> = {
+  name: 'export',
+  summary: 'export content as a CAR file (every block of its DAG)',
+  description: 'Export the blocks of a CID\'s DAG as a CARv1 file, to import into another IPFS node\n' +
+    '(e.g. ipfs dag import). Writes to -o <file>, or to stdout when it is not a terminal.',
+  examples: ['atelier export bafybeigdyrzt… --car -o sunset.car', 'atelier export bafybeigdyrzt… --car | ipfs dag import'],
+  setup (cmd) {
+    cmd
+      .argument('<cid>', 'the root CID', ipfsPath)
+      .addOption(new Option('--car', 'CARv1 format (the only format for now)'))
+      .addOption(new Option('-o, --output <file>', 'write to this file instead of stdout'))
+  },
+  async run (ctx, [path], opts) {
+    if (opts.car !== true) throw new UsageError('say which format: --car')
+    const client = await ctx.client()
+    const size = await download(ctx, client, {
+      path,
+      query: { format: 'car' },
+      headers: { accept: 'application/vnd.ipld.car' },
+      output: opts.output,
+      label: 'export',
+      binary: true
+    })
+    if (opts.output == null) return
+    const value: ExportResult = { cid: decodeURIComponent(path.replace(/^\/ipfs\//, '')), file: opts.output, format: 'car', size }
+    return single(value, v => fields([['saved', v.file], ['root', v.cid], ['format', 'CARv1'], ['size', formatBytes(v.size)]]))
+  }
+}

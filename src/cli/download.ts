@@ -1,0 +1,81 @@
+/**
+ * Stream a gateway response to stdout or to a file, with a progress bar on long transfers. A file is written
+ * under a temporary name and renamed when complete, so an interrupted download never looks finished.
+ */
+import { createWriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { DaemonClient } from './client.ts'
+import type { Context } from './command.ts'
+import { LocalError, UsageError } from './errors.ts'
+import { createProgress } from './progress.ts'
+import { cid as parseCid } from './parse.ts'
+import { InvalidArgumentError } from 'commander'
+
+/** `<cid>[/path]` or `/ipfs/<cid>[/path]` as a gateway path, each segment escaped */
+export function ipfsPath (value: string): string {
+  const v = value.trim().replace(/^\/?ipfs\//, '').replace(/^ipfs:\/\//, '')
+  const [root, ...rest] = v.split('/').filter(s => s !== '')
+  if (root == null) throw new InvalidArgumentError(`"${value}" is not a CID`)
+  parseCid(root)
+  if (rest.some(s => s === '.' || s === '..')) throw new InvalidArgumentError(`"${value}": the path may not contain . or ..`)
+  return '/ipfs/' + [root, ...rest].map(encodeURIComponent).join('/')
+}
+
+export interface DownloadOptions {
+  path: string
+  query?: Record<string, string>
+  headers?: Record<string, string>
+  /** write to this file; stdout when absent */
+  output?: string
+  label: string
+  /** refuse to write to a terminal (binary formats) */
+  binary?: boolean
+}
+
+/** Download; resolves with the bytes written */
+export async function download (ctx: Context, client: DaemonClient, options: DownloadOptions): Promise<number> {
+  const stdout = ctx.printer.stdout as NodeJS.WriteStream
+  if (options.output == null && options.binary === true && stdout.isTTY === true) {
+    throw new UsageError('refusing to write binary data to a terminal: give -o <file> or redirect stdout')
+  }
+  const res = await client.request('GET', options.path, { query: options.query, headers: options.headers })
+  const length = Number(res.headers.get('content-length'))
+  const progress = createProgress({ enabled: ctx.progress, label: options.label, total: Number.isFinite(length) && length > 0 ? length : undefined })
+  let written = 0
+  const counter = new Transform({
+    transform (chunk: Buffer, _enc, done) {
+      written += chunk.byteLength
+      progress.add(chunk.byteLength)
+      done(null, chunk)
+    }
+  })
+  const body = res.body != null ? Readable.fromWeb(res.body as any) : Readable.from([])
+  try {
+    if (options.output == null) {
+      await pipeline(body, counter, stdout, { end: false })
+    } else {
+      const tmp = `${options.output}.${process.pid}.part`
+      try {
+        await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }))
+        await rename(tmp, options.output)
+      } catch (err) {
+        await rm(tmp, { force: true })
+        throw err
+      }
+    }
+  } catch (err: any) {
+    if (err?.code === 'EPIPE') return written
+    if (err?.code != null && /^E[A-Z]+$/.test(err.code) && err.syscall != null) {
+      throw new LocalError(`cannot write ${options.output ?? 'stdout'}: ${err.message}`, 1, { cause: err })
+    }
+    throw client.networkError(err)
+  } finally {
+    progress.stop()
+  }
+  if (Number.isFinite(length) && length > 0 && written !== length) {
+    throw new LocalError(`the transfer ended after ${written} of ${length} bytes`)
+  }
+  return written
+}

@@ -1,0 +1,155 @@
+/**
+ * The `atelier` program: global options, the command registry, and `run(argv)` which returns the exit code.
+ * Exit codes: 0 success, 1 failure (`atelier: <message>` on stderr), 2 usage error (bad flag or argument).
+ */
+import { Command, CommanderError, Option } from 'commander'
+import type { Writable } from 'node:stream'
+import pkg from '../../package.json' with { type: 'json' }
+import { resolveHome } from '../config.ts'
+import { isAtelierError } from '../errors.ts'
+import { DaemonClient } from './client.ts'
+import type { CliCommand, Context } from './command.ts'
+import { CliError, InterruptedError } from './errors.ts'
+import { Printer } from './output.ts'
+import { apiUrl } from './parse.ts'
+import { init } from './commands/init.ts'
+import { daemon } from './commands/daemon.ts'
+import { id } from './commands/id.ts'
+import { add } from './commands/add.ts'
+import { get } from './commands/get.ts'
+import { exportCar } from './commands/export.ts'
+import { record } from './commands/record.ts'
+import { records } from './commands/records.ts'
+import { license } from './commands/license.ts'
+import { grant } from './commands/grant.ts'
+import { attest } from './commands/attest.ts'
+import { revoke } from './commands/revoke.ts'
+import { lineage } from './commands/lineage.ts'
+import { reindex } from './commands/reindex.ts'
+
+/** The command registry, in the order `atelier --help` lists them. A test pins this list. */
+export const COMMANDS: ReadonlyArray<CliCommand> = [
+  init, daemon, id,
+  add, get, exportCar,
+  record, records, lineage,
+  license, grant, attest, revoke,
+  reindex
+]
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv
+  stdout?: Writable & { isTTY?: boolean }
+  stderr?: Writable & { isTTY?: boolean }
+}
+
+/** Build the commander program; `onRun` receives each command's outcome */
+export function createProgram (options: RunOptions = {}): Command {
+  const env = options.env ?? process.env
+  const stdout = options.stdout ?? process.stdout
+  const stderr = options.stderr ?? process.stderr
+
+  const program = new Command('atelier')
+    .description('Atelier: a peer-to-peer node for creator collectives.\nThe commands below talk to a running daemon (atelier daemon) over its HTTP API.')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .addOption(new Option('--json', 'print machine-readable JSON on stdout (NDJSON for lists that stream)'))
+    .addOption(new Option('--api <url>', 'the daemon\'s URL (default: env ATELIER_API, else $ATELIER_HOME/api)').argParser(apiUrl))
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => { stdout.write(s) },
+      writeErr: (s) => { stderr.write(s) },
+      outputError: (s, write) => { write(`atelier: ${s.replace(/^error: /, '')}`) }
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText('after', `
+Data dir: $ATELIER_HOME (default ~/.atelier). Writes use the token in $ATELIER_HOME/api-token.
+Run 'atelier <command> --help' for a command's flags and examples.`)
+
+  for (const def of COMMANDS) {
+    // `command()` (not addCommand) so each sub command inherits the output, help and exit settings
+    const cmd = program.command(def.name).summary(def.summary).description(def.description ?? def.summary)
+    def.setup(cmd)
+    cmd.addHelpText('after', '\nExamples:\n' + def.examples.map(e => `  $ ${e}`).join('\n'))
+    cmd.action(async (...received: unknown[]) => {
+      const self = received[received.length - 1] as Command
+      const globals = self.optsWithGlobals<{ json?: boolean, api?: string }>()
+      const json = globals.json === true
+      const printer = new Printer({ json, stdout, stderr })
+      const home = resolveHome(env)
+      let client: DaemonClient | undefined
+      // the daemon handles its own signals; every other command stops cleanly on the first Ctrl-C
+      const signal = def.name === 'daemon' ? new AbortController().signal : interruptSignal()
+      const ctx: Context = {
+        json,
+        home,
+        env,
+        api: globals.api,
+        printer,
+        progress: !json && stderr.isTTY === true,
+        signal,
+        client: async () => (client ??= await DaemonClient.create({ home, api: globals.api, env, signal }))
+      }
+      const result = await def.run(ctx, self.processedArgs, self.opts())
+      if (result != null) await printer.print(result)
+    })
+  }
+  return program
+}
+
+/**
+ * A signal aborted by the first SIGINT/SIGTERM, so downloads remove their partial file and uploads stop; a second
+ * signal exits at once.
+ */
+function interruptSignal (): AbortSignal {
+  const controller = new AbortController()
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130)
+    controller.abort(new InterruptedError(`interrupted (${name})`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return controller.signal
+}
+
+/** Run the CLI with `argv` (without node and script); resolves with the exit code */
+export async function run (argv: string[], options: RunOptions = {}): Promise<number> {
+  const stderr = options.stderr ?? process.stderr
+  const program = createProgram(options)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err: any) {
+    return report(err, stderr)
+  }
+}
+
+function report (err: any, stderr: Writable): number {
+  const printer = new Printer({ json: false, stderr })
+  if (err instanceof CommanderError) {
+    // help and version end with exit 0; commander has already printed any error message
+    // (`atelier` alone prints help as an error: exitCode 1 there, a usage error for us)
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return err.exitCode === 0 ? 0 : 2
+    }
+    return 2
+  }
+  if (err instanceof InterruptedError || err?.cause instanceof InterruptedError) {
+    printer.error('interrupted')
+    return 130
+  }
+  if (err instanceof CliError) {
+    printer.error(err.message)
+    return err.exitCode
+  }
+  if (isAtelierError(err)) {
+    // thrown by the in-process parts `init` and `daemon` use (config, identity)
+    printer.error(err.message)
+    return 1
+  }
+  if (err?.code === 'EPIPE') return 0
+  printer.error(err?.message ?? String(err))
+  if (process.env.ATELIER_DEBUG != null && err?.stack != null) stderr.write(String(err.stack) + '\n')
+  return 1
+}

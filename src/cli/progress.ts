@@ -1,0 +1,70 @@
+/**
+ * A byte-count progress bar on stderr (cli-progress). It appears only when stderr is a terminal, output is not
+ * --json, and the transfer is still running after a short delay, so quick transfers and pipes print nothing.
+ */
+import cliProgress from 'cli-progress'
+import { formatBytes } from './output.ts'
+
+/** A transfer shorter than this shows no bar */
+const SHOW_AFTER_MS = 400
+
+export interface Progress {
+  /** count `bytes` more transferred */
+  add (bytes: number): void
+  /** remove the bar (when shown) */
+  stop (): void
+}
+
+export interface ProgressOptions {
+  enabled: boolean
+  label: string
+  /** total bytes, when known */
+  total?: number
+}
+
+const NONE: Progress = { add () {}, stop () {} }
+
+export function createProgress (options: ProgressOptions): Progress {
+  if (!options.enabled) return NONE
+  const started = Date.now()
+  const total = options.total != null && options.total > 0 ? options.total : undefined
+  let done = 0
+  let bar: cliProgress.SingleBar | undefined
+  const payload = (): Record<string, string> => {
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+    return { label: options.label, done: formatBytes(done), size: total != null ? formatBytes(total) : '?', speed: `${formatBytes(done / seconds)}/s` }
+  }
+  return {
+    add (bytes) {
+      done += bytes
+      if (bar == null) {
+        if (Date.now() - started < SHOW_AFTER_MS) return
+        bar = new cliProgress.SingleBar({
+          stream: process.stderr,
+          format: total != null
+            ? '{label} [{bar}] {percentage}% | {done} / {size} | {speed}'
+            : '{label} {done} | {speed}',
+          hideCursor: true,
+          clearOnComplete: true,
+          barsize: 30,
+          fps: 10
+        }, cliProgress.Presets.shades_classic)
+        bar.start(total ?? 1, Math.min(done, total ?? 1), payload())
+        return
+      }
+      bar.update(total != null ? Math.min(done, total) : 0, payload())
+    },
+    stop () {
+      bar?.stop()
+      bar = undefined
+    }
+  }
+}
+
+/** Pass chunks through, counting their bytes into `progress` */
+export async function * counted (source: AsyncIterable<Uint8Array>, progress: Progress): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    progress.add(chunk.byteLength)
+    yield chunk
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The HTTP gateway: the JSON API under /v1, the /ipfs content gateway, server-sent events, metrics and the
+ * OpenAPI document, on one Fastify server. It receives the node's parts through `components` and owns none.
+ */
+import Fastify, { LogController } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import { installErrorHandlers } from './errors.ts'
+import { installAuth } from './auth.ts'
+import { nodeRoutes } from './routes/node.ts'
+import { contentRoutes } from './routes/content.ts'
+import { recordRoutes } from './routes/records.ts'
+import { createRoutes } from './routes/create.ts'
+import { eventRoutes } from './routes/events.ts'
+import { ipfsRoutes } from './ipfs-routes.ts'
+import type { GatewayComponents, GatewayInit } from './types.ts'
+
+export type { GatewayComponents, GatewayInit, NodeInfo } from './types.ts'
+
+export interface Gateway {
+  app: FastifyInstance
+  /** Listen; resolves with the base URL (http://host:port) once connections are accepted */
+  listen(): Promise<string>
+  close(): Promise<void>
+}
+
+/** The package version, shown in /v1/node and the OpenAPI document */
+export const VERSION = '0.1.0'
+
+/** Build the gateway (routes registered, not yet listening) */
+export async function createGateway (components: GatewayComponents, init: GatewayInit): Promise<Gateway> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one
+    loggerInstance: components.logger.child({ component: 'gateway' }) as unknown as FastifyBaseLogger,
+    bodyLimit: init.jsonBodyLimit,
+    // requests are logged by our onResponse hook, at debug, with the route and duration
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      // reject unknown fields with a message instead of silently dropping them, and never coerce types
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false }
+    }
+  })
+  installErrorHandlers(app)
+  installAuth(app, components.apiToken)
+
+  app.addHook('onResponse', async (request, res) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    components.metrics.httpRequests.inc({ method: request.method, route, status: res.statusCode })
+    components.metrics.httpDuration.observe({ method: request.method, route }, res.elapsedTime / 1000)
+    request.log.debug({ method: request.method, url: request.url, status: res.statusCode, ms: Math.round(res.elapsedTime) }, 'request')
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Atelier node API', version: VERSION, description: 'Signed provenance and license records, content over IPFS. Writes need Authorization: Bearer <token>.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
+    }
+  })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await app.register(async (scope) => { await nodeRoutes(scope, components) })
+  await app.register(async (scope) => { await recordRoutes(scope, components) })
+  await app.register(async (scope) => { await createRoutes(scope, components) })
+  await app.register(async (scope) => { await eventRoutes(scope, components) })
+  await app.register(async (scope) => { await contentRoutes(scope, { components, init }) })
+  await app.register(async (scope) => { await ipfsRoutes(scope, { store: components.store }) })
+
+  return {
+    app,
+    async listen () {
+      await app.listen({ host: init.host, port: init.port })
+      const address = app.server.address()
+      if (address == null || typeof address === 'string') throw new Error('gateway is not listening on TCP')
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+      return `http://${host}:${address.port}`
+    },
+    async close () {
+      await app.close()
+    }
+  }
+}

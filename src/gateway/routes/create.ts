@@ -1,0 +1,192 @@
+/**
+ * Routes that issue records signed by the node's creator key: the request is a convenient description,
+ * the answer the signed record. Every record still goes through RecordService's one door.
+ */
+import type { FastifyInstance } from 'fastify'
+import { InvalidRequestError, NotFoundError } from '../../errors.ts'
+import { licensePreset, LICENSE_PRESETS } from '../../records/license-presets.ts'
+import type { LicensePreset } from '../../records/license-presets.ts'
+import type {
+  AssetSubject, AttestationSubject, GrantSubject, Ingredient, LicenseSubject, LicenseTerms, RevocationSubject,
+  RoyaltyPolicy, RoyaltySplit, TrainingMiningEntry, TrainingMiningKey, TrainingMiningUse
+} from '../../records/types.ts'
+import type { RecordSummary } from '../../index/types.ts'
+import type { IngestOutcome } from '../../node/record-service.ts'
+import type { GatewayComponents } from '../types.ts'
+import { parseCid } from '../params.ts'
+import { assetBody, attestationBody, createdResponse, grantBody, licenseBody, revocationBody } from './schemas.ts'
+
+interface LicenseOffer {
+  preset?: string
+  spdx?: string
+  terms?: Partial<LicenseTerms>
+  royaltyPolicy?: RoyaltyPolicy
+  splits?: RoyaltySplit[]
+}
+
+interface AssetBody {
+  content: string
+  title: string
+  mediaType?: string
+  byteSize?: number
+  description?: string
+  tags?: string[]
+  creators?: AssetSubject['creators']
+  parents?: Array<{ record: string, relationship?: Ingredient['relationship'] }>
+  ingredients?: Ingredient[]
+  tools?: AssetSubject['tools']
+  digitalSourceType?: string
+  trainingMining?: AssetSubject['trainingMining']
+  aiTraining?: TrainingMiningUse
+  collective?: string
+  license?: LicenseOffer
+}
+
+const DEFAULT_MEDIA_TYPE = 'application/octet-stream'
+/** IPTC digital source types are URIs; a bare term is resolved against this vocabulary */
+const IPTC_SOURCE_TYPE_BASE = 'http://cv.iptc.org/newscodes/digitalsourcetype/'
+const AI_TRAINING_KEYS: TrainingMiningKey[] = ['cawg.ai_training', 'cawg.ai_generative_training']
+
+/** Remove undefined fields: records carry absent fields, never null or undefined */
+function compact<T extends object> (value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+async function requireRecord (components: GatewayComponents, cid: string, field: string, kind?: RecordSummary['kind']): Promise<RecordSummary> {
+  const summary = await components.index.get(cid)
+  if (summary == null) throw new NotFoundError(`${field}: record ${cid} is not held by this node`)
+  if (kind != null && summary.kind !== kind) throw new InvalidRequestError(`${field}: record ${cid} is a ${summary.kind} record, not a ${kind} record`)
+  return summary
+}
+
+/** Terms from a preset or SPDX id, overridden field by field */
+function licenseSubject (asset: string, offer: LicenseOffer): LicenseSubject {
+  let preset = offer.preset != null ? licensePreset(offer.preset) : undefined
+  if (offer.preset != null && preset == null) {
+    // an SPDX id given as a preset name is common: accept it when it names a preset
+    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.preset?.toLowerCase())
+    if (preset == null) throw new InvalidRequestError(`preset "${offer.preset}" is unknown; use one of ${Object.keys(LICENSE_PRESETS).join(', ')}`)
+  }
+  if (preset == null && offer.spdx != null) {
+    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.spdx?.toLowerCase())
+  }
+  const basis: LicensePreset = preset ?? LICENSE_PRESETS['all-rights-reserved']
+  return compact({
+    asset,
+    spdx: offer.spdx ?? basis.spdx,
+    terms: compact({ ...basis.terms, ...offer.terms }),
+    royaltyPolicy: offer.royaltyPolicy ?? basis.royaltyPolicy,
+    splits: offer.splits
+  })
+}
+
+function created (res: any, outcome: IngestOutcome, extra: object = {}): unknown {
+  return res.code(outcome.status === 'added' ? 201 : 200).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...extra })
+}
+
+/** POST /v1/assets, /v1/licenses, /v1/grants, /v1/attestations, /v1/revocations */
+export async function createRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
+  const security = [{ bearer: [] }]
+  const response = { 200: createdResponse, 201: createdResponse }
+
+  app.post<{ Body: AssetBody }>('/v1/assets', {
+    schema: { tags: ['records'], summary: 'Issue an asset record (provenance claim) for content this node holds, optionally with a license', security, body: assetBody, response }
+  }, async (request, res) => {
+    const body = request.body
+    const content = parseCid(body.content, 'content')
+    const stat = await components.store.stat(content).catch((err: Error) => {
+      if (err.name === 'NotFoundError') throw new NotFoundError(`content: ${content} is not held by this node; add it first (POST /v1/content)`)
+      throw err
+    })
+    const ingredients: Ingredient[] = []
+    for (const [i, p] of (body.parents ?? []).entries()) {
+      const record = parseCid(p.record, `parents[${i}].record`)
+      const parent = await requireRecord(components, record, `parents[${i}].record`, 'asset')
+      ingredients.push(compact({ relationship: p.relationship ?? 'parentOf', record, content: parent.content, kind: 'asset' as const, title: parent.title }))
+    }
+    for (const [i, ing] of (body.ingredients ?? []).entries()) {
+      if (ing.record != null) await requireRecord(components, parseCid(ing.record, `ingredients[${i}].record`), `ingredients[${i}].record`)
+      ingredients.push(compact({ ...ing, record: ing.record != null ? parseCid(ing.record) : undefined, content: ing.content != null ? parseCid(ing.content) : undefined }))
+    }
+    let trainingMining = body.trainingMining
+    if (body.aiTraining != null) {
+      const entry: TrainingMiningEntry = { use: body.aiTraining }
+      trainingMining = { ...Object.fromEntries(AI_TRAINING_KEYS.map(k => [k, entry])), ...trainingMining }
+    }
+    const digitalSourceType = body.digitalSourceType == null || body.digitalSourceType.includes(':')
+      ? body.digitalSourceType
+      : IPTC_SOURCE_TYPE_BASE + body.digitalSourceType
+    const subject: AssetSubject = compact({
+      id: `ipfs://${content}`,
+      mediaType: body.mediaType ?? DEFAULT_MEDIA_TYPE,
+      byteSize: body.byteSize ?? stat.size,
+      title: body.title,
+      description: body.description,
+      tags: body.tags,
+      creators: body.creators ?? [{ id: components.did, role: 'author', share: 10000 }],
+      ingredients: ingredients.length > 0 ? ingredients : undefined,
+      tools: body.tools,
+      digitalSourceType,
+      trainingMining
+    })
+    const collective = body.collective != null ? parseCid(body.collective, 'collective') : undefined
+    // check the license offer before issuing anything, so a bad offer leaves no orphan asset record
+    const offer = body.license != null ? licenseSubject('placeholder', body.license) : undefined
+    const outcome = await components.records.issue('asset', subject, { collective })
+    if (offer == null) return created(res, outcome)
+    const license = await components.records.issue('license', { ...offer, asset: outcome.cid }, { collective })
+    return created(res, outcome, { license: { cid: license.cid, record: license.record.credential } })
+  })
+
+  app.post<{ Body: LicenseOffer & { asset: string, collective?: string } }>('/v1/licenses', {
+    schema: { tags: ['records'], summary: 'Offer license terms for an asset', security, body: licenseBody, response }
+  }, async (request, res) => {
+    const asset = parseCid(request.body.asset, 'asset')
+    await requireRecord(components, asset, 'asset', 'asset')
+    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
+    return created(res, await components.records.issue('license', licenseSubject(asset, request.body), { collective }))
+  })
+
+  app.post<{ Body: { license: string, licensee: string, expiration?: string, note?: string, collective?: string } }>('/v1/grants', {
+    schema: { tags: ['records'], summary: 'Grant a license to a licensee', security, body: grantBody, response }
+  }, async (request, res) => {
+    const license = parseCid(request.body.license, 'license')
+    const summary = await requireRecord(components, license, 'license', 'license')
+    const subject: GrantSubject = compact({
+      id: request.body.licensee,
+      license,
+      asset: summary.asset as string,
+      expiration: request.body.expiration,
+      note: request.body.note
+    })
+    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
+    return created(res, await components.records.issue('grant', subject, { collective }))
+  })
+
+  app.post<{ Body: { record: string, claim: AttestationSubject['claim'], comment?: string, collective?: string } }>('/v1/attestations', {
+    schema: { tags: ['records'], summary: 'Vouch for a record', security, body: attestationBody, response }
+  }, async (request, res) => {
+    const record = parseCid(request.body.record, 'record')
+    await requireRecord(components, record, 'record')
+    const subject: AttestationSubject = compact({ record, claim: request.body.claim, comment: request.body.comment })
+    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
+    return created(res, await components.records.issue('attestation', subject, { collective }))
+  })
+
+  app.post<{ Body: { record: string, effectiveFrom?: string, reason?: string, collective?: string } }>('/v1/revocations', {
+    schema: { tags: ['records'], summary: 'Withdraw one of this node\'s records from a time on', security, body: revocationBody, response }
+  }, async (request, res) => {
+    const record = parseCid(request.body.record, 'record')
+    const target = await requireRecord(components, record, 'record')
+    if (target.author !== components.did) {
+      throw new InvalidRequestError(`record: ${record} was issued by ${target.author}; only its author can revoke it`)
+    }
+    const subject: RevocationSubject = compact({
+      record,
+      effectiveFrom: request.body.effectiveFrom ?? new Date().toISOString(),
+      reason: request.body.reason
+    })
+    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
+    return created(res, await components.records.issue('revocation', subject, { collective }))
+  })
+}

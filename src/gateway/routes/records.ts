@@ -1,0 +1,123 @@
+/**
+ * Record reads, record submission, lineage.
+ */
+import type { FastifyInstance } from 'fastify'
+import { NotFoundError } from '../../errors.ts'
+import type { RecordKind } from '../../records/types.ts'
+import type { RecordSummary } from '../../index/types.ts'
+import type { GatewayComponents } from '../types.ts'
+import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
+
+const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation']
+/** Page sizes: what a client gets without asking, and the most it may ask for */
+const DEFAULT_PAGE = 50
+const MAX_PAGE = 1000
+const MAX_LINEAGE_DEPTH = 100
+const DEFAULT_LINEAGE_DEPTH = 10
+const MAX_LINEAGE_PAGE = 5000
+
+const anyObject = { type: 'object', additionalProperties: true } as const
+const recordItem = {
+  type: 'object',
+  properties: { cid: { type: 'string' }, kind: { type: 'string' }, author: { type: 'string' }, time: { type: 'string' }, collective: { type: 'string' }, record: anyObject }
+} as const
+
+async function withRecord (components: GatewayComponents, s: RecordSummary): Promise<object> {
+  const bytes = await components.store.getRecord(s.cid)
+  return {
+    cid: s.cid,
+    kind: s.kind,
+    author: s.author,
+    time: new Date(s.time).toISOString(),
+    ...(s.collective != null ? { collective: s.collective } : {}),
+    record: JSON.parse(new TextDecoder().decode(bytes))
+  }
+}
+
+/** GET/POST /v1/records, GET /v1/records/:cid, /v1/assets/:cid/lineage, /v1/assets/:cid/licenses */
+export async function recordRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
+  app.post('/v1/records', {
+    schema: {
+      tags: ['records'],
+      summary: 'Submit a record signed elsewhere; it is validated like any other',
+      security: [{ bearer: [] }],
+      body: anyObject,
+      response: { 200: { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string' } } }, 201: { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string' } } } }
+    }
+  }, async (request, res) => {
+    const outcome = await components.records.ingest(request.body as object, { source: 'http' })
+    return await res.code(outcome.status === 'added' ? 201 : 200).send({ cid: outcome.cid, status: outcome.status })
+  })
+
+  app.get<{ Params: { cid: string }, Querystring: { raw?: string } }>('/v1/records/:cid', {
+    schema: { tags: ['records'], summary: 'One record; ?raw=1 answers its canonical bytes', params: { type: 'object', properties: { cid: { type: 'string' } } } }
+  }, async (request, res) => {
+    const cid = parseCid(request.params.cid)
+    const summary = await components.index.get(cid)
+    if (summary == null) throw new NotFoundError(`record ${cid} is not held by this node`)
+    if (request.query.raw === '1' || request.query.raw === 'true') {
+      const bytes = await components.store.getRecord(cid)
+      return await res.header('content-type', 'application/json').header('etag', `"${cid}"`)
+        .header('cache-control', 'public, max-age=29030400, immutable').send(Buffer.from(bytes))
+    }
+    return await withRecord(components, summary)
+  })
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/records', {
+    schema: {
+      tags: ['records'],
+      summary: 'List records, filtered, newest first, with cursor pagination',
+      querystring: {
+        type: 'object',
+        properties: Object.fromEntries(['kind', 'author', 'collective', 'content', 'asset', 'licensee', 'target', 'since', 'until', 'limit', 'cursor', 'order'].map(k => [k, { type: 'string' }]))
+      },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: recordItem }, cursor: { type: ['string', 'null'] } } } }
+    }
+  }, async (request) => {
+    const q = request.query
+    const page = await components.index.query({
+      kind: parseEnumParam(q.kind, 'kind', KINDS),
+      author: q.author || undefined,
+      collective: q.collective != null && q.collective !== '' ? parseCid(q.collective, 'collective') : undefined,
+      content: q.content != null && q.content !== '' ? parseCid(q.content, 'content') : undefined,
+      asset: q.asset != null && q.asset !== '' ? parseCid(q.asset, 'asset') : undefined,
+      target: q.target != null && q.target !== '' ? parseCid(q.target, 'target') : undefined,
+      licensee: q.licensee || undefined,
+      since: parseTimeParam(q.since, 'since'),
+      until: parseTimeParam(q.until, 'until'),
+      limit: parseIntParam(q.limit, 'limit', 1, MAX_PAGE) ?? DEFAULT_PAGE,
+      cursor: q.cursor || undefined,
+      order: parseEnumParam(q.order, 'order', ['asc', 'desc'] as const)
+    })
+    const items = await Promise.all(page.items.map(async s => await withRecord(components, s)))
+    return { items, cursor: page.cursor }
+  })
+
+  app.get<{ Params: { cid: string } }>('/v1/assets/:cid/licenses', {
+    schema: { tags: ['lineage'], summary: 'Licenses offered for an asset' }
+  }, async (request) => {
+    const asset = parseCid(request.params.cid)
+    const page = await components.index.query({ kind: 'license', asset, limit: MAX_PAGE })
+    return { items: await Promise.all(page.items.map(async s => await withRecord(components, s))), cursor: page.cursor }
+  })
+
+  app.get<{ Params: { cid: string }, Querystring: Record<string, string | undefined> }>('/v1/assets/:cid/lineage', {
+    schema: {
+      tags: ['lineage'],
+      summary: 'Ancestors and/or descendants of an asset record, as a graph',
+      querystring: { type: 'object', properties: { direction: { type: 'string' }, depth: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } } }
+    }
+  }, async (request) => {
+    const root = parseCid(request.params.cid)
+    const summary = await components.index.get(root)
+    if (summary == null) throw new NotFoundError(`asset record ${root} is not held by this node`)
+    if (summary.kind !== 'asset') throw new NotFoundError(`${root} is a ${summary.kind} record, not an asset record`)
+    const q = request.query
+    return await components.index.lineage(root, {
+      direction: parseEnumParam(q.direction, 'direction', ['ancestors', 'descendants', 'both'] as const) ?? 'both',
+      depth: parseIntParam(q.depth, 'depth', 0, MAX_LINEAGE_DEPTH) ?? DEFAULT_LINEAGE_DEPTH,
+      limit: parseIntParam(q.limit, 'limit', 1, MAX_LINEAGE_PAGE),
+      cursor: q.cursor || undefined
+    })
+  })
+}

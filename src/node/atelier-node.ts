@@ -1,0 +1,197 @@
+/**
+ * AtelierNode: the composition root. It builds the parts in dependency order (identity → storage → index →
+ * record service → gateway), hands each one what it needs, starts them in that order, stops them in reverse,
+ * and undoes a half-done start so a failed start never leaves a part running.
+ */
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { AtelierConfig } from '../config.ts'
+import { NotReadyError } from '../errors.ts'
+import { homePaths, nativeCrypto, readIdentity } from '../identity/index.ts'
+import type { Identity } from '../identity/index.ts'
+import { createContentStore } from '../store/index.ts'
+import type { ContentStoreNode } from '../store/index.ts'
+import { RecordIndex } from '../index/index.ts'
+import { validateRecord } from '../records/index.ts'
+import type { ValidRecord } from '../records/types.ts'
+import { createGateway, VERSION } from '../gateway/index.ts'
+import type { Gateway, NodeInfo } from '../gateway/index.ts'
+import { RecordService } from './record-service.ts'
+import { createMetrics } from './metrics.ts'
+import type { NodeMetrics } from './metrics.ts'
+
+export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
+
+export interface AtelierNodeInit {
+  config: AtelierConfig
+  logger: Logger
+  /** collect process metrics (off in tests that run many nodes in one process). @default true */
+  processMetrics?: boolean
+}
+
+/** Where the index lives inside the data dir */
+const INDEX_DIR = 'index'
+
+export class AtelierNode {
+  readonly config: AtelierConfig
+  private readonly log: Logger
+  private readonly processMetrics: boolean
+  private statusValue: NodeStatus = 'stopped'
+  private identityValue?: Identity
+  private storage?: ContentStoreNode
+  private indexValue?: RecordIndex
+  private recordsValue?: RecordService
+  private gateway?: Gateway
+  private metricsValue?: NodeMetrics
+  private gatewayUrlValue?: string
+  /** undo steps of a start, run in reverse by stop() */
+  private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
+
+  constructor (init: AtelierNodeInit) {
+    this.config = init.config
+    this.log = init.logger
+    this.processMetrics = init.processMetrics ?? true
+  }
+
+  get status (): NodeStatus { return this.statusValue }
+  get identity (): Identity { return this.ready(this.identityValue) }
+  get records (): RecordService { return this.ready(this.recordsValue) }
+  get index (): RecordIndex { return this.ready(this.indexValue) }
+  get store (): ContentStoreNode { return this.ready(this.storage) }
+  get metrics (): NodeMetrics { return this.ready(this.metricsValue) }
+  get gatewayUrl (): string { return this.ready(this.gatewayUrlValue) }
+
+  private ready<T> (value: T | undefined): T {
+    if (value == null) throw new NotReadyError('the node is not started')
+    return value
+  }
+
+  /** Start every part; on failure, stop what had started and rethrow */
+  async start (): Promise<void> {
+    if (this.statusValue !== 'stopped') return
+    this.statusValue = 'starting'
+    try {
+      await this.startParts()
+      this.statusValue = 'started'
+    } catch (err) {
+      this.log.error({ err }, 'start failed; stopping what had started')
+      await this.runStopSteps()
+      this.statusValue = 'stopped'
+      throw err
+    }
+  }
+
+  private async startParts (): Promise<void> {
+    const { config } = this
+    const identity = this.identityValue = await readIdentity(config.home)
+    this.log.info({ did: identity.did, peerId: identity.peerId, home: config.home }, 'starting node')
+
+    const storage = this.storage = await createContentStore({
+      home: config.home,
+      config: config.store,
+      privateKey: identity.peerKey,
+      listen: config.p2p.listen,
+      logger: this.log.child({ component: 'store' })
+    })
+    await storage.start()
+    this.stopSteps.push({ name: 'store', run: async () => { await storage.stop() } })
+
+    const index = this.indexValue = new RecordIndex({ path: join(config.home, INDEX_DIR), logger: this.log.child({ component: 'index' }) })
+    await index.open()
+    this.stopSteps.push({ name: 'index', run: async () => { await index.close() } })
+
+    const metrics = this.metricsValue = createMetrics({ defaultMetrics: this.processMetrics, recordCount: async () => await index.count() })
+    const records = this.recordsValue = new RecordService(
+      { crypto: nativeCrypto, store: storage.store, index, signer: identity.signer, logger: this.log },
+      { records: config.records, ingest: config.ingest }
+    )
+    records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
+    records.on('rejected', ({ source, error }) => {
+      metrics.recordsRejected.inc({ source, code: (error as any).code ?? 'ERR_INTERNAL' })
+      this.log.info({ source, code: (error as any).code, msg: error.message }, 'record rejected')
+    })
+    this.stopSteps.push({ name: 'records', run: async () => { await records.stop() } })
+
+    const gateway = this.gateway = await createGateway({
+      records,
+      index,
+      store: storage.store,
+      metrics,
+      logger: this.log,
+      apiToken: identity.apiToken,
+      did: identity.did,
+      nodeInfo: async () => await this.info(),
+      reindex: async () => await this.reindex()
+    }, config.http)
+    this.gatewayUrlValue = await gateway.listen()
+    this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })
+
+    // Clients find the daemon through this file; it exists only while the gateway accepts connections
+    const apiFile = homePaths(config.home).apiFile
+    await writeFile(apiFile, this.gatewayUrlValue + '\n')
+    this.stopSteps.push({ name: 'api file', run: async () => { await rm(apiFile, { force: true }) } })
+    this.log.info({ gateway: this.gatewayUrlValue, addresses: this.addresses() }, 'node started')
+  }
+
+  /** Stop every part in reverse order of start; repeated calls are ignored */
+  async stop (): Promise<void> {
+    if (this.statusValue !== 'started') return
+    this.statusValue = 'stopping'
+    this.log.info('stopping node')
+    await this.runStopSteps()
+    this.statusValue = 'stopped'
+    this.log.info('node stopped')
+  }
+
+  private async runStopSteps (): Promise<void> {
+    for (const step of this.stopSteps.splice(0).reverse()) {
+      try {
+        await step.run()
+      } catch (err) {
+        this.log.error({ err, part: step.name }, 'failed to stop cleanly')
+      }
+    }
+  }
+
+  /** libp2p listen addresses, with the peer id */
+  addresses (): string[] {
+    const libp2p = this.store.libp2p
+    return libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  /** Facts about this node, for /v1/node and the daemon banner */
+  async info (): Promise<NodeInfo> {
+    const [records, storage] = await Promise.all([this.index.count(), this.store.store.usage()])
+    return {
+      peerId: this.identity.peerId,
+      did: this.identity.did,
+      addresses: this.addresses(),
+      gatewayUrl: this.gatewayUrl,
+      version: VERSION,
+      records,
+      storage
+    }
+  }
+
+  /** Rebuild the index from the stored record blocks, validating each again; corrupt blocks are skipped and logged */
+  async reindex (): Promise<{ records: number, ms: number }> {
+    const started = Date.now()
+    const store = this.store.store
+    const log = this.log
+    const maxBytes = this.config.records.maxBytes
+    async function * valid (): AsyncGenerator<ValidRecord> {
+      for await (const { cid, bytes } of store.allRecords()) {
+        try {
+          yield validateRecord(bytes, { crypto: nativeCrypto, maxBytes })
+        } catch (err) {
+          log.warn({ cid, err }, 'stored record block no longer validates; left out of the index')
+        }
+      }
+    }
+    const records = await this.records.exclusive(async () => await this.index.rebuild(valid()))
+    const ms = Date.now() - started
+    this.log.info({ records, ms }, 'index rebuilt')
+    return { records, ms }
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * `HeliaContentStore`: the `ContentStore` over a Helia node whose blockstore is a `FastFsBlockstore`.
+ *
+ * Writes go through Helia (`helia.blockstore`, `helia.pins`) so bitswap learns of new blocks and pins protect them
+ * from `helia.gc()`. Local reads bypass Helia's block stack and read block files directly (one read per block,
+ * `readAhead` in flight), which is what makes serving fast and lets a missing block fail at once; with
+ * `offline: false` a read goes through `helia.blockstore` and may fetch from connected peers.
+ */
+import { createHash } from 'node:crypto'
+import * as dagPb from '@ipld/dag-pb'
+import { walkPath } from 'ipfs-unixfs-exporter'
+import { createUnsafe } from 'multiformats/block'
+import { CID } from 'multiformats/cid'
+import * as json from 'multiformats/codecs/json'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { InvalidCIDError, InvalidRecordError, InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
+import { encodeCarBlock, encodeCarHeader } from './car.ts'
+import { importFile } from './importer.ts'
+import { leafSkippingWalker } from './pin-walker.ts'
+import { decodeUnixFS, fileRoot, readFileRange, walkDag } from './reader.ts'
+import type { FastFsBlockstore } from './fs-blockstore.ts'
+import type { BlockLoader, LinkFinder } from './reader.ts'
+import type { AddContentOptions, AddedContent, ContentStat, ContentStore, ReadOptions, StoreReadOptions } from './types.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Helia } from 'helia'
+
+export interface ContentStoreInit {
+  /** Blocks read ahead when serving a file or exporting a CAR (config `store.readAhead`) */
+  readAhead: number
+  /** UnixFS chunk size when adding, bytes, at most 1 MiB (config `store.chunkSize`) */
+  chunkSize: number
+}
+
+export interface ContentStoreComponents {
+  /** A started-or-starting Helia node whose blockstore is `blocks` */
+  helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>
+  /** The same blockstore, read directly for local reads */
+  blocks: FastFsBlockstore
+}
+
+/** Records put at once by `putRecords` */
+const RECORD_PUT_CONCURRENCY = 32
+/** Largest chunk we accept (bitswap's block limit is 2 MiB; 1 MiB keeps every leaf transferable) */
+const MAX_CHUNK_SIZE = 1024 * 1024
+/** Largest block `getBlock` and CAR export accept from the network */
+const MAX_BLOCK_SIZE = 2 * 1024 * 1024
+
+export class HeliaContentStore implements ContentStore {
+  readonly #helia: ContentStoreComponents['helia']
+  readonly #blocks: FastFsBlockstore
+  readonly #readAhead: number
+  readonly #chunkSize: number
+  readonly #links: LinkFinder
+
+  constructor (components: ContentStoreComponents, init: ContentStoreInit) {
+    if (!Number.isSafeInteger(init.chunkSize) || init.chunkSize < 1 || init.chunkSize > MAX_CHUNK_SIZE) {
+      throw new InvalidRequestError(`chunkSize must be between 1 and ${MAX_CHUNK_SIZE} bytes, got ${init.chunkSize}`)
+    }
+    if (!Number.isSafeInteger(init.readAhead) || init.readAhead < 1) {
+      throw new InvalidRequestError(`readAhead must be a positive integer, got ${init.readAhead}`)
+    }
+    this.#helia = components.helia
+    this.#blocks = components.blocks
+    this.#readAhead = init.readAhead
+    this.#chunkSize = init.chunkSize
+    this.#links = async (cid, bytes) => {
+      const codec = await this.#helia.getCodec(cid.code)
+      return [...createUnsafe({ cid, bytes, codec }).links()].map(([, link]) => link)
+    }
+  }
+
+  // ---- content ----
+
+  async addContent (source: AsyncIterable<Uint8Array>, options: AddContentOptions = {}): Promise<AddedContent> {
+    const blockstore = this.#helia.blockstore
+    const onProgress = options.onProgress
+    const { cid, size } = await importFile(source, async (cid, bytes, opts) => blockstore.put(cid, bytes, opts), {
+      chunkSize: this.#chunkSize,
+      writeConcurrency: this.#readAhead
+    }, {
+      signal: options.signal,
+      onBytes: onProgress == null ? undefined : (bytes) => { onProgress({ bytes }) }
+    })
+    await this.#pin(cid, options)
+    return { cid: cid.toString(), size }
+  }
+
+  async stat (cidOrPath: string, options: StoreReadOptions = {}): Promise<ContentStat> {
+    const cid = await this.#resolve(cidOrPath, options)
+    if (cid.code === raw.code || cid.code === json.code) {
+      const size = cid.multihash.code === 0 ? cid.multihash.digest.byteLength : await this.#sizeOf(cid, options)
+      return { cid: cid.toString(), type: cid.code === raw.code ? 'raw' : 'json', size }
+    }
+    const bytes = await this.#load(cid, options)
+    if (cid.code === dagPb.code) {
+      const { unixfs } = decodeUnixFS(cid, bytes)
+      const isFile = unixfs.type === 'file' || unixfs.type === 'raw'
+      return { cid: cid.toString(), type: isFile ? 'file' : 'directory', size: Number(unixfs.fileSize()) }
+    }
+    return { cid: cid.toString(), type: 'other', size: bytes.byteLength }
+  }
+
+  read (cidOrPath: string, options: ReadOptions = {}): AsyncIterable<Uint8Array> {
+    return this.#read(cidOrPath, options)
+  }
+
+  async * #read (cidOrPath: string, options: ReadOptions): AsyncGenerator<Uint8Array> {
+    const offset = options.offset ?? 0
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidRequestError(`offset must be a non-negative integer, got ${offset}`)
+    if (options.length != null && (!Number.isSafeInteger(options.length) || options.length < 0)) {
+      throw new InvalidRequestError(`length must be a non-negative integer, got ${options.length}`)
+    }
+    const cid = await this.#resolve(cidOrPath, options)
+    const root = fileRoot(cid, await this.#load(cid, options))
+    if (offset > root.size) {
+      throw new RangeNotSatisfiableError(`offset ${offset} is past the end of ${cid} (${root.size} bytes)`, { details: { size: root.size } })
+    }
+    const end = options.length == null ? root.size : Math.min(root.size, offset + options.length)
+    yield * readFileRange(root, offset, end, this.#loader(options), this.#readAhead, options)
+  }
+
+  async getBlock (cidOrPath: string, options: StoreReadOptions = {}): Promise<Uint8Array> {
+    const cid = await this.#resolve(cidOrPath, options)
+    return this.#load(cid, options)
+  }
+
+  async hasBlock (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    const c = parseCid(cid)
+    if (c.multihash.code === 0) return true
+    options.signal?.throwIfAborted()
+    return this.#blocks.has(c)
+  }
+
+  exportCar (cidOrPath: string, options: StoreReadOptions = {}): AsyncIterable<Uint8Array> {
+    return this.#exportCar(cidOrPath, options)
+  }
+
+  async * #exportCar (cidOrPath: string, options: StoreReadOptions): AsyncGenerator<Uint8Array> {
+    const root = await this.#resolve(cidOrPath, options)
+    const load = this.#loader(options)
+    const rootBytes = await load(root, options) // a missing root fails before the header is out
+    let first = true
+    const loadWithRoot: BlockLoader = async (cid, opts) => {
+      if (first && cid.equals(root)) {
+        first = false
+        return rootBytes
+      }
+      return load(cid, opts)
+    }
+    yield encodeCarHeader(root)
+    for await (const block of walkDag(root, loadWithRoot, this.#links, this.#readAhead, options)) {
+      if (block.cid.multihash.code === 0) continue // identity blocks are inside their CIDs
+      yield * encodeCarBlock(block.cid, block.bytes)
+    }
+  }
+
+  // ---- records ----
+
+  async putRecord (cid: string, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    const c = parseCid(cid)
+    if (c.code !== json.code) throw new InvalidRecordError(`record CID ${cid} must use the json codec (0x0200), not 0x${c.code.toString(16)}`)
+    if (c.multihash.code !== sha256.code) throw new InvalidRecordError(`record CID ${cid} must use sha2-256`)
+    const digest = createHash('sha256').update(bytes).digest()
+    if (!Buffer.from(c.multihash.digest).equals(digest)) throw new InvalidRecordError(`record bytes do not hash to ${cid}`)
+    await this.#helia.blockstore.put(c, bytes, options)
+    await this.#pin(c, options)
+  }
+
+  async putRecords (records: Array<{ cid: string, bytes: Uint8Array }>, options: AbortOptions = {}): Promise<void> {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < records.length) {
+        const r = records[next++]
+        await this.putRecord(r.cid, r.bytes, options)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(RECORD_PUT_CONCURRENCY, records.length) }, worker))
+  }
+
+  async getRecord (cid: string, options: StoreReadOptions = {}): Promise<Uint8Array> {
+    const c = parseCid(cid)
+    if (c.code !== json.code) throw new NotFoundError(`${cid} is not a record CID (json codec)`)
+    return this.#load(c, options)
+  }
+
+  async * allRecords (options: AbortOptions = {}): AsyncIterable<{ cid: string, bytes: Uint8Array }> {
+    // records are pinned one by one, so the pin list names them all; the block files do not keep the codec
+    for await (const pin of this.#helia.pins.ls(options)) {
+      if (pin.cid.code !== json.code) continue
+      try {
+        yield { cid: pin.cid.toString(), bytes: await this.#blocks.getBytes(pin.cid, options) }
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError') throw err
+        // pinned but the block file is gone (deleted by hand): skip it, reindex must not stop on it
+      }
+    }
+  }
+
+  async usage (): Promise<{ blocks: number, bytes: number }> {
+    return this.#blocks.usage()
+  }
+
+  // ---- internals ----
+
+  async #pin (cid: CID, options: AbortOptions): Promise<void> {
+    try {
+      for await (const _ of this.#helia.pins.add(cid, { signal: options.signal, walker: leafSkippingWalker(this.#loader({}), this.#links) })) {
+        // drain
+      }
+    } catch (err: any) {
+      if (err.name !== 'AlreadyPinnedError') throw err
+    }
+  }
+
+  /** Block loader for one call: local file reads, or Helia's networked blockstore when `offline` is false */
+  #loader (options: StoreReadOptions): BlockLoader {
+    if (options.offline === false) return async (cid, opts) => this.#loadNetwork(cid, opts ?? options)
+    return async (cid, opts) => this.#blocks.getBytes(cid, opts ?? options)
+  }
+
+  async #load (cid: CID, options: StoreReadOptions): Promise<Uint8Array> {
+    return this.#loader(options)(cid, options)
+  }
+
+  async #loadNetwork (cid: CID, options: AbortOptions): Promise<Uint8Array> {
+    try {
+      const parts: Uint8Array[] = []
+      let size = 0
+      for await (const part of this.#helia.blockstore.get(cid, { signal: options.signal })) {
+        size += part.byteLength
+        if (size > MAX_BLOCK_SIZE) throw new InvalidRequestError(`block ${cid} is larger than ${MAX_BLOCK_SIZE} bytes`)
+        parts.push(part)
+      }
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+    } catch (err: any) {
+      if (isAtelierError(err)) throw err
+      if (options.signal?.aborted === true) throw err
+      throw new NotFoundError(`block ${cid} could not be found: ${err.message}`, { cause: err })
+    }
+  }
+
+  async #sizeOf (cid: CID, options: StoreReadOptions): Promise<number> {
+    if (options.offline === false && !(await this.#blocks.has(cid))) return (await this.#load(cid, options)).byteLength
+    return this.#blocks.sizeOf(cid)
+  }
+
+  /** `<cid>[/path…]` (optionally under `/ipfs/`) to the CID it names, walking UnixFS directories */
+  async #resolve (cidOrPath: string, options: StoreReadOptions): Promise<CID> {
+    const { cid, path } = parseCidPath(cidOrPath)
+    if (path.length === 0) return cid
+    const load = this.#loader(options)
+    const blockstore = {
+      async * get (c: CID, opts?: AbortOptions): AsyncGenerator<Uint8Array> {
+        yield await load(c, opts)
+      }
+    }
+    let last: { cid: CID, remainder: string[] } = { cid, remainder: path }
+    try {
+      for await (const entry of walkPath(`${cid}/${path.map(escapeSegment).join('/')}`, blockstore, { signal: options.signal })) {
+        last = entry
+      }
+    } catch (err: any) {
+      if (isAtelierError(err)) throw err
+      if (err.name === 'NotFoundError' || err.code === 'ERR_NOT_FOUND') {
+        throw new NotFoundError(`${cidOrPath} does not exist: ${err.message}`, { cause: err })
+      }
+      throw new InvalidRequestError(`cannot resolve ${cidOrPath}: ${err.message}`, { cause: err })
+    }
+    if (last.remainder.length > 0) throw new NotFoundError(`${cidOrPath} does not exist: nothing under ${last.cid} is named "${last.remainder[0]}"`)
+    return last.cid
+  }
+}
+
+/** Parse a CID string; InvalidCIDError when it is not one */
+export function parseCid (value: string): CID {
+  try {
+    return CID.parse(value.trim())
+  } catch (err: any) {
+    throw new InvalidCIDError(`"${truncate(value)}" is not a CID: ${err.message}`, { cause: err })
+  }
+}
+
+/** Split `[/ipfs/]<cid>[/a/b]` into the CID and the path segments (empty segments dropped) */
+export function parseCidPath (value: string): { cid: CID, path: string[] } {
+  let v = value
+  if (v.startsWith('/ipfs/')) v = v.slice(6)
+  const [first, ...rest] = v.split('/')
+  return { cid: parseCid(first), path: rest.filter(s => s !== '') }
+}
+
+function escapeSegment (segment: string): string {
+  return segment.replaceAll('/', '\\/')
+}
+
+function truncate (s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s
+}

@@ -1,0 +1,117 @@
+/**
+ * Test harness: real `atelier daemon` processes on 127.0.0.1 with random ports in temp data dirs, driven through
+ * the real CLI and the real HTTP API. Every wait has a deadline.
+ */
+import { spawn, execFile } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const CLI = join(ROOT, 'src', 'cli', 'main.ts')
+
+/** Poll `fn` until it returns a value other than undefined, or fail after `ms` */
+export async function waitFor<T> (fn: () => Promise<T | undefined> | T | undefined, ms = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms
+  let lastErr: unknown
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn()
+      if (v !== undefined) return v
+    } catch (err) { lastErr = err }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${lastErr != null ? `: ${String(lastErr)}` : ''}`)
+}
+
+export interface CliResult { code: number, stdout: string, stderr: string }
+
+/** Run the real CLI with this data dir */
+export async function runCli (home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return await new Promise(resolve => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_HOME: home, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err == null ? 0 : (typeof (err as any).code === 'number' ? (err as any).code : 1), stdout, stderr })
+    })
+  })
+}
+
+export class TestDaemon {
+  readonly home: string
+  url = ''
+  token = ''
+  private proc?: ChildProcess
+  private output = ''
+
+  private constructor (home: string) { this.home = home }
+
+  /** A fresh data dir, initialised with `atelier init` */
+  static async create (prefix = 'atelier-e2e-'): Promise<TestDaemon> {
+    const home = await mkdtemp(join(tmpdir(), prefix))
+    const d = new TestDaemon(home)
+    const init = await runCli(home, ['init'])
+    if (init.code !== 0) throw new Error(`atelier init failed: ${init.stderr}`)
+    return d
+  }
+
+  /** Start `atelier daemon` on random ports; resolves when the api file names a gateway that answers */
+  async start (extra: string[] = []): Promise<void> {
+    await rm(join(this.home, 'api'), { force: true })
+    this.output = ''
+    const proc = this.proc = spawn(process.execPath, [CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', '/ip4/127.0.0.1/tcp/0', ...extra], {
+      env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    proc.stdout?.on('data', (d) => { this.output += d })
+    proc.stderr?.on('data', (d) => { this.output += d })
+    const exited = new Promise<never>((_resolve, reject) => proc.once('exit', code => { reject(new Error(`daemon exited with ${code}:\n${this.output}`)) }))
+    exited.catch(() => {})
+    this.url = await Promise.race([exited, waitFor(async () => {
+      const url = (await readFile(join(this.home, 'api'), 'utf8').catch(() => '')).trim()
+      if (url === '') return undefined
+      const res = await fetch(`${url}/healthz`).catch(() => undefined)
+      return res?.ok === true ? url : undefined
+    }, 30_000, 'the daemon api file')])
+    this.token = (await readFile(join(this.home, 'api-token'), 'utf8')).trim()
+  }
+
+  /** Everything the daemon printed so far */
+  get log (): string { return this.output }
+
+  /** SIGTERM and wait for a clean exit; returns the exit code */
+  async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const proc = this.proc
+    if (proc == null || proc.exitCode != null) return proc?.exitCode ?? null
+    const exit = new Promise<number | null>(resolve => proc.once('exit', code => resolve(code)))
+    proc.kill(signal)
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)
+    const code = await exit
+    clearTimeout(timer)
+    this.proc = undefined
+    return code
+  }
+
+  async cli (args: string[]): Promise<CliResult> { return await runCli(this.home, args) }
+
+  /** JSON over HTTP; `auth` adds the bearer token */
+  async api (path: string, init: RequestInit & { auth?: boolean, json?: unknown } = {}): Promise<{ status: number, body: any, headers: Headers }> {
+    const headers = new Headers(init.headers)
+    if (init.auth !== false && init.method != null && init.method !== 'GET') headers.set('authorization', `Bearer ${this.token}`)
+    let body = init.body
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json')
+      body = JSON.stringify(init.json)
+    }
+    const res = await fetch(this.url + path, { ...init, headers, body })
+    const text = await res.text()
+    let parsed: any = text
+    try { parsed = JSON.parse(text) } catch {}
+    return { status: res.status, body: parsed, headers: res.headers }
+  }
+
+  async destroy (): Promise<void> {
+    await this.stop()
+    await rm(this.home, { recursive: true, force: true })
+  }
+}
