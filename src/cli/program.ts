@@ -42,7 +42,7 @@ export interface RunOptions {
   stderr?: Writable & { isTTY?: boolean }
 }
 
-/** Build the commander program; `onRun` receives each command's outcome */
+/** Build the commander program with every command of the registry; tests build it without running it */
 export function createProgram (options: RunOptions = {}): Command {
   const env = options.env ?? process.env
   const stdout = options.stdout ?? process.stdout

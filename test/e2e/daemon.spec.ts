@@ -75,7 +75,7 @@ describe('single node daemon', { timeout: 240_000 }, () => {
   it('adds a derivative with a license and answers its lineage', async () => {
     const file = join(scratch, 'remix.txt')
     await writeFile(file, 'a remix of the sunrise\n')
-    const r = await d.cli(['add', file, '--title', 'Sunrise remix', '--parent', first.record, '--license', 'cc-by', '--ai-training', 'notAllowed', '--json'])
+    const r = await d.cli(['add', file, '--title', 'Sunrise remix', '--parent', first.record, '--license', 'cc-by', '--ai-training', 'notAllowed', '--ai-model', 'sdxl@1.0', '--prompt', 'a sunrise over hills', '--json'])
     assert.equal(r.code, 0, r.stderr)
     derivative = JSON.parse(r.stdout)
     assert.match(derivative.license ?? '', /^bagaaiera/, 'license issued')
@@ -97,6 +97,10 @@ describe('single node daemon', { timeout: 240_000 }, () => {
     const licenses = await d.api(`/v1/assets/${derivative.record}/licenses`)
     assert.equal(licenses.body.items.length, 1)
     assert.equal(licenses.body.items[0].record.credentialSubject.spdx, 'CC-BY-4.0')
+
+    const asset = (await d.api(`/v1/records/${derivative.record}`)).body.record.credentialSubject
+    assert.deepEqual(asset.tools, [{ name: 'sdxl', version: '1.0', kind: 'aiModel', promptHash: '1220' + createHash('sha256').update('a sunrise over hills').digest('hex') }])
+    assert.equal(asset.trainingMining['cawg.ai_training'].use, 'notAllowed')
 
     // the node's records chain by `previous`
     const rec = await d.api(`/v1/records/${derivative.license}`)

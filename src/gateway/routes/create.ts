@@ -45,6 +45,9 @@ interface AssetBody {
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream'
 /** IPTC digital source types are URIs; a bare term is resolved against this vocabulary */
 const IPTC_SOURCE_TYPE_BASE = 'http://cv.iptc.org/newscodes/digitalsourcetype/'
+/** Records carry prompt hashes as multihashes; clients may send the bare sha-256 hex */
+const SHA256_MULTIHASH_PREFIX = '1220'
+const SHA256_HEX_LENGTH = 64
 const AI_TRAINING_KEYS: TrainingMiningKey[] = ['cawg.ai_training', 'cawg.ai_generative_training']
 
 /** Remove undefined fields: records carry absent fields, never null or undefined */
@@ -125,7 +128,7 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       tags: body.tags,
       creators: body.creators ?? [{ id: components.did, role: 'author', share: 10000 }],
       ingredients: ingredients.length > 0 ? ingredients : undefined,
-      tools: body.tools,
+      tools: body.tools?.map(t => t.promptHash != null && t.promptHash.length === SHA256_HEX_LENGTH ? { ...t, promptHash: SHA256_MULTIHASH_PREFIX + t.promptHash } : t),
       digitalSourceType,
       trainingMining
     })

@@ -76,7 +76,7 @@ export const assetBody = {
       type: 'array', maxItems: 50,
       items: {
         type: 'object', additionalProperties: false, required: ['name'],
-        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, version: text(100), kind: { type: 'string', enum: ['software', 'aiModel'] }, model: cid, promptHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } }
+        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, version: text(100), kind: { type: 'string', enum: ['software', 'aiModel'] }, model: cid, promptHash: { type: 'string', pattern: '^(1220)?[0-9a-f]{64}$', description: 'sha-256 of the prompt, hex, or its multihash (1220 + hex)' } }
       }
     },
     digitalSourceType: text(300),
