@@ -26,7 +26,8 @@ describe('/ipfs routes', () => {
     home = await tempHome()
     node = await startStore(home, { chunkSize: CHUNK, readAhead: 4 })
     cid = (await node.store.addContent(pieces(file))).cid
-    app = Fastify()
+    // force: a keep-alive socket left by fetch() would otherwise hold close() for the keep-alive timeout
+    app = Fastify({ forceCloseConnections: true })
     // the same shape as the gateway's central handler
     app.setErrorHandler((err, _request, reply) => {
       if (isAtelierError(err)) {
