@@ -18,6 +18,7 @@ import type { ValidRecord } from '../records/types.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
+import { VerifyPool } from '../identity/verify-pool.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
 
@@ -101,9 +102,13 @@ export class AtelierNode {
     await index.open()
     this.stopSteps.push({ name: 'index', run: async () => { await index.close() } })
 
+    const verifier = new VerifyPool()
+    verifier.start()
+    this.stopSteps.push({ name: 'verifier', run: async () => { await verifier.stop() } })
+
     const metrics = this.metricsValue = createMetrics({ defaultMetrics: this.processMetrics, recordCount: async () => await index.count() })
     const records = this.recordsValue = new RecordService(
-      { crypto: nativeCrypto, store: storage.store, index, signer: identity.signer, logger: this.log },
+      { crypto: nativeCrypto, store: storage.store, index, signer: identity.signer, logger: this.log, verifier },
       { records: config.records, ingest: config.ingest }
     )
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { BusyError, InvalidRecordError, NotReadyError } from '../errors.ts'
-import { issueRecord, validateRecord } from '../records/index.ts'
+import { checkRecord, issueRecord, signatureMismatch, validateRecord } from '../records/index.ts'
 import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../records/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -46,6 +46,8 @@ export interface RecordServiceComponents {
   index: Pick<RecordIndexApi, 'put' | 'has' | 'get' | 'head'>
   signer: Signer
   logger: Logger
+  /** verifies signatures off the main thread; without it they are verified inline with `crypto` */
+  verifier?: { verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean> }
 }
 
 export interface RecordServiceInit {
@@ -93,13 +95,25 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
     let record: ValidRecord
     try {
-      record = validateRecord(input, { crypto: this.components.crypto, maxBytes: this.init.records.maxBytes })
+      record = await this.validate(input)
       await this.checkAgainstStore(record)
     } catch (err: any) {
       this.emit('rejected', { source: options.source, error: err })
       throw err
     }
     return await this.enqueue(record, options.source)
+  }
+
+  /** The full validation, with the signature checked on the verifier when there is one */
+  private async validate (input: Uint8Array | string | object): Promise<ValidRecord> {
+    const options = { crypto: this.components.crypto, maxBytes: this.init.records.maxBytes }
+    const verifier = this.components.verifier
+    if (verifier == null) return validateRecord(input, options)
+    const { record, signature } = checkRecord(input, options)
+    if (!(await verifier.verify(signature.signature, signature.data, signature.publicKey))) {
+      throw signatureMismatch(signature.verificationMethod)
+    }
+    return record
   }
 
   /** Sign a new record with the node's creator key, chained to its previous record, and ingest it */

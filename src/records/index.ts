@@ -19,8 +19,8 @@
  */
 export * from './constants.ts'
 export type * from './types.ts'
-export { validateRecord } from './validate.ts'
-export type { ValidateOptions } from './validate.ts'
+export { validateRecord, checkRecord } from './validate.ts'
+export type { ValidateOptions, PendingSignature } from './validate.ts'
 export { issueRecord, buildCredential } from './issue.ts'
 export type { IssueOptions } from './issue.ts'
 export { createSigner, generateSeed } from './signer.ts'
@@ -33,7 +33,7 @@ export {
   encodeBase58Multibase, decodeBase58Multibase, encodePublicKeyMultibase, decodePublicKeyMultibase,
   encodeSeedMultibase, decodeSeedMultibase
 } from './multibase.ts'
-export { createProof, verifyProof, proofConfiguration, hashData } from './proof.ts'
+export { createProof, verifyProof, verifySignature, signatureMismatch, proofConfiguration, hashData } from './proof.ts'
 export type { ProofOptions, VerifyProofOptions } from './proof.ts'
 export { parseRecordTime, formatRecordTime } from './time.ts'
 export { assetContentCid, assetParents } from './kinds/index.ts'

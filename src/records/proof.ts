@@ -113,9 +113,12 @@ export function verifySignature (ed25519: Ed25519, signature: Uint8Array, data: 
     // some implementations throw on malformed points; for us that is the same as a bad signature
     ok = false
   }
-  if (!ok) {
-    throw new InvalidSignatureError(`proof.proofValue does not verify against ${verificationMethod}`, { details: { field: 'proof.proofValue' } })
-  }
+  if (!ok) throw signatureMismatch(verificationMethod)
+}
+
+/** The error for a signature that does not verify, for callers that verify elsewhere (e.g. on worker threads) */
+export function signatureMismatch (verificationMethod: string): InvalidSignatureError {
+  return new InvalidSignatureError(`proof.proofValue does not verify against ${verificationMethod}`, { details: { field: 'proof.proofValue' } })
 }
 
 export interface VerifyProofOptions {

@@ -126,14 +126,20 @@ function canonicalForms (credential: Credential): { record: string, document: st
   return { record: joinMembers(members), document: joinMembers(members, 'proof'), proofConfig: joinMembers(configMembers) }
 }
 
+/** The signature check left to do on a record that passed every other step */
+export interface PendingSignature {
+  signature: Uint8Array
+  /** the eddsa-jcs-2022 hash data that was signed */
+  data: Uint8Array
+  publicKey: Uint8Array
+  verificationMethod: string
+}
+
 /**
- * Check a record completely and return it with its canonical bytes and CID.
- *
- * `input` may be the record's bytes, its JSON text or a parsed object; it need not be canonical. Throws
- * TooLargeError, MalformedJSONError, InvalidRecordError, InvalidCIDError or InvalidSignatureError (see the order
- * above); every message names the field and the rule.
+ * Every step of validation but the signature itself: the caller verifies `signature` (e.g. on a worker thread,
+ * in batches) and must refuse the record when it does not verify. `validateRecord` is this plus the verification.
  */
-export function validateRecord (input: Uint8Array | string | object, options: ValidateOptions): ValidRecord {
+export function checkRecord (input: Uint8Array | string | object, options: ValidateOptions): { record: ValidRecord, signature: PendingSignature } {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_RECORD_BYTES
   const { crypto } = options
   const value = parseInput(input, maxBytes)
@@ -154,7 +160,6 @@ export function validateRecord (input: Uint8Array | string | object, options: Va
   }
   const signature = decodeProofValue(proof.proofValue)
   const data = hashData(utf8Bytes(forms.proofConfig), utf8Bytes(forms.document), crypto.sha256)
-  verifySignature(crypto.ed25519, signature, data, publicKey, proof.verificationMethod)
 
   const record: ValidRecord = {
     cid: recordCidString(bytes, crypto),
@@ -166,5 +171,18 @@ export function validateRecord (input: Uint8Array | string | object, options: Va
   }
   if (credential.previous !== undefined) record.previous = credential.previous
   if (credential.collective !== undefined) record.collective = credential.collective
+  return { record, signature: { signature, data, publicKey, verificationMethod: proof.verificationMethod } }
+}
+
+/**
+ * Check a record completely and return it with its canonical bytes and CID.
+ *
+ * `input` may be the record's bytes, its JSON text or a parsed object; it need not be canonical. Throws
+ * TooLargeError, MalformedJSONError, InvalidRecordError, InvalidCIDError or InvalidSignatureError (see the order
+ * above); every message names the field and the rule.
+ */
+export function validateRecord (input: Uint8Array | string | object, options: ValidateOptions): ValidRecord {
+  const { record, signature: s } = checkRecord(input, options)
+  verifySignature(options.crypto.ed25519, s.signature, s.data, s.publicKey, s.verificationMethod)
   return record
 }

@@ -46,6 +46,14 @@ const MAX_CHUNK_SIZE = 1024 * 1024
 /** Largest block `getBlock` and CAR export accept from the network */
 const MAX_BLOCK_SIZE = 2 * 1024 * 1024
 
+/** A record CID: json codec, sha2-256 */
+function recordCid (cid: string): CID {
+  const c = parseCid(cid)
+  if (c.code !== json.code) throw new InvalidRecordError(`record CID ${cid} must use the json codec (0x0200), not 0x${c.code.toString(16)}`)
+  if (c.multihash.code !== sha256.code) throw new InvalidRecordError(`record CID ${cid} must use sha2-256`)
+  return c
+}
+
 export class HeliaContentStore implements ContentStore {
   readonly #helia: ContentStoreComponents['helia']
   readonly #blocks: FastFsBlockstore
@@ -158,21 +166,22 @@ export class HeliaContentStore implements ContentStore {
   // ---- records ----
 
   async putRecord (cid: string, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
-    const c = parseCid(cid)
-    if (c.code !== json.code) throw new InvalidRecordError(`record CID ${cid} must use the json codec (0x0200), not 0x${c.code.toString(16)}`)
-    if (c.multihash.code !== sha256.code) throw new InvalidRecordError(`record CID ${cid} must use sha2-256`)
+    const c = recordCid(cid)
     const digest = createHash('sha256').update(bytes).digest()
     if (!Buffer.from(c.multihash.digest).equals(digest)) throw new InvalidRecordError(`record bytes do not hash to ${cid}`)
     await this.#helia.blockstore.put(c, bytes, options)
     await this.#pin(c, options)
   }
 
+  /** The ingest path's batch: these records were validated and their CIDs computed from these bytes, so no re-hash */
   async putRecords (records: Array<{ cid: string, bytes: Uint8Array }>, options: AbortOptions = {}): Promise<void> {
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < records.length) {
         const r = records[next++]
-        await this.putRecord(r.cid, r.bytes, options)
+        const c = recordCid(r.cid)
+        await this.#helia.blockstore.put(c, r.bytes, options)
+        await this.#pin(c, options)
       }
     }
     await Promise.all(Array.from({ length: Math.min(RECORD_PUT_CONCURRENCY, records.length) }, worker))
