@@ -24,6 +24,9 @@ export interface Gateway {
   close(): Promise<void>
 }
 
+/** How long shutdown waits for requests in flight before closing their connections */
+const CLOSE_GRACE_MS = 5_000
+
 /** The package version, shown in /v1/node and the OpenAPI document */
 export const VERSION = '0.1.0'
 
@@ -76,7 +79,14 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
       return `http://${host}:${address.port}`
     },
     async close () {
-      await app.close()
+      // in-flight requests get a grace period; then kept-alive and streaming sockets are cut so shutdown is bounded
+      const timer = setTimeout(() => { app.server.closeAllConnections() }, CLOSE_GRACE_MS)
+      timer.unref()
+      try {
+        await app.close()
+      } finally {
+        clearTimeout(timer)
+      }
     }
   }
 }

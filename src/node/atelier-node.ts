@@ -31,6 +31,9 @@ export interface AtelierNodeInit {
   processMetrics?: boolean
 }
 
+/** How stale the storage figures of /v1/node may be */
+const USAGE_TTL_MS = 30_000
+
 /** Where the index lives inside the data dir */
 const INDEX_DIR = 'index'
 
@@ -46,6 +49,8 @@ export class AtelierNode {
   private gateway?: Gateway
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
+  private usageCache?: { at: number, value: { blocks: number, bytes: number } }
+  private usageRefresh?: Promise<{ blocks: number, bytes: number }>
   /** undo steps of a start, run in reverse by stop() */
   private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
 
@@ -165,9 +170,21 @@ export class AtelierNode {
     return libp2p.getMultiaddrs().map(ma => ma.toString())
   }
 
+  /** Disk usage walks every block file, so it is computed at most once per USAGE_TTL_MS and served from cache */
+  private async usage (): Promise<{ blocks: number, bytes: number }> {
+    const cached = this.usageCache
+    if (cached != null && Date.now() - cached.at <= USAGE_TTL_MS) return cached.value
+    this.usageRefresh ??= this.store.store.usage()
+      .then(value => { this.usageCache = { at: Date.now(), value }; return value })
+      .finally(() => { this.usageRefresh = undefined })
+    if (cached == null) return await this.usageRefresh
+    this.usageRefresh.catch(err => { this.log.warn({ err }, 'could not measure storage use') })
+    return cached.value
+  }
+
   /** Facts about this node, for /v1/node and the daemon banner */
   async info (): Promise<NodeInfo> {
-    const [records, storage] = await Promise.all([this.index.count(), this.store.store.usage()])
+    const [records, storage] = await Promise.all([this.index.count(), this.usage()])
     return {
       peerId: this.identity.peerId,
       did: this.identity.did,
