@@ -14,14 +14,27 @@ import type { ContentStore } from '../store/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { IngestConfig, RecordsConfig } from '../config.ts'
 import type { Logger } from 'pino'
+import { recordDependency } from './parking.ts'
+import type { ParkingLot } from './parking.ts'
 
 /** Where a record came from; carried into events, metrics and logs */
-export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import'
+export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import' | 'parked'
 
 export interface IngestOutcome {
   cid: string
-  status: 'added' | 'duplicate'
+  /** 'parked': valid, but waiting for a record or a membership it depends on */
+  status: 'added' | 'duplicate' | 'parked'
   record: ValidRecord
+  /** why it is parked */
+  reason?: string
+}
+
+/** What an admission policy says of a valid record: take it now, or park it until `deps` are released */
+export type Admission = { verdict: 'accept' } | { verdict: 'park', deps: string[], reason: string }
+
+/** Rules beyond validity (collective membership, dependencies); throws a typed error to refuse a record */
+export interface AdmissionPolicy {
+  admit(record: ValidRecord, source: RecordSource): Promise<Admission>
 }
 
 export interface IngestOptions {
@@ -37,6 +50,7 @@ export interface RecordEvent {
 
 export interface RecordServiceEvents {
   record: [RecordEvent]
+  parked: [RecordEvent & { reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
 }
 
@@ -46,6 +60,10 @@ export interface RecordServiceComponents {
   index: Pick<RecordIndexApi, 'put' | 'has' | 'get' | 'head'>
   signer: Signer
   logger: Logger
+  /** decides whether a valid record is taken now or parked; without it every valid record is taken */
+  admission?: AdmissionPolicy
+  /** where parked records wait; required with `admission` */
+  parking?: ParkingLot
   /** verifies signatures off the main thread; without it they are verified inline with `crypto` */
   verifier?: { verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean> }
 }
@@ -101,7 +119,39 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       this.emit('rejected', { source: options.source, error: err })
       throw err
     }
+    const { admission, parking } = this.components
+    if (admission != null && parking != null) {
+      if (!this.queue.has(record.cid) && !this.inFlight.has(record.cid)) {
+        if (await this.components.index.has(record.cid)) return { cid: record.cid, status: 'duplicate', record }
+        if (await parking.has(record.cid)) return { cid: record.cid, status: 'parked', record, reason: 'already parked' }
+      }
+      let verdict: Admission
+      try {
+        verdict = await admission.admit(record, options.source)
+      } catch (err: any) {
+        this.emit('rejected', { source: options.source, error: err })
+        throw err
+      }
+      if (verdict.verdict === 'park') {
+        await parking.park(record.cid, record.bytes, verdict.deps, verdict.reason, options.source)
+        this.emit('parked', { record, source: options.source, reason: verdict.reason })
+        return { cid: record.cid, status: 'parked', record, reason: verdict.reason }
+      }
+    }
     return await this.enqueue(record, options.source)
+  }
+
+  /** Ingest again the records that waited for `dep` (a record CID or a membership); called when it arrives */
+  async release (dep: string): Promise<void> {
+    const parking = this.components.parking
+    if (parking == null || this.stopped) return
+    for (const entry of await parking.release(dep)) {
+      try {
+        await this.ingest(Buffer.from(entry.bytes, 'base64'), { source: 'parked' })
+      } catch (err: any) {
+        this.log.info({ cid: entry.cid, code: err.code, msg: err.message }, 'parked record refused on release')
+      }
+    }
   }
 
   /** The full validation, with the signature checked on the verifier when there is one */
@@ -214,6 +264,12 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       for (const dup of entries.slice(1)) dup.resolve({ cid: dup.record.cid, status: 'duplicate', record: dup.record })
       this.log.debug({ cid: first.record.cid, kind: first.record.kind, source: first.source }, 'record indexed')
       this.emit('record', { record: first.record, source: first.source })
+    }
+    if (this.components.parking != null && this.components.parking.count > 0) {
+      // not awaited: released records come back through ingest, whose batches this flush loop writes
+      void Promise.all(records.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
+        this.log.error({ err }, 'failed to release parked records')
+      })
     }
   }
 }

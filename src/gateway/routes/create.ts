@@ -14,6 +14,7 @@ import type { RecordSummary } from '../../index/types.ts'
 import type { IngestOutcome } from '../../node/record-service.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid } from '../params.ts'
+import { statusCode } from './records.ts'
 import { assetBody, attestationBody, createdResponse, grantBody, licenseBody, revocationBody } from './schemas.ts'
 
 interface LicenseOffer {
@@ -84,13 +85,13 @@ function licenseSubject (asset: string, offer: LicenseOffer): LicenseSubject {
 }
 
 function created (res: any, outcome: IngestOutcome, extra: object = {}): unknown {
-  return res.code(outcome.status === 'added' ? 201 : 200).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...extra })
+  return res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...extra })
 }
 
 /** POST /v1/assets, /v1/licenses, /v1/grants, /v1/attestations, /v1/revocations */
 export async function createRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
   const security = [{ bearer: [] }]
-  const response = { 200: createdResponse, 201: createdResponse }
+  const response = { 200: createdResponse, 201: createdResponse, 202: createdResponse }
 
   app.post<{ Body: AssetBody }>('/v1/assets', {
     schema: { tags: ['records'], summary: 'Issue an asset record (provenance claim) for content this node holds, optionally with a license', security, body: assetBody, response }

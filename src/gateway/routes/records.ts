@@ -22,6 +22,13 @@ const recordItem = {
   properties: { cid: { type: 'string' }, kind: { type: 'string' }, author: { type: 'string' }, time: { type: 'string' }, collective: { type: 'string' }, record: anyObject }
 } as const
 
+const submitted = { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string', enum: ['added', 'duplicate', 'parked'] }, reason: { type: 'string' } } } as const
+
+/** 201 for a new record, 202 for a parked one (valid, waiting for a dependency), 200 for one already held */
+export function statusCode (status: 'added' | 'duplicate' | 'parked'): 200 | 201 | 202 {
+  return status === 'added' ? 201 : status === 'parked' ? 202 : 200
+}
+
 async function withRecord (components: GatewayComponents, s: RecordSummary): Promise<object> {
   const bytes = await components.store.getRecord(s.cid)
   return {
@@ -42,11 +49,11 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
       summary: 'Submit a record signed elsewhere; it is validated like any other',
       security: [{ bearer: [] }],
       body: anyObject,
-      response: { 200: { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string' } } }, 201: { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string' } } } }
+      response: { 200: submitted, 201: submitted, 202: submitted }
     }
   }, async (request, res) => {
     const outcome = await components.records.ingest(request.body as object, { source: 'http' })
-    return await res.code(outcome.status === 'added' ? 201 : 200).send({ cid: outcome.cid, status: outcome.status })
+    return await res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, ...(outcome.reason != null ? { reason: outcome.reason } : {}) })
   })
 
   app.get<{ Params: { cid: string }, Querystring: { raw?: string } }>('/v1/records/:cid', {

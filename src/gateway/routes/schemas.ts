@@ -122,7 +122,7 @@ export const createdResponse = {
   type: 'object',
   properties: {
     cid: { type: 'string' },
-    status: { type: 'string', enum: ['added', 'duplicate'] },
+    status: { type: 'string', enum: ['added', 'duplicate', 'parked'] },
     record: { type: 'object', additionalProperties: true },
     license: { type: 'object', additionalProperties: true, properties: { cid: { type: 'string' }, record: { type: 'object', additionalProperties: true } } }
   }

@@ -1,0 +1,50 @@
+/**
+ * NodeState: what the node remembers that is NOT derived from records, in its own Level database
+ * (`<home>/state`): records parked until what they depend on arrives, the collectives this node takes part in, and
+ * the peers it knows. Unlike the index, this cannot be rebuilt from the record blocks, so it is kept apart.
+ */
+import { Level } from 'level'
+
+export type StateDb = Level<string, string>
+
+/** Sublevels of the state database */
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'collectives', 'peers'] as const
+export type StateSublevelName = typeof STATE_SUBLEVELS[number]
+
+function open (db: StateDb, name: string) {
+  return db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+}
+
+export type StateSublevel = ReturnType<typeof open>
+
+export class NodeState {
+  readonly db: StateDb
+  readonly parked: StateSublevel
+  readonly waiting: StateSublevel
+  readonly collectives: StateSublevel
+  readonly peers: StateSublevel
+
+  constructor (path: string) {
+    this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+    this.parked = open(this.db, 'parked')
+    this.waiting = open(this.db, 'waiting')
+    this.collectives = open(this.db, 'collectives')
+    this.peers = open(this.db, 'peers')
+  }
+
+  async open (): Promise<void> { await this.db.open() }
+  async close (): Promise<void> { await this.db.close() }
+
+  /** A JSON value of a sublevel, or undefined */
+  async getJson<T> (sub: StateSublevel, key: string): Promise<T | undefined> {
+    const v = await sub.get(key)
+    return v === undefined ? undefined : JSON.parse(v) as T
+  }
+
+  /** Every JSON value of a sublevel */
+  async allJson<T> (sub: StateSublevel): Promise<Array<[string, T]>> {
+    const out: Array<[string, T]> = []
+    for await (const [k, v] of sub.iterator()) out.push([k, JSON.parse(v) as T])
+    return out
+  }
+}
