@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { benchIngest } from './ingest.ts'
 import { benchStore, storeBenchTable } from './store.ts'
 import { benchIndex, toMarkdown as indexTable } from './index.ts'
+import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
+import { benchSync, syncBenchTable } from './sync.ts'
 
 const quick = process.argv.includes('--quick')
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
@@ -21,6 +23,12 @@ log('store: add, 1 GiB add RSS, serve …')
 const store = await benchStore(quick ? { addMiB: 64, bigMiB: 128 } : {})
 log('index: put, lineage at N records …')
 const index = await benchIndex({ records: quick ? 50_000 : 1_000_000, log })
+
+log('lineage: royalty split over a 1,000-ancestor graph …')
+const lineage = await benchLineage({ log })
+
+log('sync: late joiner, small difference …')
+const syncResult = await benchSync({ records: quick ? 20_000 : 100_000 })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -51,6 +59,20 @@ ${storeBenchTable(store)}
 Target: ancestors to depth 20 with 1,000,000 records indexed, p99 ≤ 20 ms.
 
 ${indexTable(index)}
+
+## History sync (/atelier/sync/1.0.0)
+
+Targets: a late joiner catches up ≥ 2,000 records/s with ≤ 1.15× the records' own bytes on the wire; two replicas of
+100,000 records differing by 100 exchange < 2 % of a full transfer. Two real libp2p nodes over TCP + Noise + Yamux on
+loopback; the receiving side only hashes and keeps records here (the full node validates each one: see ingest above).
+
+${syncBenchTable(syncResult)}
+
+## Royalty split
+
+Target: a split over a 1,000-ancestor graph in ≤ 50 ms.
+
+${lineageTable(lineage)}
 `
 await writeFile(out, doc)
 log(`written ${out}`)

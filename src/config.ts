@@ -46,6 +46,11 @@ export interface StoreConfig {
   chunkSize: number
 }
 
+export interface SyncConfig {
+  /** How often every joined collective is reconciled with every connected peer, ms. @default 30000 */
+  intervalMs: number
+}
+
 export interface AtelierConfig {
   /** The data dir ($ATELIER_HOME). @default ~/.atelier */
   home: string
@@ -54,6 +59,7 @@ export interface AtelierConfig {
   records: RecordsConfig
   ingest: IngestConfig
   store: StoreConfig
+  sync: SyncConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
   logLevel: string
 }
@@ -71,6 +77,7 @@ export interface ConfigOverrides {
   records?: Partial<RecordsConfig>
   ingest?: Partial<IngestConfig>
   store?: Partial<StoreConfig>
+  sync?: Partial<SyncConfig>
   logLevel?: string
 }
 
@@ -162,6 +169,9 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     store: {
       readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),
       chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize')
+    },
+    sync: {
+      intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')
     },
     logLevel: pick(l => l.logLevel, d.logLevel)
   }

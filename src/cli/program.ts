@@ -26,15 +26,26 @@ import { attest } from './commands/attest.ts'
 import { revoke } from './commands/revoke.ts'
 import { lineage } from './commands/lineage.ts'
 import { reindex } from './commands/reindex.ts'
+import { royalties } from './commands/royalties.ts'
+import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
+import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
   init, daemon, id,
   add, get, exportCar,
-  record, records, lineage,
+  record, records, lineage, royalties,
   license, grant, attest, revoke,
+  collectiveCreate, collectiveList, collectiveShow,
+  invite, join, members, admit, remove,
+  peers, connect,
   reindex
 ]
+
+/** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
+const GROUPS: Readonly<Record<string, string>> = {
+  collective: 'create, list and show collectives'
+}
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv
@@ -67,9 +78,16 @@ export function createProgram (options: RunOptions = {}): Command {
 Data dir: $ATELIER_HOME (default ~/.atelier). Writes use the token in $ATELIER_HOME/api-token.
 Run 'atelier <command> --help' for a command's flags and examples.`)
 
+  const groups = new Map<string, Command>()
   for (const def of COMMANDS) {
+    const [first, sub] = def.name.split(' ')
+    let parent = program
+    if (sub != null) {
+      parent = groups.get(first) ?? program.command(first).summary(GROUPS[first]).description(GROUPS[first])
+      groups.set(first, parent)
+    }
     // `command()` (not addCommand) so each sub command inherits the output, help and exit settings
-    const cmd = program.command(def.name).summary(def.summary).description(def.description ?? def.summary)
+    const cmd = parent.command(sub ?? first).summary(def.summary).description(def.description ?? def.summary)
     def.setup(cmd)
     cmd.addHelpText('after', '\nExamples:\n' + def.examples.map(e => `  $ ${e}`).join('\n'))
     cmd.action(async (...received: unknown[]) => {

@@ -13,6 +13,8 @@ import { recordRoutes } from './routes/records.ts'
 import { createRoutes } from './routes/create.ts'
 import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
+import { collectiveRoutes } from './routes/collectives.ts'
+import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import type { GatewayComponents, GatewayInit } from './types.ts'
 
 export type { GatewayComponents, GatewayInit, NodeInfo } from './types.ts'
@@ -23,6 +25,9 @@ export interface Gateway {
   listen(): Promise<string>
   close(): Promise<void>
 }
+
+/** How long /ipfs waits for connected peers to start sending content this node does not hold */
+const FETCH_FROM_PEERS_TIMEOUT_MS = 15_000
 
 /** How long shutdown waits for requests in flight before closing their connections */
 const CLOSE_GRACE_MS = 5_000
@@ -67,7 +72,15 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => { await createRoutes(scope, components) })
   await app.register(async (scope) => { await eventRoutes(scope, components) })
   await app.register(async (scope) => { await contentRoutes(scope, { components, init }) })
-  await app.register(async (scope) => { await ipfsRoutes(scope, { store: components.store }) })
+  await app.register(async (scope) => {
+    await ipfsRoutes(scope, {
+      store: components.store,
+      ...(components.hasPeers != null ? { network: { timeoutMs: FETCH_FROM_PEERS_TIMEOUT_MS, hasPeers: components.hasPeers } } : {})
+    })
+  })
+  await app.register(async (scope) => { await collectiveRoutes(scope, components) })
+  const lineageView = components.lineageView
+  if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView }) })
 
   return {
     app,

@@ -18,11 +18,16 @@
  */
 import { Readable } from 'node:stream'
 import { InvalidRequestError, RangeNotSatisfiableError } from '../errors.ts'
-import type { ContentStat, ContentStore } from '../store/types.ts'
+import type { ContentStat, ContentStore, StoreReadOptions } from '../store/types.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 export interface IpfsRoutesOptions {
   store: ContentStore
+  /**
+   * Fetch content this node does not hold from connected peers (bitswap). Without it, unknown CIDs are a 404 at
+   * once. `hasPeers` keeps a lone node answering 404 at once instead of waiting out the timeout.
+   */
+  network?: { timeoutMs: number, hasPeers: () => boolean }
 }
 
 /** Content is addressed by hash: it never changes, so caches may keep it for the spec's year (29030400 s) */
@@ -58,7 +63,16 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     const cidOrPath = rest === '' ? request.params.cid : `${request.params.cid}/${rest}`
     const format = chooseFormat(request.query.format, request.headers.accept)
     const head = request.method === 'HEAD'
-    const stat = await store.stat(cidOrPath)
+    let readOptions: StoreReadOptions = {}
+    let stat: ContentStat
+    try {
+      stat = await store.stat(cidOrPath)
+    } catch (err: any) {
+      if (err.name !== 'NotFoundError' || opts.network == null || !opts.network.hasPeers()) throw err
+      // not held here: ask the peers, bounded in time for the first block, then stream what they send
+      stat = await store.stat(cidOrPath, { offline: false, signal: AbortSignal.timeout(opts.network.timeoutMs) })
+      readOptions = { offline: false }
+    }
 
     reply.header('cache-control', IMMUTABLE_CACHE_CONTROL)
     reply.header('x-ipfs-path', `/ipfs/${cidOrPath}`)
@@ -69,7 +83,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
       const etag = `"${stat.cid}.raw"`
       reply.header('etag', etag)
       if (notModified(request, etag)) return await reply.code(304).send()
-      const block = await store.getBlock(stat.cid)
+      const block = await store.getBlock(stat.cid, readOptions)
       reply.header('content-type', RAW_CONTENT_TYPE)
       reply.header('content-disposition', `attachment; filename="${stat.cid}.bin"`)
       reply.header('content-length', block.byteLength)
@@ -80,7 +94,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
       const etag = `"${stat.cid}.car"`
       reply.header('etag', etag)
       if (notModified(request, etag)) return await reply.code(304).send()
-      const body = await primed(store.exportCar(stat.cid)) // a missing block under the root fails here, before headers
+      const body = await primed(store.exportCar(stat.cid, readOptions)) // a missing block under the root fails here, before headers
       reply.header('content-type', CAR_CONTENT_TYPE)
       reply.header('content-disposition', `attachment; filename="${stat.cid}.car"`)
       if (head) {
@@ -109,7 +123,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
       reply.header('content-range', `bytes */${stat.size}`)
       throw err
     }
-    reply.header('content-type', await contentType(store, stat, rest))
+    reply.header('content-type', await contentType(store, stat, rest, readOptions))
     let offset = 0
     let length = stat.size
     if (range != null) {
@@ -122,7 +136,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     }
     reply.header('content-length', length)
     if (head || length === 0) return await reply.send()
-    const body = await primed(readBytes(store, stat, offset, length))
+    const body = await primed(readBytes(store, stat, offset, length, readOptions))
     return await reply.send(toReadable(body))
   }
 
@@ -186,14 +200,14 @@ function wantedRange (request: FastifyRequest, etag: string, size: number): { st
   return { start, end }
 }
 
-function readBytes (store: ContentStore, stat: ContentStat, offset: number, length: number): AsyncIterable<Uint8Array> {
+function readBytes (store: ContentStore, stat: ContentStat, offset: number, length: number, options: StoreReadOptions): AsyncIterable<Uint8Array> {
   if (stat.type === 'json') {
     return (async function * () {
-      const block = await store.getBlock(stat.cid)
+      const block = await store.getBlock(stat.cid, options)
       yield block.subarray(offset, offset + length)
     })()
   }
-  return store.read(stat.cid, { offset, length })
+  return store.read(stat.cid, { ...options, offset, length })
 }
 
 /** Pull the first chunk now, so a failure becomes an error response rather than a broken stream */
@@ -250,7 +264,7 @@ const BY_EXTENSION: Record<string, string> = {
   obj: 'text/plain; charset=utf-8'
 }
 
-async function contentType (store: ContentStore, stat: ContentStat, path: string): Promise<string> {
+async function contentType (store: ContentStore, stat: ContentStat, path: string, options: StoreReadOptions): Promise<string> {
   if (stat.type === 'json') return 'application/json'
   const name = path.split('/').pop() ?? ''
   const dot = name.lastIndexOf('.')
@@ -260,7 +274,7 @@ async function contentType (store: ContentStore, stat: ContentStat, path: string
   }
   if (stat.size === 0) return 'application/octet-stream'
   let head: Uint8Array = new Uint8Array(0)
-  for await (const chunk of store.read(stat.cid, { offset: 0, length: SNIFF_BYTES })) {
+  for await (const chunk of store.read(stat.cid, { ...options, offset: 0, length: SNIFF_BYTES })) {
     head = chunk
     break
   }

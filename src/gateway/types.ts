@@ -7,6 +7,10 @@ import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { NodeMetrics } from '../node/metrics.ts'
 import type { HttpConfig } from '../config.ts'
+import type { CollectiveService } from '../node/collective-service.ts'
+import type { PeerKeeper } from '../net/peers.ts'
+import type { ParkingLot } from '../node/parking.ts'
+import type { LineageView } from '../lineage/view.ts'
 
 export interface NodeInfo {
   peerId: string
@@ -30,6 +34,15 @@ export interface GatewayComponents {
   nodeInfo: () => Promise<NodeInfo>
   /** rebuild the index from the record blocks */
   reindex: () => Promise<{ records: number, ms: number }>
+  /** true when some peer is connected: /ipfs then asks peers for content not held here */
+  hasPeers?: () => boolean
+  /** read-only view of records for lineage reports (royalties, exports, provenance) */
+  lineageView?: LineageView
+  collectives?: CollectiveService
+  peers?: PeerKeeper
+  parking?: ParkingLot
+  /** a peer's gossip score */
+  peerScore?: (peerId: string) => number
 }
 
 export type GatewayInit = HttpConfig

@@ -1,6 +1,6 @@
-/** Version of the index layout. Bump it whenever keys or values change shape: an index written by another version
+/** Version of the index layout (2: search tokens, media types, charters under their own collective). Bump it whenever keys or values change shape: an index written by another version
  * refuses to open until `atelier reindex` rebuilds it. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512
@@ -21,7 +21,32 @@ export const MAX_LINEAGE_LIMIT = 5000
 /** Most asset records one content-level ingredient reference resolves to (conflicting claims on one content) */
 export const MAX_CONTENT_MATCHES = 256
 
+/** Author heads kept in memory by the writer (about 150 bytes each), so a batch reads only the heads of authors
+ * it has not seen lately */
+export const HEAD_CACHE_SIZE = 100_000
+
+/** "Has children" markers the writer remembers having written (about 150 bytes each): a popular parent's marker
+ * is then written once, not once per child */
+export const MARKER_CACHE_SIZE = 100_000
+
 /** LevelDB tuning: a bigger write buffer makes bulk ingest and rebuild faster */
 export const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 /** LevelDB block cache; lineage walks touch many small values */
 export const CACHE_SIZE = 32 * 1024 * 1024
+
+/** Longest search token, in code points; longer words are cut (index and query alike) */
+export const MAX_TOKEN_LENGTH = 64
+/** Most tokens indexed per asset record (title first, then tags, then description) */
+export const MAX_TOKENS_PER_RECORD = 128
+/** Most words a search text may hold; more is an InvalidRequestError */
+export const MAX_SEARCH_WORDS = 16
+/** Longest search text, in UTF-16 units */
+export const MAX_SEARCH_TEXT = 1000
+/** Most indexed tokens the last search word expands to as a prefix ("blu" → blue, blues, bluff, …) */
+export const MAX_PREFIX_EXPANSIONS = 64
+/** Candidates one page of a filter-only search reads at most; a sparse filter then answers a short page with a
+ * cursor to continue (see runQuery) */
+export const FILTER_SCAN_BUDGET = 10_000
+/** Newest matches read per token when ranking by relevance: ranking is over these, so a word found in more records
+ * than this ranks among its newest uses only */
+export const MAX_RELEVANCE_CANDIDATES = 20_000

@@ -14,6 +14,9 @@ export interface IndexEntry {
   sublevel: SublevelName
   key: string
   value: string
+  /** A marker shared by many records (same key, same empty value): writing it again changes nothing, so a writer
+   * that knows it is on disk may skip it */
+  shared?: true
 }
 
 /** A lineage reference of a child asset: `r` a parent asset record CID, `c` a content CID (resolved at query time) */
@@ -28,9 +31,20 @@ export function contentOf (subjectId: string): string {
   return slash === -1 ? rest : rest.slice(0, slash)
 }
 
+/** Kind of a collective's founding record. Compared as a string so this file does not depend on which kinds the
+ * records code declares: a charter names its collective by its own CID and has no `collective` field. */
+const CHARTER_KIND = 'charter'
+
+/** The collective a record is listed under: its `collective` field, or for a charter the charter itself */
+export function collectiveOf (record: ValidRecord): string | undefined {
+  if (record.collective != null) return record.collective
+  return (record.kind as string) === CHARTER_KIND ? record.cid : undefined
+}
+
 export function summarize (record: ValidRecord): RecordSummary {
   const s: RecordSummary = { cid: record.cid, kind: record.kind, author: record.author, time: record.time }
-  if (record.collective != null) s.collective = record.collective
+  const collective = collectiveOf(record)
+  if (collective != null) s.collective = collective
   if (record.previous != null) s.previous = record.previous
   const subject = record.credential.credentialSubject
   switch (record.kind) {
@@ -55,6 +69,23 @@ export function summarize (record: ValidRecord): RecordSummary {
       s.target = (subject as AttestationSubject | RevocationSubject).record
       break
   }
+  return s
+}
+
+/** The stored form of a summary: its JSON without `cid`, which is the key already (about 60 bytes less a record) */
+export function encodeSummary (summary: RecordSummary): string {
+  const json = JSON.stringify(summary)
+  // summarize() puts cid first, and a CID holds no quote or comma: cut `"cid":"…",` from the text (cheaper than a copy)
+  const head = '{"cid":' + JSON.stringify(summary.cid) + ','
+  if (json.startsWith(head)) return '{' + json.slice(head.length)
+  const { cid: _, ...rest } = summary
+  return JSON.stringify(rest)
+}
+
+/** A summary read back: the stored JSON with its key as `cid` */
+export function decodeSummary (cid: string, text: string): RecordSummary {
+  const s = JSON.parse(text) as RecordSummary
+  s.cid = cid
   return s
 }
 
@@ -84,7 +115,7 @@ export function entriesOf (record: ValidRecord, summary: RecordSummary = summari
   const cid = part(record.cid, 'cid')
   const pos = position(record.time, cid)
   const out: IndexEntry[] = [
-    { sublevel: 'summary', key: cid, value: JSON.stringify(summary) },
+    { sublevel: 'summary', key: cid, value: encodeSummary(summary) },
     { sublevel: 'time', key: pos, value: '' },
     { sublevel: 'kind', key: record.kind + SEP + pos, value: '' },
     { sublevel: 'author', key: part(record.author, 'issuer') + SEP + pos, value: '' }
@@ -92,14 +123,16 @@ export function entriesOf (record: ValidRecord, summary: RecordSummary = summari
   if (summary.collective != null) out.push({ sublevel: 'collective', key: part(summary.collective, 'collective') + SEP + pos, value: '' })
   switch (record.kind) {
     case 'asset': {
-      out.push({ sublevel: 'content', key: part(summary.content ?? '', 'credentialSubject.id') + SEP + pos, value: '' })
+      // the value is the media type: search filters on it without a key of its own (summaries do not carry it)
+      const mediaType = (record.credential.credentialSubject as AssetSubject).mediaType
+      out.push({ sublevel: 'content', key: part(summary.content ?? '', 'credentialSubject.id') + SEP + pos, value: mediaType })
       const parents = parentsOf(record)
       if (parents.length > 0) {
         out.push({ sublevel: 'parents', key: cid, value: JSON.stringify(parents) })
         for (const [by, ref, rel] of parents) {
           out.push({ sublevel: 'children', key: by + SEP + ref + SEP + cid + SEP + rel, value: '' })
           // "ref has children": lets a descendant walk skip leaves with one getMany per level
-          out.push({ sublevel: 'children', key: by + SEP + ref, value: '' })
+          out.push({ sublevel: 'children', key: by + SEP + ref, value: '', shared: true })
         }
       }
       break

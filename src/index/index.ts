@@ -4,7 +4,8 @@
  * The record index: derived state over the record blocks, in one Level database with a sublevel per purpose.
  * It answers lists by kind, author, collective, content, asset, licensee, target and time (paginated by an opaque
  * cursor, stable under concurrent inserts), lineage walks (ancestors / descendants, depth-limited, paginated,
- * cycle-safe, with parents not yet held shown as `present: false`), and the head of each author's chain.
+ * cycle-safe, with parents not yet held shown as `present: false`), text search over asset titles, tags and
+ * descriptions (by relevance or time, with the same filters and cursor pages), and the head of each author's chain.
  * It can always be rebuilt from the records (`rebuild()`, `atelier reindex`); a stored schema version guards the
  * layout, and an index of another version refuses to open with `IndexSchemaError`.
  *
@@ -16,6 +17,7 @@
  * const page = await index.query({ kind: 'license', asset, limit: 20 })
  * const next = await index.query({ kind: 'license', asset, limit: 20, cursor: page.cursor ?? undefined })
  * const tree = await index.lineage(asset, { direction: 'ancestors', depth: 20 })
+ * const hits = await index.search({ text: 'harbour dusk', mediaType: 'image/png', limit: 20 })
  * ```
  */
 export { RecordIndex } from './record-index.ts'

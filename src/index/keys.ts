@@ -48,6 +48,11 @@ export function part (value: string, field: string): string {
 
 const POSITION_RE = /^\d{15}\x00[\x21-\x7e]{1,512}$/
 
+/** True when `pos` has the shape of a position (time digits, separator, printable CID) */
+export function isPosition (pos: string): boolean {
+  return POSITION_RE.test(pos)
+}
+
 /** The opaque query cursor: base64url of the last position returned */
 export function encodeCursor (pos: string): string {
   return Buffer.from(pos, 'utf8').toString('base64url')

@@ -16,6 +16,7 @@ import type { Relationship } from '../records/types.ts'
 import type { Lineage, LineageDirection, LineageEdge, LineageNode, LineageQuery, RecordSummary } from './types.ts'
 import type { Sublevel, Sublevels } from './sublevels.ts'
 import type { ParentRef } from './entries.ts'
+import { decodeSummary } from './entries.ts'
 import {
   DEFAULT_LINEAGE_DEPTH, DEFAULT_LINEAGE_LIMIT, MAX_CONTENT_MATCHES, MAX_LINEAGE_DEPTH, MAX_LINEAGE_LIMIT
 } from './constants.ts'
@@ -174,7 +175,7 @@ export async function runLineage (subs: Sublevels, root: string, q: LineageQuery
     ])
     for (let i = 0; i < need.length; i++) {
       const text = values[i]
-      summaries.set(need[i], text == null ? undefined : JSON.parse(text) as RecordSummary)
+      summaries.set(need[i], text == null ? undefined : decodeSummary(need[i], text))
     }
     const downSteps = downCids.length > 0 ? await expandDown(subs, downCids.map(i => order[i].cid), summaries) : []
 

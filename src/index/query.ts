@@ -9,6 +9,7 @@ import type { RecordKind } from '../records/types.ts'
 import type { Page, RecordQuery, RecordSummary } from './types.ts'
 import type { PositionIndexName, Sublevel, Sublevels } from './sublevels.ts'
 import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './constants.ts'
+import { decodeSummary } from './entries.ts'
 import { decodeCursor, encodeCursor, encodeTime, positionCid, SEP, SEP_END } from './keys.ts'
 
 /** One range of one index: every key under `prefix` (which ends with SEP, or is '' for the time index) */
@@ -20,7 +21,9 @@ export interface IndexSource {
 /** How a query is answered: sources merged in time order; `null` when no record can match */
 export type QueryPlan = IndexSource[] | null
 
-const KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation'])
+/** Kinds a query may name; charter and membership are listed as strings so the index accepts them whether or not
+ * the records code of this build declares them */
+export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership'])
 
 /** Filters, most selective first; each names the index that serves it and the kinds that can carry it */
 export function planQuery (q: RecordQuery): QueryPlan {
@@ -37,8 +40,29 @@ export function planQuery (q: RecordQuery): QueryPlan {
   }
   if (q.author != null) return one('author', q.author)
   if (q.collective != null) return one('collective', q.collective)
+  // media types have no index of their own (see mediaOk): list assets and check each
+  if (q.mediaType != null) return allows('asset') ? one('kind', 'asset') : null
   if (kind != null) return one('kind', kind)
   return [{ sublevel: 'time', prefix: '' }]
+}
+
+/**
+ * Whether each candidate is an asset of `mediaType` (all true when none is asked for). The media type is the value
+ * of the asset's `content` entry, read with one getMany; summaries do not carry it.
+ */
+export async function mediaOk (subs: Sublevels, mediaType: string | undefined, summaries: Array<RecordSummary | undefined>,
+  positions: string[]): Promise<boolean[]> {
+  if (mediaType == null) return positions.map(() => true)
+  const keys: string[] = []
+  const at: number[] = []
+  summaries.forEach((s, i) => {
+    if (s?.kind === 'asset' && s.content != null) { keys.push(s.content + SEP + positions[i]); at.push(i) }
+  })
+  const out = positions.map(() => false)
+  if (keys.length === 0) return out
+  const values = await subs.content.getMany(keys)
+  values.forEach((v, n) => { out[at[n]] = v === mediaType })
+  return out
 }
 
 /** The full filter, checked on every candidate (cheap, and it keeps the plan free to over-select) */
@@ -47,6 +71,8 @@ export function matches (s: RecordSummary, q: RecordQuery): boolean {
     (q.author == null || s.author === q.author) &&
     (q.collective == null || s.collective === q.collective) &&
     (q.content == null || (s.kind === 'asset' && s.content === q.content)) &&
+    // the media type itself is checked by mediaOk: summaries do not carry it
+    (q.mediaType == null || s.kind === 'asset') &&
     (q.asset == null || s.asset === q.asset) &&
     (q.licensee == null || s.licensee === q.licensee) &&
     (q.target == null || s.target === q.target) &&
@@ -54,13 +80,13 @@ export function matches (s: RecordSummary, q: RecordQuery): boolean {
     (q.until == null || s.time < q.until)
 }
 
-function checkString (value: unknown, field: string): void {
+export function checkString (value: unknown, field: string): void {
   if (value != null && (typeof value !== 'string' || value === '' || value.includes(SEP))) {
     throw new InvalidRequestError(`${field} must be a non-empty string`, { details: { field } })
   }
 }
 
-function checkTime (value: unknown, field: string): void {
+export function checkTime (value: unknown, field: string): void {
   if (value != null && (typeof value !== 'number' || !Number.isFinite(value))) {
     throw new InvalidRequestError(`${field} must be epoch milliseconds`, { details: { field } })
   }
@@ -68,10 +94,10 @@ function checkTime (value: unknown, field: string): void {
 
 /** Check a query's fields; returns the effective limit */
 export function checkQuery (q: RecordQuery): number {
-  if (q.kind != null && !KINDS.has(q.kind)) {
-    throw new InvalidRequestError(`kind must be one of ${[...KINDS].join(', ')}`, { details: { field: 'kind' } })
+  if (q.kind != null && !QUERY_KINDS.has(q.kind)) {
+    throw new InvalidRequestError(`kind must be one of ${[...QUERY_KINDS].join(', ')}`, { details: { field: 'kind' } })
   }
-  for (const field of ['author', 'collective', 'content', 'asset', 'licensee', 'target'] as const) checkString(q[field], field)
+  for (const field of ['author', 'collective', 'content', 'mediaType', 'asset', 'licensee', 'target'] as const) checkString(q[field], field)
   checkTime(q.since, 'since')
   checkTime(q.until, 'until')
   if (q.order != null && q.order !== 'asc' && q.order !== 'desc') {
@@ -84,14 +110,14 @@ export function checkQuery (q: RecordQuery): number {
   return Math.min(limit, MAX_QUERY_LIMIT)
 }
 
-interface Bounds {
+export interface Bounds {
   gt?: string
   gte?: string
   lt: string
 }
 
 /** Key range of one source for the query's since/until and the cursor */
-function boundsOf (prefix: string, q: RecordQuery, after: string | undefined, reverse: boolean): Bounds {
+export function boundsOf (prefix: string, q: Pick<RecordQuery, 'since' | 'until'>, after: string | undefined, reverse: boolean): Bounds {
   let low = prefix + (q.since != null ? encodeTime(q.since) : '')
   let lowExclusive = false
   let high = q.until != null ? prefix + encodeTime(q.until) : prefix === '' ? '\uffff' : prefix.slice(0, -1) + SEP_END
@@ -108,7 +134,7 @@ function boundsOf (prefix: string, q: RecordQuery, after: string | undefined, re
 }
 
 /** Reads one source's keys in chunks and hands out positions (the key without its prefix) */
-class SourceReader {
+export class SourceReader {
   private readonly iterator: { nextv(size: number): Promise<string[]>, close(): Promise<void> }
   private readonly skip: number
   private buffer: string[] = []
@@ -170,7 +196,12 @@ async function nextPositions (readers: SourceReader[], max: number, reverse: boo
   return out
 }
 
-export async function runQuery (subs: Sublevels, q: RecordQuery): Promise<Page<RecordSummary>> {
+/**
+ * Answer a query. `scanBudget` bounds the candidates read for one page: when the filters reject that many, the
+ * page ends early, possibly short or empty, with the cursor of the last position read, so a caller pages on
+ * through a sparse match in bounded steps. Without it a page reads until it is full or the index ends.
+ */
+export async function runQuery (subs: Sublevels, q: RecordQuery, scanBudget = Infinity): Promise<Page<RecordSummary>> {
   const limit = checkQuery(q)
   const after = q.cursor != null ? decodeCursor(q.cursor) : undefined
   const plan = planQuery(q)
@@ -180,27 +211,36 @@ export async function runQuery (subs: Sublevels, q: RecordQuery): Promise<Page<R
   const items: RecordSummary[] = []
   const positions: string[] = []
   const last: { pos?: string } = {}
+  let scanned = 0
+  let exhausted = false
   try {
     // one more than the page, to know whether a next page exists; when filters reject candidates, read more at a time
     let want = limit + 1
     while (items.length <= limit) {
       const batch = await nextPositions(readers, Math.max(want - items.length, 1), reverse, last)
       want = Math.min(want * 2, 2 * MAX_QUERY_LIMIT)
-      if (batch.length === 0) break
-      const values = await subs.summary.getMany(batch.map(positionCid))
+      if (batch.length === 0) { exhausted = true; break }
+      const cids = batch.map(positionCid)
+      const values = await subs.summary.getMany(cids)
+      const summaries = values.map((text, i) => text == null ? undefined : decodeSummary(cids[i], text))
+      const media = await mediaOk(subs, q.mediaType, summaries, batch)
       for (let i = 0; i < batch.length && items.length <= limit; i++) {
-        const text = values[i]
-        if (text == null) continue
-        const summary = JSON.parse(text) as RecordSummary
-        if (!matches(summary, q)) continue
+        const summary = summaries[i]
+        if (summary == null || !media[i] || !matches(summary, q)) continue
         items.push(summary)
         positions.push(batch[i])
       }
+      scanned += batch.length
+      if (scanned >= scanBudget && items.length <= limit) break
     }
   } finally {
     await Promise.all(readers.map(r => r.close()))
   }
-  if (items.length <= limit) return { items, cursor: null }
-  items.length = limit
-  return { items, cursor: encodeCursor(positions[limit - 1]) }
+  if (items.length > limit) {
+    items.length = limit
+    return { items, cursor: encodeCursor(positions[limit - 1]) }
+  }
+  // out of budget before the page filled: resume after the last position read
+  if (!exhausted && scanned >= scanBudget && last.pos != null) return { items, cursor: encodeCursor(last.pos) }
+  return { items, cursor: null }
 }

@@ -7,13 +7,15 @@ import { Level } from 'level'
 import type { BatchOperation } from 'level'
 import { NotReadyError } from '../errors.ts'
 import type { ValidRecord } from '../records/types.ts'
-import type { Lineage, LineageQuery, Page, RecordIndexApi, RecordQuery, RecordSummary } from './types.ts'
-import { BATCH_RECORDS, CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
-import { entriesOf } from './entries.ts'
+import type { Lineage, LineageQuery, Page, RecordIndexApi, RecordQuery, RecordSummary, SearchHit, SearchQuery } from './types.ts'
+import { BATCH_RECORDS, CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
+import { decodeSummary, entriesOf } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
+import { searchEntriesOf } from './search-entries.ts'
 import { position, positionCid } from './keys.ts'
 import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
+import { runSearch } from './search.ts'
 import { openSublevels } from './sublevels.ts'
 import type { IndexDb, Sublevels } from './sublevels.ts'
 
@@ -48,6 +50,10 @@ export class RecordIndex implements RecordIndexApi {
   private subs?: Sublevels
   private state: State = 'closed'
   private total = 0
+  /** author → head position, for writes only (most recently written last); saves a read per author per batch */
+  private readonly headCache = new Map<string, string>()
+  /** shared marker keys known to be on disk (oldest first), so a batch skips rewriting them */
+  private readonly markers = new Set<string>()
   /** tail of the write queue */
   private writes: Promise<unknown> = Promise.resolve()
 
@@ -112,6 +118,8 @@ export class RecordIndex implements RecordIndexApi {
       await this.writes
       await this.db?.close()
     } finally {
+      this.headCache.clear()
+      this.markers.clear()
       this.db = undefined
       this.subs = undefined
       this.state = 'closed'
@@ -140,7 +148,7 @@ export class RecordIndex implements RecordIndexApi {
 
   async get (cid: string): Promise<RecordSummary | undefined> {
     const text = await this.readable().summary.get(cid)
-    return text == null ? undefined : JSON.parse(text) as RecordSummary
+    return text == null ? undefined : decodeSummary(cid, text)
   }
 
   async query (q: RecordQuery): Promise<Page<RecordSummary>> {
@@ -149,6 +157,11 @@ export class RecordIndex implements RecordIndexApi {
 
   async lineage (root: string, q?: LineageQuery): Promise<Lineage> {
     return runLineage(this.readable(), root, q)
+  }
+
+  /** Text search over asset titles, tags and descriptions, with filters; see search.ts */
+  async search (q: SearchQuery): Promise<Page<SearchHit>> {
+    return runSearch(this.readable(), q)
   }
 
   /** The CID of the author's latest record (highest time, then highest CID) */
@@ -170,6 +183,8 @@ export class RecordIndex implements RecordIndexApi {
       const db = this.db as IndexDb
       const subs = this.writable(['open', 'stale', 'closing'])
       const started = Date.now()
+      this.headCache.clear()
+      this.markers.clear()
       await db.clear()
       await subs.meta.put(META_REBUILDING, '1')
       this.total = 0
@@ -199,27 +214,57 @@ export class RecordIndex implements RecordIndexApi {
     const held = await subs.summary.hasMany(records.map(r => r.cid))
     const ops: BatchOp[] = []
     const heads = new Map<string, string>()
+    const markers: string[] = []
     let added = 0
     for (let i = 0; i < records.length; i++) {
       if (held[i]) continue
       const r = records[i]
-      for (const e of entriesOf(r)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
+      for (const e of entriesOf(r)) {
+        if (e.shared === true) {
+          // a "has children" marker written lately (popular parents get many children) need not be written again
+          if (this.markers.has(e.key)) continue
+          markers.push(e.key)
+        }
+        ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
+      }
+      for (const e of searchEntriesOf(r)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       const pos = position(r.time, r.cid)
       const best = heads.get(r.author)
       if (best == null || pos > best) heads.set(r.author, pos)
       added++
     }
     if (added === 0) return
-    const authors = [...heads.keys()]
-    const current = await subs.head.getMany(authors)
-    authors.forEach((author, i) => {
-      const pos = heads.get(author) as string
-      const was = current[i]
-      if (was == null || pos > was) ops.push({ type: 'put', sublevel: subs.head, key: author, value: pos })
-    })
+    // current heads: from the cache, the rest in one getMany
+    const unknown = [...heads.keys()].filter(a => !this.headCache.has(a))
+    const read = unknown.length > 0 ? await subs.head.getMany(unknown) : []
+    const current = new Map<string, string | undefined>(unknown.map((a, i) => [a, read[i]]))
+    const moved: Array<[string, string]> = []
+    for (const [author, pos] of heads) {
+      const was = current.has(author) ? current.get(author) : this.headCache.get(author)
+      if (was == null || pos > was) {
+        ops.push({ type: 'put', sublevel: subs.head, key: author, value: pos })
+        moved.push([author, pos])
+      } else {
+        moved.push([author, was])
+      }
+    }
     ops.push({ type: 'put', sublevel: subs.meta, key: META_COUNT, value: String(this.total + added) })
     await db.batch(ops)
     this.total += added
+    // only after the batch is on disk, so the cache never runs ahead of the database
+    for (const [author, pos] of moved) {
+      this.headCache.delete(author)
+      this.headCache.set(author, pos)
+    }
+    for (const author of this.headCache.keys()) {
+      if (this.headCache.size <= HEAD_CACHE_SIZE) break
+      this.headCache.delete(author)
+    }
+    for (const key of markers) this.markers.add(key)
+    for (const key of this.markers) {
+      if (this.markers.size <= MARKER_CACHE_SIZE) break
+      this.markers.delete(key)
+    }
   }
 
   private async countSummaries (): Promise<number> {

@@ -1,14 +1,16 @@
 /**
- * The sublevels of the index database. Keys and values are utf8 text; index entries have empty values.
+ * The sublevels of the index database. Keys and values are utf8 text; index entries have empty
+ * values, but for `content` (the media type).
  *
  * | name      | key                                   | value                                  |
  * |-----------|---------------------------------------|----------------------------------------|
- * | summary   | cid                                   | RecordSummary JSON                     |
+ * | summary   | cid                                   | RecordSummary JSON without its cid     |
  * | time      | pos                                   |                                        |
  * | kind      | kind \0 pos                           |                                        |
  * | author    | did \0 pos                            |                                        |
- * | collective| charter cid \0 pos                    |                                        |
- * | content   | content cid \0 pos (asset records)    |                                        |
+ * | collective| charter cid \0 pos (a charter: its own cid) |                                   |
+ * | content   | content cid \0 pos (asset records)    | the asset's media type                 |
+ * | tokens    | word \0 pos (asset title, tags, description; see tokens.ts) |                       |
  * | licenses  | asset cid \0 pos (license records)    |                                        |
  * | grants    | asset cid \0 pos (grant records)      |                                        |
  * | licensee  | did \0 pos (grant records)            |                                        |
@@ -28,10 +30,14 @@ export const SUBLEVEL_NAMES = [
   'parents', 'children', 'head', 'meta'
 ] as const
 
-export type SublevelName = typeof SUBLEVEL_NAMES[number]
+/** The sublevels of text search, written by `searchEntriesOf` (search-entries.ts) beside `entriesOf` */
+export const SEARCH_SUBLEVEL_NAMES = ['tokens'] as const
+
+export type SublevelName = typeof SUBLEVEL_NAMES[number] | typeof SEARCH_SUBLEVEL_NAMES[number]
 
 /** Time-ordered index sublevels whose keys end with a position */
-export type PositionIndexName = 'time' | 'kind' | 'author' | 'collective' | 'content' | 'licenses' | 'grants' | 'licensee' | 'target'
+export type PositionIndexName = 'time' | 'kind' | 'author' | 'collective' | 'content' | 'tokens' | 'licenses' | 'grants' |
+  'licensee' | 'target'
 
 export type IndexDb = Level<string, string>
 
@@ -45,6 +51,6 @@ export type Sublevels = Record<SublevelName, Sublevel>
 
 export function openSublevels (db: IndexDb): Sublevels {
   const out: Partial<Sublevels> = {}
-  for (const name of SUBLEVEL_NAMES) out[name] = openSublevel(db, name)
+  for (const name of [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES]) out[name] = openSublevel(db, name)
   return out as Sublevels
 }

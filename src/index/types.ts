@@ -11,6 +11,7 @@ export interface RecordSummary {
   author: string
   /** epoch ms (validFrom) */
   time: number
+  /** the collective the record belongs to: its `collective` field; a charter's is its own CID */
   collective?: string
   previous?: string
   /** asset: title and content CID; license: asset; grant: license, asset, licensee; attestation/revocation: record */
@@ -28,6 +29,8 @@ export interface RecordQuery {
   collective?: string
   /** asset records whose content is this CID */
   content?: string
+  /** asset records of this media type (exact, e.g. image/png) */
+  mediaType?: string
   /** licenses and grants of this asset record */
   asset?: string
   /** grants to this did */
@@ -44,6 +47,49 @@ export interface RecordQuery {
   cursor?: string
   /** by time. @default 'desc' */
   order?: 'asc' | 'desc'
+}
+
+export type SearchSort = 'time' | 'relevance'
+
+/** A text search over asset titles, tags and descriptions, with the filters of a query */
+export interface SearchQuery {
+  /** words to find (see tokens.ts for how text becomes words); absent or blank: filters only */
+  text?: string
+  /** records signed by this did */
+  author?: string
+  /** asset records of this media type (exact) */
+  mediaType?: string
+  kind?: RecordKind
+  /** records of this collective (charter CID); includes the charter itself */
+  collective?: string
+  /** epoch ms, inclusive */
+  since?: number
+  /** epoch ms, exclusive */
+  until?: number
+  /** @default 50; larger values are clamped to 1000 */
+  limit?: number
+  /** the `cursor` of the previous page of the same search */
+  cursor?: string
+  /**
+   * 'time': newest first; 'relevance': most matched words first, then newest.
+   * @default 'relevance' with text, 'time' without
+   */
+  sort?: SearchSort
+  /**
+   * 'any': a record matches when it holds at least one of the words; 'all': every word.
+   * @default 'any'
+   */
+  match?: 'any' | 'all'
+  /**
+   * The last word also matches longer words it begins ("blu" finds "blue"), as a search box wants while typing.
+   * @default true
+   */
+  prefix?: boolean
+}
+
+/** A search result: the record's summary and, for a text search, how many of the query's words it holds */
+export interface SearchHit extends RecordSummary {
+  score?: number
 }
 
 export interface Page<T> {
@@ -106,6 +152,10 @@ export interface RecordIndexApi {
   get(cid: string): Promise<RecordSummary | undefined>
   query(q: RecordQuery): Promise<Page<RecordSummary>>
   lineage(root: string, q?: LineageQuery): Promise<Lineage>
+  /** Text search over asset titles, tags and descriptions with filters, sorted by time or relevance, paginated.
+   * A page reads a bounded number of candidates, so under a sparse filter it may hold fewer than `limit` items
+   * (even none) while `cursor` is not null: follow the cursor to go on. */
+  search(q: SearchQuery): Promise<Page<SearchHit>>
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>

@@ -10,7 +10,7 @@ import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
-import type { Libp2pOptions } from 'libp2p'
+import type { ConnectionMonitorInit, Libp2pOptions } from 'libp2p'
 
 export interface Libp2pConfigInit {
   /** The node's transport key (separate from any creator key) */
@@ -21,6 +21,12 @@ export interface Libp2pConfigInit {
   announce?: string[]
   /** libp2p's component logger; libp2p's default (off unless DEBUG is set) when absent */
   logger?: ComponentLogger
+  /**
+   * The connection monitor (libp2p pings every connection and may close it when a ping times out). Pass
+   * `{ enabled: false }` to turn it off, or other settings to replace ours whole.
+   * @default CONNECTION_MONITOR (on, ping every 10 s, time out after 30–60 s, then close the connection)
+   */
+  connectionMonitor?: ConnectionMonitorInit
 }
 
 /** The services this config provides; others extend it */
@@ -41,6 +47,28 @@ export const CONNECTION_LIMITS = {
   inboundConnectionThreshold: 5
 } as const
 
+/**
+ * Connection monitor settings, chosen on purpose. libp2p's defaults time a ping out after 5 s (adaptive, from 5 to
+ * 60 s) and then abort the connection. A busy gossip connection breaks that: gossipsub writes to an unbounded
+ * outgoing stream, the ping's stream queues behind it (and behind a validating, busy event loop), times out, and the
+ * abort throws away everything queued for that peer. Measured here with the defaults: 10 nodes flooding 2,000 messages
+ * lost some in 3 runs of 3.
+ *
+ * We keep the monitor (it is what notices a peer that vanished without closing TCP, and it keeps each connection's
+ * RTT fresh) and keep closing connections whose pings fail, but a ping now has at least 30 s: a connection that
+ * cannot carry 32 bytes in 30 s is dead in all but name, while a merely busy one is left alone. Whatever gossip still
+ * loses, the sync protocol repairs.
+ */
+export const CONNECTION_MONITOR: Readonly<ConnectionMonitorInit> = Object.freeze({
+  enabled: true,
+  /** how often each connection is pinged, ms (libp2p's default) */
+  pingInterval: 10_000,
+  /** adaptive timeout bounds, ms: at least 30 s (libp2p: 5 s), at most 60 s (libp2p's own maximum) */
+  pingTimeout: Object.freeze({ minTimeout: 30_000, maxTimeout: 60_000 }),
+  /** a ping that fails closes the connection: the way dead peers get noticed */
+  abortConnectionOnPingFailure: true
+})
+
 /** Build the libp2p options; the caller may add `services` before creating the node */
 export function buildLibp2pOptions (init: Libp2pConfigInit): Libp2pOptions<BaseLibp2pServices> {
   return {
@@ -57,6 +85,7 @@ export function buildLibp2pOptions (init: Libp2pConfigInit): Libp2pOptions<BaseL
     peerRouters: [],
     contentRouters: [],
     connectionManager: { ...CONNECTION_LIMITS },
+    connectionMonitor: init.connectionMonitor ?? { ...CONNECTION_MONITOR, pingTimeout: { ...CONNECTION_MONITOR.pingTimeout } },
     services: {
       identify: identify()
     }

@@ -16,11 +16,28 @@ import { RecordIndex } from '../index/index.ts'
 import { validateRecord } from '../records/index.ts'
 import type { ValidRecord } from '../records/types.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
+import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
 import { VerifyPool } from '../identity/verify-pool.ts'
+import { NodeState } from './state.ts'
+import { ParkingLot } from './parking.ts'
+import { CollectiveService } from './collective-service.ts'
+import { PeerKeeper } from '../net/peers.ts'
+import type { KnownPeer } from '../net/peers.ts'
+import type { BaseLibp2pServices } from '../net/libp2p-config.ts'
+import type { Libp2pOptions } from 'libp2p'
+import { createGossipChannel, gossipsubService } from '../net/gossip/index.ts'
+import type { GossipChannel, GossipRouter } from '../net/gossip/index.ts'
+import { sync as syncService } from '../net/sync/index.ts'
+import type { SyncProtocol } from '../net/sync/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { NodeSyncSource } from './sync-source.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
+
+/** The libp2p services of a node: identify (base), gossipsub and history sync */
+export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
 
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -34,8 +51,9 @@ export interface AtelierNodeInit {
 /** How stale the storage figures of /v1/node may be */
 const USAGE_TTL_MS = 30_000
 
-/** Where the index lives inside the data dir */
+/** Where the index and the node's own state live inside the data dir */
 const INDEX_DIR = 'index'
+const STATE_DIR = 'state'
 
 export class AtelierNode {
   readonly config: AtelierConfig
@@ -43,10 +61,14 @@ export class AtelierNode {
   private readonly processMetrics: boolean
   private statusValue: NodeStatus = 'stopped'
   private identityValue?: Identity
-  private storage?: ContentStoreNode
+  private storage?: ContentStoreNode<NodeServices>
   private indexValue?: RecordIndex
   private recordsValue?: RecordService
   private gateway?: Gateway
+  private collectivesValue?: CollectiveService
+  private peersValue?: PeerKeeper
+  private gossipValue?: GossipChannel
+  private parkingValue?: ParkingLot
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
@@ -64,9 +86,13 @@ export class AtelierNode {
   get identity (): Identity { return this.ready(this.identityValue) }
   get records (): RecordService { return this.ready(this.recordsValue) }
   get index (): RecordIndex { return this.ready(this.indexValue) }
-  get store (): ContentStoreNode { return this.ready(this.storage) }
+  get store (): ContentStoreNode<NodeServices> { return this.ready(this.storage) }
   get metrics (): NodeMetrics { return this.ready(this.metricsValue) }
   get gatewayUrl (): string { return this.ready(this.gatewayUrlValue) }
+  get collectives (): CollectiveService { return this.ready(this.collectivesValue) }
+  get peers (): PeerKeeper { return this.ready(this.peersValue) }
+  get gossip (): GossipChannel { return this.ready(this.gossipValue) }
+  get parking (): ParkingLot { return this.ready(this.parkingValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -93,12 +119,33 @@ export class AtelierNode {
     const identity = this.identityValue = await readIdentity(config.home)
     this.log.info({ did: identity.did, peerId: identity.peerId, home: config.home }, 'starting node')
 
-    const storage = this.storage = await createContentStore({
+    // sync serves what the index holds and hands what peers send to the record service, both built below
+    const syncSource = new NodeSyncSource({
+      index: { query: async (q) => await this.index.query(q), get: async (cid) => await this.index.get(cid) },
+      store: { getRecord: async (cid, o) => await this.store.store.getRecord(cid, o) },
+      records: () => this.records,
+      scopes: () => this.collectives.joinedIds(),
+      logger: this.log
+    })
+    const storage = this.storage = createContentStore<NodeServices>({
       home: config.home,
       config: config.store,
       privateKey: identity.peerKey,
       listen: config.p2p.listen,
-      logger: this.log.child({ component: 'store' })
+      logger: this.log.child({ component: 'store' }),
+      libp2pOptions: (base) => ({
+        ...base,
+        services: {
+          ...base.services,
+          pubsub: gossipsubService(),
+          sync: syncService(syncSource, {
+            maxRecordBytes: config.records.maxBytes,
+            onSession: (stats, err) => {
+              this.log[err != null ? 'info' : 'debug']({ ...stats, err: err?.message }, err != null ? 'sync session failed' : 'sync session')
+            }
+          })
+        }
+      }) as Libp2pOptions<NodeServices>
     })
     await storage.start()
     this.stopSteps.push({ name: 'store', run: async () => { await storage.stop() } })
@@ -107,21 +154,71 @@ export class AtelierNode {
     await index.open()
     this.stopSteps.push({ name: 'index', run: async () => { await index.close() } })
 
+    const state = new NodeState(join(config.home, STATE_DIR))
+    await state.open()
+    this.stopSteps.push({ name: 'state', run: async () => { await state.close() } })
+    const parking = this.parkingValue = new ParkingLot({ state, logger: this.log })
+    await parking.open()
+
     const verifier = new VerifyPool()
     verifier.start()
     this.stopSteps.push({ name: 'verifier', run: async () => { await verifier.stop() } })
 
     const metrics = this.metricsValue = createMetrics({ defaultMetrics: this.processMetrics, recordCount: async () => await index.count() })
     const records = this.recordsValue = new RecordService(
-      { crypto: nativeCrypto, store: storage.store, index, signer: identity.signer, logger: this.log, verifier },
+      {
+        crypto: nativeCrypto,
+        store: storage.store,
+        index,
+        signer: identity.signer,
+        logger: this.log,
+        verifier,
+        parking,
+        // the collectives service is built below, once the record service it needs exists
+        admission: { admit: async (record, source) => await this.collectives.admit(record, source) }
+      },
       { records: config.records, ingest: config.ingest }
     )
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
+    records.on('record', syncSource.onRecord)
     records.on('rejected', ({ source, error }) => {
       metrics.recordsRejected.inc({ source, code: (error as any).code ?? 'ERR_INTERNAL' })
       this.log.info({ source, code: (error as any).code, msg: error.message }, 'record rejected')
     })
     this.stopSteps.push({ name: 'records', run: async () => { await records.stop() } })
+
+    const gossip = this.gossipValue = createGossipChannel(storage.libp2p)
+    gossip.start()
+    this.stopSteps.push({ name: 'gossip', run: async () => { gossip.stop() } })
+
+    const peers = this.peersValue = new PeerKeeper({
+      libp2p: storage.libp2p,
+      logger: this.log,
+      store: {
+        load: async () => (await state.allJson<KnownPeer>(state.peers)).map(([, p]) => p),
+        save: async (p) => { await state.peers.put(p.peerId, JSON.stringify(p)) }
+      }
+    })
+
+    const collectives = this.collectivesValue = new CollectiveService({
+      records,
+      index,
+      store: storage.store,
+      state,
+      crypto: nativeCrypto,
+      logger: this.log,
+      did: identity.did,
+      peers,
+      addresses: () => this.addresses(),
+      localPeerId: identity.peerId,
+      gossip,
+      sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
+      replicate: async (content) => { await storage.store.pin(content, { offline: false }) }
+    }, { syncIntervalMs: config.sync.intervalMs })
+    await collectives.start()
+    this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
+    await peers.start(config.p2p.bootstrap)
+    this.stopSteps.push({ name: 'peers', run: async () => { await peers.stop() } })
 
     const gateway = this.gateway = await createGateway({
       records,
@@ -132,7 +229,13 @@ export class AtelierNode {
       apiToken: identity.apiToken,
       did: identity.did,
       nodeInfo: async () => await this.info(),
-      reindex: async () => await this.reindex()
+      reindex: async () => await this.reindex(),
+      collectives,
+      peers,
+      parking,
+      hasPeers: () => storage.libp2p.getConnections().length > 0,
+      peerScore: (peerId) => gossip.score(peerId),
+      lineageView: createIndexLineageView({ index, store: storage.store })
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

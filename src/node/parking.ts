@@ -38,6 +38,7 @@ export class ParkingLot {
   private readonly log: Logger
   private readonly max: number
   private countValue = 0
+  private readonly parking = new Set<string>()
 
   constructor (components: { state: NodeState, logger: Logger }, init: ParkingLotInit = {}) {
     this.state = components.state
@@ -60,6 +61,17 @@ export class ParkingLot {
 
   /** Park a record until every one of `deps` is released */
   async park (cid: string, bytes: Uint8Array, deps: string[], reason: string, source: string): Promise<void> {
+    // the same record may be parked by two deliveries at once: count and write it once
+    if (this.parking.has(cid)) return
+    this.parking.add(cid)
+    try {
+      await this.parkOnce(cid, bytes, deps, reason, source)
+    } finally {
+      this.parking.delete(cid)
+    }
+  }
+
+  private async parkOnce (cid: string, bytes: Uint8Array, deps: string[], reason: string, source: string): Promise<void> {
     if (await this.has(cid)) return
     const entry: ParkedRecord = { cid, bytes: Buffer.from(bytes).toString('base64'), deps, reason, at: Date.now(), source }
     const batch = this.state.db.batch()

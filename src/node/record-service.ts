@@ -214,10 +214,11 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   }
 
   private async enqueue (record: ValidRecord, source: RecordSource): Promise<IngestOutcome> {
-    const waiting = this.queue.get(record.cid) ?? this.inFlight.get(record.cid)
-    if (waiting == null && await this.components.index.has(record.cid)) {
+    if (this.queue.get(record.cid) == null && this.inFlight.get(record.cid) == null && await this.components.index.has(record.cid)) {
       return { cid: record.cid, status: 'duplicate', record }
     }
+    // look again after the await: a concurrent ingest of the same record may have queued it meanwhile
+    const waiting = this.queue.get(record.cid) ?? this.inFlight.get(record.cid)
     if (this.queue.size >= this.init.ingest.queueLimit && waiting == null) {
       throw new BusyError(`ingest queue is full (${this.init.ingest.queueLimit} records); retry later`)
     }
@@ -236,7 +237,11 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       // let concurrent callers join the batch before it is cut
       await new Promise(resolve => setImmediate(resolve))
       while (this.queue.size > 0) await this.exclusive(async () => { await this.flushBatch() })
-    })().finally(() => { this.flushing = undefined })
+    })().finally(() => {
+      this.flushing = undefined
+      // a record queued after the loop saw an empty queue, but before this ran, would otherwise wait forever
+      if (this.queue.size > 0) this.scheduleFlush()
+    })
   }
 
   private async flushBatch (): Promise<void> {

@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -26,7 +26,9 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   license: 'LicenseRecord',
   grant: 'GrantRecord',
   attestation: 'AttestationRecord',
-  revocation: 'RevocationRecord'
+  revocation: 'RevocationRecord',
+  charter: 'CharterRecord',
+  membership: 'MembershipRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -38,7 +40,9 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   license: 1,
   grant: 1,
   attestation: 1,
-  revocation: 1
+  revocation: 1,
+  charter: 1,
+  membership: 1
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */
@@ -98,7 +102,11 @@ export const LIMITS = Object.freeze({
   ingredients: 256,
   tools: 32,
   splits: 64,
-  territories: 250
+  territories: 250,
+  /** charter `admins` */
+  admins: 50,
+  /** an invite's `maxUses` */
+  inviteUses: 1000000
 })
 
 /**

@@ -15,6 +15,8 @@ import licenseSchema from '../../protocols/schemas/license.schema.json' with { t
 import grantSchema from '../../protocols/schemas/grant.schema.json' with { type: 'json' }
 import attestationSchema from '../../protocols/schemas/attestation.schema.json' with { type: 'json' }
 import revocationSchema from '../../protocols/schemas/revocation.schema.json' with { type: 'json' }
+import charterSchema from '../../protocols/schemas/charter.schema.json' with { type: 'json' }
+import membershipSchema from '../../protocols/schemas/membership.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -23,7 +25,9 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   license: licenseSchema,
   grant: grantSchema,
   attestation: attestationSchema,
-  revocation: revocationSchema
+  revocation: revocationSchema,
+  charter: charterSchema,
+  membership: membershipSchema
 })
 
 /** The shared definitions and the envelope, as shipped */

@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -152,12 +152,75 @@ export interface RevocationSubject {
   reason?: string
 }
 
+/** How new members enter a collective */
+export type AdmissionPolicy = 'quorum' | 'invite'
+
+export interface Admission {
+  /** 'quorum': only admit records signed by `quorum` admins; 'invite': those, and joins with an admin's invite */
+  policy: AdmissionPolicy
+  /** Distinct admins whose signatures an admit or remove needs, 1..admins.length */
+  quorum: number
+}
+
+/** Whether members' nodes keep a full copy of the collective's records and content ('full') or only what they use */
+export type Replication = 'full' | 'none'
+
+/**
+ * `credentialSubject` of a charter: the founding record of a collective. The collective is named by the charter's
+ * CID, so a charter never carries `collective` itself; its issuer is one of `admins`.
+ */
+export interface CharterSubject {
+  name: string
+  description?: string
+  /** did:keys of the admins, 1..50, distinct; they are members from the charter's validFrom */
+  admins: string[]
+  admission: Admission
+  replication?: Replication
+}
+
+/** An admin's signature on admitting `member` from `effectiveFrom`; effective once `quorum` admins signed the same */
+export interface MembershipAdmitSubject {
+  action: 'admit'
+  /** did:key of the new member */
+  member: string
+  /** RFC 3339 time from which the member belongs */
+  effectiveFrom: string
+}
+
+/** An admin's signature on removing `member` from `effectiveFrom`; effective once `quorum` admins signed the same */
+export interface MembershipRemoveSubject {
+  action: 'remove'
+  member: string
+  effectiveFrom: string
+  reason?: string
+}
+
+/** A bearer invitation by one admin, usable under policy 'invite' until `expiration` by up to `maxUses` joiners */
+export interface MembershipInviteSubject {
+  action: 'invite'
+  expiration: string
+  maxUses?: number
+}
+
+/** The issuer joins with an invite (a membership invite record CID), from its own validFrom */
+export interface MembershipJoinSubject {
+  action: 'join'
+  invite: string
+}
+
+/** `credentialSubject` of a membership record (its `collective`, the charter CID, is required) */
+export type MembershipSubject = MembershipAdmitSubject | MembershipRemoveSubject | MembershipInviteSubject | MembershipJoinSubject
+
+export type MembershipAction = MembershipSubject['action']
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
   grant: GrantSubject
   attestation: AttestationSubject
   revocation: RevocationSubject
+  charter: CharterSubject
+  membership: MembershipSubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

@@ -4,8 +4,8 @@
  * Order, cheapest and most telling first (protocols/records.md §Validation):
  * 1. size of the input (TooLargeError), 2. JSON (MalformedJSONError), 3. schema of the kind named by
  * `credentialSchema.id`, or the envelope schema when that names no known kind (InvalidRecordError / InvalidCIDError),
- * 4. semantic rules (times, CIDs, did:keys, share sums), 5. canonical form and its size, 6. the proof
- * (InvalidSignatureError).
+ * 4. semantic rules (times, CIDs, did:keys, share sums, a charter's issuer among its admins), 5. canonical form and
+ * its size, 6. the proof (InvalidSignatureError).
  *
  * Each top-level member is canonicalised once; the unsecured document, the proof configuration and the record
  * bytes are all joined from those fragments.
@@ -109,7 +109,7 @@ function checkSemantics (credential: Credential, kind: RecordKind): { time: numb
   const publicKey = publicKeyFromDidKey(credential.issuer, 'issuer')
   if (credential.previous !== undefined) parseRecordCid(credential.previous, 'previous')
   if (credential.collective !== undefined) parseRecordCid(credential.collective, 'collective')
-  KIND_CHECKS[kind](credential.credentialSubject as any)
+  KIND_CHECKS[kind](credential.credentialSubject as any, credential as any)
   return { time, publicKey }
 }
 

@@ -212,6 +212,17 @@ export class HeliaContentStore implements ContentStore {
 
   // ---- internals ----
 
+  async pin (cidOrPath: string, options: StoreReadOptions = {}): Promise<void> {
+    const root = await this.#resolve(cidOrPath, options)
+    if (options.offline === false) {
+      // fetch every block first (Helia keeps what bitswap brings), read-ahead bounded like any read
+      for await (const _ of walkDag(root, this.#loader(options), this.#links, this.#readAhead, options)) {
+        // drain
+      }
+    }
+    await this.#pin(root, options)
+  }
+
   async #pin (cid: CID, options: AbortOptions): Promise<void> {
     try {
       for await (const _ of this.#helia.pins.add(cid, { signal: options.signal, walker: leafSkippingWalker(this.#loader({}), this.#links) })) {

@@ -65,6 +65,8 @@ export interface ContentStore {
    * blocks in depth-first pre-order, each once, streamed. A missing root is thrown by the first `next()`.
    */
   exportCar(cidOrPath: string, options?: StoreReadOptions): AsyncIterable<Uint8Array>
+  /** Pin a DAG; with `offline: false`, first fetch whatever blocks of it are missing from connected peers */
+  pin(cidOrPath: string, options?: StoreReadOptions): Promise<void>
   /** Store a record block (bytes already validated; `cid` is their json-codec CID) and pin it */
   putRecord(cid: string, bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** Store many record blocks at once (the ingest path's batch) */

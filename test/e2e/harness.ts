@@ -4,7 +4,7 @@
  */
 import { spawn, execFile } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,9 +29,9 @@ export async function waitFor<T> (fn: () => Promise<T | undefined> | T | undefin
 export interface CliResult { code: number, stdout: string, stderr: string }
 
 /** Run the real CLI with this data dir */
-export async function runCli (home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function runCli (home: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {
   return await new Promise(resolve => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_HOME: home, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_HOME: home, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       resolve({ code: err == null ? 0 : (typeof (err as any).code === 'number' ? (err as any).code : 1), stdout, stderr })
     })
   })
@@ -63,8 +63,9 @@ export class TestDaemon {
       env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
-    proc.stdout?.on('data', (d) => { this.output += d })
-    proc.stderr?.on('data', (d) => { this.output += d })
+    const echo = process.env.ATELIER_TEST_LOGS === '1'
+    proc.stdout?.on('data', (d) => { this.output += d; if (echo) process.stderr.write(`[${this.home.slice(-8)}] ${d}`) })
+    proc.stderr?.on('data', (d) => { this.output += d; if (echo) process.stderr.write(`[${this.home.slice(-8)}] ${d}`) })
     const exited = new Promise<never>((_resolve, reject) => proc.once('exit', code => { reject(new Error(`daemon exited with ${code}:\n${this.output}`)) }))
     exited.catch(() => {})
     this.url = await Promise.race([exited, waitFor(async () => {
@@ -75,6 +76,17 @@ export class TestDaemon {
     }, 30_000, 'the daemon api file')])
     this.token = (await readFile(join(this.home, 'api-token'), 'utf8')).trim()
   }
+
+  /** Merge `values` into the data dir's config.json (top-level sections are merged one level deep) */
+  async writeConfig (values: Record<string, any>): Promise<void> {
+    const path = join(this.home, 'config.json')
+    const current = JSON.parse(await readFile(path, 'utf8').catch(() => '{}'))
+    for (const [k, v] of Object.entries(values)) current[k] = typeof v === 'object' && !Array.isArray(v) ? { ...current[k], ...v } : v
+    await writeFile(path, JSON.stringify(current, null, 2))
+  }
+
+  /** True while the daemon process runs */
+  get running (): boolean { return this.proc != null && this.proc.exitCode == null }
 
   /** Everything the daemon printed so far */
   get log (): string { return this.output }

@@ -137,7 +137,7 @@ describe('RecordIndex.query', () => {
     const page = await index.query({ limit: 5000 })
     assert.equal(page.items.length, 400)
     const bad: RecordQuery[] = [
-      { limit: 0 }, { limit: 1.5 }, { cursor: 'garbage!' }, { cursor: 'AAAA' }, { kind: 'charter' as RecordKind },
+      { limit: 0 }, { limit: 1.5 }, { cursor: 'garbage!' }, { cursor: 'AAAA' }, { kind: 'bogus' as RecordKind },
       { order: 'sideways' as 'asc' }, { since: Number.NaN }, { author: '' }
     ]
     for (const q of bad) {

@@ -52,8 +52,15 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     },
     grant: { id: other.did, license: otherRecordCid, asset: someRecordCid },
     attestation: { record: someRecordCid, claim: 'endorsement' },
-    revocation: { record: someRecordCid, effectiveFrom: '2025-03-02T00:00:00Z' }
+    revocation: { record: someRecordCid, effectiveFrom: '2025-03-02T00:00:00Z' },
+    charter: { name: 'Harbour collective', admins: [author.did, other.did], admission: { policy: 'quorum', quorum: 2 } },
+    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-03-02T00:00:00Z' }
   }
+}
+
+/** The `collective` a record of `kind` needs to be valid: membership records name their charter, the rest need none */
+export function collectiveFor (kind: RecordKind): string | undefined {
+  return kind === 'membership' ? otherRecordCid : undefined
 }
 
 /** `fn` throws an error of class `name` whose message contains every one of `words` */
@@ -72,7 +79,7 @@ export function assertRejects (fn: () => unknown, name: string, code: string, ..
  */
 export function forge<K extends RecordKind> (kind: K, subject: SubjectByKind[K], mutate: (unsigned: any) => void = () => {},
   signer: Signer = author): any {
-  const unsigned: any = buildCredential(kind, subject, { issuer: signer.did, validFrom: fixedTime.toISOString() })
+  const unsigned: any = buildCredential(kind, subject, { issuer: signer.did, validFrom: fixedTime.toISOString(), collective: collectiveFor(kind) })
   mutate(unsigned)
   const proof = createProof(unsigned, { verificationMethod: verificationMethodFor(signer.did), created: fixedTime.toISOString() },
     signer.sign, nobleCrypto)

@@ -5,19 +5,21 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { RECORD_KINDS, canonicalString, issueRecord, nobleCrypto, validateRecord, CREDENTIAL_TYPE_BY_KIND, credentialSchemaId, assetParents, assetContentCid } from '../../src/records/index.ts'
 import { nativeCrypto } from '../../src/identity/ed25519-native.ts'
-import { author, contentCid, fixedTime, otherRecordCid, someRecordCid, subjects, text, utf8 } from './helpers.ts'
+import { author, collectiveFor, contentCid, fixedTime, otherRecordCid, someRecordCid, subjects, text, utf8 } from './helpers.ts'
 
 describe('issue → validate round trip', () => {
   for (const kind of RECORD_KINDS) {
     for (const [label, crypto] of [['noble', nobleCrypto], ['native', nativeCrypto]] as const) {
       it(`${kind} (${label})`, () => {
         const subject = subjects()[kind]
-        const issued = issueRecord(kind, subject, { signer: author, crypto, validFrom: fixedTime, previous: someRecordCid })
+        const collective = collectiveFor(kind)
+        const issued = issueRecord(kind, subject, { signer: author, crypto, validFrom: fixedTime, previous: someRecordCid, collective })
         assert.equal(issued.kind, kind)
         assert.equal(issued.author, author.did)
         assert.equal(issued.time, fixedTime.getTime())
         assert.equal(issued.previous, someRecordCid)
-        assert.equal('collective' in issued, false, 'absent options stay absent, not undefined')
+        if (collective === undefined) assert.equal('collective' in issued, false, 'absent options stay absent, not undefined')
+        else assert.equal(issued.collective, collective)
         assert.deepEqual(issued.credential.type, ['VerifiableCredential', CREDENTIAL_TYPE_BY_KIND[kind]])
         assert.deepEqual(issued.credential.credentialSchema, { id: credentialSchemaId(kind), type: 'JsonSchema' })
         assert.deepEqual(issued.credential.credentialSubject, subject)

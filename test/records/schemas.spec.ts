@@ -13,8 +13,9 @@ import {
 const s = (value: unknown): any => value
 const common = s(COMMON_SCHEMA).definitions
 const context = JSON.parse(readFileSync(new URL('../../protocols/context/v1.jsonld', import.meta.url), 'utf8'))['@context']
-const vectorRecords = ['asset', 'license', 'grant', 'attestation', 'revocation'].map(kind =>
-  JSON.parse(JSON.parse(readFileSync(new URL(`../../protocols/vectors/atelier/${kind}.json`, import.meta.url), 'utf8')).recordCanonical))
+const vectorRecords = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership-admit', 'membership-admit-cosign',
+  'membership-invite', 'membership-join', 'membership-remove'].map(name =>
+  JSON.parse(JSON.parse(readFileSync(new URL(`../../protocols/vectors/atelier/${name}.json`, import.meta.url), 'utf8')).recordCanonical))
 
 /** Terms the VC 2.0 context defines (globally or within VerifiableCredential / DataIntegrityProof) */
 const VC_TERMS = new Set(['id', 'type', 'name', 'description', 'mediaType', 'credentialSchema', 'credentialSubject', 'issuer',
@@ -55,6 +56,10 @@ describe('JSON Schemas', () => {
     assert.equal(license.subject.properties.splits.maxItems, LIMITS.splits)
     assert.equal(license.terms.properties.territories.maxItems, LIMITS.territories)
     assert.equal(license.terms.properties.customTerms.maxLength, LIMITS.customTerms)
+    const charter = s(KIND_SCHEMAS.charter).definitions.subject.properties
+    assert.equal(charter.admins.maxItems, LIMITS.admins)
+    assert.equal(charter.admission.properties.quorum.maximum, LIMITS.admins)
+    assert.equal(s(KIND_SCHEMAS.membership).definitions.invite.properties.maxUses.maximum, LIMITS.inviteUses)
   })
 
   it('are strict: every object schema refuses unknown fields', () => {

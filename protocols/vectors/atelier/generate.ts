@@ -1,7 +1,7 @@
 /**
- * Generates the Atelier record test vectors in this folder: one JSON file per kind, with every intermediate value of
- * the eddsa-jcs-2022 proof, the record's canonical bytes and its CID. Deterministic: fixed keys (RFC 8032 §7.1
- * TEST 1 and TEST 2 secret keys, see README.md) and fixed times.
+ * Generates the Atelier record test vectors in this folder: one JSON file per kind (one per membership step of the
+ * example collective), with every intermediate value of the eddsa-jcs-2022 proof, the record's canonical bytes and
+ * its CID. Deterministic: fixed keys (RFC 8032 §7.1 TEST 1, 2, 3 and 1024 secret keys, see README.md) and fixed times.
  *
  * Run `node protocols/vectors/atelier/generate.ts` to rewrite the files; test/records/vectors.spec.ts regenerates
  * them in memory and compares byte for byte.
@@ -20,9 +20,15 @@ import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } fro
 export const AUTHOR_SEED_HEX = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
 /** RFC 8032 §7.1 TEST 2 secret key: a co-creator, who issues the attestation */
 export const CO_CREATOR_SEED_HEX = '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb'
+/** RFC 8032 §7.1 TEST 1024 secret key: a member the collective's admins admit and later vote to remove */
+export const MEMBER_SEED_HEX = 'f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5'
+/** RFC 8032 §7.1 TEST 3 secret key: a newcomer who joins the collective with an invite */
+export const JOINER_SEED_HEX = 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7'
 
 // in the form issueRecord writes (Date#toISOString: always three fraction digits)
 const VALID_FROM = ['2025-01-15T10:00:00.000Z', '2025-01-15T10:05:00.250Z', '2025-01-16T08:30:00.000Z', '2025-01-17T12:00:00.000Z', '2025-02-01T00:00:00.000Z']
+// the collective's records, after the five above: charter, admit, its co-signature, invite, join, remove
+const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.000Z', '2025-02-10T14:00:00.000Z', '2025-02-12T08:00:00.000Z', '2025-02-20T17:45:00.500Z', '2025-02-27T11:00:00.000Z']
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -208,6 +214,86 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     subject: { record: grant.record.cid, effectiveFrom: '2025-02-01T00:00:00Z', reason: 'Licensee asked to end the grant early.' }
   }, crypto)
   write('revocation.json', revocation.json)
+
+  // A real collective: its charter, then membership records naming the charter's CID (protocols/collectives.md)
+  const member = createSigner(fromHex(MEMBER_SEED_HEX), crypto)
+  const joiner = createSigner(fromHex(JOINER_SEED_HEX), crypto)
+  const charter = vector({
+    file: 'charter.json',
+    description: 'The author founds a collective with the co-creator as second admin; admits and removes need both, newcomers may also join with an invite',
+    kind: 'charter',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[0],
+    previous: revocation.record.cid,
+    subject: {
+      name: 'Harbour Illustrators',
+      description: 'Ink and colour studies of the old harbour.',
+      admins: [author.did, coCreator.did],
+      admission: { policy: 'invite', quorum: 2 },
+      replication: 'full'
+    }
+  }, crypto)
+  write('charter.json', charter.json)
+
+  const admitSubject = { action: 'admit', member: member.did, effectiveFrom: '2025-02-11T00:00:00Z' } as const
+  const admit = vector({
+    file: 'membership-admit.json',
+    description: 'The author (an admin) signs admitting a member from a time on; one of the two signatures the quorum needs',
+    kind: 'membership',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[1],
+    previous: charter.record.cid,
+    collective: charter.record.cid,
+    subject: admitSubject
+  }, crypto)
+  write('membership-admit.json', admit.json)
+
+  const cosign = vector({
+    file: 'membership-admit-cosign.json',
+    description: 'The co-creator (the other admin) signs the same admission: with two of two signatures it takes effect',
+    kind: 'membership',
+    seedHex: CO_CREATOR_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[2],
+    previous: attestation.record.cid,
+    collective: charter.record.cid,
+    subject: admitSubject
+  }, crypto)
+  write('membership-admit-cosign.json', cosign.json)
+
+  const invite = vector({
+    file: 'membership-invite.json',
+    description: 'The author issues a bearer invite: up to 3 joins until its expiration',
+    kind: 'membership',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[3],
+    previous: admit.record.cid,
+    collective: charter.record.cid,
+    subject: { action: 'invite', expiration: '2025-03-15T00:00:00Z', maxUses: 3 }
+  }, crypto)
+  write('membership-invite.json', invite.json)
+
+  const join = vector({
+    file: 'membership-join.json',
+    description: 'A newcomer joins with the invite: a member from this record\'s validFrom (first record of the joiner)',
+    kind: 'membership',
+    seedHex: JOINER_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[4],
+    collective: charter.record.cid,
+    subject: { action: 'join', invite: invite.record.cid }
+  }, crypto)
+  write('membership-join.json', join.json)
+
+  const remove = vector({
+    file: 'membership-remove.json',
+    description: 'The co-creator signs removing the admitted member from a time on; one signature of the two needed, so it is pending',
+    kind: 'membership',
+    seedHex: CO_CREATOR_SEED_HEX,
+    validFrom: COLLECTIVE_VALID_FROM[5],
+    previous: cosign.record.cid,
+    collective: charter.record.cid,
+    subject: { action: 'remove', member: member.did, effectiveFrom: '2025-03-01T00:00:00Z', reason: 'Moved to another collective.' }
+  }, crypto)
+  write('membership-remove.json', remove.json)
 
   return files
 }

@@ -4,6 +4,8 @@ import type { CliCommand } from '../command.ts'
 import { download, ipfsPath } from '../download.ts'
 import { UsageError } from '../errors.ts'
 import { fields, formatBytes, single } from '../output.ts'
+import { addLineageExportOptions, runLineageExport, wantsLineageExport } from './export-lineage.ts'
+import type { LineageExportOptions } from './export-lineage.ts'
 
 export interface ExportResult {
   cid: string
@@ -12,20 +14,27 @@ export interface ExportResult {
   size: number
 }
 
-export const exportCar: CliCommand<{ car?: boolean, output?: string }> = {
+export const exportCar: CliCommand<{ car?: boolean, output?: string } & LineageExportOptions> = {
   name: 'export',
-  summary: 'export content as a CAR file (every block of its DAG)',
+  summary: 'export content as a CAR file, or an asset\'s lineage as W3C PROV-JSON or a C2PA-style manifest',
   description: 'Export the blocks of a CID\'s DAG as a CARv1 file, to import into another IPFS node\n' +
     '(e.g. ipfs dag import). Writes to -o <file>, or to stdout when it is not a terminal.',
-  examples: ['atelier export bafybeigdyrzt… --car -o sunset.car', 'atelier export bafybeigdyrzt… --car | ipfs dag import'],
+  examples: [
+    'atelier export bafybeigdyrzt… --car -o sunset.car',
+    'atelier export bafybeigdyrzt… --car | ipfs dag import',
+    'atelier export bagaaiera… --prov -o lineage.prov.json',
+    'atelier export bagaaiera… --c2pa --depth 5'
+  ],
   setup (cmd) {
     cmd
       .argument('<cid>', 'the root CID', ipfsPath)
-      .addOption(new Option('--car', 'CARv1 format (the only format for now)'))
+      .addOption(new Option('--car', 'CARv1 of the content\'s DAG'))
       .addOption(new Option('-o, --output <file>', 'write to this file instead of stdout'))
+    addLineageExportOptions(cmd)
   },
   async run (ctx, [path], opts) {
-    if (opts.car !== true) throw new UsageError('say which format: --car')
+    if (wantsLineageExport(opts)) return await runLineageExport(ctx, path, opts)
+    if (opts.car !== true) throw new UsageError('say which format: --car, --prov or --c2pa')
     const client = await ctx.client()
     const size = await download(ctx, client, {
       path,

@@ -1,0 +1,97 @@
+/**
+ * `atelier collective create|list|show`: found a collective, list the ones this node takes part in, show one.
+ */
+import { Option } from 'commander'
+import type { CliCommand } from '../command.ts'
+import { fields, single } from '../output.ts'
+import * as parse from '../parse.ts'
+
+interface Summary {
+  id: string
+  name: string
+  description?: string
+  admins: string[]
+  policy: string
+  quorum: number
+  replication: string
+  members: string[]
+  joined: boolean
+  member: boolean
+}
+
+function summaryLines (c: Summary): string[] {
+  return fields([
+    ['id', c.id],
+    ['name', c.name],
+    ['description', c.description],
+    ['admission', c.policy === 'invite' ? 'by invitation (atelier invite)' : `by ${c.quorum} admin signature${c.quorum > 1 ? 's' : ''} (atelier admit)`],
+    ['replication', c.replication === 'full' ? 'full: every member pins every asset' : 'none'],
+    ['admins', c.admins.join(', ')],
+    ['members', `${c.members.length}${c.member ? ' (this node is one)' : ''}`]
+  ])
+}
+
+export interface CreateOptions {
+  description?: string
+  policy: 'invite' | 'quorum'
+  quorum?: number
+  admin?: string[]
+  replication?: 'full' | 'none'
+}
+
+export const collectiveCreate: CliCommand<CreateOptions> = {
+  name: 'collective create',
+  summary: 'found a collective: sign its charter, become its first admin',
+  description: 'Found a collective. Its id is the CID of its charter record, signed by this node\'s creator key.\n' +
+    'Admission is by invitation (atelier invite) or by a quorum of admin signatures (atelier admit).',
+  examples: [
+    'atelier collective create "Riverside Printmakers"',
+    'atelier collective create "Label" --policy quorum --quorum 2 --admin did:key:z6Mk… --admin did:key:z6Mk…',
+    'atelier collective create "Archive" --replication full --json'
+  ],
+  setup (cmd) {
+    cmd
+      .argument('<name>', 'the collective\'s name')
+      .option('--description <text>', 'what the collective is for')
+      .addOption(new Option('--policy <policy>', 'how members are admitted').choices(['invite', 'quorum']).default('invite'))
+      .addOption(new Option('--quorum <n>', 'admin signatures an admit or remove needs').argParser(parse.integer(1, 50)))
+      .addOption(new Option('--admin <did>', 'another admin (repeatable); this node\'s did is always one').argParser(parse.collect(parse.did)))
+      .addOption(new Option('--replication <mode>', 'full: every member pins every asset').choices(['full', 'none']))
+  },
+  async run (ctx, [name], opts) {
+    const body: Record<string, unknown> = { name, policy: opts.policy }
+    if (opts.description != null) body.description = opts.description
+    if (opts.quorum != null) body.quorum = opts.quorum
+    if (opts.admin != null) body.admins = opts.admin
+    if (opts.replication != null) body.replication = opts.replication
+    const client = await ctx.client()
+    const created = await client.postJson<{ id: string, record: unknown }>('/v1/collectives', body)
+    return single(created, c => [`collective created: ${c.id}`, 'invite others with: atelier invite ' + c.id])
+  }
+}
+
+export const collectiveList: CliCommand = {
+  name: 'collective list',
+  summary: 'the collectives this node takes part in',
+  examples: ['atelier collective list', 'atelier collective list --json'],
+  setup () {},
+  async run (ctx) {
+    const client = await ctx.client()
+    const { items } = await client.getJson<{ items: Summary[] }>('/v1/collectives')
+    return single({ items }, v => v.items.length === 0
+      ? 'this node takes part in no collective (atelier collective create, or atelier join <invite>)'
+      : v.items.map(c => `${c.id}  ${c.name}  ${c.members.length} members${c.member ? '' : ' (not a member yet)'}`))
+  }
+}
+
+export const collectiveShow: CliCommand = {
+  name: 'collective show',
+  summary: 'one collective: charter, admission, admins, members',
+  examples: ['atelier collective show bagaaiera…'],
+  setup (cmd) { cmd.argument('<collective>', 'charter CID', parse.cid) },
+  async run (ctx, [id]) {
+    const client = await ctx.client()
+    const c = await client.getJson<Summary>(`/v1/collectives/${id}`)
+    return single(c, summaryLines)
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Membership commands: `invite`, `join`, `members`, `admit`, `remove`.
+ */
+import { InvalidArgumentError, Option } from 'commander'
+import type { CliCommand } from '../command.ts'
+import { formatTime, single } from '../output.ts'
+import * as parse from '../parse.ts'
+
+const SECONDS_PER = { s: 1, m: 60, h: 3600, d: 86400 } as const
+
+/** "7d", "12h", "30m" or seconds, as seconds */
+function duration (value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value.trim())
+  if (m == null) throw new InvalidArgumentError(`"${value}" is not a duration like 30m, 12h or 7d`)
+  return Number(m[1]) * SECONDS_PER[(m[2] === '' ? 's' : m[2]) as keyof typeof SECONDS_PER]
+}
+
+export const invite: CliCommand<{ expires?: number, maxUses?: number }> = {
+  name: 'invite',
+  summary: 'print an invite string for a collective (charter, this node\'s addresses, an admission token where allowed)',
+  description: 'Print an invite to a collective, alone on stdout, for another node to pass to atelier join.\n' +
+    'Under the invitation policy it carries a fresh invite record signed by this node (an admin).',
+  examples: ['atelier invite bagaaiera…', 'atelier invite bagaaiera… --expires 2d --max-uses 5'],
+  setup (cmd) {
+    cmd
+      .argument('<collective>', 'charter CID', parse.cid)
+      .addOption(new Option('--expires <duration>', 'lifetime of the invite, e.g. 12h or 7d (default 7d)').argParser(duration))
+      .addOption(new Option('--max-uses <n>', 'how many nodes may join with it').argParser(parse.integer(1, 100000)))
+  },
+  async run (ctx, [id], opts) {
+    const body: Record<string, unknown> = {}
+    if (opts.expires != null) body.expiresIn = opts.expires
+    if (opts.maxUses != null) body.maxUses = opts.maxUses
+    const client = await ctx.client()
+    const out = await client.postJson<{ invite: string, record?: string }>(`/v1/collectives/${id}/invites`, body)
+    return single(out, v => v.invite)
+  }
+}
+
+export const join: CliCommand = {
+  name: 'join',
+  summary: 'join a collective with an invite: subscribe, catch up its history, sign a join',
+  examples: ['atelier join atelier-invite:1:eyJj…', 'atelier join "$(cat invite.txt)" --json'],
+  setup (cmd) { cmd.argument('<invite>', 'the string printed by atelier invite') },
+  async run (ctx, [text]) {
+    const client = await ctx.client()
+    const out = await client.postJson<{ id: string, peers: string[], synced: boolean, member: boolean, joinRecord?: string }>('/v1/collectives/join', { invite: text })
+    return single(out, v => [
+      `joined collective ${v.id}`,
+      v.synced ? 'history caught up from the inviter' : 'could not reach the inviter yet; history will sync when a peer connects',
+      v.member ? 'this node is a member' : 'this node is not a member yet (an admin must admit it, or its join must reach the others)'
+    ])
+  }
+}
+
+interface Members {
+  id: string
+  members: string[]
+  admins: string[]
+  pending: Array<{ action: string, member: string, signers: string[], needed: number }>
+  intervals: Record<string, Array<[number, number | null]>>
+}
+
+export const members: CliCommand = {
+  name: 'members',
+  summary: 'members of a collective now, its admins and pending changes',
+  examples: ['atelier members bagaaiera…', 'atelier members bagaaiera… --json'],
+  setup (cmd) { cmd.argument('<collective>', 'charter CID', parse.cid) },
+  async run (ctx, [id]) {
+    const client = await ctx.client()
+    const m = await client.getJson<Members>(`/v1/collectives/${id}/members`)
+    return single(m, v => [
+      ...v.members.map(d => `${d}${v.admins.includes(d) ? '  (admin)' : ''}  since ${formatTime(v.intervals[d]?.at(-1)?.[0] ?? 0)}`),
+      ...v.pending.map(p => `pending: ${p.action} ${p.member}, ${p.signers.length} signed, ${p.needed} more needed`)
+    ])
+  }
+}
+
+function changeCommand (action: 'admit' | 'remove'): CliCommand<{ from?: string, reason?: string }> {
+  return {
+    name: action,
+    summary: action === 'admit'
+      ? 'sign the admission of a member (effective once a quorum of admins signed it)'
+      : 'sign the removal of a member; its records from then on are refused, earlier ones stay valid',
+    examples: [`atelier ${action} bagaaiera… did:key:z6Mk…`],
+    setup (cmd) {
+      cmd
+        .argument('<collective>', 'charter CID', parse.cid)
+        .argument('<did>', 'the member', parse.did)
+        .addOption(new Option('--from <time>', 'effective from (RFC 3339; default now)'))
+      if (action === 'remove') cmd.option('--reason <text>', 'why')
+    },
+    async run (ctx, [id, did], opts) {
+      const body: Record<string, unknown> = { action, member: did }
+      if (opts.from != null) body.effectiveFrom = new Date(opts.from).toISOString()
+      if (opts.reason != null) body.reason = opts.reason
+      const client = await ctx.client()
+      const out = await client.postJson<{ cid: string, effective: boolean }>(`/v1/collectives/${id}/members`, body)
+      return single(out, v => `${action} signed (${v.cid}); ${v.effective ? 'in effect' : 'waiting for more admin signatures'}`)
+    }
+  }
+}
+
+export const admit = changeCommand('admit')
+export const remove = changeCommand('remove')
+
+interface Peer { peerId: string, addresses: string[], connected: boolean, source: string, failures: number, lastSeen?: number }
+
+export const peers: CliCommand = {
+  name: 'peers',
+  summary: 'peers this node knows and whether they are connected',
+  examples: ['atelier peers', 'atelier peers --json'],
+  setup () {},
+  async run (ctx) {
+    const client = await ctx.client()
+    const out = await client.getJson<{ items: Peer[] }>('/v1/peers')
+    return single(out, v => v.items.length === 0
+      ? 'no peers (join a collective, or: atelier connect <multiaddr>)'
+      : v.items.map(p => `${p.connected ? 'connected   ' : 'disconnected'}  ${p.peerId}  ${p.addresses[0] ?? ''}  (${p.source}${p.failures > 0 ? `, ${p.failures} failed dials` : ''})`))
+  }
+}
+
+export const connect: CliCommand = {
+  name: 'connect',
+  summary: 'remember a peer by its multiaddr (ending in /p2p/<id>) and keep it connected',
+  examples: ['atelier connect /ip4/192.168.1.20/tcp/5181/p2p/12D3KooW…'],
+  setup (cmd) { cmd.argument('<multiaddr>', 'the peer\'s address') },
+  async run (ctx, [address]) {
+    const client = await ctx.client()
+    const out = await client.postJson<{ peerId: string }>('/v1/peers', { address })
+    return single(out, v => `peer ${v.peerId} remembered; dialling`)
+  }
+}

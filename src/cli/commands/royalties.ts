@@ -1,0 +1,120 @@
+/**
+ * `atelier royalties <asset> --amount 1000 --currency EUR`: split an amount the asset earned among its creators and
+ * up its lineage (GET /v1/assets/<cid>/royalties). Amounts are integer minor units (cents for EUR); the payees'
+ * amounts add up to the amount exactly. `--json` prints the daemon's report: `payees` (each `did`, integer
+ * `amount`, `paths`), `lines`, `assets`, `cycles`, `truncated`.
+ */
+import { InvalidArgumentError, Option } from 'commander'
+import type { CliCommand } from '../command.ts'
+import { shortId, single, table } from '../output.ts'
+import * as parse from '../parse.ts'
+
+export interface RoyaltyPayee {
+  did: string
+  amount: number
+  paths: string[][]
+}
+
+export interface RoyaltyLine {
+  did: string
+  amount: number
+  asset: string
+  basis: 'revenue' | 'LAP' | 'LRP'
+  path: string[]
+  license?: string
+  rate?: number
+  share: number
+  shareFrom: 'splits' | 'creators'
+}
+
+export interface RoyaltyAsset {
+  cid: string
+  title?: string
+  basis: 'revenue' | 'LAP' | 'LRP'
+  income: number
+  paidUp: number
+  kept: number
+  policy?: 'LAP' | 'LRP'
+  rate?: number
+}
+
+/** The daemon's royalty report (src/lineage/royalties.ts `RoyaltyReport`), as the CLI reads it */
+export interface RoyaltyReport {
+  version: number
+  asset: string
+  amount: number
+  currency: string
+  payees: RoyaltyPayee[]
+  lines: RoyaltyLine[]
+  assets: RoyaltyAsset[]
+  cycles: Array<{ from: string, to: string }>
+  truncated: boolean
+}
+
+interface RoyaltiesOptions {
+  amount: number
+  currency: string
+  at?: string
+}
+
+/** ISO 4217 code or token symbol, as the license records have them; lower case is accepted and raised */
+function currency (value: string): string {
+  const v = value.trim().toUpperCase()
+  if (!/^[A-Z0-9]{2,12}$/.test(v)) throw new InvalidArgumentError(`"${value}" is not a currency code (e.g. EUR, USD, WIP)`)
+  return v
+}
+
+/** Basis points as a percentage for people: 1050 → "10.5 %" */
+function percent (bp: number): string {
+  return `${(bp / 100).toFixed(2).replace(/\.?0+$/, '')} %`
+}
+
+function renderReport (r: RoyaltyReport): string[] {
+  const titles = new Map(r.assets.map(a => [a.cid, a.title ?? shortId(a.cid)]))
+  const name = (cid: string): string => titles.get(cid) ?? shortId(cid)
+  const out = [`${r.amount} ${r.currency} (minor units) earned by ${name(r.asset)} ${r.asset}`, '']
+  if (r.payees.length === 0) {
+    out.push('(nothing to split)')
+  } else {
+    const how = (l: RoyaltyLine): string => l.basis === 'revenue' ? 'own revenue' : `${l.basis} ${percent(l.rate ?? 0)}`
+    out.push(...table(['payee', 'amount', 'earned through'], r.lines.map(l => [
+      shortId(l.did),
+      String(l.amount),
+      `${l.path.map(name).join(' → ')} (${how(l)}, ${percent(l.share)} of ${l.shareFrom})`
+    ])))
+    out.push('', 'totals')
+    out.push(...table(['payee', 'amount'], r.payees.map(p => [p.did, String(p.amount)])))
+  }
+  if (r.cycles.length > 0) out.push('', `${r.cycles.length} lineage edge(s) ignored because they close a cycle`)
+  if (r.truncated) out.push('', 'the lineage has more ancestors than the daemon walks: those past the cap received nothing')
+  return out
+}
+
+export const royalties: CliCommand<RoyaltiesOptions> = {
+  name: 'royalties',
+  summary: 'split an amount an asset earned among its creators and up its lineage',
+  description: 'Split an amount (integer minor units: cents for EUR) earned by an asset among its creators and its\n' +
+    'ancestors, under the royalty policy of each ancestor\'s license: LAP (an ancestor asking N % gets N % of\n' +
+    'every descendant\'s revenue) or LRP (shares multiply hop by hop). The parts add up to the amount exactly\n' +
+    '(largest remainder). Rules: protocols/royalties.md. --json prints the report, with `payees` each\n' +
+    'carrying `did` and integer `amount`.',
+  examples: ['atelier royalties bafyreib… --amount 1000 --currency EUR', 'atelier royalties bafyreib… --amount 1000 --currency EUR --json'],
+  setup (cmd) {
+    cmd
+      .argument('<asset>', 'the asset record CID', parse.cid)
+      .addOption(new Option('--amount <minor-units>', 'the amount earned, in minor units (1000 = 10.00 EUR)')
+        .argParser(parse.integer(0, Number.MAX_SAFE_INTEGER)).makeOptionMandatory())
+      .addOption(new Option('--currency <code>', 'ISO 4217 code or token symbol').argParser(currency).makeOptionMandatory())
+      .addOption(new Option('--at <time>', 'the time of the revenue: licenses revoked by then do not count (default: now)')
+        .argParser(parse.time('past')))
+  },
+  async run (ctx, [asset], opts) {
+    const client = await ctx.client()
+    const report = await client.getJson<RoyaltyReport>(`/v1/assets/${encodeURIComponent(asset)}/royalties`, {
+      amount: opts.amount,
+      currency: opts.currency,
+      at: opts.at
+    })
+    return single(report, renderReport)
+  }
+}

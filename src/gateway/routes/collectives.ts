@@ -1,0 +1,148 @@
+/**
+ * Collectives and peers: create, invite, join, members, digests; the peers this node keeps.
+ */
+import type { FastifyInstance } from 'fastify'
+import { NotReadyError } from '../../errors.ts'
+import type { CollectiveService } from '../../node/collective-service.ts'
+import type { PeerKeeper } from '../../net/peers.ts'
+import type { ParkingLot } from '../../node/parking.ts'
+import { parseCid, parseIntParam } from '../params.ts'
+
+export interface CollectiveRouteComponents {
+  collectives?: CollectiveService
+  peers?: PeerKeeper
+  parking?: ParkingLot
+  /** a peer's gossip score (negative after invalid messages) */
+  peerScore?: (peerId: string) => number
+}
+
+const did = { type: 'string', pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]+$', maxLength: 200 } as const
+const security = [{ bearer: [] }]
+const SECONDS = 1000
+/** Longest invite lifetime accepted, seconds (one year) */
+const MAX_INVITE_TTL_S = 365 * 24 * 3600
+const MAX_PARKED_LISTED = 1000
+
+/** /v1/collectives…, /v1/peers, /v1/parked */
+export async function collectiveRoutes (app: FastifyInstance, components: CollectiveRouteComponents): Promise<void> {
+  const collectives = (): CollectiveService => {
+    if (components.collectives == null) throw new NotReadyError('collectives are not available on this node')
+    return components.collectives
+  }
+  const peers = (): PeerKeeper => {
+    if (components.peers == null) throw new NotReadyError('networking is not available on this node')
+    return components.peers
+  }
+
+  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: 'full' | 'none' } }>('/v1/collectives', {
+    schema: {
+      tags: ['collectives'],
+      summary: 'Found a collective: this node signs its charter and becomes its first admin',
+      security,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          description: { type: 'string', maxLength: 10000 },
+          policy: { type: 'string', enum: ['invite', 'quorum'] },
+          quorum: { type: 'integer', minimum: 1, maximum: 50 },
+          admins: { type: 'array', maxItems: 50, items: did },
+          replication: { type: 'string', enum: ['full', 'none'] }
+        }
+      }
+    }
+  }, async (request, res) => {
+    const b = request.body
+    const created = await collectives().create({
+      name: b.name,
+      ...(b.description != null ? { description: b.description } : {}),
+      ...(b.admins != null ? { admins: [...b.admins] } : {}),
+      admission: { policy: b.policy ?? 'invite', quorum: b.quorum ?? 1 },
+      ...(b.replication != null ? { replication: b.replication } : {})
+    })
+    return await res.code(201).send({ id: created.id, record: created.record.credential })
+  })
+
+  app.get('/v1/collectives', { schema: { tags: ['collectives'], summary: 'Collectives this node takes part in' } }, async () => ({ items: await collectives().list() }))
+
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id', { schema: { tags: ['collectives'], summary: 'One collective: charter, members, pending changes' } },
+    async (request) => await collectives().describe(parseCid(request.params.id, 'collective')))
+
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id/members', { schema: { tags: ['collectives'], summary: 'Members now, admins, pending changes, membership intervals' } },
+    async (request) => {
+      const d = await collectives().describe(parseCid(request.params.id, 'collective'))
+      return { id: d.id, members: d.members, admins: d.admins, pending: d.pending, intervals: d.intervals }
+    })
+
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id/digest', {
+    schema: { tags: ['collectives'], summary: 'Count and sha-256 digest of the sorted record CIDs held for the collective (compare nodes)', response: { 200: { type: 'object', properties: { count: { type: 'integer' }, digest: { type: 'string' } } } } }
+  }, async (request) => await collectives().digest(parseCid(request.params.id, 'collective')))
+
+  app.post<{ Params: { id: string }, Body: { expiresIn?: number, maxUses?: number } }>('/v1/collectives/:id/invites', {
+    schema: {
+      tags: ['collectives'],
+      summary: 'An invite string (charter CID, this node\'s addresses, and an invite record where the policy admits by invitation)',
+      security,
+      body: { type: 'object', additionalProperties: false, properties: { expiresIn: { type: 'integer', minimum: 60, maximum: MAX_INVITE_TTL_S }, maxUses: { type: 'integer', minimum: 1, maximum: 100000 } } }
+    }
+  }, async (request, res) => {
+    const b = request.body ?? {}
+    const out = await collectives().invite(parseCid(request.params.id, 'collective'), {
+      ...(b.expiresIn != null ? { expiresInMs: b.expiresIn * SECONDS } : {}),
+      ...(b.maxUses != null ? { maxUses: b.maxUses } : {})
+    })
+    return await res.code(201).send(out)
+  })
+
+  app.post<{ Body: { invite: string } }>('/v1/collectives/join', {
+    schema: {
+      tags: ['collectives'],
+      summary: 'Join a collective with an invite: subscribe, catch up history, sign a join where the invite allows',
+      security,
+      body: { type: 'object', additionalProperties: false, required: ['invite'], properties: { invite: { type: 'string', minLength: 1, maxLength: 8192 } } }
+    }
+  }, async (request) => await collectives().join(request.body.invite))
+
+  app.post<{ Params: { id: string }, Body: { action: 'admit' | 'remove', member: string, effectiveFrom?: string, reason?: string } }>('/v1/collectives/:id/members', {
+    schema: {
+      tags: ['collectives'],
+      summary: 'Sign an admit or remove (effective once a quorum of admins signed the same change)',
+      security,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['action', 'member'],
+        properties: { action: { type: 'string', enum: ['admit', 'remove'] }, member: did, effectiveFrom: { type: 'string', maxLength: 40 }, reason: { type: 'string', maxLength: 2000 } }
+      }
+    }
+  }, async (request, res) => {
+    const b = request.body
+    const out = await collectives().changeMember(parseCid(request.params.id, 'collective'), b.action, b.member, {
+      ...(b.effectiveFrom != null ? { effectiveFrom: b.effectiveFrom } : {}),
+      ...(b.reason != null ? { reason: b.reason } : {})
+    })
+    return await res.code(201).send(out)
+  })
+
+  app.get('/v1/peers', { schema: { tags: ['peers'], summary: 'Known and connected peers, with their gossip score' } }, async () => ({
+    items: peers().list().map(p => ({ ...p, ...(components.peerScore != null ? { score: components.peerScore(p.peerId) } : {}) }))
+  }))
+
+  app.post<{ Body: { address: string } }>('/v1/peers', {
+    schema: {
+      tags: ['peers'],
+      summary: 'Remember a peer (multiaddr ending in /p2p/<id>) and keep it connected',
+      security,
+      body: { type: 'object', additionalProperties: false, required: ['address'], properties: { address: { type: 'string', minLength: 1, maxLength: 1000 } } }
+    }
+  }, async (request, res) => await res.code(201).send({ peerId: await peers().add(request.body.address, 'api') }))
+
+  app.get<{ Querystring: { limit?: string } }>('/v1/parked', { schema: { tags: ['records'], summary: 'Records waiting for a dependency (a parent, a charter, a membership)' } }, async (request) => {
+    if (components.parking == null) return { count: 0, items: [] }
+    const limit = parseIntParam(request.query.limit, 'limit', 1, MAX_PARKED_LISTED) ?? 100
+    const items = (await components.parking.list(limit)).map(({ bytes, ...rest }) => rest)
+    return { count: components.parking.count, items }
+  })
+}

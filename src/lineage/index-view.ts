@@ -1,0 +1,74 @@
+/**
+ * The node's LineageView: summaries, license and revocation lists and lineage edges from the index, record bodies
+ * from the block store. Read-only; each call is a few Level reads plus one block read per record body.
+ */
+import type { Page, RecordIndexApi, RecordQuery, RecordSummary } from '../index/types.ts'
+import type { Credential } from '../records/types.ts'
+import type { ContentStore } from '../store/types.ts'
+import type { HeldRecord, LineageParent, LineageView } from './view.ts'
+
+export interface IndexLineageViewComponents {
+  index: Pick<RecordIndexApi, 'get' | 'query' | 'lineage'>
+  store: Pick<ContentStore, 'getRecord'>
+}
+
+/** Largest page the index serves; lists longer than LIST_CAP records are cut there */
+const PAGE = 1000
+/** Most licenses of one asset, or revocations of one record, that the view reads (a hostile flood stops here) */
+const LIST_CAP = 5000
+/** Most parents of one asset record; ingredients are at most 256, each content reference at most 256 records */
+const PARENTS_CAP = 5000
+
+const decoder = new TextDecoder()
+
+/** A LineageView reading the node's index and store */
+export function createIndexLineageView (components: IndexLineageViewComponents): LineageView {
+  const { index, store } = components
+
+  const record = async (cid: string): Promise<Credential | undefined> => {
+    if (await index.get(cid) == null) return undefined
+    return JSON.parse(decoder.decode(await store.getRecord(cid))) as Credential
+  }
+
+  const list = async <K extends 'license' | 'revocation'>(q: RecordQuery & { kind: K }): Promise<Array<HeldRecord<K>>> => {
+    const summaries: RecordSummary[] = []
+    let cursor: string | undefined
+    do {
+      const page: Page<RecordSummary> = await index.query({ ...q, limit: PAGE, order: 'asc', cursor })
+      summaries.push(...page.items)
+      cursor = page.cursor ?? undefined
+    } while (cursor != null && summaries.length < LIST_CAP)
+    const bodies = await Promise.all(summaries.slice(0, LIST_CAP).map(async s => ({
+      cid: s.cid,
+      credential: JSON.parse(decoder.decode(await store.getRecord(s.cid))) as Credential<K>
+    })))
+    return bodies
+  }
+
+  return {
+    async summary (cid) {
+      return await index.get(cid)
+    },
+    record,
+    async licensesOf (asset) {
+      return await list({ kind: 'license', asset })
+    },
+    async revocationsOf (cid) {
+      return await list({ kind: 'revocation', target: cid })
+    },
+    async parentsOf (cid): Promise<LineageParent[]> {
+      // one hop of the index's own walk: it resolves content references and keeps ingredient order
+      const graph = await index.lineage(cid, { direction: 'ancestors', depth: 1, limit: PARENTS_CAP })
+      const seen = new Set<string>()
+      const out: LineageParent[] = []
+      for (const e of graph.edges) {
+        if (e.from !== cid) continue
+        const key = e.to + ' ' + e.relationship
+        if (seen.has(key)) continue
+        seen.add(key)
+        out.push({ cid: e.to, relationship: e.relationship })
+      }
+      return out
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The read-only view a provenance verification works over: index summaries and queries, stored record bytes,
+ * locally held content blocks, the crypto to re-check them, and (when the collectives code provides it) who was a
+ * member of a collective when. Verification never writes and never asks the network: a block or record not held
+ * here is reported as such.
+ *
+ * (Another view interface serves the royalty and export code in `view.ts`; the two are to be merged.)
+ */
+import { isAtelierError } from '../errors.ts'
+import type { Page, RecordIndexApi, RecordQuery, RecordSummary } from '../index/types.ts'
+import type { RecordCrypto } from '../records/types.ts'
+import type { ContentStore } from '../store/types.ts'
+
+/**
+ * Whether `did` was a member of `collective` (a charter CID) at `timeMs`: true, false, or undefined when it cannot
+ * be established (unknown collective, incomplete membership history)
+ */
+export type MembershipCheck = (collective: string, did: string, timeMs: number) => boolean | undefined
+
+export interface VerifyView {
+  /** SHA-256 for content blocks; Ed25519 and SHA-256 for re-validating records */
+  readonly crypto: RecordCrypto
+  /** The index summary of a record; undefined when not indexed */
+  summary(cid: string): Promise<RecordSummary | undefined>
+  /** An index query (licenses, grants and revocations of a record, claims on a content CID) */
+  query(q: RecordQuery): Promise<Page<RecordSummary>>
+  /** The stored bytes of a record, unverified; undefined when the block is not held */
+  recordBytes(cid: string): Promise<Uint8Array | undefined>
+  /** The bytes of a content block held locally, unverified; undefined when not held. Never asks the network. */
+  localBlock(cid: string): Promise<Uint8Array | undefined>
+  /** Membership of a collective at a time; absent until the collectives code provides it (then: unknown) */
+  isMember?: MembershipCheck
+}
+
+export interface VerifyViewInit {
+  index: Pick<RecordIndexApi, 'get' | 'query'>
+  /** block reads must return stored bytes as they are (no hash check), or a tampered block could not be told apart */
+  store: Pick<ContentStore, 'getRecord' | 'getBlock'>
+  crypto: RecordCrypto
+  isMember?: MembershipCheck
+}
+
+function notFound (err: unknown): boolean {
+  return isAtelierError(err) && err.code === 'ERR_NOT_FOUND'
+}
+
+/** A VerifyView over the node's index and store (local reads only) */
+export function createVerifyView (init: VerifyViewInit): VerifyView {
+  const { index, store, crypto, isMember } = init
+  return {
+    crypto,
+    isMember,
+    async summary (cid) { return index.get(cid) },
+    async query (q) { return index.query(q) },
+    async recordBytes (cid) {
+      try {
+        return await store.getRecord(cid, { offline: true })
+      } catch (err) {
+        if (notFound(err)) return undefined
+        throw err
+      }
+    },
+    async localBlock (cid) {
+      try {
+        return await store.getBlock(cid, { offline: true })
+      } catch (err) {
+        if (notFound(err)) return undefined
+        throw err
+      }
+    }
+  }
+}

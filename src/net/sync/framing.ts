@@ -1,0 +1,183 @@
+/**
+ * Frames over one libp2p 3 stream. libp2p 3 streams are event targets ('message', 'drain', 'close',
+ * 'remoteCloseWrite') with `send()` returning false when the muxer wants the writer to wait; this wraps one as
+ * "read the next message" and "write a message", and counts the bytes each way (the figures in SyncStats).
+ *
+ * Memory stays bounded on both sides: the reader pauses the stream (yamux then stops granting window, so the peer
+ * stops sending) once a megabyte of unread frames has piled up, and the record writer waits for 'drain'.
+ */
+import { encodeFrame, decodeMessage, FrameParser } from './codec.ts'
+import { PAUSED_STREAM_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, WRITE_COALESCE_BYTES } from './constants.ts'
+import { SyncAbortedError, SyncTimeoutError } from './errors.ts'
+import type { SyncMessage } from './codec.ts'
+import type { Stream } from '@libp2p/interface'
+
+export interface FramedStreamInit {
+  /** Longest wait for the peer's next frame, ms */
+  idleTimeout: number
+  /** Unread bytes after which the stream is paused. @default READ_HIGH_WATER_BYTES */
+  highWater?: number
+}
+
+/** What a libp2p stream event carries: a Uint8Array or a Uint8ArrayList (both have `subarray()`) */
+interface Chunk {
+  byteLength: number
+  subarray(): Uint8Array
+}
+
+/** One stream, as a sequence of sync messages */
+export class FramedStream {
+  readonly stream: Stream
+  /** bytes written to the stream: frames with their length prefixes */
+  bytesSent = 0
+  /** bytes read from the stream */
+  bytesReceived = 0
+  private readonly parser = new FrameParser()
+  private readonly idleTimeout: number
+  private readonly highWater: number
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
+  private ended = false
+  private failure: Error | undefined
+  private wake: (() => void) | undefined
+
+  constructor (stream: Stream, init: FramedStreamInit) {
+    this.stream = stream
+    this.idleTimeout = init.idleTimeout
+    this.highWater = init.highWater ?? READ_HIGH_WATER_BYTES
+    // a paused yamux stream still takes in what its window allowed (up to 16 MiB); without room for that, libp2p
+    // would reset the stream the first time we pause it during a fast transfer
+    if (stream.maxReadBufferLength < PAUSED_STREAM_READ_BUFFER_BYTES) stream.maxReadBufferLength = PAUSED_STREAM_READ_BUFFER_BYTES
+    stream.addEventListener('message', (evt) => {
+      const chunk = evt.data as Chunk
+      this.bytesReceived += chunk.byteLength
+      this.parser.push(chunk.byteLength === 0 ? new Uint8Array(0) : chunk.subarray())
+      if (this.parser.buffered > this.highWater) this.pause()
+      this.notify()
+    })
+    stream.addEventListener('remoteCloseWrite', () => {
+      this.ended = true
+      this.notify()
+    })
+    stream.addEventListener('close', (evt) => {
+      this.ended = true
+      if (evt.error != null) this.failure = evt.error
+      this.notify()
+    })
+  }
+
+  /**
+   * The next message, or null when the peer closed its end cleanly between frames. Throws SyncProtocolError /
+   * SyncLimitError for a bad frame, SyncTimeoutError after `idleTimeout` ms of silence, the signal's reason when
+   * it fires, and the stream's error when it was reset.
+   */
+  async read (signal: AbortSignal): Promise<SyncMessage | null> {
+    for (;;) {
+      // frames already buffered are not worth reading once the session is cancelled
+      signal.throwIfAborted()
+      const body = this.parser.next()
+      if (body != null) return decodeMessage(body)
+      // a whole frame needs more bytes: let them in
+      this.resume()
+      if (this.ended && this.stream.readBufferLength === 0) {
+        if (this.failure != null && this.parser.buffered === 0) throw this.failure
+        this.parser.finish()
+        if (this.failure != null) throw this.failure
+        return null
+      }
+      await this.waitForData(signal)
+    }
+  }
+
+  /**
+   * Write a message now, whatever the muxer's buffer (small control frames). Records coalesced by `write` go
+   * first, so the order of frames is the order of calls.
+   */
+  send (msg: SyncMessage): void {
+    this.sendPending()
+    const bytes = encodeFrame(msg)
+    this.bytesSent += bytes.length
+    this.stream.send(bytes)
+  }
+
+  /**
+   * Queue a message (records) and write the queue once it reaches WRITE_COALESCE_BYTES, then wait until the stream
+   * can take more: the peer's pace sets ours. One write per ~64 KiB rather than per record, because each write
+   * costs a muxer frame, an encryption and a socket write.
+   */
+  async write (msg: SyncMessage, signal: AbortSignal): Promise<void> {
+    const bytes = encodeFrame(msg)
+    this.bytesSent += bytes.length
+    this.pending.push(bytes)
+    this.pendingBytes += bytes.length
+    if (this.pendingBytes >= WRITE_COALESCE_BYTES) await this.flush(signal)
+  }
+
+  /** Write what `write` queued, and wait for the stream to drain if it is full */
+  async flush (signal: AbortSignal): Promise<void> {
+    if (!this.sendPending()) await this.stream.onDrain({ signal })
+  }
+
+  /** Hand the queued frames to the stream as one chunk; false when the stream wants us to wait */
+  private sendPending (): boolean {
+    if (this.pending.length === 0) return !this.stream.writableNeedsDrain
+    const chunk = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes)
+    this.pending = []
+    this.pendingBytes = 0
+    return this.stream.send(chunk)
+  }
+
+  /** Close our writing end once everything written has been handed to the muxer */
+  async close (signal?: AbortSignal): Promise<void> {
+    this.sendPending()
+    await this.stream.close({ signal })
+  }
+
+  /** Tear the stream down at once */
+  abort (err: Error): void {
+    if (this.stream.status === 'open' || this.stream.status === 'closing') this.stream.abort(err)
+  }
+
+  private pause (): void {
+    if (this.stream.readStatus !== 'readable') return
+    try { this.stream.pause() } catch {}
+  }
+
+  private resume (): void {
+    if (this.stream.readStatus !== 'paused') return
+    try { this.stream.resume() } catch {}
+  }
+
+  private notify (): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  private async waitForData (signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+        this.wake = undefined
+        if (err != null) reject(err)
+        else resolve()
+      }
+      const onAbort = (): void => { done(signal.reason instanceof Error ? signal.reason : new SyncAbortedError('sync aborted')) }
+      const timer = setTimeout(() => { done(new SyncTimeoutError(`no frame from the peer in ${this.idleTimeout} ms`)) }, this.idleTimeout)
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.wake = () => { done() }
+    })
+  }
+}
+
+function concat (chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const c of chunks) {
+    out.set(c, offset)
+    offset += c.length
+  }
+  return out
+}

@@ -1,0 +1,108 @@
+/**
+ * The node's side of the sync protocol: which record sets it offers (one per joined collective), their items as
+ * (validFrom, CID digest) pairs, the record bytes peers ask for, and the one door for records peers send.
+ *
+ * Each collective's item list is loaded from the index once, then kept current from the record service's events;
+ * the sorted snapshot sync works on is rebuilt only after the set changed, so repeated sessions reuse it.
+ */
+import type { Logger } from 'pino'
+import type { CID } from 'multiformats/cid'
+import type { AbortOptions } from '@libp2p/interface'
+import { createSyncItems, recordIdOf } from '../net/sync/items.ts'
+import type { SyncItem, SyncItems } from '../net/sync/items.ts'
+import type { IngestContext, IngestResult, SyncSource } from '../net/sync/index.ts'
+import type { RecordIndexApi } from '../index/types.ts'
+import type { ContentStore } from '../store/types.ts'
+import type { RecordEvent, RecordService } from './record-service.ts'
+
+/** Index page size while loading a collective's items */
+const PAGE = 1000
+
+interface ScopeItems {
+  byCid: Map<string, SyncItem>
+  snapshot?: SyncItems
+}
+
+export interface NodeSyncSourceComponents {
+  index: Pick<RecordIndexApi, 'query' | 'get'>
+  store: Pick<ContentStore, 'getRecord'>
+  records: () => RecordService
+  /** the collectives this node takes part in */
+  scopes: () => string[]
+  logger: Logger
+}
+
+export class NodeSyncSource implements SyncSource {
+  private readonly c: NodeSyncSourceComponents
+  private readonly log: Logger
+  private readonly scopesItems = new Map<string, Promise<ScopeItems>>()
+
+  constructor (components: NodeSyncSourceComponents) {
+    this.c = components
+    this.log = components.logger.child({ component: 'sync-source' })
+  }
+
+  /** Keep item lists current: call with every indexed record */
+  readonly onRecord = ({ record }: RecordEvent): void => {
+    const scope = record.kind === 'charter' ? record.cid : record.collective
+    if (scope == null) return
+    const loading = this.scopesItems.get(scope)
+    if (loading == null) return
+    void loading.then(s => {
+      if (!s.byCid.has(record.cid)) {
+        s.byCid.set(record.cid, { timestamp: record.time, id: recordIdOf(record.cid) })
+        s.snapshot = undefined
+      }
+    })
+  }
+
+  scopes (): string[] { return this.c.scopes() }
+
+  async items (scope: string): Promise<SyncItems> {
+    let loading = this.scopesItems.get(scope)
+    if (loading == null) {
+      loading = this.load(scope)
+      this.scopesItems.set(scope, loading)
+      loading.catch(() => { this.scopesItems.delete(scope) })
+    }
+    const s = await loading
+    s.snapshot ??= createSyncItems(s.byCid.values())
+    return s.snapshot
+  }
+
+  private async load (scope: string): Promise<ScopeItems> {
+    const byCid = new Map<string, SyncItem>()
+    // the charter is part of its collective's set, whether or not the index files it under the collective
+    const charter = await this.c.index.get(scope)
+    if (charter != null) byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) })
+    let cursor: string | undefined
+    do {
+      const page = await this.c.index.query({ collective: scope, limit: PAGE, cursor, order: 'asc' })
+      for (const s of page.items) byCid.set(s.cid, { timestamp: s.time, id: recordIdOf(s.cid) })
+      cursor = page.cursor ?? undefined
+    } while (cursor != null)
+    this.log.debug({ scope, items: byCid.size }, 'sync items loaded')
+    return { byCid }
+  }
+
+  async * getRecords (cids: CID[], options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    for (const cid of cids) {
+      options.signal?.throwIfAborted()
+      try {
+        yield await this.c.store.getRecord(cid.toString())
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError') throw err
+      }
+    }
+  }
+
+  async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
+    try {
+      const outcome = await this.c.records().ingest(bytes, { source: 'sync', signal: context.signal })
+      return outcome.status
+    } catch (err: any) {
+      this.log.info({ peer: context.peer.toString(), scope: context.scope, code: err.code, msg: err.message }, 'record from sync refused')
+      return 'rejected'
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A collective of three real daemons on loopback: create, invite, join, share lineage by gossip, catch up by sync
+ * after being offline, refuse non-members' and tampered records, read a peer's content over bitswap.
+ */
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile, mkdtemp, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TestDaemon, waitFor } from './harness.ts'
+import { createSigner, issueRecord, nobleCrypto } from '../../src/records/index.ts'
+
+/** Test daemons reconcile history every 2 s (30 s by default) so convergence is quick */
+const CONFIG = { sync: { intervalMs: 2000 } }
+
+describe('a collective of three nodes', { timeout: 300_000 }, () => {
+  const nodes: TestDaemon[] = []
+  let a: TestDaemon, b: TestDaemon, c: TestDaemon
+  let scratch: string
+  let collective: string
+  let original: { cid: string, record: string }
+  let bytes: Uint8Array
+
+  const digest = async (d: TestDaemon): Promise<{ count: number, digest: string }> => (await d.api(`/v1/collectives/${collective}/digest`)).body
+  const converged = async (expectAtLeast: number): Promise<{ count: number, digest: string }> => await waitFor(async () => {
+    const ds = await Promise.all(nodes.filter(n => n.running).map(digest))
+    return ds.every(d => d.digest === ds[0].digest && d.count >= expectAtLeast) ? ds[0] : undefined
+  }, 60_000, 'the nodes to hold the same records')
+
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'atelier-collective-files-'))
+    for (let i = 0; i < 3; i++) {
+      const d = await TestDaemon.create(`atelier-collective-${i}-`)
+      await d.writeConfig(CONFIG)
+      await d.start()
+      nodes.push(d)
+    }
+    ;[a, b, c] = nodes
+  })
+
+  after(async () => {
+    for (const d of nodes) await d.destroy()
+    if (scratch != null) await rm(scratch, { recursive: true, force: true })
+  })
+
+  it('A creates a collective; B and C join by invite and become members', async () => {
+    const created = await a.cli(['collective', 'create', 'Riverside Printmakers', '--json'])
+    assert.equal(created.code, 0, created.stderr)
+    collective = JSON.parse(created.stdout).id
+    assert.match(collective, /^bagaaiera/)
+
+    for (const d of [b, c]) {
+      const inv = await a.cli(['invite', collective])
+      assert.equal(inv.code, 0, inv.stderr)
+      const text = inv.stdout.trim()
+      assert.ok(!text.includes('\n') && text.startsWith('atelier-invite:'), 'invite printed alone')
+      const joined = await d.cli(['join', text, '--json'])
+      assert.equal(joined.code, 0, joined.stderr)
+      assert.equal(JSON.parse(joined.stdout).id, collective)
+    }
+    const dids = await Promise.all(nodes.map(async n => (await n.api('/v1/node')).body.did))
+    for (const n of nodes) {
+      await waitFor(async () => {
+        const m = (await n.api(`/v1/collectives/${collective}/members`)).body
+        return dids.every((d: string) => m.members?.includes(d)) ? true : undefined
+      }, 30_000, 'every node to count all three members')
+    }
+    const members = await b.cli(['members', collective, '--json'])
+    assert.equal(members.code, 0, members.stderr)
+    assert.deepEqual(JSON.parse(members.stdout).members.sort(), [...dids].sort())
+  })
+
+  it('an asset on A, a derivative on B and a license on C reach every node', async () => {
+    bytes = new Uint8Array(randomBytes(2 * 1024 * 1024 + 777))
+    const file = join(scratch, 'etching.bin')
+    await writeFile(file, bytes)
+    const added = await a.cli(['add', file, '--title', 'Etching', '--collective', collective, '--json'])
+    assert.equal(added.code, 0, added.stderr)
+    original = JSON.parse(added.stdout)
+
+    await waitFor(async () => (await b.api(`/v1/records/${original.record}`)).status === 200 ? true : undefined, 30_000, 'B to receive the asset')
+    const remixFile = join(scratch, 'remix.txt')
+    await writeFile(remixFile, 'a remix of the etching\n')
+    const remix = await b.cli(['add', remixFile, '--title', 'Etching remix', '--parent', original.record, '--collective', collective, '--json'])
+    assert.equal(remix.code, 0, remix.stderr)
+    const derivative = JSON.parse(remix.stdout).record
+
+    await waitFor(async () => (await c.api(`/v1/records/${original.record}`)).status === 200 ? true : undefined, 30_000, 'C to receive the asset')
+    const lic = await c.cli(['license', original.record, '--preset', 'cc-by', '--collective', collective, '--json'])
+    assert.equal(lic.code, 0, lic.stderr)
+
+    await converged(6) // charter, 2 joins, 2 invites, asset, derivative, license
+    const lineages = await Promise.all(nodes.map(async n => (await n.api(`/v1/assets/${derivative}/lineage?direction=both`)).body))
+    for (const l of lineages) assert.deepEqual(l, lineages[0])
+    assert.deepEqual(lineages[0].edges, [{ from: derivative, to: original.record, relationship: 'parentOf' }])
+  })
+
+  it('B reads A\'s asset bytes, fetched over bitswap', async () => {
+    const res = await fetch(`${b.url}/ipfs/${original.cid}`)
+    assert.equal(res.status, 200)
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('C, offline while A and B publish 500 records, catches up by sync alone', async () => {
+    await c.stop()
+    const publishers = [a, b]
+    for (let i = 0; i < 500; i++) {
+      const p = publishers[i % 2]
+      const r = await p.api('/v1/attestations', { method: 'POST', json: { record: original.record, claim: 'endorsement', comment: `note ${i}`, collective } })
+      assert.equal(r.status, 201, JSON.stringify(r.body))
+    }
+    const ab = await waitFor(async () => {
+      const [da, db] = await Promise.all([digest(a), digest(b)])
+      return da.digest === db.digest ? da : undefined
+    }, 60_000, 'A and B to agree')
+    await c.start()
+    const all = await converged(ab.count)
+    assert.equal(all.count, ab.count)
+    assert.equal((await digest(c)).digest, ab.digest)
+  })
+
+  it('refuses a non-member\'s record on every node', async () => {
+    const stranger = createSigner(new Uint8Array(randomBytes(32)), nobleCrypto)
+    const rec = issueRecord('attestation', { record: original.record, claim: 'endorsement', comment: 'let me in' }, { signer: stranger, crypto: nobleCrypto, collective })
+    const before = await digest(a)
+    const res = await a.api('/v1/records', { method: 'POST', json: JSON.parse(new TextDecoder().decode(rec.bytes)) })
+    assert.equal(res.status, 202, JSON.stringify(res.body))
+    assert.equal(res.body.status, 'parked')
+    assert.match(res.body.reason, /not a member/)
+    await new Promise(resolve => setTimeout(resolve, 3000))
+    for (const n of nodes) {
+      assert.equal((await n.api(`/v1/records/${rec.cid}`)).status, 404, 'non-member record not held')
+      assert.equal((await digest(n)).digest, before.digest)
+    }
+  })
+})

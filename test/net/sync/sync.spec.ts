@@ -1,0 +1,288 @@
+/**
+ * The sync service between two real libp2p nodes on 127.0.0.1 (TCP, Noise, Yamux), each over an in-memory
+ * SyncSource: catch-up both ways, small differences both ways, refusals, hostile input on a raw stream, limits,
+ * cancellation and stop. Every wait has a deadline.
+ */
+import { afterEach, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { FramedStream } from '../../../src/net/sync/framing.ts'
+import { encodeFrame } from '../../../src/net/sync/codec.ts'
+import { encodeVarint } from '../../../src/net/sync/varint.ts'
+import { MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/constants.ts'
+import { WireErrorCode } from '../../../src/net/sync/errors.ts'
+import { EXPLOSIVE, MemorySource, POISON, createSyncNode, makeRecord, randomRecords, withDeadline } from './helpers.ts'
+import type { SyncInit, SyncProtocol, SyncStats } from '../../../src/net/sync/index.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+type Node = Libp2p<{ sync: SyncProtocol }>
+const DEADLINE = 15_000
+const running: Node[] = []
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async n => { await n.stop() }))
+})
+
+/** Two connected nodes over the given sources */
+async function pair (a: MemorySource, b: MemorySource, initA: SyncInit = {}, initB: SyncInit = {}): Promise<[Node, Node]> {
+  const na = await createSyncNode(a, initA)
+  const nb = await createSyncNode(b, initB)
+  running.push(na, nb)
+  await na.dial(nb.getMultiaddrs())
+  return [na, nb]
+}
+
+/** An observer that resolves with the next finished session */
+function observer (): { init: SyncInit, next: () => Promise<{ stats: SyncStats, error?: Error }> } {
+  const seen: Array<{ stats: SyncStats, error?: Error }> = []
+  let wake: (() => void) | undefined
+  return {
+    init: { onSession: (stats, error) => { seen.push({ stats, error }); wake?.() } },
+    next: async () => {
+      while (seen.length === 0) await new Promise<void>(resolve => { wake = resolve })
+      return seen.shift()!
+    }
+  }
+}
+
+function fill (source: MemorySource, records: Uint8Array[]): void {
+  for (const r of records) source.add(r)
+}
+
+describe('sync over libp2p', () => {
+  it('a late joiner catches up every record in one round trip', { timeout: DEADLINE }, async () => {
+    const joiner = new MemorySource()
+    const holder = new MemorySource()
+    fill(holder, randomRecords(2_000, { size: 600 }))
+    const [na, nb] = await pair(joiner, holder)
+    const stats = await withDeadline(DEADLINE, 'catch-up', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.deepEqual(joiner.keys(), holder.keys())
+    assert.equal(stats.role, 'initiator')
+    assert.equal(stats.rounds, 1)
+    assert.equal(stats.recordsReceived, 2_000)
+    assert.equal(stats.recordsAdded, 2_000)
+    assert.equal(stats.recordsSent, 0)
+    const recordBytes = 2_000 * 600
+    assert.ok(stats.bytesReceived >= recordBytes && stats.bytesReceived < recordBytes * 1.02, `${stats.bytesReceived} bytes received`)
+    assert.ok(stats.bytesSent < 200, `${stats.bytesSent} bytes sent by the joiner`)
+    assert.ok(joiner.ingested.every(i => i.context.scope === 'scope-1' && i.context.peer.equals(nb.peerId)))
+  })
+
+  it('an initiator holding everything pushes it all to an empty responder', { timeout: DEADLINE }, async () => {
+    const full = new MemorySource()
+    const empty = new MemorySource()
+    fill(full, randomRecords(1_500))
+    const [na, nb] = await pair(full, empty)
+    const stats = await withDeadline(DEADLINE, 'push', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.deepEqual(empty.keys(), full.keys())
+    assert.equal(stats.recordsSent, 1_500)
+    assert.equal(stats.recordsReceived, 0)
+  })
+
+  it('a small difference both ways: each side receives exactly what it lacks', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource()
+    const b = new MemorySource()
+    const common = randomRecords(5_000)
+    fill(a, common)
+    fill(b, common)
+    fill(a, randomRecords(7))
+    fill(b, randomRecords(11))
+    const watch = observer()
+    const [na, nb] = await pair(a, b, {}, watch.init)
+    const stats = await withDeadline(DEADLINE, 'diff', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.deepEqual(a.keys(), b.keys())
+    assert.equal(a.records.size, 5_018)
+    assert.equal(stats.recordsSent, 7)
+    assert.equal(stats.recordsReceived, 11)
+    assert.ok(stats.rounds <= 4, `${stats.rounds} rounds`)
+    // far less than sending one id per record
+    assert.ok(stats.bytesSent + stats.bytesReceived < 5_000 * 32, `${stats.bytesSent + stats.bytesReceived} bytes`)
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.equal(served.error, undefined)
+    assert.equal(served.stats.role, 'responder')
+    assert.equal(served.stats.recordsReceived, 7)
+    assert.equal(served.stats.recordsSent, 11)
+    assert.equal(served.stats.rounds, stats.rounds)
+    assert.equal(served.stats.peer, na.peerId.toString())
+  })
+
+  it('identical sets: one round, no records', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource()
+    const b = new MemorySource()
+    const common = randomRecords(3_000)
+    fill(a, common)
+    fill(b, common)
+    const [na, nb] = await pair(a, b)
+    const stats = await withDeadline(DEADLINE, 'identical', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.equal(stats.rounds, 1)
+    assert.equal(stats.recordsSent + stats.recordsReceived, 0)
+  })
+
+  it('refuses a scope the responder does not serve, with a typed error', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource(['scope-1', 'scope-2'])
+    const b = new MemorySource(['scope-1'])
+    const watch = observer()
+    const [na, nb] = await pair(a, b, {}, watch.init)
+    await assert.rejects(withDeadline(DEADLINE, 'refusal', signal => na.services.sync.syncWith(nb.peerId, 'scope-2', { signal })),
+      (err: any) => err.name === 'UnknownScopeError' && err.code === 'ERR_SYNC_UNKNOWN_SCOPE' && err.details.remote === true)
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.equal(served.error?.name, 'UnknownScopeError')
+    // and a scope this node does not serve is refused before dialling
+    await assert.rejects(na.services.sync.syncWith(nb.peerId, 'scope-3'), (err: any) => err.name === 'UnknownScopeError' && err.details.remote === false)
+    // the service still works
+    await withDeadline(DEADLINE, 'after refusal', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+  })
+
+  it('counts records the receiving ingest refuses or throws on, without failing the session', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource()
+    const b = new MemorySource()
+    fill(a, randomRecords(50))
+    for (let i = 0; i < 5; i++) a.add(makeRecord(1_700_000_000_000 + i, 300, i < 3 ? POISON : EXPLOSIVE))
+    const watch = observer()
+    const [na, nb] = await pair(a, b, {}, watch.init)
+    const stats = await withDeadline(DEADLINE, 'poison', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.equal(stats.recordsSent, 55)
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.equal(served.error, undefined)
+    assert.equal(served.stats.recordsReceived, 55)
+    assert.equal(served.stats.recordsAdded, 50)
+    assert.equal(served.stats.recordsRejected, 5)
+    assert.equal(b.records.size, 50)
+  })
+
+  it('ends the session when the peer sends more refused records than maxRejected', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource()
+    const b = new MemorySource()
+    for (let i = 0; i < 40; i++) a.add(makeRecord(1_700_000_000_000 + i, 300, POISON))
+    const [na, nb] = await pair(a, b, {}, { maxRejected: 10, ingestConcurrency: 1 })
+    await assert.rejects(withDeadline(DEADLINE, 'too many rejected', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal })),
+      (err: any) => err.name === 'TooManyRejectedError' && err.details.remote === true)
+  })
+
+  it('a responder whose store fails ends the session with an internal error frame that does not leak the cause', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    fill(holder, randomRecords(300))
+    holder.failGetRecordsAfter = 100
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), holder, {}, watch.init)
+    await assert.rejects(withDeadline(DEADLINE, 'store failure', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal })),
+      (err: any) => err.name === 'SyncRemoteError' && err.details.wireCode === WireErrorCode.INTERNAL && !/store failed/.test(err.message))
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.match(served.error?.message ?? '', /store failed/)
+  })
+
+  it('ends a session whose peer keeps the reconciliation going past maxRounds', { timeout: DEADLINE }, async () => {
+    const a = new MemorySource()
+    const b = new MemorySource()
+    const common = randomRecords(1_000)
+    fill(a, common)
+    fill(b, common)
+    fill(a, randomRecords(3))
+    const [na, nb] = await pair(a, b, {}, { maxRounds: 0 })
+    await assert.rejects(withDeadline(DEADLINE, 'rounds', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal })),
+      (err: any) => err.name === 'SyncRemoteError' && err.details.wireCode === WireErrorCode.LIMIT)
+  })
+
+  it('answers busy beyond maxSessions', { timeout: DEADLINE }, async () => {
+    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, { maxSessions: 0 })
+    await assert.rejects(withDeadline(DEADLINE, 'busy', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal })),
+      (err: any) => err.name === 'SyncBusyError' && err.code === 'ERR_SYNC_BUSY')
+  })
+
+  it('an abort signal cancels a session in flight; the responder survives it', { timeout: DEADLINE }, async () => {
+    const joiner = new MemorySource()
+    joiner.ingestDelayMs = 50
+    const holder = new MemorySource()
+    fill(holder, randomRecords(500))
+    const watch = observer()
+    const [na, nb] = await pair(joiner, holder, { ingestConcurrency: 1 }, watch.init)
+    const controller = new AbortController()
+    setTimeout(() => { controller.abort() }, 200)
+    await assert.rejects(withDeadline(DEADLINE, 'abort', async () => await na.services.sync.syncWith(nb.peerId, 'scope-1', { signal: controller.signal })),
+      (err: any) => err.name === 'SyncAbortedError' && err.code === 'ERR_SYNC_ABORTED')
+    assert.ok(joiner.ingested.length < 500)
+    // the responder had sent everything and been told DONE before the cancel: its side ended either way
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.equal(served.stats.role, 'responder')
+    joiner.ingestDelayMs = 0
+    await withDeadline(DEADLINE, 'after abort', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.deepEqual(joiner.keys(), holder.keys())
+  })
+
+  it('stopping the service cancels its sessions in flight', { timeout: DEADLINE }, async () => {
+    const joiner = new MemorySource()
+    joiner.ingestDelayMs = 50
+    const holder = new MemorySource()
+    fill(holder, randomRecords(500))
+    const [na, nb] = await pair(joiner, holder, { ingestConcurrency: 1 })
+    const session = na.services.sync.syncWith(nb.peerId, 'scope-1')
+    setTimeout(() => { void (na.services.sync as unknown as { stop: () => Promise<void> }).stop() }, 200)
+    await assert.rejects(withDeadline(DEADLINE, 'stop', async () => await session),
+      (err: any) => err.name === 'SyncAbortedError' && /stopping/.test(err.message))
+  })
+
+  it('a session past its deadline fails with a timeout', { timeout: DEADLINE }, async () => {
+    const joiner = new MemorySource()
+    joiner.ingestDelayMs = 50
+    const holder = new MemorySource()
+    fill(holder, randomRecords(500))
+    const [na, nb] = await pair(joiner, holder, { ingestConcurrency: 1, timeout: 300 })
+    await assert.rejects(withDeadline(DEADLINE, 'deadline', async () => await na.services.sync.syncWith(nb.peerId, 'scope-1')),
+      (err: any) => err.name === 'SyncTimeoutError' && err.code === 'ERR_SYNC_TIMEOUT')
+  })
+
+  it('stop unregisters the protocol and refuses new sessions', { timeout: DEADLINE }, async () => {
+    const [na, nb] = await pair(new MemorySource(), new MemorySource())
+    await (nb.services.sync as unknown as { stop: () => Promise<void> }).stop()
+    await assert.rejects(nb.services.sync.syncWith(na.peerId, 'scope-1'), (err: any) => err.name === 'NotReadyError')
+    await assert.rejects(withDeadline(DEADLINE, 'unregistered', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal })),
+      (err: any) => err.name === 'UnsupportedProtocolError')
+  })
+})
+
+describe('sync over libp2p: hostile input on a raw stream', () => {
+  /** Open a raw sync stream to `to`, write `bytes`, and read what comes back */
+  async function raw (from: Node, to: Node, bytes: Uint8Array[]): Promise<{ code?: number, end: boolean }> {
+    const stream = await from.dialProtocol(to.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    for (const b of bytes) stream.send(b)
+    const signal = AbortSignal.timeout(5_000)
+    try {
+      const msg = await io.read(signal)
+      if (msg == null) return { end: true }
+      assert.equal(msg.type, 'error')
+      return { code: (msg as { code: number }).code, end: false }
+    } finally {
+      io.abort(new Error('test done'))
+    }
+  }
+
+  it('garbage, an oversized frame, or a frame out of order get an error frame; the node keeps serving', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    fill(holder, randomRecords(20))
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), holder, {}, watch.init)
+    const cases: Array<[string, Uint8Array[], number, string]> = [
+      ['random bytes', [Uint8Array.from([0x05, 0x7f, 0x13, 0x37, 0x00, 0x01])], WireErrorCode.PROTOCOL, 'SyncProtocolError'],
+      ['an oversized frame header', [Uint8Array.from([...encodeVarint(MAX_CONTROL_FRAME_BYTES + 1), 0x02])], WireErrorCode.LIMIT, 'SyncLimitError'],
+      ['DONE before OPEN', [encodeFrame({ type: 'done' })], WireErrorCode.PROTOCOL, 'SyncProtocolError'],
+      ['OPEN with a malformed range', [Uint8Array.from([0x06, 0x01, 0x01, 0x73, 0x00, 0x00, 0x09])], WireErrorCode.PROTOCOL, 'SyncProtocolError']
+    ]
+    for (const [what, bytes, code, name] of cases) {
+      const reply = await withDeadline(DEADLINE, what, async () => await raw(na, nb, bytes))
+      assert.equal(reply.code, code, what)
+      const served = await withDeadline(DEADLINE, `${what}: responder`, async () => await watch.next())
+      assert.equal(served.error?.name, name, what)
+    }
+    await withDeadline(DEADLINE, 'after garbage', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.equal((await watch.next()).error, undefined)
+  })
+
+  it('a peer that opens a stream and stays silent is timed out', { timeout: DEADLINE }, async () => {
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, { idleTimeout: 300, ...watch.init })
+    const reply = await withDeadline(DEADLINE, 'silence', async () => await raw(na, nb, []))
+    assert.equal(reply.code, WireErrorCode.TIMEOUT)
+    const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
+    assert.equal(served.error?.name, 'SyncTimeoutError')
+  })
+})
