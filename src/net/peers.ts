@@ -51,8 +51,8 @@ interface Entry extends PeerStatus {
 }
 
 export interface PeerKeeperEvents {
-  /** a known or unknown peer connected */
-  connected: [string]
+  /** a known or unknown peer connected; `outbound` when this node dialled it */
+  connected: [string, { outbound: boolean }]
 }
 
 /** Split a multiaddr ending in /p2p/<id> into its peer id */
@@ -182,6 +182,7 @@ export class PeerKeeper extends EventEmitter<PeerKeeperEvents> {
   }
 
   private connected (peerId: string): void {
+    const outbound = this.libp2p.getConnections().some(c => c.remotePeer.toString() === peerId && c.direction === 'outbound')
     const e = this.peers.get(peerId)
     if (e != null && !e.connected) {
       e.connected = true
@@ -191,7 +192,7 @@ export class PeerKeeper extends EventEmitter<PeerKeeperEvents> {
       this.store.save(this.known(e)).catch(err => { this.log.warn({ err }, 'could not persist peer') })
       this.log.info({ peer: peerId }, 'peer connected')
     }
-    this.emit('connected', peerId)
+    this.emit('connected', peerId, { outbound })
   }
 
   private disconnected (peerId: string): void {

@@ -30,7 +30,8 @@ import type { Libp2pOptions } from 'libp2p'
 import { createGossipChannel, gossipsubService } from '../net/gossip/index.ts'
 import type { GossipChannel, GossipRouter } from '../net/gossip/index.ts'
 import { sync as syncService } from '../net/sync/index.ts'
-import type { SyncProtocol } from '../net/sync/index.ts'
+import type { SyncProtocol, SyncStats } from '../net/sync/index.ts'
+import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NodeSyncSource } from './sync-source.ts'
 import { createMetrics } from './metrics.ts'
@@ -57,6 +58,8 @@ const STATE_DIR = 'state'
 
 export class AtelierNode {
   readonly config: AtelierConfig
+  /** every finished sync session, either role (metrics, benchmarks, tests) */
+  readonly syncSessions = new EventEmitter<{ session: [SyncStats, Error | undefined] }>()
   private readonly log: Logger
   private readonly processMetrics: boolean
   private statusValue: NodeStatus = 'stopped'
@@ -141,6 +144,7 @@ export class AtelierNode {
           sync: syncService(syncSource, {
             maxRecordBytes: config.records.maxBytes,
             onSession: (stats, err) => {
+              this.syncSessions.emit('session', stats, err)
               this.log[err != null ? 'info' : 'debug']({ ...stats, err: err?.message }, err != null ? 'sync session failed' : 'sync session')
             }
           })

@@ -104,7 +104,10 @@ export class CollectiveService implements AdmissionPolicy {
   private readonly loaded = new Map<string, Promise<Loaded | undefined>>()
   private timer?: NodeJS.Timeout
   private readonly onRecord = (e: RecordEvent): void => { this.recordIndexed(e) }
-  private readonly onPeer = (peerId: string): void => { this.syncPeer(peerId) }
+  // the dialling side reconciles on connect; both sides starting at once would move every record twice
+  private readonly onPeer = (peerId: string, { outbound }: { outbound: boolean }): void => { if (outbound) this.syncPeer(peerId) }
+  /** sessions in flight by peer and scope, so concurrent triggers share one */
+  private readonly syncing = new Map<string, Promise<unknown>>()
 
   constructor (components: CollectiveServiceComponents, init: CollectiveServiceInit = {}) {
     this.c = components
@@ -267,10 +270,22 @@ export class CollectiveService implements AdmissionPolicy {
 
   private syncPeer (peerId: string): void {
     for (const id of this.joined.keys()) {
-      this.c.sync?.syncWith(peerId, id).catch(err => {
+      this.syncOnce(peerId, id).catch(err => {
         this.log.debug({ peer: peerId, collective: id, err: err.message }, 'sync did not complete')
       })
     }
+  }
+
+  /** Reconcile one collective with one peer; joins a session already running for the same pair */
+  private async syncOnce (peerId: string, id: string, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+    const key = `${peerId} ${id}`
+    let running = this.syncing.get(key)
+    if (running == null) {
+      if (this.c.sync == null) return
+      running = this.c.sync.syncWith(peerId, id, options).finally(() => { this.syncing.delete(key) })
+      this.syncing.set(key, running)
+    }
+    return await running
   }
 
   /** Periodic reconciliation: of each pair of peers only one side starts it (sync runs both ways), so rounds are not doubled */
@@ -316,7 +331,7 @@ export class CollectiveService implements AdmissionPolicy {
     for (const peer of new Set(peers)) {
       try {
         await this.c.peers.connect(peer)
-        await this.c.sync?.syncWith(peer, id, options)
+        await this.syncOnce(peer, id, options)
         synced = peer
         break
       } catch (err: any) {
@@ -328,7 +343,7 @@ export class CollectiveService implements AdmissionPolicy {
       const outcome = await this.c.records.issue('membership', { action: 'join', invite: invite.invite }, { collective: id })
       joinRecord = outcome.cid
       // hand the join to the inviter now rather than waiting for gossip's mesh or the next sync round
-      if (synced != null) await this.c.sync?.syncWith(synced, id, options).catch(() => {})
+      if (synced != null) await this.syncOnce(synced, id, options).catch(() => {})
     }
     const state = await this.load(id)
     const member = state?.membership.isMember(this.c.did, Date.now()) ?? false
