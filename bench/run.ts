@@ -11,6 +11,8 @@ import { benchStore, storeBenchTable } from './store.ts'
 import { benchIndex, toMarkdown as indexTable } from './index.ts'
 import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
 import { benchSync, syncBenchTable } from './sync.ts'
+import { benchNetwork, networkBenchTable } from './network.ts'
+import { benchGossip, gossipBenchTable } from './gossip.ts'
 
 const quick = process.argv.includes('--quick')
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
@@ -29,6 +31,11 @@ const lineage = await benchLineage({ log })
 
 log('sync: late joiner, small difference …')
 const syncResult = await benchSync({ records: quick ? 20_000 : 100_000 })
+
+log('network: late joiner through the whole node, bitswap fetch …')
+const network = await benchNetwork({ records: quick ? 10_000 : 100_000, fetchMiB: quick ? 16 : 64, log })
+log('gossip: 10 node processes at 200 records/s …')
+const gossip = await benchGossip(quick ? { seconds: 5 } : {})
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -67,6 +74,18 @@ Targets: a late joiner catches up ≥ 2,000 records/s with ≤ 1.15× the record
 loopback; the receiving side only hashes and keeps records here (the full node validates each one: see ingest above).
 
 ${syncBenchTable(syncResult)}
+
+### Through the whole node
+
+Two Atelier nodes in one process on loopback: the second joins the first's collective by invite and catches up by
+sync, each record validated (signature on a worker thread), stored and indexed; then it reads a fresh asset of the
+first through its own /ipfs gateway, the bytes coming over bitswap.
+
+${networkBenchTable(network)}
+
+## Live gossip between 10 node processes
+
+${gossipBenchTable(gossip)}
 
 ## Royalty split
 

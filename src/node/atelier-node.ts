@@ -13,7 +13,7 @@ import type { Identity } from '../identity/index.ts'
 import { createContentStore } from '../store/index.ts'
 import type { ContentStoreNode } from '../store/index.ts'
 import { RecordIndex } from '../index/index.ts'
-import { validateRecord } from '../records/index.ts'
+import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
 import type { ValidRecord } from '../records/types.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
@@ -39,6 +39,17 @@ import type { NodeMetrics } from './metrics.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
+
+/**
+ * Validate one throwaway record so the record schemas compile now: compiling them on the first record that
+ * arrives stalled a node for up to a second, which gossip then saw as latency.
+ */
+function warmUp (): void {
+  const signer = createSigner(new Uint8Array(32), nativeCrypto)
+  const record = issueRecord('attestation', { record: WARM_UP_CID, claim: 'other' }, { signer, crypto: nativeCrypto })
+  validateRecord(record.bytes, { crypto: nativeCrypto })
+}
+const WARM_UP_CID = 'bagaaieraxbk5shnqdpbe6gdp4ddkwnfufxllsyd3zjlisimhkqnivkl7yvoq'
 
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -163,6 +174,8 @@ export class AtelierNode {
     this.stopSteps.push({ name: 'state', run: async () => { await state.close() } })
     const parking = this.parkingValue = new ParkingLot({ state, logger: this.log })
     await parking.open()
+
+    warmUp()
 
     const verifier = new VerifyPool()
     verifier.start()

@@ -16,6 +16,20 @@ export function didKeyFromPublicKey (publicKey: Uint8Array): string {
  * Ed25519 did:key (other key types, fragments and paths are refused, not ignored).
  */
 export function publicKeyFromDidKey (did: string, field: string = 'did'): Uint8Array {
+  const cached = typeof did === 'string' ? decodedKeys.get(did) : undefined
+  if (cached !== undefined) return cached
+  const key = decodeDidKey(did, field)
+  // records arrive from a bounded set of authors at a time; past the bound, start over rather than grow
+  if (decodedKeys.size >= DECODED_KEY_CACHE_SIZE) decodedKeys.clear()
+  decodedKeys.set(did, key)
+  return key
+}
+
+/** Decoded did:keys: base58 decoding showed up in every validation's profile */
+const decodedKeys = new Map<string, Uint8Array>()
+const DECODED_KEY_CACHE_SIZE = 4096
+
+function decodeDidKey (did: string, field: string): Uint8Array {
   if (typeof did !== 'string' || !did.startsWith(DID_KEY_PREFIX)) {
     throw new InvalidRecordError(`${field} must be a did:key`, { details: { field, rule: 'didKey' } })
   }

@@ -109,7 +109,15 @@ export class GossipChannel extends EventEmitter<GossipEvents> {
     pubsub.score.params.topics[topic] = { ...this.#topicScore }
     pubsub.topicValidators.set(topic, this.#validatorFor(joined))
     this.#joined.set(topic, joined)
-    pubsub.subscribe(topic)
+    try {
+      pubsub.subscribe(topic)
+    } catch (err) {
+      // gossipsub throws a plain Error when it is not started; undo what join did so far
+      this.#joined.delete(topic)
+      pubsub.topicValidators.delete(topic)
+      delete pubsub.score.params.topics[topic]
+      throw new NotReadyError('gossipsub is not started: start libp2p before joining a collective', { cause: err })
+    }
     this.#log('joined %s', topic)
   }
 

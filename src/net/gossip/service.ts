@@ -4,13 +4,16 @@
  * - `StrictNoSign`: records are signed by their authors; a second, transport-level signature per message only costs
  *   time (measured here: ~1,700 msg/s signed against ~11,000 unsigned) and names the relaying peer, not the author.
  * - Message id = SHA-256 of the data (the digest inside the record's CID): two copies of one record are one message,
- *   whoever published them. The fast id is the same digest, computed on the raw message before anything else is done with it,
- *   so a duplicate never reaches the validator (measured: without it, 45,000 verifications for 18,000 deliveries; with it,
- *   18,500). It must not be a weak hash: a fast-id collision drops the second message unvalidated, and a weak hash
+ *   whoever published them. The fast id is the same digest, computed on the raw message before anything else is done
+ *   with it, so a duplicate never reaches the validator (measured: without it, 45,000 verifications for 18,000
+ *   deliveries; with it, 18,500). It must not be a weak hash: a fast-id collision drops the second message unvalidated, and a weak hash
  *   would let anyone censor a record by publishing a colliding message first.
  * - `allowPublishToZeroTopicPeers` and `ignoreDuplicatePublishError`: a lone node publishes without error, and
  *   re-publishing a record already seen is a no-op.
  * - `floodPublish: false`: our own records go to the mesh like everyone else's, not to every subscriber at once.
+ * - IDONTWANT only for messages of 16 KiB or more: for a typical 1 KiB record it costs as much as the duplicate it
+ *   might save. Frames are capped at MAX_RPC_BYTES (see constants.ts for why that is well above the message cap).
+ * - Mesh degrees and thresholds are written out (constants.ts), as are all score parameters (scoring.ts).
  * - No floodsub fallback, no peer exchange given or taken, no direct peers: nothing here dials an address it was not
  *   configured with.
  */

@@ -121,12 +121,12 @@ describe('the router check', () => {
 })
 
 describe('connection monitor', () => {
-  it('buildLibp2pOptions sets ours by default: on, pings failing after at least 30 s close the connection', async () => {
+  it('buildLibp2pOptions sets ours by default: on, pings failing after at least 60 s close the connection', async () => {
     const options = buildLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
     assert.deepEqual(options.connectionMonitor, {
       enabled: true,
       pingInterval: 10_000,
-      pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 },
+      pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 },
       abortConnectionOnPingFailure: true
     })
     assert.deepEqual(options.connectionMonitor, CONNECTION_MONITOR)

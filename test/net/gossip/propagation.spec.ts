@@ -92,6 +92,34 @@ describe('gossip in a line A–B–C', () => {
   })
 })
 
+describe('before libp2p starts', () => {
+  it('join fails with NotReadyError and leaves nothing behind', async () => {
+    const peer = await startPeer()
+    try {
+      await peer.libp2p.stop()
+      const collective = charterCid('too early')
+      assert.throws(() => { peer.gossip.join(collective, async () => 'accept') }, { name: 'NotReadyError' })
+      assert.deepEqual(peer.gossip.collectives(), [])
+      assert.equal(peer.libp2p.services.pubsub.topicValidators.size, 0)
+      assert.deepEqual(Object.keys(peer.libp2p.services.pubsub.score.params.topics), [])
+    } finally {
+      await stopAll(peer)
+    }
+  })
+
+  it('a stopped channel refuses to join and publish', async () => {
+    const peer = await startPeer()
+    try {
+      peer.gossip.stop()
+      const collective = charterCid('stopped')
+      assert.throws(() => { peer.gossip.join(collective, async () => 'accept') }, { name: 'NotReadyError' })
+      await assert.rejects(peer.gossip.publish(collective, new Uint8Array([1])), { name: 'NotReadyError' })
+    } finally {
+      await stopAll(peer)
+    }
+  })
+})
+
 describe('a lone node', () => {
   let lone: Peer
   before(async () => { lone = await startPeer() })
