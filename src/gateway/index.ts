@@ -15,6 +15,8 @@ import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
+import { webRoutes } from './routes/web.ts'
+import { fileURLToPath } from 'node:url'
 import type { GatewayComponents, GatewayInit } from './types.ts'
 
 export type { GatewayComponents, GatewayInit, NodeInfo } from './types.ts'
@@ -25,6 +27,9 @@ export interface Gateway {
   listen(): Promise<string>
   close(): Promise<void>
 }
+
+/** The built web page */
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
 /** How long /ipfs waits for connected peers to start sending content this node does not hold */
 const FETCH_FROM_PEERS_TIMEOUT_MS = 15_000
@@ -79,6 +84,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     })
   })
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })
+  await app.register(async (scope) => { await webRoutes(scope, { root: WEB_ROOT }) })
   const lineageView = components.lineageView
   if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView }) })
 
