@@ -9,6 +9,7 @@
  * `node bench/store.ts` runs it and prints a markdown table; `benchStore()` returns the figures.
  */
 import { spawn } from 'node:child_process'
+import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -135,7 +136,8 @@ async function runChild (args: string[]): Promise<Message> {
  * (a line on stdin) and resolves with its last JSON line.
  */
 async function withChild<T> (args: string[], fn: (ready: Message, stop: () => Promise<Message>) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // the child runs with the daemon's node flags, so its figures are the daemon's
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const nextMessage = async (): Promise<Message> => {
     const { value, done } = await lines.next()

@@ -1,22 +1,32 @@
 #!/usr/bin/env node
-// The `atelier` binary. The CLI is TypeScript run by Node >= 22.18 type stripping; on an older
-// Node, re-run it with the project's own Node 24 (devDependency `node`) when present.
-import { spawnSync } from 'node:child_process'
+// The `atelier` binary. The CLI is TypeScript run by Node >= 22.18 type stripping. The daemon needs Node flags set
+// at process start (src/node/heap.ts), and an older Node needs the project's own Node 24 (devDependency `node`):
+// in those cases the CLI runs in a child process, with signals passed on so Ctrl+C still shuts the daemon down cleanly.
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const main = join(here, '..', 'src', 'cli', 'main.ts')
+const args = process.argv.slice(2)
 const [major, minor] = process.versions.node.split('.').map(Number)
-if (major > 22 || (major === 22 && minor >= 18)) {
+const modern = major > 22 || (major === 22 && minor >= 18)
+const daemon = args.find(a => !a.startsWith('-')) === 'daemon'
+
+if (modern && !daemon) {
   await import(main)
 } else {
-  const local = join(here, '..', 'node_modules', '.bin', 'node')
-  if (!existsSync(local)) {
-    console.error(`atelier: needs Node >= 22.18 (this is ${process.version}); run npm install to get the project's Node 24`)
-    process.exit(1)
+  let node = process.execPath
+  if (!modern) {
+    node = join(here, '..', 'node_modules', '.bin', 'node')
+    if (!existsSync(node)) {
+      console.error(`atelier: needs Node >= 22.18 (this is ${process.version}); run npm install to get the project's Node 24`)
+      process.exit(1)
+    }
   }
-  const r = spawnSync(local, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
-  process.exit(r.status ?? 1)
+  const { DAEMON_NODE_FLAGS } = modern ? await import(join(here, '..', 'src', 'node', 'heap.ts')) : { DAEMON_NODE_FLAGS: ['--max-semi-space-size=4'] }
+  const child = spawn(node, [...(daemon ? DAEMON_NODE_FLAGS : []), main, ...args], { stdio: 'inherit' })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { child.kill(signal) })
+  child.on('exit', (code, signal) => { process.exit(code ?? (signal != null ? 128 : 1)) })
 }

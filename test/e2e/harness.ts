@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DAEMON_NODE_FLAGS } from '../../src/node/heap.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CLI = join(ROOT, 'src', 'cli', 'main.ts')
@@ -59,7 +60,7 @@ export class TestDaemon {
   async start (extra: string[] = []): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
     this.output = ''
-    const proc = this.proc = spawn(process.execPath, [CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', '/ip4/127.0.0.1/tcp/0', ...extra], {
+    const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', '/ip4/127.0.0.1/tcp/0', ...extra], {
       env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
