@@ -27,6 +27,8 @@ import { revoke } from './commands/revoke.ts'
 import { lineage } from './commands/lineage.ts'
 import { reindex } from './commands/reindex.ts'
 import { royalties } from './commands/royalties.ts'
+import { verify } from './commands/verify.ts'
+import { search } from './commands/search.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 
@@ -34,7 +36,7 @@ import { invite, join, members, admit, remove, peers, connect } from './commands
 export const COMMANDS: ReadonlyArray<CliCommand> = [
   init, daemon, id,
   add, get, exportCar,
-  record, records, lineage, royalties,
+  record, records, search, lineage, verify, royalties,
   license, grant, attest, revoke,
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,

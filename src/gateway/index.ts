@@ -16,6 +16,7 @@ import { ipfsRoutes } from './ipfs-routes.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import { webRoutes } from './routes/web.ts'
+import { provenanceRoutes } from './routes/provenance.ts'
 import { fileURLToPath } from 'node:url'
 import type { GatewayComponents, GatewayInit } from './types.ts'
 
@@ -85,6 +86,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   })
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })
   await app.register(async (scope) => { await webRoutes(scope, { root: WEB_ROOT }) })
+  await app.register(async (scope) => { await provenanceRoutes(scope, components) })
   const lineageView = components.lineageView
   if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView }) })
 

@@ -41,6 +41,8 @@ export interface GatewayComponents {
   collectives?: CollectiveService
   peers?: PeerKeeper
   parking?: ParkingLot
+  /** whether `did` was a member of `collective` at `timeMs`; undefined when the collective is not known here */
+  isMember?: (collective: string, did: string, timeMs: number) => Promise<boolean | undefined>
   /** a peer's gossip score */
   peerScore?: (peerId: string) => number
 }

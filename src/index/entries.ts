@@ -75,9 +75,12 @@ export function summarize (record: ValidRecord): RecordSummary {
 /** The stored form of a summary: its JSON without `cid`, which is the key already (about 60 bytes less a record) */
 export function encodeSummary (summary: RecordSummary): string {
   const json = JSON.stringify(summary)
-  // summarize() puts cid first, and a CID holds no quote or comma: cut `"cid":"…",` from the text (cheaper than a copy)
-  const head = '{"cid":' + JSON.stringify(summary.cid) + ','
-  if (json.startsWith(head)) return '{' + json.slice(head.length)
+  // summarize() puts cid first and more fields follow, and a CID holds no quote: cut `"cid":"…",` from the text
+  // (cheaper than copying the object without it)
+  if (json.startsWith('{"cid":"')) {
+    const end = json.indexOf('"', 8)
+    if (json.charCodeAt(end + 1) === 44 /* , */) return '{' + json.slice(end + 2)
+  }
   const { cid: _, ...rest } = summary
   return JSON.stringify(rest)
 }

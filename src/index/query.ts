@@ -80,12 +80,14 @@ export function matches (s: RecordSummary, q: RecordQuery): boolean {
     (q.until == null || s.time < q.until)
 }
 
+/** A filter naming a CID or did: a non-empty string without the key separator, or absent */
 export function checkString (value: unknown, field: string): void {
   if (value != null && (typeof value !== 'string' || value === '' || value.includes(SEP))) {
     throw new InvalidRequestError(`${field} must be a non-empty string`, { details: { field } })
   }
 }
 
+/** A time bound: finite epoch milliseconds, or absent */
 export function checkTime (value: unknown, field: string): void {
   if (value != null && (typeof value !== 'number' || !Number.isFinite(value))) {
     throw new InvalidRequestError(`${field} must be epoch milliseconds`, { details: { field } })

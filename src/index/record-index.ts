@@ -2,6 +2,11 @@
  * `RecordIndex`: the Level index of records. One Level database, one sublevel per purpose (see sublevels.ts).
  * Writes are serialised (one `put()` or `rebuild()` at a time) so the author heads and the record count, which
  * depend on what is already indexed, stay exact; reads run concurrently with writes.
+ *
+ * The writer remembers (bounded, in memory) the heads it wrote and the "has children" markers it wrote, so a batch
+ * reads only the heads of authors it has not seen lately and does not rewrite a popular parent's marker for every
+ * child. Both are filled only after a batch is on disk and emptied by `rebuild()` and `close()`, so they never
+ * claim more than the database holds.
  */
 import { Level } from 'level'
 import type { BatchOperation } from 'level'
@@ -227,8 +232,8 @@ export class RecordIndex implements RecordIndexApi {
         }
         ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       }
-      for (const e of searchEntriesOf(r)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       const pos = position(r.time, r.cid)
+      for (const e of searchEntriesOf(r, pos)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       const best = heads.get(r.author)
       if (best == null || pos > best) heads.set(r.author, pos)
       added++

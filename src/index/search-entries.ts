@@ -9,11 +9,10 @@ import type { IndexEntry } from './entries.ts'
 import { part, position, SEP } from './keys.ts'
 import { assetTokens } from './tokens.ts'
 
-/** Search entries of a record: none unless it is an asset */
-export function searchEntriesOf (record: ValidRecord): IndexEntry[] {
+/** Search entries of a record (none unless it is an asset); `pos` is its position when the caller has it */
+export function searchEntriesOf (record: ValidRecord, pos = position(record.time, part(record.cid, 'cid'))): IndexEntry[] {
   if (record.kind !== 'asset') return []
   const subject = record.credential.credentialSubject as AssetSubject
-  const pos = position(record.time, part(record.cid, 'cid'))
   const out: IndexEntry[] = []
   // tokens hold letters, marks and digits only, so never the separator
   for (const token of assetTokens(subject)) out.push({ sublevel: 'tokens', key: token + SEP + pos, value: '' })

@@ -33,8 +33,8 @@ export function tokenize (text: string): string[] {
   const seen = new Set<string>()
   if (ASCII.test(text)) {
     // the common case, same result without the Unicode passes: ASCII has no marks and is its own NFKD/NFKC
-    for (const m of text.toLowerCase().matchAll(ASCII_WORD)) {
-      const token = m[0].length <= MAX_TOKEN_LENGTH ? m[0] : m[0].slice(0, MAX_TOKEN_LENGTH)
+    for (const word of text.toLowerCase().match(ASCII_WORD) ?? []) {
+      const token = word.length <= MAX_TOKEN_LENGTH ? word : word.slice(0, MAX_TOKEN_LENGTH)
       if (seen.has(token)) continue
       seen.add(token)
       out.push(token)
@@ -53,6 +53,10 @@ export function tokenize (text: string): string[] {
 /** The searchable tokens of an asset: title, then tags, then description, without repeats, at most
  * MAX_TOKENS_PER_RECORD (so the words a person chose most deliberately are the ones kept) */
 export function assetTokens (subject: AssetSubject): string[] {
+  if (subject.tags == null && subject.description == null) {
+    const title = tokenize(subject.title)
+    return title.length <= MAX_TOKENS_PER_RECORD ? title : title.slice(0, MAX_TOKENS_PER_RECORD)
+  }
   const parts = [subject.title, ...(subject.tags ?? []), subject.description ?? '']
   const out: string[] = []
   const seen = new Set<string>()

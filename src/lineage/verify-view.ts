@@ -13,9 +13,10 @@ import type { ContentStore } from '../store/types.ts'
 
 /**
  * Whether `did` was a member of `collective` (a charter CID) at `timeMs`: true, false, or undefined when it cannot
- * be established (unknown collective, incomplete membership history)
+ * be established (unknown collective, incomplete membership history). May answer through a promise, since the
+ * membership state of a collective is loaded on demand.
  */
-export type MembershipCheck = (collective: string, did: string, timeMs: number) => boolean | undefined
+export type MembershipCheck = (collective: string, did: string, timeMs: number) => boolean | undefined | Promise<boolean | undefined>
 
 export interface VerifyView {
   /** SHA-256 for content blocks; Ed25519 and SHA-256 for re-validating records */

@@ -205,17 +205,17 @@ class Verification {
     node.content = contentOf(subject.id)
     const name = named(asset, asset.cid)
     node.own.push(finding('signature.valid', node.cid, `${name} is intact and its signature by ${asset.author} verifies.`))
-    node.own.push(...this.membership(asset, name))
+    node.own.push(...await this.membership(asset, name))
     node.own.push(...await this.revocation(asset, name))
     node.own.push(...await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget))
     node.own.push(...await this.conflicts(asset, name, node.content))
   }
 
-  membership (asset: Asset, name: string): Finding[] {
+  async membership (asset: Asset, name: string): Promise<Finding[]> {
     const collective = asset.collective
     if (collective == null) return []
     const at = signedAt(asset)
-    const member = this.view.isMember?.(collective, asset.author, at)
+    const member = await this.view.isMember?.(collective, asset.author, at)
     const when = new Date(at).toISOString()
     if (member === true) {
       return [finding('membership.valid', asset.cid, `${asset.author} was a member of collective ${ref(collective)} when signing ${name} (${when}).`, [collective])]

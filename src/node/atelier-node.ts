@@ -166,7 +166,16 @@ export class AtelierNode {
     this.stopSteps.push({ name: 'store', run: async () => { await storage.stop() } })
 
     const index = this.indexValue = new RecordIndex({ path: join(config.home, INDEX_DIR), logger: this.log.child({ component: 'index' }) })
-    await index.open()
+    try {
+      await index.open()
+    } catch (err: any) {
+      if (err.name !== 'IndexSchemaError') throw err
+      // the index is derived state: a new layout (or an interrupted rebuild) is repaired from the record blocks
+      this.log.warn({ reason: err.message }, 'index needs rebuilding; rebuilding it from the stored records')
+      const started = Date.now()
+      const records = await index.rebuild(this.storedRecords())
+      this.log.info({ records, ms: Date.now() - started }, 'index rebuilt')
+    }
     this.stopSteps.push({ name: 'index', run: async () => { await index.close() } })
 
     const state = new NodeState(join(config.home, STATE_DIR))
@@ -252,6 +261,7 @@ export class AtelierNode {
       parking,
       hasPeers: () => storage.libp2p.getConnections().length > 0,
       peerScore: (peerId) => gossip.score(peerId),
+      isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       lineageView: createIndexLineageView({ index, store: storage.store })
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
@@ -319,21 +329,21 @@ export class AtelierNode {
   /** Rebuild the index from the stored record blocks, validating each again; corrupt blocks are skipped and logged */
   async reindex (): Promise<{ records: number, ms: number }> {
     const started = Date.now()
-    const store = this.store.store
-    const log = this.log
-    const maxBytes = this.config.records.maxBytes
-    async function * valid (): AsyncGenerator<ValidRecord> {
-      for await (const { cid, bytes } of store.allRecords()) {
-        try {
-          yield validateRecord(bytes, { crypto: nativeCrypto, maxBytes })
-        } catch (err) {
-          log.warn({ cid, err }, 'stored record block no longer validates; left out of the index')
-        }
-      }
-    }
-    const records = await this.records.exclusive(async () => await this.index.rebuild(valid()))
+    const records = await this.records.exclusive(async () => await this.index.rebuild(this.storedRecords()))
     const ms = Date.now() - started
     this.log.info({ records, ms }, 'index rebuilt')
     return { records, ms }
+  }
+
+  /** Every stored record block, validated again; blocks that no longer validate are logged and skipped */
+  private async * storedRecords (): AsyncGenerator<ValidRecord> {
+    const maxBytes = this.config.records.maxBytes
+    for await (const { cid, bytes } of this.store.store.allRecords()) {
+      try {
+        yield validateRecord(bytes, { crypto: nativeCrypto, maxBytes })
+      } catch (err) {
+        this.log.warn({ cid, err }, 'stored record block no longer validates; left out of the index')
+      }
+    }
   }
 }

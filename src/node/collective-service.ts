@@ -395,6 +395,12 @@ export class CollectiveService implements AdmissionPolicy {
     return out
   }
 
+  /** Whether `did` was a member of `collective` at `timeMs`; undefined when this node does not hold its charter */
+  async isMember (collective: string, did: string, timeMs: number): Promise<boolean | undefined> {
+    const state = await this.load(collective)
+    return state?.membership.isMember(did, timeMs)
+  }
+
   /** `{ count, digest }` over the sorted CIDs of the records held for a collective (its charter included) */
   async digest (id: string): Promise<{ count: number, digest: string }> {
     const cids: string[] = []

@@ -10,7 +10,7 @@ import { cli, tempHome } from './helpers.ts'
 const PINNED = [
   'init', 'daemon', 'id',
   'add', 'get', 'export',
-  'record', 'records', 'lineage', 'royalties',
+  'record', 'records', 'search', 'lineage', 'verify', 'royalties',
   'license', 'grant', 'attest', 'revoke',
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',

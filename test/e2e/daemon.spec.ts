@@ -7,6 +7,7 @@ import { writeFile, readFile, stat, mkdtemp, rm } from 'node:fs/promises'
 import { randomBytes, createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Level } from 'level'
 import { TestDaemon, waitFor } from './harness.ts'
 import { createSigner, issueRecord, nobleCrypto } from '../../src/records/index.ts'
 
@@ -105,6 +106,28 @@ describe('single node daemon', { timeout: 240_000 }, () => {
     // the node's records chain by `previous`
     const rec = await d.api(`/v1/records/${derivative.license}`)
     assert.equal(rec.body.record.previous, derivative.record)
+  })
+
+  it('verifies provenance, searches, splits royalties and exports lineage from the CLI', async () => {
+    const v = await d.cli(['verify', derivative.record, '--json'])
+    assert.equal(v.code, 0, v.stderr)
+    const report = JSON.parse(v.stdout)
+    assert.ok(['verified', 'warnings'].includes(report.verdict), v.stdout)
+    assert.ok(report.findings.some((f: any) => f.code === 'signature.valid'))
+
+    const s = await d.cli(['search', 'sunrise', '--json'])
+    assert.equal(s.code, 0, s.stderr)
+    const found = s.stdout.trim().split('\n').flatMap(l => { const j = JSON.parse(l); return j.items ?? [j] }).map((i: any) => i.cid)
+    assert.ok(found.includes(first.record) && found.includes(derivative.record), s.stdout)
+
+    const r = await d.cli(['royalties', derivative.record, '--amount', '1000', '--currency', 'EUR', '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    const split = JSON.parse(r.stdout)
+    assert.equal(split.payees.reduce((n: number, p: any) => n + p.amount, 0), 1000)
+
+    const e = await d.cli(['export', derivative.record, '--prov'])
+    assert.equal(e.code, 0, e.stderr)
+    assert.ok(JSON.parse(e.stdout).wasDerivedFrom != null, 'PROV-JSON has wasDerivedFrom')
   })
 
   it('accepts a record signed elsewhere and refuses it tampered', async () => {
@@ -231,6 +254,15 @@ describe('single node daemon', { timeout: 240_000 }, () => {
     const r = await d.cli(['reindex', '--json'])
     assert.equal(r.code, 0, r.stderr)
     assert.equal(JSON.parse(r.stdout).records, beforeRestart.cids.length)
+    assert.deepEqual(await snapshot(), beforeRestart)
+
+    // an index of another layout version is rebuilt from the record blocks at start
+    assert.equal(await d.stop(), 0)
+    const db = new Level<string, string>(join(d.home, 'index'))
+    await db.sublevel<string, string>('meta', {}).put('version', '0')
+    await db.close()
+    await d.start()
+    assert.match(d.log, /index needs rebuilding/)
     assert.deepEqual(await snapshot(), beforeRestart)
   })
 

@@ -121,7 +121,7 @@ describe('verifyProvenance', () => {
       const a = await w.asset({ by: 'ann', collective })
       const b = await w.asset({ by: 'bob', collective })
       const c = await w.asset({ by: 'cid', collective })
-      w.members = (col, did, time) => {
+      w.members = async (col, did, time) => {
         asked.push([col, did, time])
         return did === w.did('ann') ? true : did === w.did('bob') ? false : undefined
       }

@@ -6,7 +6,6 @@ import { nativeCrypto } from '../../identity/ed25519-native.ts'
 import type { SearchHit } from '../../index/types.ts'
 import { verifyProvenance } from '../../lineage/verify.ts'
 import { createVerifyView } from '../../lineage/verify-view.ts'
-import type { MembershipCheck } from '../../lineage/verify-view.ts'
 import type { RecordKind } from '../../records/types.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
@@ -97,7 +96,7 @@ function parseBoolParam (value: string | undefined, name: string): boolean | und
  * `components.isMember` when the node provides it; until then every collective record is `membership.unknown`.
  */
 export async function provenanceRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
-  const isMember = (components as GatewayComponents & { isMember?: MembershipCheck }).isMember
+  const isMember = components.isMember
   const view = createVerifyView({ index: components.index, store: components.store, crypto: nativeCrypto, isMember })
 
   app.get<{ Params: { cid: string }, Querystring: Record<string, string | undefined> }>('/v1/assets/:cid/provenance', {
