@@ -4,11 +4,19 @@
  */
 import { pino } from 'pino'
 import type { Logger } from 'pino'
+import pretty from 'pino-pretty'
 
 export type { Logger } from 'pino'
 
-/** A logger writing to stderr at `level` */
-export function createLogger (level: string, name = 'atelier'): Logger {
+/**
+ * A logger writing to stderr at `level`: readable lines on a terminal, one JSON object per line otherwise (for log
+ * collectors); ATELIER_LOG_FORMAT=json or =pretty chooses explicitly.
+ */
+export function createLogger (level: string, name = 'atelier', env: NodeJS.ProcessEnv = process.env): Logger {
+  const format = env.ATELIER_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json')
+  if (format === 'pretty') {
+    return pino({ name, level }, pretty({ destination: 2, colorize: process.stderr.isTTY, singleLine: true, ignore: 'pid,hostname,name,component', messageFormat: '{if component}{component}: {end}{msg}', translateTime: 'HH:MM:ss.l' }))
+  }
   return pino({ name, level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }))
 }
 
