@@ -4,16 +4,9 @@ import { NoDaemonError } from '../errors.ts'
 import { fields, formatBytes, single } from '../output.ts'
 import { readIdentity } from '../node.ts'
 
-/** GET /v1/node */
-export interface NodeInfo {
-  peerId: string
-  did: string
-  addresses: string[]
-  gatewayUrl: string
-  version: string
-  records: number
-  storage: { blocks?: number, bytes?: number }
-}
+/** GET /v1/node: the gateway's own type (type-only, so the CLI loads none of the gateway) */
+export type { NodeInfo } from '../../gateway/types.ts'
+import type { NodeInfo } from '../../gateway/types.ts'
 
 export type IdResult =
   | (NodeInfo & { online: true })

@@ -8,48 +8,10 @@ import { InvalidArgumentError, Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { shortId, single, table } from '../output.ts'
 import * as parse from '../parse.ts'
+import type { RoyaltyLine, RoyaltyReport } from '../../lineage/royalties.ts'
 
-export interface RoyaltyPayee {
-  did: string
-  amount: number
-  paths: string[][]
-}
-
-export interface RoyaltyLine {
-  did: string
-  amount: number
-  asset: string
-  basis: 'revenue' | 'LAP' | 'LRP'
-  path: string[]
-  license?: string
-  rate?: number
-  share: number
-  shareFrom: 'splits' | 'creators'
-}
-
-export interface RoyaltyAsset {
-  cid: string
-  title?: string
-  basis: 'revenue' | 'LAP' | 'LRP'
-  income: number
-  paidUp: number
-  kept: number
-  policy?: 'LAP' | 'LRP'
-  rate?: number
-}
-
-/** The daemon's royalty report (src/lineage/royalties.ts `RoyaltyReport`), as the CLI reads it */
-export interface RoyaltyReport {
-  version: number
-  asset: string
-  amount: number
-  currency: string
-  payees: RoyaltyPayee[]
-  lines: RoyaltyLine[]
-  assets: RoyaltyAsset[]
-  cycles: Array<{ from: string, to: string }>
-  truncated: boolean
-}
+// the report's shape is the daemon's own (JSON over HTTP); a type-only import keeps the two from drifting
+export type { RoyaltyAsset, RoyaltyLine, RoyaltyPayee, RoyaltyReport } from '../../lineage/royalties.ts'
 
 interface RoyaltiesOptions {
   amount: number

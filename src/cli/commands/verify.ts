@@ -11,34 +11,12 @@ import { CliError } from '../errors.ts'
 import { shortId, single } from '../output.ts'
 import type { Lines } from '../output.ts'
 import * as parse from '../parse.ts'
+import type { Finding as ReportFinding } from '../../lineage/verify-codes.ts'
+import type { ProvenanceReport } from '../../lineage/verify.ts'
 
-export interface ReportFinding {
-  code: string
-  severity: 'info' | 'warning' | 'error'
-  record: string
-  message: string
-  related?: string[]
-}
-
-export interface ReportRecord {
-  cid: string
-  depth: number
-  present: boolean
-  title?: string
-  author?: string
-  content?: string
-}
-
-/** The report as the daemon sends it */
-export interface ProvenanceReport {
-  asset: string
-  verdict: 'verified' | 'warnings' | 'failed'
-  checkedAt: string
-  depth: number
-  records: ReportRecord[]
-  findings: ReportFinding[]
-  counts: { errors: number, warnings: number, infos: number }
-}
+// the report's shape is the daemon's own (JSON over HTTP); a type-only import keeps the two from drifting
+export type { Finding as ReportFinding } from '../../lineage/verify-codes.ts'
+export type { ProvenanceReport, ReportRecord } from '../../lineage/verify.ts'
 
 interface VerifyOptions {
   depth?: number
