@@ -1,0 +1,154 @@
+/**
+ * One asset: its preview and facts, license terms in plain words, its lineage graph with the royalty calculator,
+ * its provenance report and its record. Tabs live in the URL (#/asset/<cid>/lineage) so each view has an address.
+ */
+import type { AssetSubject, LicenseSubject } from '../../../src/records/index.ts'
+import { getJson, query } from '../api.ts'
+import type { ViewContext } from '../context.ts'
+import { h, replace } from '../dom.ts'
+import type { Child } from '../dom.ts'
+import { formatBps, formatBytes, formatTime } from '../format.ts'
+import { contentPreview } from '../preview.ts'
+import type { LineageGraph, Page, RecordItem } from '../types.ts'
+import { assetLink, badge, didText, errorBox, loading, recordLink, verifyBadge } from '../ui.ts'
+import { licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../words.ts'
+import { drawLineage, zoomControls } from './lineage-graph.ts'
+import type { LineageDrawing } from './lineage-graph.ts'
+import { provenancePanel } from './provenance.ts'
+import { recordPanel } from './record.ts'
+import { royaltyCalculator } from './royalties.ts'
+
+const TABS = [['', 'Overview'], ['lineage', 'Lineage'], ['provenance', 'Provenance'], ['record', 'Record']] as const
+const DEFAULT_DEPTH = 10
+
+function facts (item: RecordItem, s: AssetSubject): HTMLElement {
+  const content = s.id.replace(/^ipfs:\/\//, '')
+  const rows: Array<[string, Child]> = [
+    ['Content', h('a', { href: `/ipfs/${content}`, class: 'cid', title: content }, content)],
+    ['Type', `${s.mediaType} · ${formatBytes(s.byteSize)}`],
+    ['Author', didText(item.author)],
+    ['Creators', h('ul', { class: 'plain' }, s.creators.map(c => h('li', null,
+      c.name != null ? `${c.name} ` : '', didText(c.id), c.role != null ? ` (${c.role})` : '', ` — ${formatBps(c.share)}`)))],
+    ['Signed', formatTime(item.time)]
+  ]
+  if (item.collective != null) rows.push(['Collective', h('a', { href: `#/browse?collective=${item.collective}&kind=asset`, title: item.collective }, 'other works of the collective')])
+  if (s.digitalSourceType != null) rows.push(['Source', sourceTypeWords(s.digitalSourceType)])
+  if (s.tools != null && s.tools.length > 0) {
+    rows.push(['Tools', h('ul', { class: 'plain' }, s.tools.map(t => h('li', null,
+      t.name, t.version != null ? ` ${t.version}` : '', t.kind === 'aiModel' ? [' ', badge('AI model', 'info')] : null)))])
+  }
+  if (s.ingredients != null && s.ingredients.length > 0) {
+    rows.push(['Made from', h('ul', { class: 'plain', id: 'ingredients' }, s.ingredients.map(i => h('li', null,
+      i.record != null ? assetLink(i.record, i.title) : (i.title ?? i.content ?? 'an ingredient'),
+      ` (${i.relationship}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`)))])
+  }
+  if (s.tags != null && s.tags.length > 0) rows.push(['Tags', s.tags.map(t => h('a', { href: `#/browse?q=${encodeURIComponent(t)}`, class: 'tag' }, t))])
+  return h('dl', { class: 'facts' }, rows.map(([term, dd]) => [h('dt', null, term), h('dd', null, dd)]))
+}
+
+function licensesSection (asset: string, ctx: ViewContext): HTMLElement {
+  const body = h('div', { id: 'licenses' }, loading('licenses'))
+  void getJson<Page<RecordItem>>(`/v1/assets/${asset}/licenses`, ctx.signal).then(page => {
+    if (page.items.length === 0) {
+      replace(body, h('p', { class: 'muted' }, 'No license offered: all rights are reserved by the creators unless they grant one.'))
+      return
+    }
+    replace(body, page.items.map(l => {
+      const subject = l.record.credentialSubject as LicenseSubject
+      return h('article', { class: 'license', 'data-cid': l.cid },
+        h('h3', null, licenseName(subject), ' ', verifyBadge(ctx.verifier, l.cid)),
+        h('ul', null, licenseSentences(subject).map(s => h('li', null, s))),
+        h('p', { class: 'muted small' }, 'Offered by ', didText(l.author), ` on ${formatTime(l.time)} · `, recordLink(l.cid, 'license record')))
+    }))
+  }).catch(err => { if (!ctx.signal.aborted) replace(body, errorBox(err)) })
+  return h('section', { class: 'card' }, h('h2', null, 'License'), body)
+}
+
+function overview (item: RecordItem, s: AssetSubject, ctx: ViewContext): HTMLElement {
+  const content = s.id.replace(/^ipfs:\/\//, '')
+  const training = trainingSentences(s.trainingMining)
+  return h('div', null,
+    h('div', { class: 'asset-top' },
+      contentPreview(content, s.mediaType, { alt: s.title }),
+      h('div', null,
+        s.description != null ? h('p', { class: 'description' }, s.description) : null,
+        facts(item, s),
+        training.length > 0 ? h('div', { class: 'training' }, h('h3', null, 'AI training and data mining'), h('ul', null, training.map(t => h('li', null, t)))) : null)),
+    licensesSection(item.cid, ctx))
+}
+
+function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, cleanup: () => void } {
+  const direction = h('select', { name: 'direction', 'aria-label': 'Direction' },
+    h('option', { value: 'both' }, 'parents and derivatives'), h('option', { value: 'ancestors' }, 'parents only'), h('option', { value: 'descendants' }, 'derivatives only'))
+  direction.value = ctx.params.get('direction') ?? 'both'
+  const depth = h('input', { type: 'number', name: 'depth', min: 1, max: 100, props: { value: ctx.params.get('depth') ?? String(DEFAULT_DEPTH) }, 'aria-label': 'Depth', class: 'narrow' })
+  const graphBox = h('div', { class: 'graph', id: 'lineage-graph', role: 'img', 'aria-label': 'Lineage graph' })
+  const list = h('ul', { class: 'node-list', id: 'lineage-nodes' })
+  const status = h('p', { class: 'muted small' }, loading('the lineage'))
+  let drawing: LineageDrawing | undefined
+
+  const draw = async (): Promise<void> => {
+    drawing?.destroy()
+    drawing = undefined
+    replace(list)
+    try {
+      const graph = await getJson<LineageGraph>(`/v1/assets/${asset}/lineage${query({ direction: direction.value, depth: depth.value, limit: 2000 })}`, ctx.signal)
+      if (ctx.signal.aborted) return
+      const d = drawing = drawLineage(graphBox, graph, (cid) => { location.hash = `#/asset/${cid}/lineage` })
+      replace(status, `${graph.nodes.length} ${graph.nodes.length === 1 ? 'asset' : 'assets'}, ${graph.edges.length} links`,
+        graph.cursor != null ? ' (more beyond this page)' : '', '. Click a node to open it; scroll to zoom, drag to move. Colours: ',
+        badge('verified', 'ok'), ' ', badge('tampered', 'bad'), ' ', badge('checking', 'muted'))
+      const sorted = [...graph.nodes].sort((a, b) => (a.side === 'ancestor' ? -a.depth : a.depth) - (b.side === 'ancestor' ? -b.depth : b.depth))
+      list.append(...sorted.map(n => h('li', { 'data-cid': n.cid, class: n.cid === asset ? 'current' : '' },
+        assetLink(n.cid, n.title ?? (n.present === false ? 'a parent this node does not hold' : undefined)),
+        ' ', h('span', { class: 'muted small' }, n.side === 'root' || n.cid === asset ? 'this asset' : `${n.side ?? ''} · ${n.depth} ${n.side === 'ancestor' ? 'up' : 'down'}`),
+        ' ', n.present === false ? badge('not held', 'muted') : verifyBadge(ctx.verifier, n.cid, r => d.setResult(r)))))
+    } catch (err) {
+      if (!ctx.signal.aborted) replace(status, errorBox(err))
+    }
+  }
+  const form = h('form', { class: 'inline' }, h('label', null, 'Show ', direction), h('label', null, 'depth ', depth), h('button', { type: 'submit', class: 'secondary' }, 'Redraw'))
+  form.addEventListener('submit', (e) => { e.preventDefault(); void draw() })
+  void draw()
+  return {
+    el: h('div', null,
+      h('section', { class: 'card' }, h('h2', null, 'Lineage'), form, status, h('div', { class: 'graph-wrap' }, graphBox, zoomControls(() => drawing)), list),
+      royaltyCalculator(asset, ctx.signal)),
+    cleanup: () => drawing?.destroy()
+  }
+}
+
+/** The asset view: #/asset/<cid>[/lineage|/provenance|/record] */
+export function assetView (root: HTMLElement, ctx: ViewContext): () => void {
+  const [cid = '', tab = ''] = ctx.path
+  let cleanup = (): void => {}
+  replace(root, loading('the asset'))
+  void getJson<RecordItem>(`/v1/records/${encodeURIComponent(cid)}`, ctx.signal).then(item => {
+    if (ctx.signal.aborted) return
+    if (item.kind !== 'asset') { location.replace(`#/record/${cid}`); return }
+    const s = item.record.credentialSubject as AssetSubject
+    const headBadge = verifyBadge(ctx.verifier, cid)
+    headBadge.id = 'asset-verify'
+    let body: HTMLElement
+    if (tab === 'lineage') {
+      const panel = lineagePanel(cid, ctx)
+      body = panel.el
+      cleanup = panel.cleanup
+    } else if (tab === 'provenance') {
+      body = provenancePanel(cid, ctx)
+    } else if (tab === 'record') {
+      body = recordPanel(item, ctx)
+    } else {
+      body = overview(item, s, ctx)
+    }
+    document.title = `${s.title} · Atelier`
+    replace(root,
+      h('div', { class: 'asset-head' },
+        h('h1', { id: 'asset-title' }, s.title),
+        h('p', null, headBadge, ' ', h('a', { href: `#/upload?parent=${cid}`, class: 'button secondary small' }, 'Make a derivative'))),
+      h('nav', { class: 'tabs', 'aria-label': 'Asset views' }, TABS.map(([name, label]) =>
+        h('a', { href: `#/asset/${cid}${name !== '' ? `/${name}` : ''}`, class: name === tab ? 'active' : '', 'aria-current': name === tab ? 'page' : null }, label))),
+      body)
+  }).catch(err => { if (!ctx.signal.aborted) replace(root, h('h1', null, 'Asset'), errorBox(err)) })
+  return () => { cleanup() }
+}

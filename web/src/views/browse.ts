@@ -1,0 +1,106 @@
+/**
+ * Search and browse: full-text search over asset titles, tags and descriptions with filters, as cards with
+ * previews; pages follow the node's cursor. Nodes without /v1/search get a listing of /v1/records instead.
+ */
+import { getJson, searchRecords } from '../api.ts'
+import type { SearchParams } from '../api.ts'
+import type { ViewContext } from '../context.ts'
+import { h, replace } from '../dom.ts'
+import { formatTime } from '../format.ts'
+import { contentPreview } from '../preview.ts'
+import type { Collective, Page, RecordItem, RecordSummary } from '../types.ts'
+import { badge, didText, errorBox, recordLink, verifyBadge } from '../ui.ts'
+
+/** Results per page */
+const PAGE_SIZE = 24
+const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
+const MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml', 'audio/mpeg', 'audio/wav', 'video/mp4', 'video/webm', 'text/plain', 'text/markdown', 'application/pdf']
+
+/** The media type of an asset summary: from its record when the summary carries it, else from the node */
+async function mediaTypeOf (s: RecordSummary, signal: AbortSignal): Promise<string | undefined> {
+  const subject = (s.record?.credentialSubject ?? undefined) as { mediaType?: string } | undefined
+  if (subject?.mediaType != null) return subject.mediaType
+  const item = await getJson<RecordItem>(`/v1/records/${s.cid}`, signal)
+  return (item.record.credentialSubject as { mediaType?: string }).mediaType
+}
+
+function resultCard (s: RecordSummary, ctx: ViewContext): HTMLElement {
+  const isAsset = s.kind === 'asset'
+  const href = isAsset ? `#/asset/${s.cid}` : `#/record/${s.cid}`
+  const media = h('div', { class: 'card-media' })
+  const type = h('span', { class: 'muted small' })
+  if (isAsset && s.content != null) {
+    const content = s.content
+    void mediaTypeOf(s, ctx.signal).then(mt => {
+      type.textContent = mt ?? ''
+      replace(media, contentPreview(content, mt, { compact: true, alt: s.title ?? '' }))
+    }).catch(() => {})
+  } else {
+    replace(media, h('div', { class: 'preview compact none' }, badge(s.kind, 'info')))
+  }
+  return h('article', { class: 'result', 'data-cid': s.cid },
+    h('a', { href, class: 'card-link' }, media),
+    h('div', { class: 'result-body' },
+      h('h3', null, h('a', { href }, s.title ?? `${s.kind} record`)),
+      h('p', { class: 'small' }, badge(s.kind, 'info'), ' ', type),
+      h('p', { class: 'small' }, didText(s.author), ' · ', formatTime(s.time)),
+      h('p', { class: 'small' }, recordLink(s.cid), ' ', verifyBadge(ctx.verifier, s.cid))))
+}
+
+/** The browse view: #/browse?q=&kind=&mediaType=&author=&collective= */
+export function browseView (root: HTMLElement, ctx: ViewContext): void {
+  const p = ctx.params
+  const value = (k: string, fallback = ''): string => p.get(k) ?? fallback
+  const q = h('input', { type: 'search', name: 'q', placeholder: 'Search titles, tags, descriptions', props: { value: value('q') }, 'aria-label': 'Search' })
+  const kind = h('select', { name: 'kind', 'aria-label': 'Kind' }, h('option', { value: '' }, 'any kind'), KINDS.map(k => h('option', { value: k }, k)))
+  kind.value = value('kind', 'asset')
+  const mediaType = h('input', { name: 'mediaType', list: 'media-types', placeholder: 'media type', props: { value: value('mediaType') }, 'aria-label': 'Media type' })
+  const author = h('input', { name: 'author', placeholder: 'author did:key:…', props: { value: value('author') }, 'aria-label': 'Author' })
+  const collective = h('select', { name: 'collective', 'aria-label': 'Collective' }, h('option', { value: '' }, 'any collective'))
+  const wanted = value('collective')
+  if (wanted !== '') collective.append(h('option', { value: wanted }, wanted))
+  collective.value = wanted
+  void getJson<Page<Collective>>('/v1/collectives', ctx.signal).then(c => {
+    for (const col of c.items) if (col.id !== wanted) collective.append(h('option', { value: col.id }, col.name))
+    for (const opt of collective.options) if (opt.value === wanted && wanted !== '') opt.textContent = c.items.find(x => x.id === wanted)?.name ?? wanted
+  }).catch(() => {})
+
+  const results = h('div', { class: 'results', id: 'results' })
+  const status = h('p', { class: 'muted small', id: 'results-status' })
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more')
+
+  const form = h('form', { class: 'search', role: 'search' }, q, kind, mediaType, author, collective, h('button', { type: 'submit' }, 'Search'),
+    h('datalist', { id: 'media-types' }, MEDIA_TYPES.map(m => h('option', { value: m }))))
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    const next = new URLSearchParams()
+    for (const [k, el] of Object.entries({ q, kind, mediaType, author, collective })) if (el.value.trim() !== '') next.set(k, el.value.trim())
+    if (kind.value === '') next.set('kind', '')
+    location.hash = `#/browse?${next.toString()}`
+  })
+
+  replace(root, h('h1', null, 'Browse'), form, status, results, h('p', null, more))
+
+  const params: SearchParams = {
+    q: value('q'), kind: value('kind', 'asset'), mediaType: value('mediaType'), author: value('author'), collective: wanted, limit: PAGE_SIZE
+  }
+  let shown = 0
+  const load = async (cursor?: string): Promise<void> => {
+    more.disabled = true
+    try {
+      const page = await searchRecords({ ...params, cursor }, ctx.signal)
+      shown += page.items.length
+      results.append(...page.items.map(s => resultCard(s, ctx)))
+      status.textContent = `${shown} ${shown === 1 ? 'result' : 'results'}` +
+        (page.fullText ? '' : ' (this node has no full-text search: newest records, titles matched in this page)')
+      if (shown === 0) results.append(h('p', { class: 'muted' }, 'Nothing found.'))
+      more.hidden = page.cursor == null
+      more.onclick = () => { if (page.cursor != null) void load(page.cursor) }
+    } catch (err) {
+      if (!ctx.signal.aborted) results.append(errorBox(err, 'Search failed:'))
+    } finally {
+      more.disabled = false
+    }
+  }
+  void load()
+}

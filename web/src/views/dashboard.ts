@@ -1,0 +1,130 @@
+/**
+ * Dashboard: this node (peer id, did, addresses, storage), its peers, its collectives and their members, and
+ * records arriving live over server-sent events, each checked in the browser as it comes.
+ */
+import { getJson } from '../api.ts'
+import type { ViewContext } from '../context.ts'
+import { h, replace } from '../dom.ts'
+import { formatBytes, formatTime, shortCid } from '../format.ts'
+import type { Collective, CollectiveMembers, NodeInfo, Page, Peer, RecordEvent } from '../types.ts'
+import { badge, didText, errorBox, loading, verifyBadge } from '../ui.ts'
+
+/** Live records kept on screen */
+const LIVE_ROWS = 50
+/** How often the node's figures are asked again (the node measures its disk use at most every 30 s) */
+const REFRESH_MS = 30_000
+
+function card (title: string, id: string, ...body: HTMLElement[]): HTMLElement {
+  return h('section', { class: 'card', id }, h('h2', null, title), ...body)
+}
+
+function nodeCard (info: NodeInfo): HTMLElement {
+  return h('dl', { class: 'facts' },
+    h('dt', null, 'Peer id'), h('dd', null, h('code', { id: 'node-peer-id' }, info.peerId)),
+    h('dt', null, 'Creator did'), h('dd', null, h('code', { id: 'node-did' }, info.did)),
+    h('dt', null, 'Addresses'), h('dd', null, info.addresses.length === 0
+      ? h('span', { class: 'muted' }, 'not listening for peers')
+      : h('ul', { class: 'plain' }, info.addresses.map(a => h('li', null, h('code', null, a))))),
+    h('dt', null, 'Gateway'), h('dd', null, h('code', null, info.gatewayUrl)),
+    h('dt', null, 'Version'), h('dd', null, info.version))
+}
+
+function storageCard (info: NodeInfo, count: HTMLElement): HTMLElement {
+  return h('div', { class: 'stats' },
+    h('div', { class: 'stat' }, count, h('span', null, 'records')),
+    h('div', { class: 'stat' }, h('strong', { id: 'storage-bytes' }, formatBytes(info.storage.bytes)), h('span', null, 'stored')),
+    h('div', { class: 'stat' }, h('strong', null, info.storage.blocks != null ? info.storage.blocks.toLocaleString() : '—'), h('span', null, 'blocks')))
+}
+
+function peersTable (peers: Peer[]): HTMLElement {
+  if (peers.length === 0) return h('p', { class: 'muted' }, 'No peers yet. Join a collective with an invite, or connect to a peer with `atelier connect`.')
+  return h('table', { class: 'table' },
+    h('thead', null, h('tr', null, h('th', null, 'Peer'), h('th', null, 'State'), h('th', null, 'Address'), h('th', null, 'Last seen'), h('th', null, 'Score'))),
+    h('tbody', null, peers.map(p => h('tr', null,
+      h('td', null, h('code', { title: p.peerId }, shortCid(p.peerId))),
+      h('td', null, p.connected ? badge('connected', 'ok') : badge(p.failures > 0 ? `retrying (${p.failures})` : 'disconnected', 'muted')),
+      h('td', null, h('code', null, p.addresses[0] ?? '')),
+      h('td', null, p.lastSeen != null ? formatTime(p.lastSeen) : '—'),
+      h('td', null, p.score != null ? p.score.toFixed(1) : '—')))))
+}
+
+function collectiveBlock (c: Collective, signal: AbortSignal): HTMLElement {
+  const members = h('ul', { class: 'members' }, h('li', { class: 'muted' }, 'loading members…'))
+  void getJson<CollectiveMembers>(`/v1/collectives/${c.id}/members`, signal).then(m => {
+    const admins = new Set(m.admins)
+    replace(members, m.members.map(did => h('li', null, didText(did), admins.has(did) ? [' ', badge('admin', 'info')] : null)))
+    if (m.members.length === 0) replace(members, h('li', { class: 'muted' }, 'no members'))
+  }).catch(err => { if (!signal.aborted) replace(members, h('li', null, errorBox(err))) })
+  return h('div', { class: 'collective' },
+    h('h3', null, c.name, ' ', c.member === true ? badge('member', 'ok') : badge('not a member', 'muted')),
+    h('p', { class: 'muted small' }, h('code', { title: c.id }, shortCid(c.id)), ` · admission by ${c.policy} (quorum ${c.quorum})`,
+      c.replication === 'full' ? ' · full replication' : '', ' · ', h('a', { href: `#/browse?collective=${c.id}&kind=asset` }, 'browse its assets')),
+    members)
+}
+
+/** The dashboard view */
+export function dashboardView (root: HTMLElement, ctx: ViewContext): () => void {
+  const count = h('strong', { id: 'record-count' }, '—')
+  const nodeBody = h('div', null, loading('this node'))
+  const storageBody = h('div', null, loading('storage'))
+  const peersBody = h('div', null, loading('peers'))
+  const collectivesBody = h('div', null, loading('collectives'))
+  const live = h('ul', { class: 'live', id: 'live-records' })
+  const liveState = badge('connecting…', 'muted')
+  liveState.id = 'live-state'
+
+  replace(root,
+    h('h1', null, 'This node'),
+    h('div', { class: 'grid' },
+      card('Identity', 'node-card', nodeBody),
+      card('Storage', 'storage-card', storageBody)),
+    h('div', { class: 'grid' },
+      card('Collectives', 'collectives-card', collectivesBody),
+      card('Peers', 'peers-card', peersBody)),
+    card('Records arriving', 'live-card',
+      h('p', { class: 'muted small' }, 'Live from this node (server-sent events); each signature is checked in this browser. ', liveState),
+      live))
+
+  const { signal } = ctx
+  const fail = (el: HTMLElement) => (err: unknown): void => { if (!signal.aborted) replace(el, errorBox(err)) }
+  const loadNode = async (): Promise<void> => {
+    const info = await getJson<NodeInfo>('/v1/node', signal)
+    replace(nodeBody, nodeCard(info))
+    count.textContent = info.records.toLocaleString()
+    delete count.dataset.n
+    replace(storageBody, storageCard(info, count), h('p', { class: 'muted small' }, 'Disk use as the node last measured it; records count live.'))
+  }
+  void loadNode().catch(fail(nodeBody))
+  const refresh = setInterval(() => { void loadNode().catch(() => {}) }, REFRESH_MS)
+  void getJson<Page<Peer>>('/v1/peers', signal).then(p => replace(peersBody, peersTable(p.items))).catch(fail(peersBody))
+  void getJson<Page<Collective>>('/v1/collectives', signal).then(p => {
+    replace(collectivesBody, p.items.length === 0
+      ? h('p', { class: 'muted' }, 'This node is in no collective yet (`atelier collective create <name>` founds one).')
+      : p.items.map(c => collectiveBlock(c, signal)))
+  }).catch(fail(collectivesBody))
+
+  const events = new EventSource('/v1/events')
+  events.onopen = () => { liveState.textContent = 'live'; liveState.className = 'badge badge-ok' }
+  events.onerror = () => { liveState.textContent = 'reconnecting…'; liveState.className = 'badge badge-warn' }
+  events.addEventListener('record', (e) => {
+    let ev: RecordEvent
+    try { ev = JSON.parse((e as MessageEvent<string>).data) } catch { return }
+    const n = Number(count.dataset.n ?? count.textContent?.replace(/\D/g, '') ?? '0') + 1
+    count.dataset.n = String(n)
+    count.textContent = n.toLocaleString()
+    const target = ev.kind === 'asset' ? `#/asset/${ev.cid}` : `#/record/${ev.cid}`
+    live.prepend(h('li', { class: 'live-row', 'data-cid': ev.cid },
+      h('time', null, formatTime(ev.time)),
+      badge(ev.kind, 'info'),
+      h('a', { href: target, title: ev.cid, class: 'cid' }, shortCid(ev.cid)),
+      didText(ev.author),
+      h('span', { class: 'muted small' }, `via ${ev.source}`),
+      verifyBadge(ctx.verifier, ev.cid)))
+    while (live.children.length > LIVE_ROWS) live.lastElementChild?.remove()
+  })
+  return () => {
+    events.close()
+    clearInterval(refresh)
+  }
+}
+
