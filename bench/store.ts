@@ -9,6 +9,7 @@
  * `node bench/store.ts` runs it and prints a markdown table; `benchStore()` returns the figures.
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { request } from 'node:http'
@@ -62,6 +63,18 @@ export async function * generate (bytes: number, seed: Uint8Array = randomBytes(
     piece.writeUInt32LE(n++ >>> 0, 0)
     yield piece
   }
+}
+
+/**
+ * Peak RSS of this process, bytes. Linux's VmHWM belongs to the process's own memory map; getrusage's maxrss is
+ * carried across exec and so includes the parent's RSS at the moment it forked this child, which is not ours.
+ */
+function peakRss (): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (m != null) return Number(m[1]) * 1024
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1e6)
@@ -179,7 +192,7 @@ async function child (mode: string, home: string, arg: string, storeJson: string
     say({ cid: added.cid, ms, baselineRss })
     await stopRequested
     await node.stop()
-    say({ cid: added.cid, ms, baselineRss, maxRss: process.resourceUsage().maxRSS * 1024 })
+    say({ cid: added.cid, ms, baselineRss, maxRss: peakRss() })
     return
   }
 
@@ -193,7 +206,7 @@ async function child (mode: string, home: string, arg: string, storeJson: string
   await stopRequested
   await app.close()
   await node.stop()
-  say({ maxRss: process.resourceUsage().maxRSS * 1024 })
+  say({ maxRss: peakRss() })
 }
 
 function table (r: StoreBenchResults): string {
