@@ -89,8 +89,6 @@ ${gossipBenchTable(gossip)}
 
 ## Royalty split
 
-Target: a split over a 1,000-ancestor graph in ≤ 50 ms.
-
 ${lineageTable(lineage)}
 `
 await writeFile(out, doc)
