@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { CID } from 'multiformats/cid'
-import * as Digest from 'multiformats/hashes/digest'
 import { RecordIndex } from '../src/index/index.ts'
 import type { Ingredient, Relationship, SubjectByKind, RecordKind, ValidRecord } from '../src/records/types.ts'
+import { rng, randomCid, percentile } from './util.ts'
 
 export interface IndexBenchOptions {
   /** records indexed before the lineage queries. @default 200000 (1000000 when run standalone) */
@@ -42,19 +41,7 @@ export interface IndexBenchResult {
 const RELATIONSHIPS: Relationship[] = ['parentOf', 'componentOf', 'inputTo']
 
 /** Deterministic enough and fast: xorshift32 */
-function rng (seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    return x / 0x100000000
-  }
-}
 
-function cid (codec: number): string {
-  return CID.createV1(codec, Digest.create(0x12, randomBytes(32))).toString()
-}
 
 /**
  * A stream of records shaped like a busy network: 70% assets (20% originals; derivatives have 1–3 parents, mostly
@@ -73,7 +60,7 @@ export class GraphGenerator {
   constructor (seed = 1) {
     this.random = rng(seed)
     this.authors = Array.from({ length: 2000 }, (_, i) => `did:key:z6Mk${i.toString(36).padStart(8, '0')}${randomBytes(12).toString('hex')}`)
-    this.collectives = Array.from({ length: 50 }, () => cid(0x0200))
+    this.collectives = Array.from({ length: 50 }, () => randomCid(0x0200))
   }
 
   private pick<T> (list: T[]): T {
@@ -112,14 +99,14 @@ export class GraphGenerator {
       for (let k = 0; k < count; k++) {
         const q = this.random()
         let record: string
-        if (q < 0.01) record = cid(0x0200) // a parent this node has not received
+        if (q < 0.01) record = randomCid(0x0200) // a parent this node has not received
         else if (q < 0.8) record = this.assets[Math.max(0, this.assets.length - 1 - Math.floor(this.random() * 5000))]
         else record = this.pick(this.assets)
         ingredients.push({ relationship: this.pick(RELATIONSHIPS), record, kind: 'asset' })
       }
     }
     const rec = this.make('asset', {
-      id: `ipfs://${cid(0x55)}`,
+      id: `ipfs://${randomCid(0x55)}`,
       mediaType: 'image/png',
       byteSize: 1000 + Math.floor(this.random() * 1e6),
       title: `work ${this.assets.length}`,
@@ -136,7 +123,7 @@ export class GraphGenerator {
     const authorIndex = this.authors.indexOf(author)
     const collective = authorIndex % 3 === 0 ? this.collectives[authorIndex % 50] : undefined
     const previous = this.heads.get(author)
-    const id = cid(0x0200)
+    const id = randomCid(0x0200)
     this.heads.set(author, id)
     const validFrom = new Date(this.time).toISOString()
     return {
@@ -180,9 +167,6 @@ const TERMS: SubjectByKind['license']['terms'] = {
   aiTraining: 'notAllowed'
 }
 
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
-}
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits))
 

@@ -24,6 +24,7 @@ import { createVerifyView } from '../src/lineage/verify-view.ts'
 import { createSigner, issueRecord } from '../src/records/index.ts'
 import type { Ingredient, LicenseTerms, Signer, ValidRecord } from '../src/records/types.ts'
 import { importFile } from '../src/store/importer.ts'
+import { percentile } from './util.ts'
 
 export interface VerifyBenchOptions {
   /** ancestors above the verified asset. @default 20 */
@@ -58,9 +59,6 @@ const TERMS: LicenseTerms = {
   aiTraining: 'allowed'
 }
 
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
-}
 
 const round = (n: number): number => Number(n.toFixed(2))
 

@@ -19,8 +19,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { CID } from 'multiformats/cid'
-import * as Digest from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
 import { RecordIndex } from '../src/index/index.ts'
 import { createIndexLineageView } from '../src/lineage/index-view.ts'
@@ -28,6 +26,7 @@ import { MemoryLineageView } from '../src/lineage/memory-view.ts'
 import { splitRoyalties } from '../src/lineage/royalties.ts'
 import type { LineageView } from '../src/lineage/view.ts'
 import type { Credential, RecordKind, Relationship, SubjectByKind, ValidRecord } from '../src/records/types.ts'
+import { rng, randomCid } from './util.ts'
 
 export interface LineageBenchOptions {
   /** ancestors of the earning asset. @default 1000 */
@@ -55,19 +54,7 @@ export interface LineageBenchResult {
 const RELATIONSHIPS: Relationship[] = ['parentOf', 'componentOf', 'inputTo']
 
 /** xorshift32 with a mixed seed */
-function rng (seed: number): () => number {
-  let x = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 1
-  return () => {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    return x / 0x100000000
-  }
-}
 
-function cid (codec: number): string {
-  return CID.createV1(codec, Digest.create(0x12, randomBytes(32))).toString()
-}
 
 function did (): string {
   const bytes = new Uint8Array(34)
@@ -96,7 +83,7 @@ function record<K extends RecordKind> (kind: K, author: string, time: number, su
     }
   }
   const bytes = new TextEncoder().encode(JSON.stringify(credential))
-  return { cid: cid(0x0200), bytes, credential, kind, author, time }
+  return { cid: randomCid(0x0200), bytes, credential, kind, author, time }
 }
 
 /** Half to the author, half to a partner (all to the author when the partner is the author) */
@@ -120,7 +107,7 @@ export function generateLineage (ancestors: number, seed = 1): { records: ValidR
     if (i > 0) parents.add(assets[i - 1])
     for (let k = 0; k < 2 && i > 1; k++) if (random() < 0.6) parents.add(assets[Math.max(0, i - 1 - Math.floor(random() * 50))])
     const asset = record('asset', who[0], time++, {
-      id: `ipfs://${cid(0x55)}`,
+      id: `ipfs://${randomCid(0x55)}`,
       mediaType: 'image/png',
       byteSize: 1000,
       title: `work ${i}`,

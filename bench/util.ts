@@ -1,0 +1,27 @@
+/**
+ * Small helpers the benchmarks share: a seeded generator, random CIDs, percentiles.
+ */
+import { randomBytes } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+
+/** A seeded xorshift32 generator of numbers in [0, 1), so generated data sets repeat run after run */
+export function rng (seed: number): () => number {
+  let x = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 1
+  return () => {
+    x ^= x << 13; x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5; x >>>= 0
+    return x / 0x100000000
+  }
+}
+
+/** A random CIDv1 (sha2-256) of the given codec */
+export function randomCid (codec: number): string {
+  return CID.createV1(codec, Digest.create(0x12, randomBytes(32))).toString()
+}
+
+/** The p-quantile (0..1) of ascending `sorted` values, nearest rank */
+export function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
+}
