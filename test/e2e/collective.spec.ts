@@ -120,6 +120,22 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
     assert.equal((await digest(c)).digest, ab.digest)
   })
 
+  it('a node takes part in several collectives, each with its own records', async () => {
+    const second = JSON.parse((await a.cli(['collective', 'create', 'Second circle', '--json'])).stdout).id
+    const joined = await b.cli(['join', (await a.cli(['invite', second])).stdout.trim()])
+    assert.equal(joined.code, 0, joined.stderr)
+    const list = JSON.parse((await b.cli(['collective', 'list', '--json'])).stdout).items.map((c: any) => c.id).sort()
+    assert.deepEqual(list, [collective, second].sort())
+    const firstBefore = await digest(a)
+    const r = await b.api('/v1/attestations', { method: 'POST', json: { record: original.record, claim: 'other', comment: 'second circle only', collective: second } })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    await waitFor(async () => (await a.api(`/v1/records/${r.body.cid}`)).status === 200 ? true : undefined, 30_000, 'A to receive the record of the second collective')
+    assert.deepEqual(await digest(a), firstBefore, 'the first collective\'s records are unchanged')
+    assert.equal((await c.api(`/v1/records/${r.body.cid}`)).status, 404, 'C, not in the second collective, does not get its records')
+    const peers = JSON.parse((await b.cli(['peers', '--json'])).stdout).items
+    assert.ok(peers.some((p: any) => p.connected), 'B lists a connected peer')
+  })
+
   it('refuses a non-member\'s record on every node', async () => {
     const stranger = createSigner(new Uint8Array(randomBytes(32)), nobleCrypto)
     const rec = issueRecord('attestation', { record: original.record, claim: 'endorsement', comment: 'let me in' }, { signer: stranger, crypto: nobleCrypto, collective })
