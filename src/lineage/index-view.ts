@@ -10,6 +10,14 @@ import type { HeldRecord, LineageParent, LineageView } from './view.ts'
 export interface IndexLineageViewComponents {
   index: Pick<RecordIndexApi, 'get' | 'query' | 'lineage'>
   store: Pick<ContentStore, 'getRecord'>
+  /**
+   * An in-memory directory of license and revocation links (src/node/link-directory.ts); an answer of undefined, or
+   * no directory, means ask the index (one range scan per question)
+   */
+  links?: {
+    licensesOf(asset: string): Promise<string[] | undefined>
+    revocationsOf(cid: string): Promise<string[] | undefined>
+  }
 }
 
 /** Largest page the index serves; lists longer than LIST_CAP records are cut there */
@@ -23,7 +31,13 @@ const decoder = new TextDecoder()
 
 /** A LineageView reading the node's index and store */
 export function createIndexLineageView (components: IndexLineageViewComponents): LineageView {
-  const { index, store } = components
+  const { index, store, links } = components
+
+  const bodiesOf = async <K extends 'license' | 'revocation'>(cids: string[]): Promise<Array<HeldRecord<K>>> =>
+    await Promise.all(cids.slice(0, LIST_CAP).map(async cid => ({
+      cid,
+      credential: JSON.parse(decoder.decode(await store.getRecord(cid))) as Credential<K>
+    })))
 
   const record = async (cid: string): Promise<Credential | undefined> => {
     if (await index.get(cid) == null) return undefined
@@ -51,10 +65,12 @@ export function createIndexLineageView (components: IndexLineageViewComponents):
     },
     record,
     async licensesOf (asset) {
-      return await list({ kind: 'license', asset })
+      const known = await links?.licensesOf(asset)
+      return known != null ? await bodiesOf<'license'>(known) : await list({ kind: 'license', asset })
     },
     async revocationsOf (cid) {
-      return await list({ kind: 'revocation', target: cid })
+      const known = await links?.revocationsOf(cid)
+      return known != null ? await bodiesOf<'revocation'>(known) : await list({ kind: 'revocation', target: cid })
     },
     async parentsOf (cid): Promise<LineageParent[]> {
       // one hop of the index's own walk: it resolves content references and keeps ingredient order

@@ -34,6 +34,7 @@ import type { SyncProtocol, SyncStats } from '../net/sync/index.ts'
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NodeSyncSource } from './sync-source.ts'
+import { LinkDirectory } from './link-directory.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
 
@@ -207,6 +208,8 @@ export class AtelierNode {
     )
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
     records.on('record', syncSource.onRecord)
+    const links = new LinkDirectory({ index, logger: this.log })
+    records.on('record', links.onRecord)
     records.on('rejected', ({ source, error }) => {
       metrics.recordsRejected.inc({ source, code: (error as any).code ?? 'ERR_INTERNAL' })
       this.log.info({ source, code: (error as any).code, msg: error.message }, 'record rejected')
@@ -262,7 +265,7 @@ export class AtelierNode {
       hasPeers: () => storage.libp2p.getConnections().length > 0,
       peerScore: (peerId) => gossip.score(peerId),
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
-      lineageView: createIndexLineageView({ index, store: storage.store })
+      lineageView: createIndexLineageView({ index, store: storage.store, links })
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })
