@@ -28,6 +28,8 @@ const LIST_CAP = 5000
 const PARENTS_CAP = 5000
 
 const decoder = new TextDecoder()
+/** Parsed record bodies kept by one view */
+const PARSED_CACHE = 4096
 
 /** A LineageView reading the node's index and store */
 export function createIndexLineageView (components: IndexLineageViewComponents): LineageView {
@@ -39,9 +41,20 @@ export function createIndexLineageView (components: IndexLineageViewComponents):
       credential: JSON.parse(decoder.decode(await store.getRecord(cid))) as Credential<K>
     })))
 
+  // records are content-addressed, so a parsed body never goes stale: keep the recent ones
+  const parsed = new Map<string, Promise<Credential | undefined>>()
   const record = async (cid: string): Promise<Credential | undefined> => {
-    if (await index.get(cid) == null) return undefined
-    return JSON.parse(decoder.decode(await store.getRecord(cid))) as Credential
+    let p = parsed.get(cid)
+    if (p == null) {
+      p = store.getRecord(cid).then(
+        bytes => JSON.parse(decoder.decode(bytes)) as Credential,
+        (err: Error) => { if (err.name === 'NotFoundError') return undefined; throw err }
+      )
+      parsed.set(cid, p)
+      if (parsed.size > PARSED_CACHE) parsed.delete(parsed.keys().next().value as string)
+      p.then(c => { if (c == null) parsed.delete(cid) }, () => { parsed.delete(cid) })
+    }
+    return await p
   }
 
   const list = async <K extends 'license' | 'revocation'>(q: RecordQuery & { kind: K }): Promise<Array<HeldRecord<K>>> => {
@@ -73,6 +86,24 @@ export function createIndexLineageView (components: IndexLineageViewComponents):
       return known != null ? await bodiesOf<'revocation'>(known) : await list({ kind: 'revocation', target: cid })
     },
     async parentsOf (cid): Promise<LineageParent[]> {
+      // ingredients that name their record are read straight from the record; only content references need the
+      // index, which resolves them to every asset record of that content
+      const credential = await record(cid)
+      const ingredients = credential?.type.includes('AssetRecord') === true
+        ? (credential as Credential<'asset'>).credentialSubject.ingredients ?? []
+        : undefined
+      if (ingredients != null && ingredients.every(i => i.record != null || i.content == null)) {
+        const seen = new Set<string>()
+        const out: LineageParent[] = []
+        for (const i of ingredients) {
+          if (i.record == null) continue
+          const key = i.record + ' ' + i.relationship
+          if (seen.has(key)) continue
+          seen.add(key)
+          out.push({ cid: i.record, relationship: i.relationship })
+        }
+        return out
+      }
       // one hop of the index's own walk: it resolves content references and keeps ingredient order
       const graph = await index.lineage(cid, { direction: 'ancestors', depth: 1, limit: PARENTS_CAP })
       const seen = new Set<string>()
