@@ -1,6 +1,6 @@
 /** Version of the index layout (2: search tokens, media types, charters under their own collective). Bump it whenever keys or values change shape: an index written by another version
  * refuses to open until `atelier reindex` rebuilds it. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512

@@ -48,8 +48,12 @@ type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
 
 type BatchOp = BatchOperation<IndexDb, string, string>
 
+const bodyEncoder = new TextEncoder()
+
 export class RecordIndex implements RecordIndexApi {
   readonly path: string
+  /** body reads waiting for this tick's getMany */
+  private readonly bodyQueue: Array<{ cid: string, resolve: (v: Uint8Array | undefined) => void, reject: (err: Error) => void }> = []
   private readonly log: IndexLogger
   private db?: IndexDb
   private subs?: Sublevels
@@ -154,6 +158,25 @@ export class RecordIndex implements RecordIndexApi {
   async get (cid: string): Promise<RecordSummary | undefined> {
     const text = await this.readable().summary.get(cid)
     return text == null ? undefined : decodeSummary(cid, text)
+  }
+
+  /**
+   * A record's canonical bytes, undefined when not indexed. Calls made in the same tick are read with one getMany:
+   * a lineage walk asks for a whole level of records at once.
+   */
+  async body (cid: string): Promise<Uint8Array | undefined> {
+    const subs = this.readable()
+    return await new Promise((resolve, reject) => {
+      this.bodyQueue.push({ cid, resolve, reject })
+      if (this.bodyQueue.length === 1) {
+        queueMicrotask(() => {
+          const batch = this.bodyQueue.splice(0)
+          subs.body.getMany(batch.map(b => b.cid)).then(values => {
+            values.forEach((v, i) => { batch[i].resolve(v == null ? undefined : bodyEncoder.encode(v)) })
+          }, (err: Error) => { for (const b of batch) b.reject(err) })
+        })
+      }
+    })
   }
 
   async query (q: RecordQuery): Promise<Page<RecordSummary>> {

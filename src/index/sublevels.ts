@@ -20,6 +20,7 @@
  * | children  | r \0 parent cid, or c \0 content cid: marker "has children" |                      |
  * | head      | author did                            | pos of the author's latest record      |
  * | meta      | 'version', 'count'                    | number as text                         |
+ * | body      | cid                                   | the record's canonical JSON            |
  *
  * `pos` is `<time>\0<cid>` (see keys.ts).
  */
@@ -27,7 +28,7 @@ import type { Level } from 'level'
 
 export const SUBLEVEL_NAMES = [
   'summary', 'time', 'kind', 'author', 'collective', 'content', 'licenses', 'grants', 'licensee', 'target',
-  'parents', 'children', 'head', 'meta'
+  'parents', 'children', 'head', 'meta', 'body'
 ] as const
 
 /** The sublevels of text search, written by `searchEntriesOf` (search-entries.ts) beside `entriesOf` */

@@ -150,6 +150,8 @@ export interface RecordIndexApi {
   put(records: ValidRecord[]): Promise<void>
   has(cid: string): Promise<boolean>
   get(cid: string): Promise<RecordSummary | undefined>
+  /** the record's canonical bytes, from the index (one getMany per tick); undefined when not indexed */
+  body(cid: string): Promise<Uint8Array | undefined>
   query(q: RecordQuery): Promise<Page<RecordSummary>>
   lineage(root: string, q?: LineageQuery): Promise<Lineage>
   /** Text search over asset titles, tags and descriptions with filters, sorted by time or relevance, paginated.

@@ -8,7 +8,7 @@ import type { ContentStore } from '../store/types.ts'
 import type { HeldRecord, LineageParent, LineageView } from './view.ts'
 
 export interface IndexLineageViewComponents {
-  index: Pick<RecordIndexApi, 'get' | 'query' | 'lineage'>
+  index: Pick<RecordIndexApi, 'get' | 'query' | 'lineage'> & Partial<Pick<RecordIndexApi, 'body'>>
   store: Pick<ContentStore, 'getRecord'>
   /**
    * An in-memory directory of license and revocation links (src/node/link-directory.ts); an answer of undefined, or
@@ -36,18 +36,24 @@ export function createIndexLineageView (components: IndexLineageViewComponents):
   const { index, store, links } = components
 
   const bodiesOf = async <K extends 'license' | 'revocation'>(cids: string[]): Promise<Array<HeldRecord<K>>> =>
-    await Promise.all(cids.slice(0, LIST_CAP).map(async cid => ({
-      cid,
-      credential: JSON.parse(decoder.decode(await store.getRecord(cid))) as Credential<K>
-    })))
+    (await Promise.all(cids.slice(0, LIST_CAP).map(async cid => ({ cid, credential: await record(cid) as Credential<K> | undefined }))))
+      .filter((r): r is HeldRecord<K> => r.credential != null)
+
+  // bodies from the index when it keeps them (one getMany per walk level), else one block read each
+  const readBody = async (cid: string): Promise<Uint8Array | undefined> => {
+    if (index.body == null) return await store.getRecord(cid)
+    const body = await index.body(cid)
+    // an index written without bodies (empty values) sends us to the block
+    return body != null && body.byteLength === 0 ? await store.getRecord(cid) : body
+  }
 
   // records are content-addressed, so a parsed body never goes stale: keep the recent ones
   const parsed = new Map<string, Promise<Credential | undefined>>()
   const record = async (cid: string): Promise<Credential | undefined> => {
     let p = parsed.get(cid)
     if (p == null) {
-      p = store.getRecord(cid).then(
-        bytes => JSON.parse(decoder.decode(bytes)) as Credential,
+      p = readBody(cid).then(
+        bytes => bytes == null ? undefined : JSON.parse(decoder.decode(bytes)) as Credential,
         (err: Error) => { if (err.name === 'NotFoundError') return undefined; throw err }
       )
       parsed.set(cid, p)

@@ -47,7 +47,7 @@ describe('index entries', () => {
     assert.deepEqual(s, { cid: asset.cid, kind: 'asset', author, time: 1000, title: 't', content })
     assert.deepEqual(parentsOf(asset), [['r', p1, 'parentOf'], ['c', content, 'inputTo']])
     const subs = entriesOf(asset).map(e => e.sublevel).sort()
-    assert.deepEqual(subs, ['author', 'children', 'children', 'children', 'children', 'content', 'kind', 'parents', 'summary', 'time'])
+    assert.deepEqual(subs, ['author', 'body', 'children', 'children', 'children', 'children', 'content', 'kind', 'parents', 'summary', 'time'])
   })
 
   it('summarises a grant with its license, asset and licensee', () => {
@@ -55,7 +55,7 @@ describe('index entries', () => {
     const s = summarize(g)
     assert.equal(s.licensee, g.credential.credentialSubject.id)
     assert.equal(s.collective, g.collective)
-    assert.deepEqual(entriesOf(g).map(e => e.sublevel).sort(), ['author', 'collective', 'grants', 'kind', 'licensee', 'summary', 'time'])
+    assert.deepEqual(entriesOf(g).map(e => e.sublevel).sort(), ['author', 'body', 'collective', 'grants', 'kind', 'licensee', 'summary', 'time'])
   })
 
   it('refuses key parts holding the separator', () => {
