@@ -76,17 +76,9 @@ export const join = (charter: ValidRecord<'charter'>, joiner: Signer, inviteCid:
 export const attest = (charter: ValidRecord<'charter'>, by: Signer, when: number): ValidRecord =>
   issueRecord('attestation', { record: charter.cid, claim: 'endorsement' }, { signer: by, crypto, validFrom: new Date(when), collective: charter.cid })
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing shuffle can be replayed */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../utils/random.ts'
+/** seeded pseudo-random numbers in [0, 1), shared by the suites */
+export { seededRandom }
 
 /** A Fisher–Yates shuffle of a copy of `items` */
 export function shuffled<T> (items: readonly T[], random: () => number): T[] {

@@ -182,17 +182,9 @@ export function shuffle<T> (items: T[]): T[] {
   return items
 }
 
-/** Seeded pseudo-random numbers in [0, 1) (mulberry32), for reproducible choices */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as seeded } from '../utils/random.ts'
+/** seeded pseudo-random numbers in [0, 1), shared by the suites */
+export { seeded }
 
 export interface Dataset {
   records: ValidRecord[]

@@ -129,17 +129,9 @@ export async function withDeadline<T> (ms: number, what: string, fn: (signal: Ab
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so random tests replay from their seed */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as prng } from '../../utils/random.ts'
+/** seeded pseudo-random numbers in [0, 1), shared by the suites */
+export { prng }
 
 /** Item `n` of a test universe: a fixed id and a timestamp drawn from `rand` over `spanMs` */
 export function universeItem (seed: number, n: number, timestamp: number): SyncItem {
