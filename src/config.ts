@@ -39,6 +39,18 @@ export interface IngestConfig {
   batchSize: number
 }
 
+/** Bounds of what a node holds without counting it (records waiting for a dependency): protocols/collectives.md §6 */
+export interface ParkingConfig {
+  /** Bytes of waiting records held in all. @default 67108864 (64 MiB) */
+  maxBytes: number
+  /** Entries in all. @default 100000 */
+  maxRecords: number
+  /** Bytes of waiting records held per author. @default 4194304 (4 MiB) */
+  perAuthorBytes: number
+  /** Bytes of waiting records held per relaying peer. @default 16777216 (16 MiB) */
+  perPeerBytes: number
+}
+
 export interface StoreConfig {
   /** Blocks read ahead when serving a file. @default 8 */
   readAhead: number
@@ -58,6 +70,7 @@ export interface AtelierConfig {
   p2p: P2PConfig
   records: RecordsConfig
   ingest: IngestConfig
+  parking: ParkingConfig
   store: StoreConfig
   sync: SyncConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
@@ -76,6 +89,7 @@ export interface ConfigOverrides {
   p2p?: Partial<P2PConfig>
   records?: Partial<RecordsConfig>
   ingest?: Partial<IngestConfig>
+  parking?: Partial<ParkingConfig>
   store?: Partial<StoreConfig>
   sync?: Partial<SyncConfig>
   logLevel?: string
@@ -165,6 +179,12 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     ingest: {
       queueLimit: positiveInt(pick(l => l.ingest?.queueLimit, d.ingest.queueLimit), 'ingest.queueLimit'),
       batchSize: positiveInt(pick(l => l.ingest?.batchSize, d.ingest.batchSize), 'ingest.batchSize')
+    },
+    parking: {
+      maxBytes: positiveInt(pick(l => l.parking?.maxBytes, d.parking.maxBytes), 'parking.maxBytes'),
+      maxRecords: positiveInt(pick(l => l.parking?.maxRecords, d.parking.maxRecords), 'parking.maxRecords'),
+      perAuthorBytes: positiveInt(pick(l => l.parking?.perAuthorBytes, d.parking.perAuthorBytes), 'parking.perAuthorBytes'),
+      perPeerBytes: positiveInt(pick(l => l.parking?.perPeerBytes, d.parking.perPeerBytes), 'parking.perPeerBytes')
     },
     store: {
       readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),

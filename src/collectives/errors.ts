@@ -36,3 +36,13 @@ export class MissingDependencyError extends AtelierError {
   readonly code = 'ERR_MISSING_DEPENDENCY'
   readonly httpStatus = 424
 }
+
+/**
+ * A collective record names, as what it is about (a license's asset, a grant's license, an attestation's or a
+ * revocation's record), a record of another collective or of none: a collective's records close over the
+ * collective, so that what its members count never depends on records outside it (protocols/collectives.md §6)
+ */
+export class LinkOutsideCollectiveError extends AtelierError {
+  readonly code = 'ERR_LINK_OUTSIDE_COLLECTIVE'
+  readonly httpStatus = 400
+}

@@ -21,5 +21,5 @@
 export { computeMembership } from './membership.ts'
 export { checkMembershipRecord, checkCollectiveRecord, dependenciesOf, membershipError } from './check.ts'
 export type { MembershipCheck } from './check.ts'
-export { InvalidMembershipError, InviteInvalidError, MissingDependencyError, NotAdminError, NotMemberError } from './errors.ts'
+export { InvalidMembershipError, InviteInvalidError, LinkOutsideCollectiveError, MissingDependencyError, NotAdminError, NotMemberError } from './errors.ts'
 export type * from './types.ts'

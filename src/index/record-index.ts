@@ -17,7 +17,7 @@ import { BATCH_RECORDS, CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_V
 import { decodeSummary, entriesOf } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { searchEntriesOf } from './search-entries.ts'
-import { position, positionCid } from './keys.ts'
+import { position, positionCid, SEP, SEP_END } from './keys.ts'
 import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
@@ -293,6 +293,49 @@ export class RecordIndex implements RecordIndexApi {
       if (this.markers.size <= MARKER_CACHE_SIZE) break
       this.markers.delete(key)
     }
+  }
+
+  /**
+   * Take records out of the index (the view no longer counts them: retired, see protocols/collectives.md §6).
+   * Every entry `put()` wrote goes, but for the shared "has children" markers, which only mean "look here" and are
+   * checked against the child keys by every walk. An author whose head was removed gets its latest remaining record
+   * as head. One atomic batch; records not indexed are skipped.
+   */
+  async remove (records: ValidRecord[]): Promise<number> {
+    this.writable(['open'])
+    return await this.exclusive(async () => {
+      const subs = this.writable(['open', 'closing'])
+      const db = this.db as IndexDb
+      const unique = [...new Map(records.map(r => [r.cid, r])).values()]
+      const held = await subs.summary.hasMany(unique.map(r => r.cid))
+      const ops: BatchOp[] = []
+      const gone = new Set<string>()
+      const authors = new Set<string>()
+      unique.forEach((r, i) => {
+        if (!held[i]) return
+        gone.add(r.cid)
+        authors.add(r.author)
+        for (const e of entriesOf(r)) if (e.shared !== true) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
+        for (const e of searchEntriesOf(r)) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
+      })
+      if (gone.size === 0) return 0
+      for (const author of authors) {
+        const head = await subs.head.get(author)
+        if (head == null || !gone.has(positionCid(head))) continue
+        // the latest of the author's records that stays: walk back from the newest, past the ones going
+        let next: string | undefined
+        for await (const key of subs.author.keys({ gt: author + SEP, lt: author + SEP_END, reverse: true })) {
+          const pos = key.slice(author.length + 1)
+          if (!gone.has(positionCid(pos))) { next = pos; break }
+        }
+        ops.push(next == null ? { type: 'del', sublevel: subs.head, key: author } : { type: 'put', sublevel: subs.head, key: author, value: next })
+        this.headCache.delete(author)
+      }
+      ops.push({ type: 'put', sublevel: subs.meta, key: META_COUNT, value: String(this.total - gone.size) })
+      await db.batch(ops)
+      this.total -= gone.size
+      return gone.size
+    })
   }
 
   private async countSummaries (): Promise<number> {

@@ -148,6 +148,8 @@ export interface RecordIndexApi {
   close(): Promise<void>
   /** Index records; each record's entries go in one atomic batch (several records may share one) */
   put(records: ValidRecord[]): Promise<void>
+  /** Take records out (the collective view no longer counts them); returns how many were indexed */
+  remove(records: ValidRecord[]): Promise<number>
   has(cid: string): Promise<boolean>
   get(cid: string): Promise<RecordSummary | undefined>
   /** the record's canonical bytes, from the index (one getMany per tick); undefined when not indexed */

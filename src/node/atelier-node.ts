@@ -182,7 +182,7 @@ export class AtelierNode {
     const state = new NodeState(join(config.home, STATE_DIR))
     await state.open()
     this.stopSteps.push({ name: 'state', run: async () => { await state.close() } })
-    const parking = this.parkingValue = new ParkingLot({ state, logger: this.log })
+    const parking = this.parkingValue = new ParkingLot({ state, logger: this.log }, config.parking)
     await parking.open()
 
     warmUp()
@@ -234,6 +234,7 @@ export class AtelierNode {
       index,
       store: storage.store,
       state,
+      parking,
       crypto: nativeCrypto,
       logger: this.log,
       did: identity.did,
@@ -246,6 +247,13 @@ export class AtelierNode {
     }, { syncIntervalMs: config.sync.intervalMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
+    records.on('retired', syncSource.onRetired)
+    records.on('retired', links.onRetired)
+    // what was held before a crash or a restart is judged again: a dependency may have been committed meanwhile
+    if (parking.count > 0) {
+      const swept = await records.sweep()
+      this.log.info({ ...swept, held: parking.count }, 'held records judged again at start')
+    }
     await peers.start(config.p2p.bootstrap)
     this.stopSteps.push({ name: 'peers', run: async () => { await peers.stop() } })
 
@@ -333,6 +341,8 @@ export class AtelierNode {
   async reindex (): Promise<{ records: number, ms: number }> {
     const started = Date.now()
     const records = await this.records.exclusive(async () => await this.index.rebuild(this.storedRecords()))
+    // the blocks hold every record ever counted, retired ones too: judge every collective again
+    await this.collectives.settle()
     const ms = Date.now() - started
     this.log.info({ records, ms }, 'index rebuilt')
     return { records, ms }

@@ -1,46 +1,40 @@
 /**
- * CollectiveService: the node's part in its collectives. It
- * - decides, for RecordService, whether a record naming a collective is taken now, parked until what it depends on
- *   arrives (its charter, a parent, a membership), or refused (AdmissionPolicy);
- * - keeps each joined collective's membership, computed from the records held (a pure function of the set);
- * - subscribes to each collective's gossip topic with the one door as validator, publishes the records this node
- *   takes in from its own users, and reconciles history with peers over the sync protocol;
- * - creates collectives, invites, joins, admits and removes members.
+ * CollectiveService: the node's part in its collectives, composed of
+ * - CollectiveAdmission (collective-admission.ts): the rules the one door applies to records naming a collective;
+ * - MembershipDirectory (membership-directory.ts): each collective's membership, from the records held;
+ * - CollectiveView (collective-view.ts): re-judges what a committed record can change, so what the node counts
+ *   is a function of the record set, not of arrival order;
+ * - CollectiveNetwork (collective-network.ts): gossip topics, publishing and history sync.
+ * This file holds the operations users call (create, invite, join, admit, remove, describe, digest) and full
+ * replication of assets.
  */
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
-import { computeMembership, checkCollectiveRecord } from '../collectives/index.ts'
 import type { Membership } from '../collectives/index.ts'
-import { InvalidRequestError, NotFoundError, isAtelierError } from '../errors.ts'
-import { validateRecord } from '../records/index.ts'
-import type {
-  AssetSubject, AttestationSubject, CharterSubject, GrantSubject, LicenseSubject, RecordCrypto, RevocationSubject, ValidRecord
-} from '../records/types.ts'
+import { InvalidRequestError, NotFoundError } from '../errors.ts'
+import type { CharterSubject, RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import { decodeInvite, encodeInvite } from './invite.ts'
-import { memberDependency, recordDependency } from './parking.ts'
+import { CollectiveAdmission } from './collective-admission.ts'
+import { CollectiveNetwork } from './collective-network.ts'
+import type { GossipPort, SyncPort } from './collective-network.ts'
+import { CollectiveView } from './collective-view.ts'
+import { MembershipDirectory } from './membership-directory.ts'
+import type { CollectiveState } from './membership-directory.ts'
+import type { ParkingLot } from './parking.ts'
 import type { Admission, AdmissionPolicy, RecordEvent, RecordService, RecordSource } from './record-service.ts'
 import type { NodeState } from './state.ts'
 
-/** What the service needs of gossip (src/net/gossip GossipChannel) */
-export interface GossipPort {
-  join(collective: string, validate: (data: Uint8Array) => Promise<'accept' | 'reject' | 'ignore'>): void
-  leave(collective: string): void
-  publish(collective: string, data: Uint8Array): Promise<unknown>
-}
-
-/** What the service needs of history sync (src/net/sync) */
-export interface SyncPort {
-  syncWith(peerId: string, scope: string, options?: { signal?: AbortSignal }): Promise<unknown>
-}
+export type { GossipPort, SyncPort } from './collective-network.ts'
 
 export interface CollectiveServiceComponents {
   records: RecordService
   index: RecordIndexApi
   store: Pick<ContentStore, 'getRecord'>
   state: NodeState
+  parking: ParkingLot
   crypto: RecordCrypto
   logger: Logger
   did: string
@@ -66,8 +60,6 @@ const DEFAULT_SYNC_INTERVAL_MS = 30_000
 const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600 * 1000
 /** Page size when reading a collective's records from the index */
 const PAGE = 1000
-/** Sources whose records this node publishes on gossip (gossip and sync records are already spread) */
-const PUBLISHED_SOURCES: ReadonlySet<RecordSource> = new Set(['local', 'http', 'import', 'parked'])
 
 /** A collective this node takes part in, as persisted */
 export interface JoinedCollective {
@@ -75,11 +67,7 @@ export interface JoinedCollective {
   joinedAt: number
 }
 
-interface Loaded {
-  charter: ValidRecord<'charter'>
-  memberships: Map<string, ValidRecord>
-  membership: Membership
-}
+type Loaded = CollectiveState
 
 export interface CollectiveSummary {
   id: string
@@ -101,144 +89,78 @@ export class CollectiveService implements AdmissionPolicy {
   private readonly syncIntervalMs: number
   private readonly inviteTtlMs: number
   private readonly joined = new Map<string, JoinedCollective>()
-  private readonly loaded = new Map<string, Promise<Loaded | undefined>>()
-  private timer?: NodeJS.Timeout
+  readonly directory: MembershipDirectory
+  readonly view: CollectiveView
+  private readonly admission: CollectiveAdmission
+  private readonly network: CollectiveNetwork
   private readonly onRecord = (e: RecordEvent): void => { this.recordIndexed(e) }
-  // the dialling side reconciles on connect; both sides starting at once would move every record twice
-  private readonly onPeer = (peerId: string, { outbound }: { outbound: boolean }): void => { if (outbound) this.syncPeer(peerId) }
-  /** sessions in flight by peer and scope, so concurrent triggers share one */
-  private readonly syncing = new Map<string, Promise<unknown>>()
 
   constructor (components: CollectiveServiceComponents, init: CollectiveServiceInit = {}) {
     this.c = components
     this.log = components.logger.child({ component: 'collectives' })
     this.syncIntervalMs = init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS
     this.inviteTtlMs = init.inviteTtlMs ?? DEFAULT_INVITE_TTL_MS
+    const { index, store, parking, crypto, logger, records } = components
+    this.directory = new MembershipDirectory({ index, store, parking, crypto, logger })
+    this.admission = new CollectiveAdmission({ index, parking, directory: this.directory })
+    this.view = new CollectiveView({ records, index, parking, directory: this.directory, crypto, logger })
+    this.network = new CollectiveNetwork({
+      records,
+      peers: components.peers,
+      logger,
+      localPeerId: components.localPeerId,
+      joined: (id) => this.joined.has(id),
+      joinedIds: () => this.joinedIds(),
+      ...(components.gossip != null ? { gossip: components.gossip } : {}),
+      ...(components.sync != null ? { sync: components.sync } : {})
+    })
   }
 
   async start (): Promise<void> {
     for (const [, j] of await this.c.state.allJson<JoinedCollective>(this.c.state.collectives)) {
       this.joined.set(j.id, j)
-      this.subscribe(j.id)
+      this.network.subscribe(j.id)
     }
+    this.c.records.on('record', this.view.onRecord)
     this.c.records.on('record', this.onRecord)
-    this.c.peers.on('connected', this.onPeer)
-    this.timer = setInterval(() => { this.syncAll() }, this.syncIntervalMs)
-    this.timer.unref()
+    this.network.start(this.syncIntervalMs)
     if (this.joined.size > 0) this.log.info({ collectives: [...this.joined.keys()] }, 'taking part in collectives')
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
+    this.network.stop()
     this.c.records.off('record', this.onRecord)
-    this.c.peers.off('connected', this.onPeer)
-    for (const id of this.joined.keys()) this.c.gossip?.leave(id)
+    this.c.records.off('record', this.view.onRecord)
+    await this.view.idle()
   }
 
   /** The collectives this node takes part in */
   joinedIds (): string[] { return [...this.joined.keys()] }
 
-  // ---- admission: the rules the one door applies to records naming a collective ----
-
+  /** The door's rules for records naming a collective (RecordService's admission policy) */
   async admit (record: ValidRecord, source: RecordSource): Promise<Admission> {
-    if (record.kind === 'charter' || record.collective == null) return { verdict: 'accept' }
+    return await this.admission.admit(record, source)
+  }
+
+  /** Forget cached memberships (after a reindex) and judge every joined collective again */
+  async settle (): Promise<void> {
+    this.directory.reset()
+    for (const id of this.joined.keys()) await this.view.settle(id)
+  }
+
+  private load (id: string): Promise<Loaded | undefined> { return this.directory.load(id) }
+
+  private syncOnce (peerId: string, id: string, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+    return this.network.syncOnce(peerId, id, options)
+  }
+
+  /** Replicate assets; after a membership change, reconcile with peers: they may hold records it lets in */
+  private recordIndexed ({ record }: RecordEvent): void {
     const collective = record.collective
-    const missing = await this.missingRecords(record)
-    if (missing.length > 0) {
-      return { verdict: 'park', deps: missing.map(recordDependency), reason: `waiting for ${missing.join(', ')}` }
-    }
-    const state = await this.load(collective)
-    if (state == null) return { verdict: 'park', deps: [recordDependency(collective)], reason: `charter ${collective} not held` }
-    const check = checkCollectiveRecord(state.charter, state.membership, record)
-    switch (check.status) {
-      case 'ok':
-      case 'ineffective':
-        return { verdict: 'accept' }
-      case 'missing':
-        return { verdict: 'park', deps: check.missing.map(recordDependency), reason: check.error.message }
-      case 'invalid':
-        // a non-member's record may be followed by its admission: park it, unless this node's own user wrote it
-        if (check.reason === 'not-member' && source !== 'local') {
-          return { verdict: 'park', deps: [memberDependency(collective, record.author)], reason: check.error.message }
-        }
-        throw check.error
-    }
-  }
-
-  /** Records a collective record links to that this node does not hold yet (they must come first) */
-  private async missingRecords (record: ValidRecord): Promise<string[]> {
-    const links: string[] = [record.collective as string]
-    const s = record.credential.credentialSubject as any
-    switch (record.kind) {
-      case 'asset':
-        for (const ing of (s as AssetSubject).ingredients ?? []) if (ing.record != null) links.push(ing.record)
-        break
-      case 'license': links.push((s as LicenseSubject).asset); break
-      case 'grant': links.push((s as GrantSubject).license); break
-      case 'attestation': links.push((s as AttestationSubject).record); break
-      case 'revocation': links.push((s as RevocationSubject).record); break
-    }
-    const out: string[] = []
-    for (const l of new Set(links)) if (l !== record.cid && !(await this.c.index.has(l))) out.push(l)
-    return out
-  }
-
-  // ---- membership state ----
-
-  /** The charter and membership of a collective, from the records held; undefined when its charter is not held */
-  private async load (id: string): Promise<Loaded | undefined> {
-    let p = this.loaded.get(id)
-    if (p == null) {
-      p = this.read(id)
-      this.loaded.set(id, p)
-      p.then(v => { if (v == null) this.loaded.delete(id) }, () => { this.loaded.delete(id) })
-    }
-    return await p
-  }
-
-  private async read (id: string): Promise<Loaded | undefined> {
-    const summary = await this.c.index.get(id)
-    if (summary == null || summary.kind !== 'charter') return undefined
-    const charter = await this.recordOf(id) as ValidRecord<'charter'>
-    const memberships = new Map<string, ValidRecord>()
-    let cursor: string | undefined
-    do {
-      const page = await this.c.index.query({ kind: 'membership', collective: id, limit: PAGE, cursor, order: 'asc' })
-      for (const s of page.items) memberships.set(s.cid, await this.recordOf(s.cid))
-      cursor = page.cursor ?? undefined
-    } while (cursor != null)
-    return { charter, memberships, membership: computeMembership(charter, memberships.values()) }
-  }
-
-  private async recordOf (cid: string): Promise<ValidRecord> {
-    return validateRecord(await this.c.store.getRecord(cid), { crypto: this.c.crypto })
-  }
-
-  /** Keep memberships current as records are indexed; release records that waited for them; spread local ones */
-  private recordIndexed ({ record, source }: RecordEvent): void {
-    const collective = record.kind === 'charter' ? record.cid : record.collective
-    if (collective == null) return
-    if (record.kind === 'membership') void this.membershipChanged(collective, record)
-    if (this.joined.has(collective) && PUBLISHED_SOURCES.has(source)) {
-      this.c.gossip?.publish(collective, record.bytes).catch(err => {
-        this.log.debug({ err, cid: record.cid }, 'gossip publish failed; sync will carry the record')
-      })
-    }
-    if (record.kind === 'asset' && this.c.replicate != null) void this.maybeReplicate(collective, record as ValidRecord<'asset'>)
-  }
-
-  private async membershipChanged (collective: string, record: ValidRecord): Promise<void> {
-    try {
-      const state = await this.load(collective)
-      if (state == null) return
-      state.memberships.set(record.cid, record)
-      const before = new Set(state.membership.members())
-      state.membership = computeMembership(state.charter, state.memberships.values())
-      // anyone whose intervals may have changed gets their parked records judged again
-      const touched = new Set([...before, ...state.membership.members(), ...state.membership.changes.map(ch => ch.member)])
-      for (const did of touched) await this.c.records.release(memberDependency(collective, did))
-    } catch (err) {
-      this.log.error({ err, collective }, 'failed to update membership')
+    if (collective == null || !this.joined.has(collective)) return
+    if (record.kind === 'membership') this.network.syncCollective(collective)
+    if (record.kind === 'asset' && this.c.replicate != null) {
+      this.maybeReplicate(collective, record as ValidRecord<'asset'>).catch(err => { this.log.warn({ err }, 'replication failed') })
     }
   }
 
@@ -252,45 +174,6 @@ export class CollectiveService implements AdmissionPolicy {
     } catch (err) {
       this.log.warn({ err, content }, 'could not replicate asset content yet')
     }
-  }
-
-  // ---- gossip and sync ----
-
-  private subscribe (id: string): void {
-    this.c.gossip?.join(id, async (data) => {
-      try {
-        const outcome = await this.c.records.ingest(data, { source: 'gossip' })
-        return outcome.status === 'parked' ? 'ignore' : 'accept'
-      } catch (err) {
-        // bad input is the sender's fault; anything else (busy, stopping) is ours
-        return isAtelierError(err) && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 424 ? 'reject' : 'ignore'
-      }
-    })
-  }
-
-  private syncPeer (peerId: string): void {
-    for (const id of this.joined.keys()) {
-      this.syncOnce(peerId, id).catch(err => {
-        this.log.debug({ peer: peerId, collective: id, err: err.message }, 'sync did not complete')
-      })
-    }
-  }
-
-  /** Reconcile one collective with one peer; joins a session already running for the same pair */
-  private async syncOnce (peerId: string, id: string, options: { signal?: AbortSignal } = {}): Promise<unknown> {
-    const key = `${peerId} ${id}`
-    let running = this.syncing.get(key)
-    if (running == null) {
-      if (this.c.sync == null) return
-      running = this.c.sync.syncWith(peerId, id, options).finally(() => { this.syncing.delete(key) })
-      this.syncing.set(key, running)
-    }
-    return await running
-  }
-
-  /** Periodic reconciliation: of each pair of peers only one side starts it (sync runs both ways), so rounds are not doubled */
-  private syncAll (): void {
-    for (const p of this.c.peers.list()) if (p.connected && this.c.localPeerId < p.peerId) this.syncPeer(p.peerId)
   }
 
   // ---- operations (HTTP and CLI) ----
@@ -442,6 +325,6 @@ export class CollectiveService implements AdmissionPolicy {
     const j: JoinedCollective = { id, joinedAt: Date.now() }
     await this.c.state.collectives.put(id, JSON.stringify(j))
     this.joined.set(id, j)
-    this.subscribe(id)
+    this.network.subscribe(id)
   }
 }

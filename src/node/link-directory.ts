@@ -49,6 +49,14 @@ export class LinkDirectory {
     void this.loading.then(links => { if (links != null) this.drain(links) })
   }
 
+  /** A retired license or revocation no longer counts: start again from the index on the next question */
+  readonly onRetired = ({ record }: { record: RecordEvent['record'] }): void => {
+    if (record.kind !== 'license' && record.kind !== 'revocation') return
+    if (this.off) return
+    this.loading = undefined
+    this.pending.length = 0
+  }
+
   /** License record CIDs of `asset`; undefined when the directory is off (ask the index) */
   async licensesOf (asset: string): Promise<string[] | undefined> {
     const links = await this.links()

@@ -1,123 +1,292 @@
 /**
- * ParkingLot: records that arrived before what they depend on (a child before its parent, a member's record
- * before its membership) wait here, persisted, and are released when the dependency arrives, never dropped.
+ * ParkingLot: the records a node holds but does not count (protocols/collectives.md §6), persisted.
  *
- * A dependency is a string key: a record CID (`record:<cid>`) or a membership (`member:<collective>:<did>`).
- * The lot is bounded: past `maxRecords`, the oldest parked record is evicted and logged (sync offers it again later).
+ * - `waiting`: valid, in scope, but naming something not counted yet (a charter, an invite, a licensed asset, a
+ *   revoked record). Kept with its bytes, because no other store holds them: this is what an outsider can make a
+ *   node store, so it is bounded in bytes overall, per author and per relaying peer, and the oldest entry of the
+ *   bound that overflowed is evicted in O(log n) through an age-ordered key range (sync offers evicted records again).
+ * - `outside`: a record the node counted once and the view no longer counts (its author's removal took effect
+ *   before it, its join lost its invite's last use, what it names was retired). Its block stays in the blockstore,
+ *   so the entry holds no bytes and costs a few hundred bytes of metadata; it is bounded by what the node counted.
+ *
+ * Each entry is keyed by what would change its verdict (`deps`): `record:<cid>` (that record counted),
+ * `member:<collective>:<did>` (that member's intervals changed), `collective:<collective>` (any membership change).
+ * Nothing here decides; the record service re-judges entries when a dependency moves and at start-up.
  */
 import type { Logger } from 'pino'
-import type { NodeState } from './state.ts'
+import type { ParkingConfig } from '../config.ts'
+import type { NodeState, StateSublevel } from './state.ts'
+
+export type HeldStatus = 'waiting' | 'outside'
 
 export interface ParkedRecord {
   cid: string
-  /** record bytes, base64 */
-  bytes: string
+  status: HeldStatus
+  /** what would change the verdict; see the file comment */
   deps: string[]
+  /** why it is not counted, in words */
   reason: string
-  /** epoch ms when parked */
+  /** the rule that keeps it out (stable code, e.g. `not-member`, `dependency-missing`) */
+  rule: string
+  kind: string
+  author: string
+  collective?: string
+  /** encoded size, bytes */
+  size: number
+  /** epoch ms when it entered the lot */
   at: number
   source: string
+  /** the libp2p peer that relayed it, when it came from the network */
+  peer?: string
+  /** record bytes, base64; absent when the record's block is in the blockstore */
+  bytes?: string
 }
 
-export interface ParkingLotInit {
-  /** @default 100000 */
-  maxRecords?: number
+/** What the lot needs of a record to hold it */
+export interface ParkInput {
+  cid: string
+  bytes: Uint8Array
+  kind: string
+  author: string
+  collective?: string
 }
 
-const DEFAULT_MAX_PARKED = 100_000
-/** waiting keys: dependency \0 parked cid */
-const SEP = '\u0000'
+export interface ParkOptions {
+  status: HeldStatus
+  deps: string[]
+  reason: string
+  rule: string
+  source: string
+  peer?: string
+  /** false when the record's block is stored (a retired record): keep no bytes */
+  keepBytes: boolean
+}
+
+export interface ParkedPage {
+  items: ParkedRecord[]
+  cursor: string | null
+}
 
 /** Dependency key of a record CID */
 export function recordDependency (cid: string): string { return `record:${cid}` }
-/** Dependency key of a member's admission to a collective */
+/** Dependency key of a member's standing in a collective */
 export function memberDependency (collective: string, did: string): string { return `member:${collective}:${did}` }
+/** Dependency key of any membership change of a collective */
+export function collectiveDependency (collective: string): string { return `collective:${collective}` }
+
+const SEP = '\u0000'
+const END = '\uffff'
+const pad = (n: number): string => String(n).padStart(15, '0')
 
 export class ParkingLot {
   private readonly state: NodeState
   private readonly log: Logger
-  private readonly max: number
-  private countValue = 0
-  private readonly parking = new Set<string>()
+  private readonly bounds: ParkingConfig
+  private entries = 0
+  private heldBytes = 0
+  private readonly byAuthorBytes = new Map<string, number>()
+  private readonly byPeerBytes = new Map<string, number>()
+  /** every write is serialised, so the counters always match the database */
+  private serial: Promise<unknown> = Promise.resolve()
 
-  constructor (components: { state: NodeState, logger: Logger }, init: ParkingLotInit = {}) {
+  constructor (components: { state: NodeState, logger: Logger }, bounds: ParkingConfig) {
     this.state = components.state
     this.log = components.logger.child({ component: 'parking' })
-    this.max = init.maxRecords ?? DEFAULT_MAX_PARKED
+    this.bounds = bounds
   }
 
-  /** Count what was parked before a restart */
+  /** Count what was held before a restart (and drop entries of the previous release's layout) */
   async open (): Promise<void> {
-    let n = 0
-    for await (const _ of this.state.parked.keys()) n++
-    this.countValue = n
+    const stale: string[] = []
+    for await (const [cid, text] of this.state.parked.iterator()) {
+      const e = JSON.parse(text) as Partial<ParkedRecord>
+      if (e.status == null || e.author == null) { stale.push(cid); continue }
+      this.account(e as ParkedRecord, +1)
+    }
+    if (stale.length > 0) await this.migrate(stale)
   }
 
-  get count (): number { return this.countValue }
+  /** Entries the previous release parked (no status, no author): kept as waiting records for the sweep to judge */
+  private async migrate (cids: string[]): Promise<void> {
+    for (const cid of cids) {
+      const old = await this.state.getJson<{ cid: string, bytes: string, deps: string[], reason: string, at: number, source: string }>(this.state.parked, cid)
+      if (old == null) continue
+      const batch = this.state.db.batch()
+      for (const d of old.deps) batch.del(d + SEP + cid, { sublevel: this.state.waiting })
+      batch.del(cid, { sublevel: this.state.parked })
+      await batch.write()
+      await this.park({ cid, bytes: Buffer.from(old.bytes, 'base64'), kind: 'unknown', author: 'unknown' },
+        { status: 'waiting', deps: [], reason: old.reason, rule: 'migrated', source: old.source, keepBytes: true })
+    }
+    this.log.info({ entries: cids.length }, 'parked records of the previous layout kept for re-judging')
+  }
+
+  get count (): number { return this.entries }
+  /** bytes held for waiting records (the bounded part) */
+  get bytes (): number { return this.heldBytes }
 
   async has (cid: string): Promise<boolean> {
     return (await this.state.parked.get(cid)) !== undefined
   }
 
-  /** Park a record until every one of `deps` is released */
-  async park (cid: string, bytes: Uint8Array, deps: string[], reason: string, source: string): Promise<void> {
-    // the same record may be parked by two deliveries at once: count and write it once
-    if (this.parking.has(cid)) return
-    this.parking.add(cid)
-    try {
-      await this.parkOnce(cid, bytes, deps, reason, source)
-    } finally {
-      this.parking.delete(cid)
-    }
+  async get (cid: string): Promise<ParkedRecord | undefined> {
+    return await this.state.getJson<ParkedRecord>(this.state.parked, cid)
   }
 
-  private async parkOnce (cid: string, bytes: Uint8Array, deps: string[], reason: string, source: string): Promise<void> {
-    if (await this.has(cid)) return
-    const entry: ParkedRecord = { cid, bytes: Buffer.from(bytes).toString('base64'), deps, reason, at: Date.now(), source }
-    const batch = this.state.db.batch()
-    batch.put(cid, JSON.stringify(entry), { sublevel: this.state.parked })
-    for (const d of deps) batch.put(d + SEP + cid, '', { sublevel: this.state.waiting })
-    await batch.write()
-    this.countValue++
-    this.log.debug({ cid, deps, reason }, 'record parked')
-    if (this.countValue > this.max) await this.evictOldest()
+  /** Hold a record (or replace its entry: new deps, new status), then enforce the bounds */
+  async park (record: ParkInput, options: ParkOptions): Promise<void> {
+    await this.run(async () => {
+      const old = await this.get(record.cid)
+      const keepBytes = options.keepBytes && (old == null || old.bytes != null)
+      const entry: ParkedRecord = {
+        cid: record.cid,
+        status: options.status,
+        deps: [...new Set(options.deps)],
+        reason: options.reason,
+        rule: options.rule,
+        kind: record.kind,
+        author: record.author,
+        size: record.bytes.length,
+        at: old?.at ?? Date.now(),
+        source: old?.source ?? options.source,
+        ...(record.collective != null ? { collective: record.collective } : {}),
+        ...((old?.peer ?? options.peer) != null ? { peer: old?.peer ?? options.peer } : {}),
+        ...(keepBytes ? { bytes: Buffer.from(record.bytes).toString('base64') } : {})
+      }
+      const batch = this.state.db.batch()
+      if (old != null) this.unlink(batch, old)
+      batch.put(entry.cid, JSON.stringify(entry), { sublevel: this.state.parked })
+      this.link(batch, entry)
+      await batch.write()
+      if (old != null) this.account(old, -1)
+      this.account(entry, +1)
+      this.log.debug({ cid: entry.cid, status: entry.status, deps: entry.deps, rule: entry.rule }, 'record held, not counted')
+      await this.enforce(entry)
+    })
   }
 
-  /**
-   * Records waiting on `dep`, removed from the lot: the caller ingests them again (and they may park again on
-   * another dependency still missing).
-   */
-  async release (dep: string): Promise<ParkedRecord[]> {
+  /** Forget entries: the record is counted now, or refused for good */
+  async drop (cids: Iterable<string>): Promise<void> {
+    await this.run(async () => {
+      for (const cid of cids) {
+        const old = await this.get(cid)
+        if (old == null) continue
+        const batch = this.state.db.batch()
+        this.unlink(batch, old)
+        batch.del(cid, { sublevel: this.state.parked })
+        await batch.write()
+        this.account(old, -1)
+      }
+    })
+  }
+
+  /** The entries waiting on `dep`, left in place: the caller re-judges each, which replaces or drops it */
+  async waitingOn (dep: string): Promise<ParkedRecord[]> {
     const out: ParkedRecord[] = []
-    const batch = this.state.db.batch()
-    for await (const key of this.state.waiting.keys({ gt: dep + SEP, lt: dep + SEP + '\uffff' })) {
-      const cid = key.slice(dep.length + 1)
-      batch.del(key, { sublevel: this.state.waiting })
-      const entry = await this.state.getJson<ParkedRecord>(this.state.parked, cid)
-      if (entry == null) continue
-      for (const d of entry.deps) batch.del(d + SEP + cid, { sublevel: this.state.waiting })
-      batch.del(cid, { sublevel: this.state.parked })
-      out.push(entry)
+    for await (const key of this.state.waiting.keys({ gt: dep + SEP, lt: dep + SEP + END })) {
+      const entry = await this.get(key.slice(dep.length + 1))
+      if (entry != null) out.push(entry)
     }
-    if (out.length > 0 || batch.length > 0) await batch.write()
-    this.countValue -= out.length
     return out
   }
 
-  /** The parked records, oldest first (for the API and tests) */
-  async list (limit = 100): Promise<ParkedRecord[]> {
-    const all = (await this.state.allJson<ParkedRecord>(this.state.parked)).map(([, v]) => v)
-    return all.sort((a, b) => a.at - b.at).slice(0, limit)
+  /** Entries of one collective, optionally of one kind (a membership view reads its held membership records) */
+  async ofCollective (collective: string, kind?: string): Promise<ParkedRecord[]> {
+    const prefix = collective + SEP + (kind != null ? kind + SEP : '')
+    const out: ParkedRecord[] = []
+    for await (const key of this.state.parkedByCollective.keys({ gt: prefix, lt: prefix + END })) {
+      const entry = await this.get(key.slice(key.lastIndexOf(SEP) + 1))
+      if (entry != null) out.push(entry)
+    }
+    return out
   }
 
-  private async evictOldest (): Promise<void> {
-    const [oldest] = await this.list(1)
-    if (oldest == null) return
-    const batch = this.state.db.batch()
-    batch.del(oldest.cid, { sublevel: this.state.parked })
-    for (const d of oldest.deps) batch.del(d + SEP + oldest.cid, { sublevel: this.state.waiting })
-    await batch.write()
-    this.countValue--
-    this.log.warn({ cid: oldest.cid, deps: oldest.deps }, 'parking lot full: evicted the oldest parked record; sync will offer it again')
+  /** Every entry, in CID order (the start-up sweep) */
+  async * all (): AsyncGenerator<ParkedRecord> {
+    for await (const [, text] of this.state.parked.iterator()) yield JSON.parse(text) as ParkedRecord
   }
+
+  /** One page of entries in CID order, without their bytes (the API) */
+  async list (options: { limit?: number, cursor?: string } = {}): Promise<ParkedPage> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000)
+    const items: ParkedRecord[] = []
+    const range = options.cursor != null ? { gt: options.cursor, limit: limit + 1 } : { limit: limit + 1 }
+    for await (const [, text] of this.state.parked.iterator(range)) {
+      const { bytes: _, ...rest } = JSON.parse(text) as ParkedRecord
+      items.push(rest)
+    }
+    const more = items.length > limit
+    if (more) items.length = limit
+    return { items, cursor: more ? items[items.length - 1].cid : null }
+  }
+
+  private async run<T> (fn: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(fn)
+    this.serial = next.catch(() => {})
+    return await next
+  }
+
+  private link (batch: ReturnType<NodeState['db']['batch']>, e: ParkedRecord): void {
+    for (const d of e.deps) batch.put(d + SEP + e.cid, '', { sublevel: this.state.waiting })
+    if (e.collective != null) batch.put(e.collective + SEP + e.kind + SEP + e.cid, '', { sublevel: this.state.parkedByCollective })
+    if (e.bytes == null) return
+    const age = pad(e.at) + SEP + e.cid
+    batch.put(age, '', { sublevel: this.state.parkedByAge })
+    batch.put(e.author + SEP + age, '', { sublevel: this.state.parkedByAuthor })
+    if (e.peer != null) batch.put(e.peer + SEP + age, '', { sublevel: this.state.parkedByPeer })
+  }
+
+  private unlink (batch: ReturnType<NodeState['db']['batch']>, e: ParkedRecord): void {
+    for (const d of e.deps) batch.del(d + SEP + e.cid, { sublevel: this.state.waiting })
+    if (e.collective != null) batch.del(e.collective + SEP + e.kind + SEP + e.cid, { sublevel: this.state.parkedByCollective })
+    if (e.bytes == null) return
+    const age = pad(e.at) + SEP + e.cid
+    batch.del(age, { sublevel: this.state.parkedByAge })
+    batch.del(e.author + SEP + age, { sublevel: this.state.parkedByAuthor })
+    if (e.peer != null) batch.del(e.peer + SEP + age, { sublevel: this.state.parkedByPeer })
+  }
+
+  private account (e: ParkedRecord, sign: 1 | -1): void {
+    this.entries += sign
+    if (e.bytes == null) return
+    this.heldBytes += sign * e.size
+    bump(this.byAuthorBytes, e.author, sign * e.size)
+    if (e.peer != null) bump(this.byPeerBytes, e.peer, sign * e.size)
+  }
+
+  /** Evict the oldest entries of whichever bound `entry` took over, one key range read each */
+  private async enforce (entry: ParkedRecord): Promise<void> {
+    if (entry.bytes == null) return
+    const b = this.bounds
+    while ((this.byAuthorBytes.get(entry.author) ?? 0) > b.perAuthorBytes) {
+      if (!(await this.evictFirst(this.state.parkedByAuthor, entry.author + SEP, 'author'))) break
+    }
+    while (entry.peer != null && (this.byPeerBytes.get(entry.peer) ?? 0) > b.perPeerBytes) {
+      if (!(await this.evictFirst(this.state.parkedByPeer, entry.peer + SEP, 'peer'))) break
+    }
+    while (this.heldBytes > b.maxBytes || this.entries > b.maxRecords) {
+      if (!(await this.evictFirst(this.state.parkedByAge, '', 'lot'))) break
+    }
+  }
+
+  private async evictFirst (sub: StateSublevel, prefix: string, bound: string): Promise<boolean> {
+    let victim: string | undefined
+    for await (const key of sub.keys({ gt: prefix, lt: prefix + END, limit: 1 })) victim = key.slice(key.lastIndexOf(SEP) + 1)
+    if (victim == null) return false
+    const old = await this.get(victim)
+    if (old == null) return false
+    const batch = this.state.db.batch()
+    this.unlink(batch, old)
+    batch.del(victim, { sublevel: this.state.parked })
+    await batch.write()
+    this.account(old, -1)
+    this.log.warn({ cid: victim, author: old.author, peer: old.peer, bound }, 'parking bound reached: evicted the oldest waiting record; sync will offer it again')
+    return true
+  }
+}
+
+function bump (map: Map<string, number>, key: string, by: number): void {
+  const v = (map.get(key) ?? 0) + by
+  if (v <= 0) map.delete(key)
+  else map.set(key, v)
 }

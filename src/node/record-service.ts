@@ -7,15 +7,16 @@
  * is full, writers get a BusyError instead of the node growing without limit.
  */
 import { EventEmitter } from 'node:events'
-import { BusyError, InvalidRecordError, NotReadyError } from '../errors.ts'
+import { BusyError, InvalidRecordError, NotReadyError, isAtelierError } from '../errors.ts'
 import { checkRecord, issueRecord, signatureMismatch, validateRecord } from '../records/index.ts'
 import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../records/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { IngestConfig, RecordsConfig } from '../config.ts'
 import type { Logger } from 'pino'
+import { collectiveOf as scopeOf } from '../index/entries.ts'
 import { recordDependency } from './parking.ts'
-import type { ParkingLot } from './parking.ts'
+import type { ParkedRecord, ParkingLot } from './parking.ts'
 
 /** Where a record came from; carried into events, metrics and logs */
 export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import' | 'parked'
@@ -29,8 +30,20 @@ export interface IngestOutcome {
   reason?: string
 }
 
-/** What an admission policy says of a valid record: take it now, or park it until `deps` are released */
-export type Admission = { verdict: 'accept' } | { verdict: 'park', deps: string[], reason: string }
+/**
+ * What an admission policy says of a valid record (protocols/collectives.md §6):
+ * - `accept`: count it now;
+ * - `park`: it names something not counted yet (`deps`); hold it, bounded, until one of them moves;
+ * - `outside`: the view does not count it (its author was not a member at its time, a join beyond its invite's
+ *   uses), but records that may still arrive could change that. With `keep` it is held, bounded, and judged again
+ *   when `deps` move; without (an author with no standing in the collective at all, or the node's own user) it is
+ *   refused with `error`, so an outsider cannot make a node store anything this way.
+ * Throwing a typed error refuses the record for good.
+ */
+export type Admission =
+  | { verdict: 'accept' }
+  | { verdict: 'park', deps: string[], reason: string, rule: string }
+  | { verdict: 'outside', deps: string[], reason: string, rule: string, error: Error, keep: boolean }
 
 /** Rules beyond validity (collective membership, dependencies); throws a typed error to refuse a record */
 export interface AdmissionPolicy {
@@ -40,6 +53,22 @@ export interface AdmissionPolicy {
 export interface IngestOptions {
   source: RecordSource
   signal?: AbortSignal
+  /** the libp2p peer that relayed the record (gossip, sync): parked records are bounded per peer */
+  peer?: string
+  /** the collective whose topic or sync session carried the record: a record naming another is refused */
+  scope?: string
+}
+
+/** A record arrived on a collective's topic or sync session but names no collective or another one */
+export class OutOfScopeError extends InvalidRecordError {}
+
+/** A record the view no longer counts, and why; see RecordService.retire */
+export interface Retirement {
+  record: ValidRecord
+  status: 'waiting' | 'outside'
+  deps: string[]
+  reason: string
+  rule: string
 }
 
 /** Emitted once a record is stored and indexed */
@@ -51,13 +80,15 @@ export interface RecordEvent {
 export interface RecordServiceEvents {
   record: [RecordEvent]
   parked: [RecordEvent & { reason: string }]
+  /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
+  retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
 }
 
 export interface RecordServiceComponents {
   crypto: RecordCrypto
   store: Pick<ContentStore, 'putRecords' | 'getRecord'>
-  index: Pick<RecordIndexApi, 'put' | 'has' | 'get' | 'head'>
+  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head'>
   signer: Signer
   logger: Logger
   /** decides whether a valid record is taken now or parked; without it every valid record is taken */
@@ -76,12 +107,21 @@ export interface RecordServiceInit {
 interface Pending {
   record: ValidRecord
   source: RecordSource
+  /** held in the parking lot: its entry goes once the record is indexed */
+  held: boolean
   resolve: (o: IngestOutcome) => void
   reject: (err: Error) => void
 }
 
 export interface IssueOptions {
   collective?: string
+}
+
+/** Two verdicts that would write the same entry */
+function sameVerdict (a: Admission, b: Admission): boolean {
+  if (a.verdict !== b.verdict) return false
+  if (a.verdict === 'accept' || b.verdict === 'accept') return true
+  return a.rule === b.rule && a.deps.join('\n') === b.deps.join('\n')
 }
 
 export class RecordService extends EventEmitter<RecordServiceEvents> {
@@ -93,6 +133,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   /** the batch being written; a record that arrives again meanwhile joins it as a duplicate */
   private readonly inFlight = new Map<string, Pending[]>()
   private flushing: Promise<void> | undefined
+  /** releases started by committed batches, not awaited by the flush loop */
+  private readonly releasing = new Set<Promise<unknown>>()
   private issuing: Promise<unknown> = Promise.resolve()
   /** serialises batch writes with exclusive work such as a reindex */
   private writeLock: Promise<unknown> = Promise.resolve()
@@ -108,49 +150,149 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     this.log = components.logger.child({ component: 'records' })
   }
 
-  /** Validate and store a record from any source; resolves once it is stored and indexed */
+  /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked) */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
     let record: ValidRecord
     try {
       record = await this.validate(input)
-      await this.checkAgainstStore(record)
+      if (options.scope != null && scopeOf(record) !== options.scope) {
+        throw new OutOfScopeError(`the record names ${scopeOf(record) ?? 'no collective'}, not the collective ${options.scope} that carried it`,
+          { details: { reason: 'out-of-scope', scope: options.scope } })
+      }
     } catch (err: any) {
       this.emit('rejected', { source: options.source, error: err })
       throw err
     }
     const { admission, parking } = this.components
-    if (admission != null && parking != null) {
-      if (!this.queue.has(record.cid) && !this.inFlight.has(record.cid)) {
-        if (await this.components.index.has(record.cid)) return { cid: record.cid, status: 'duplicate', record }
-        if (await parking.has(record.cid)) return { cid: record.cid, status: 'parked', record, reason: 'already parked' }
+    if (admission == null || parking == null) return await this.enqueue(record, options.source, false)
+    if (!this.queue.has(record.cid) && !this.inFlight.has(record.cid) && await this.components.index.has(record.cid)) {
+      return { cid: record.cid, status: 'duplicate', record }
+    }
+    return await this.judge(record, options, await parking.get(record.cid))
+  }
+
+  /**
+   * Ask the admission policy and act on its verdict. A held record (`held`) is judged again whenever it comes by:
+   * a repeat delivery, a released dependency, the start-up sweep.
+   */
+  private async judge (record: ValidRecord, options: IngestOptions, held: ParkedRecord | undefined): Promise<IngestOutcome> {
+    const admission = this.components.admission as AdmissionPolicy
+    const parking = this.components.parking as ParkingLot
+    let verdict: Admission
+    try {
+      verdict = await admission.admit(record, options.source)
+    } catch (err: any) {
+      // refused for good: a held copy goes too (its block, if any, stays: blocks are content-addressed bytes)
+      if (held != null && isAtelierError(err) && err.httpStatus < 500) await parking.drop([record.cid])
+      this.emit('rejected', { source: options.source, error: err })
+      throw err
+    }
+    if (verdict.verdict === 'accept') return await this.enqueue(record, options.source, held != null)
+    if (verdict.verdict === 'outside' && !verdict.keep) {
+      if (held != null) await parking.drop([record.cid])
+      this.emit('rejected', { source: options.source, error: verdict.error })
+      throw verdict.error
+    }
+    // A dependency committed between a verdict and its write released nothing (the entry was not there yet):
+    // judge once more after each write, and write again while the verdict moves, so no record waits for something
+    // already counted or keeps a reason that no longer holds
+    let current: Admission = verdict
+    const keepBytes = held == null || held.bytes != null || !(await this.hasBlock(record.cid))
+    for (let round = 0; round < 4 && current.verdict !== 'accept'; round++) {
+      if (current.verdict === 'outside' && !current.keep) {
+        await parking.drop([record.cid])
+        throw current.error
       }
-      let verdict: Admission
+      await parking.park(record, {
+        status: current.verdict === 'park' ? 'waiting' : 'outside',
+        deps: current.deps,
+        reason: current.reason,
+        rule: current.rule,
+        source: options.source,
+        ...(options.peer != null ? { peer: options.peer } : {}),
+        keepBytes
+      })
+      let again: Admission
       try {
-        verdict = await admission.admit(record, options.source)
+        again = await admission.admit(record, options.source)
       } catch (err: any) {
+        if (!isAtelierError(err) || err.httpStatus >= 500) {
+          this.log.debug({ err, cid: record.cid }, 'judging again after holding failed; the start-up sweep will')
+          break
+        }
+        // refused for good now that what it named arrived
+        await parking.drop([record.cid])
         this.emit('rejected', { source: options.source, error: err })
         throw err
       }
-      if (verdict.verdict === 'park') {
-        await parking.park(record.cid, record.bytes, verdict.deps, verdict.reason, options.source)
-        this.emit('parked', { record, source: options.source, reason: verdict.reason })
-        return { cid: record.cid, status: 'parked', record, reason: verdict.reason }
-      }
+      if (sameVerdict(again, current)) break
+      current = again
     }
-    return await this.enqueue(record, options.source)
+    if (current.verdict === 'accept') return await this.enqueue(record, options.source, true)
+    // what names this record may now be refused for good (a stranger's revocation of it): judge those again
+    await this.release(recordDependency(record.cid))
+    this.emit('parked', { record, source: options.source, reason: current.reason })
+    return { cid: record.cid, status: 'parked', record, reason: current.reason }
   }
 
-  /** Ingest again the records that waited for `dep` (a record CID or a membership); called when it arrives */
+  /** Judge again the records held for `dep` (a record CID, a membership); called when it moves */
   async release (dep: string): Promise<void> {
     const parking = this.components.parking
     if (parking == null || this.stopped) return
-    for (const entry of await parking.release(dep)) {
-      try {
-        await this.ingest(Buffer.from(entry.bytes, 'base64'), { source: 'parked' })
-      } catch (err: any) {
-        this.log.info({ cid: entry.cid, code: err.code, msg: err.message }, 'parked record refused on release')
+    for (const entry of await parking.waitingOn(dep)) await this.rejudge(entry)
+  }
+
+  /** Judge one held record again; its entry is replaced, dropped or kept by the verdict, never lost on an error */
+  async rejudge (entry: ParkedRecord): Promise<void> {
+    try {
+      const bytes = entry.bytes != null ? Buffer.from(entry.bytes, 'base64') : await this.components.store.getRecord(entry.cid)
+      const record = await this.validate(bytes)
+      if (await this.components.index.has(record.cid) && !this.queue.has(record.cid) && !this.inFlight.has(record.cid)) {
+        // counted and held at once (a crash between the two writes): the verdict decides which one stays
+        const verdict = await (this.components.admission as AdmissionPolicy).admit(record, 'parked').catch(() => undefined)
+        if (verdict?.verdict === 'accept') { await this.components.parking?.drop([record.cid]); return }
+        await this.components.index.remove([record])
+        this.emit('retired', { record, reason: entry.reason })
       }
+      await this.judge(record, { source: 'parked' }, entry)
+    } catch (err: any) {
+      this.log.info({ cid: entry.cid, code: err.code, msg: err.message }, 'held record not counted on re-judging')
+    }
+  }
+
+  private async hasBlock (cid: string): Promise<boolean> {
+    try { await this.components.store.getRecord(cid); return true } catch { return false }
+  }
+
+  /** Judge every held record again: at start-up, so nothing waits for a dependency that arrived before a crash */
+  async sweep (): Promise<{ judged: number, ms: number }> {
+    const parking = this.components.parking
+    if (parking == null) return { judged: 0, ms: 0 }
+    const started = Date.now()
+    const entries: ParkedRecord[] = []
+    for await (const e of parking.all()) entries.push({ ...e, bytes: e.bytes })
+    for (const e of entries) await this.rejudge(e)
+    return { judged: entries.length, ms: Date.now() - started }
+  }
+
+  /**
+   * Take counted records out of the index because the view no longer counts them. Each is held in the lot first
+   * (its block stays), then removed from the index, so a crash between the two leaves it counted and held, which
+   * the start-up sweep resolves; never neither.
+   */
+  async retire (items: Retirement[]): Promise<void> {
+    const parking = this.components.parking
+    if (parking == null || items.length === 0) return
+    await this.exclusive(async () => {
+      for (const it of items) {
+        await parking.park(it.record, { status: it.status, deps: it.deps, reason: it.reason, rule: it.rule, source: 'retired', keepBytes: false })
+      }
+      await this.components.index.remove(items.map(it => it.record))
+    })
+    for (const it of items) {
+      this.log.info({ cid: it.record.cid, rule: it.rule, reason: it.reason }, 'record retired: the view no longer counts it')
+      this.emit('retired', { record: it.record, reason: it.reason })
     }
   }
 
@@ -198,23 +340,23 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
 
   /** Wait for queued writes, then refuse new ones */
   async stop (): Promise<void> {
+    await this.idle()
     this.stopped = true
     while (this.flushing != null) await this.flushing
   }
 
-  /** Checks that need what the node already holds */
-  private async checkAgainstStore (record: ValidRecord): Promise<void> {
-    if (record.kind === 'revocation') {
-      const target = (record as ValidRecord<'revocation'>).credential.credentialSubject.record
-      const known = await this.components.index.get(target)
-      if (known != null && known.author !== record.author) {
-        throw new InvalidRecordError(`credentialSubject.record: only the author of ${target} (${known.author}) can revoke it`)
-      }
+  /** Resolves once nothing is queued, written or released (what a release brings in is waited for too) */
+  async idle (): Promise<void> {
+    while (this.flushing != null || this.releasing.size > 0) {
+      if (this.flushing != null) await this.flushing
+      await Promise.all([...this.releasing])
     }
   }
 
-  private async enqueue (record: ValidRecord, source: RecordSource): Promise<IngestOutcome> {
+  private async enqueue (record: ValidRecord, source: RecordSource, held: boolean): Promise<IngestOutcome> {
     if (this.queue.get(record.cid) == null && this.inFlight.get(record.cid) == null && await this.components.index.has(record.cid)) {
+      // counted by a concurrent delivery while this one was being held: the held copy goes now
+      if (held) await this.components.parking?.drop([record.cid])
       return { cid: record.cid, status: 'duplicate', record }
     }
     // look again after the await: a concurrent ingest of the same record may have queued it meanwhile
@@ -223,7 +365,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       throw new BusyError(`ingest queue is full (${this.init.ingest.queueLimit} records); retry later`)
     }
     const outcome = new Promise<IngestOutcome>((resolve, reject) => {
-      const entry: Pending = { record, source, resolve, reject }
+      const entry: Pending = { record, source, held, resolve, reject }
       if (waiting != null) waiting.push(entry)
       else this.queue.set(record.cid, [entry])
     })
@@ -263,6 +405,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     } finally {
       for (const r of records) this.inFlight.delete(r.cid)
     }
+    // counted now: their lot entries go, only after the index holds them
+    const held = batch.filter(entries => entries.some(e => e.held)).map(entries => entries[0].record.cid)
+    if (held.length > 0) await this.components.parking?.drop(held)
     for (const entries of batch) {
       const first = entries[0]
       first.resolve({ cid: first.record.cid, status: 'added', record: first.record })
@@ -272,9 +417,11 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     }
     if (this.components.parking != null && this.components.parking.count > 0) {
       // not awaited: released records come back through ingest, whose batches this flush loop writes
-      void Promise.all(records.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
+      const releasing = Promise.all(records.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
         this.log.error({ err }, 'failed to release parked records')
       })
+      this.releasing.add(releasing)
+      void releasing.finally(() => { this.releasing.delete(releasing) })
     }
   }
 }

@@ -8,7 +8,7 @@ import { Level } from 'level'
 export type StateDb = Level<string, string>
 
 /** Sublevels of the state database */
-export const STATE_SUBLEVELS = ['parked', 'waiting', 'collectives', 'peers'] as const
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
 
 function open (db: StateDb, name: string) {
@@ -21,6 +21,14 @@ export class NodeState {
   readonly db: StateDb
   readonly parked: StateSublevel
   readonly waiting: StateSublevel
+  /** waiting records with bytes, oldest first: `at \0 cid` (eviction) */
+  readonly parkedByAge: StateSublevel
+  /** `author \0 at \0 cid` (per-author bound) */
+  readonly parkedByAuthor: StateSublevel
+  /** `peer \0 at \0 cid` (per-peer bound) */
+  readonly parkedByPeer: StateSublevel
+  /** `collective \0 kind \0 cid` (a collective's held membership records) */
+  readonly parkedByCollective: StateSublevel
   readonly collectives: StateSublevel
   readonly peers: StateSublevel
 
@@ -28,6 +36,10 @@ export class NodeState {
     this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
     this.parked = open(this.db, 'parked')
     this.waiting = open(this.db, 'waiting')
+    this.parkedByAge = open(this.db, 'parkedByAge')
+    this.parkedByAuthor = open(this.db, 'parkedByAuthor')
+    this.parkedByPeer = open(this.db, 'parkedByPeer')
+    this.parkedByCollective = open(this.db, 'parkedByCollective')
     this.collectives = open(this.db, 'collectives')
     this.peers = open(this.db, 'peers')
   }

@@ -53,7 +53,18 @@ export class NodeSyncSource implements SyncSource {
         s.byCid.set(record.cid, { timestamp: record.time, id: recordIdOf(record.cid) })
         s.snapshot = undefined
       }
-    })
+    }).catch(() => {})
+  }
+
+  /** A retired record is no longer offered: call with every retirement */
+  readonly onRetired = ({ record }: { record: RecordEvent['record'] }): void => {
+    const scope = record.kind === 'charter' ? record.cid : record.collective
+    if (scope == null) return
+    const loading = this.scopesItems.get(scope)
+    if (loading == null) return
+    void loading.then(s => {
+      if (s.byCid.delete(record.cid)) s.snapshot = undefined
+    }).catch(() => {})
   }
 
   scopes (): string[] { return this.c.scopes() }
@@ -98,7 +109,7 @@ export class NodeSyncSource implements SyncSource {
 
   async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
     try {
-      const outcome = await this.c.records().ingest(bytes, { source: 'sync', signal: context.signal })
+      const outcome = await this.c.records().ingest(bytes, { source: 'sync', signal: context.signal, scope: context.scope, peer: context.peer.toString() })
       return outcome.status
     } catch (err: any) {
       this.log.info({ peer: context.peer.toString(), scope: context.scope, code: err.code, msg: err.message }, 'record from sync refused')

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/node/logger.ts'
 import { initHome, nativeCrypto } from '../../src/identity/index.ts'
 import { resolveConfig } from '../../src/config.ts'
 import { createSigner, issueRecord } from '../../src/records/index.ts'
+import { OPEN_TERMS } from '../lineage/verify-fixtures.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
@@ -69,33 +70,56 @@ describe('RecordService', { timeout: 120_000 }, () => {
     assert.equal(again.status, 'duplicate')
   })
 
-  it('a collective record whose parent is missing is parked, then applied when the parent arrives', async () => {
+  it('a license before its asset waits in the lot and is counted when the asset arrives; a child before its parent is counted at once', async () => {
     const { id: collective } = await node.collectives.create({ name: 'Parking', admission: { policy: 'invite', quorum: 1 } })
     const signer = node.identity.signer
-    // parent and child, signed elsewhere by this node's key, delivered child first
     const parent = issueRecord('asset', asset('parent'), { signer, crypto: nativeCrypto, collective })
     const child = issueRecord('asset', asset('child', parent.cid), { signer, crypto: nativeCrypto, collective })
-    const first = await node.records.ingest(child.bytes, { source: 'sync' })
+    const license = issueRecord('license', { asset: parent.cid, terms: OPEN_TERMS, royaltyPolicy: 'LAP' }, { signer, crypto: nativeCrypto, collective })
+    // a parent is a reference, not a precondition: the child counts, its lineage shows the parent absent
+    assert.equal((await node.records.ingest(child.bytes, { source: 'sync' })).status, 'added')
+    const before = await node.index.lineage(child.cid, { direction: 'ancestors' })
+    assert.equal(before.nodes.find(n => n.cid === parent.cid)?.present, false)
+
+    const first = await node.records.ingest(license.bytes, { source: 'sync' })
     assert.equal(first.status, 'parked')
     assert.match(first.reason ?? '', new RegExp(parent.cid))
-    assert.equal(await node.index.has(child.cid), false)
-    assert.equal(await node.parking.has(child.cid), true)
+    assert.equal(await node.index.has(license.cid), false)
+    assert.equal((await node.parking.get(license.cid))?.rule, 'dependency-missing')
+    // delivered again while waiting: judged again, still waiting, not "already parked" forever
+    assert.equal((await node.records.ingest(license.bytes, { source: 'gossip' })).status, 'parked')
 
     assert.equal((await node.records.ingest(parent.bytes, { source: 'sync' })).status, 'added')
-    await within(5000, (async () => { while (!(await node.index.has(child.cid))) await new Promise(resolve => setTimeout(resolve, 20)) })(), 'the child to be released')
-    assert.equal(await node.parking.has(child.cid), false)
-    const lineage = await node.index.lineage(child.cid, { direction: 'ancestors' })
-    assert.deepEqual(lineage.edges, [{ from: child.cid, to: parent.cid, relationship: 'parentOf' }])
+    await within(5000, (async () => { while (!(await node.index.has(license.cid))) await new Promise(resolve => setTimeout(resolve, 20)) })(), 'the license to be released')
+    assert.equal(await node.parking.has(license.cid), false)
+    const after = await node.index.lineage(child.cid, { direction: 'ancestors' })
+    assert.deepEqual(after.edges, [{ from: child.cid, to: parent.cid, relationship: 'parentOf' }])
+    assert.equal(after.nodes.find(n => n.cid === parent.cid)?.present, true)
   })
 
-  it('a non-member\'s collective record is parked, and refused outright when this node\'s own user writes as a non-member', async () => {
+  it('a non-member\'s collective record from the network is held, not counted, bounded; from this node\'s own user it is refused', async () => {
     const { id: collective } = await node.collectives.create({ name: 'Members only', admission: { policy: 'invite', quorum: 1 } })
     const stranger = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
     const rec = issueRecord('attestation', { record: collective, claim: 'endorsement' }, { signer: stranger, crypto: nativeCrypto, collective })
-    const out = await node.records.ingest(rec.bytes, { source: 'gossip' })
+    const out = await node.records.ingest(rec.bytes, { source: 'gossip', scope: collective, peer: 'p1' })
     assert.equal(out.status, 'parked')
-    assert.match(out.reason ?? '', /not a member/)
+    const held = await node.parking.get(rec.cid)
+    assert.equal(held?.status, 'outside')
+    assert.equal(held?.rule, 'not-member')
+    assert.equal(held?.peer, 'p1')
+    assert.equal(await node.index.has(rec.cid), false, 'not counted')
     const own = issueRecord('attestation', { record: collective, claim: 'other' }, { signer: stranger, crypto: nativeCrypto, collective })
-    await assert.rejects(node.records.ingest(own.bytes, { source: 'local' }), (err: any) => err.code === 'ERR_NOT_MEMBER')
+    await assert.rejects(node.records.ingest(own.bytes, { source: 'local' }), (err: any) => err.code === 'ERR_NOT_MEMBER' && err.details.reason === 'not-member')
+    assert.equal(await node.parking.has(own.cid), false)
+  })
+
+  it('a record carried by another collective\'s topic or sync session is refused as out of scope', async () => {
+    const { id: a } = await node.collectives.create({ name: 'Scope A', admission: { policy: 'invite', quorum: 1 } })
+    const { id: b } = await node.collectives.create({ name: 'Scope B', admission: { policy: 'invite', quorum: 1 } })
+    const rec = issueRecord('asset', asset('scoped'), { signer: node.identity.signer, crypto: nativeCrypto, collective: a })
+    await assert.rejects(node.records.ingest(rec.bytes, { source: 'gossip', scope: b }), (err: any) => err.name === 'OutOfScopeError' && err.httpStatus === 400)
+    const loose = issueRecord('asset', asset('no collective'), { signer: node.identity.signer, crypto: nativeCrypto })
+    await assert.rejects(node.records.ingest(loose.bytes, { source: 'sync', scope: a }), (err: any) => err.name === 'OutOfScopeError')
+    assert.equal((await node.records.ingest(rec.bytes, { source: 'gossip', scope: a })).status, 'added')
   })
 })

@@ -2,7 +2,7 @@
  * Collectives and peers: create, invite, join, members, digests; the peers this node keeps.
  */
 import type { FastifyInstance } from 'fastify'
-import { NotReadyError } from '../../errors.ts'
+import { InvalidRequestError, NotReadyError } from '../../errors.ts'
 import type { CollectiveService } from '../../node/collective-service.ts'
 import type { PeerKeeper } from '../../net/peers.ts'
 import type { ParkingLot } from '../../node/parking.ts'
@@ -139,10 +139,13 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     }
   }, async (request, res) => await res.code(201).send({ peerId: await peers().add(request.body.address, 'api') }))
 
-  app.get<{ Querystring: { limit?: string } }>('/v1/parked', { schema: { tags: ['records'], summary: 'Records waiting for a dependency (a parent, a charter, a membership)' } }, async (request) => {
-    if (components.parking == null) return { count: 0, items: [] }
+  app.get<{ Querystring: { limit?: string, cursor?: string } }>('/v1/parked', { schema: { tags: ['records'], summary: 'Records held but not counted: waiting for a dependency (a charter, an invite, the record they are about), or outside the collective view (retired), with the rule and the reason; paginated by cursor' } }, async (request) => {
+    if (components.parking == null) return { count: 0, bytes: 0, items: [], cursor: null }
     const limit = parseIntParam(request.query.limit, 'limit', 1, MAX_PARKED_LISTED) ?? 100
-    const items = (await components.parking.list(limit)).map(({ bytes, ...rest }) => rest)
-    return { count: components.parking.count, items }
+    const cursor = request.query.cursor
+    if (cursor != null && !/^[A-Za-z0-9]{1,200}$/.test(cursor)) throw new InvalidRequestError('cursor is not valid: pass back the cursor of the previous page unchanged', { details: { field: 'cursor' } })
+    const page = await components.parking.list({ limit, ...(cursor != null ? { cursor } : {}) })
+    return { count: components.parking.count, bytes: components.parking.bytes, items: page.items, cursor: page.cursor }
   })
+
 }

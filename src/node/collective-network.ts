@@ -1,0 +1,135 @@
+/**
+ * CollectiveNetwork: how the node's collectives meet the network. It subscribes to each joined collective's gossip
+ * topic with the one door as validator, publishes the records this node takes in from its own users, and
+ * reconciles history with peers over the sync protocol (on connect, periodically, and when a membership change
+ * lets records in that peers may hold).
+ */
+import type { Logger } from 'pino'
+import { isAtelierError } from '../errors.ts'
+import type { PeerKeeper } from '../net/peers.ts'
+import type { ValidRecord } from '../records/types.ts'
+import type { RecordEvent, RecordService, RecordSource } from './record-service.ts'
+
+/** What the network part needs of gossip (src/net/gossip GossipChannel) */
+export interface GossipPort {
+  join(collective: string, validate: (data: Uint8Array, from: { toString(): string }) => Promise<'accept' | 'reject' | 'ignore'>): void
+  leave(collective: string): void
+  publish(collective: string, data: Uint8Array): Promise<unknown>
+}
+
+/** What the network part needs of history sync (src/net/sync) */
+export interface SyncPort {
+  syncWith(peerId: string, scope: string, options?: { signal?: AbortSignal }): Promise<unknown>
+}
+
+export interface CollectiveNetworkComponents {
+  records: RecordService
+  peers: PeerKeeper
+  logger: Logger
+  /** this node's libp2p peer id */
+  localPeerId: string
+  /** whether this node takes part in a collective */
+  joined: (id: string) => boolean
+  /** the collectives this node takes part in */
+  joinedIds: () => string[]
+  gossip?: GossipPort
+  sync?: SyncPort
+}
+
+/** Sources whose records this node publishes on gossip (gossip and sync records are already spread) */
+const PUBLISHED_SOURCES: ReadonlySet<RecordSource> = new Set(['local', 'http', 'import', 'parked'])
+
+/**
+ * Errors that say the record is not counted *here, now* (no standing yet, a use its invite lacks): an honest
+ * relay whose view is ahead or behind may forward it, so it is ignored, never held against the sender
+ */
+const NOT_COUNTED: ReadonlySet<string> = new Set(['ERR_NOT_MEMBER', 'ERR_INVITE_INVALID'])
+
+export class CollectiveNetwork {
+  private readonly c: CollectiveNetworkComponents
+  private readonly log: Logger
+  private timer?: NodeJS.Timeout
+  private readonly onRecord = (e: RecordEvent): void => { this.publish(e.record, e.source) }
+  // the dialling side reconciles on connect; both sides starting at once would move every record twice
+  private readonly onPeer = (peerId: string, { outbound }: { outbound: boolean }): void => { if (outbound) this.syncPeer(peerId) }
+  /** sessions in flight by peer and scope, so concurrent triggers share one */
+  private readonly syncing = new Map<string, Promise<unknown>>()
+
+  constructor (components: CollectiveNetworkComponents) {
+    this.c = components
+    this.log = components.logger.child({ component: 'collectives' })
+  }
+
+  start (syncIntervalMs: number): void {
+    this.c.records.on('record', this.onRecord)
+    this.c.peers.on('connected', this.onPeer)
+    this.timer = setInterval(() => { this.syncAll() }, syncIntervalMs)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.c.records.off('record', this.onRecord)
+    this.c.peers.off('connected', this.onPeer)
+    for (const id of this.c.joinedIds()) this.c.gossip?.leave(id)
+  }
+
+  /** Validate a collective's gossip through the one door; a record must name the topic's collective */
+  subscribe (id: string): void {
+    this.c.gossip?.join(id, async (data, from) => {
+      try {
+        const outcome = await this.c.records.ingest(data, { source: 'gossip', scope: id, peer: from.toString() })
+        return outcome.status === 'parked' ? 'ignore' : 'accept'
+      } catch (err) {
+        if (!isAtelierError(err)) return 'ignore'
+        if (NOT_COUNTED.has(err.code)) return 'ignore'
+        // bad input, or a record of another collective, is the sender's fault; anything else (busy, stopping) is ours
+        return err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 424 ? 'reject' : 'ignore'
+      }
+    })
+  }
+
+  private publish (record: ValidRecord, source: RecordSource): void {
+    const collective = record.kind === 'charter' ? record.cid : record.collective
+    if (collective == null || !this.c.joined(collective) || !PUBLISHED_SOURCES.has(source)) return
+    this.c.gossip?.publish(collective, record.bytes).catch(err => {
+      this.log.debug({ err, cid: record.cid }, 'gossip publish failed; sync will carry the record')
+    })
+  }
+
+  /** Reconcile every joined collective with one peer */
+  syncPeer (peerId: string): void {
+    for (const id of this.c.joinedIds()) {
+      this.syncOnce(peerId, id).catch(err => {
+        this.log.debug({ peer: peerId, collective: id, err: err.message }, 'sync did not complete')
+      })
+    }
+  }
+
+  /** Reconcile one collective with every connected peer (a membership change may let in records they hold) */
+  syncCollective (id: string): void {
+    for (const p of this.c.peers.list()) {
+      if (!p.connected) continue
+      this.syncOnce(p.peerId, id).catch(err => {
+        this.log.debug({ peer: p.peerId, collective: id, err: err.message }, 'sync did not complete')
+      })
+    }
+  }
+
+  /** Reconcile one collective with one peer; joins a session already running for the same pair */
+  async syncOnce (peerId: string, id: string, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+    const key = `${peerId} ${id}`
+    let running = this.syncing.get(key)
+    if (running == null) {
+      if (this.c.sync == null) return
+      running = this.c.sync.syncWith(peerId, id, options).finally(() => { this.syncing.delete(key) })
+      this.syncing.set(key, running)
+    }
+    return await running
+  }
+
+  /** Periodic reconciliation: of each pair of peers only one side starts it (sync runs both ways), so rounds are not doubled */
+  private syncAll (): void {
+    for (const p of this.c.peers.list()) if (p.connected && this.c.localPeerId < p.peerId) this.syncPeer(p.peerId)
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * CollectiveView: keeps what the node counts equal to what the record set says it should count
+ * (protocols/collectives.md §6), whatever order records came in.
+ *
+ * The door judges a record against the membership it knows at that moment. Once a record is committed, this
+ * judges again what it can change:
+ * - a membership record: the membership is computed again; every member whose intervals moved has its counted
+ *   records of the collective judged again (those now outside are retired) and its held ones released; held
+ *   membership records are released too (a join may have got its invite's use back);
+ * - any other record: judged again against the membership now (a removal may have been committed meanwhile), and
+ *   what it is about must still be counted.
+ * A retired record takes with it what is about it (licenses of an asset, grants of a license, attestations and
+ * revocations of a record), which then wait for it. Every step is serialised, so two changes never interleave.
+ *
+ * `settle()` runs the same judgement over a whole collective: after a reindex, and as the reference in tests.
+ */
+import type { Logger } from 'pino'
+import { checkRecord } from '../records/index.ts'
+import type { RecordCrypto, ValidRecord } from '../records/types.ts'
+import type { RecordIndexApi } from '../index/types.ts'
+import { computeMembership } from '../collectives/index.ts'
+import type { Membership } from '../collectives/index.ts'
+import type { CollectiveState, MembershipDirectory } from './membership-directory.ts'
+import { collectiveDependency, memberDependency, recordDependency } from './parking.ts'
+import type { ParkingLot } from './parking.ts'
+import type { RecordEvent, RecordService, Retirement } from './record-service.ts'
+import { subjectLinkOf } from './collective-admission.ts'
+
+const PAGE = 1000
+
+export interface CollectiveViewComponents {
+  records: Pick<RecordService, 'retire' | 'release' | 'rejudge'>
+  index: Pick<RecordIndexApi, 'has' | 'query' | 'body' | 'get'>
+  parking: Pick<ParkingLot, 'ofCollective'>
+  directory: MembershipDirectory
+  crypto: RecordCrypto
+  logger: Logger
+}
+
+export class CollectiveView {
+  private readonly c: CollectiveViewComponents
+  private readonly log: Logger
+  private serial: Promise<unknown> = Promise.resolve()
+
+  constructor (components: CollectiveViewComponents) {
+    this.c = components
+    this.log = components.logger.child({ component: 'collective-view' })
+  }
+
+  /** Call with every committed record */
+  readonly onRecord = ({ record }: RecordEvent): void => {
+    if (record.kind === 'charter' || record.collective == null) return
+    // a membership record changes the membership the door reads at once; what follows from it is queued
+    const state = record.kind === 'membership' ? this.c.directory.now(record.collective) : undefined
+    const before = state != null ? this.c.directory.add(state, record) : undefined
+    void this.run(async () => { await this.committed(record, before) })
+  }
+
+  /** Resolves once every change queued so far has been applied (tests, shutdown) */
+  async idle (): Promise<void> {
+    let seen: Promise<unknown> | undefined
+    while (seen !== this.serial) { seen = this.serial; await seen }
+  }
+
+  private async run (fn: () => Promise<void>): Promise<void> {
+    const next = this.serial.then(fn).catch(err => { this.log.error({ err }, 'failed to apply a change of the collective view') })
+    this.serial = next
+    await next
+  }
+
+  private async committed (record: ValidRecord, applied: Membership | undefined): Promise<void> {
+    const collective = record.collective as string
+    const state = await this.c.directory.load(collective)
+    if (state == null) return
+    if (record.kind === 'membership') {
+      // loaded after the commit, the state may hold the record already: judge against the membership without it
+      const before = applied ?? (state.memberships.has(record.cid)
+        ? computeMembership(state.charter, [...state.memberships.values()].filter(r => r.cid !== record.cid))
+        : this.c.directory.add(state, record))
+      if (before !== state.membership) await this.membershipMoved(collective, state, before)
+      return
+    }
+    const out = await this.judgeCounted(collective, state.membership, [record])
+    if (out.length > 0) await this.retireWithDependents(out)
+  }
+
+  private async membershipMoved (collective: string, state: CollectiveState, before: Membership): Promise<void> {
+    const after = state.membership
+    // membership records the view no longer counts; held ones it counts now come back through the release below
+    const retire: Retirement[] = []
+    for (const [cid, record] of state.memberships) {
+      const status = after.status(cid)
+      if (status?.outcome !== 'ignored' || status.reason === 'invite-unknown') continue
+      if (await this.c.index.has(cid)) {
+        retire.push({ record, status: 'outside', deps: [collectiveDependency(collective)], rule: status.reason, reason: `membership record no longer counted: ${status.reason}` })
+      }
+    }
+    const moved = movedMembers(before, after)
+    for (const did of moved) {
+      for await (const page of this.pages({ author: did, collective })) {
+        retire.push(...await this.judgeCounted(collective, after, page.filter(r => r.kind !== 'membership')))
+      }
+    }
+    if (retire.length > 0) await this.retireWithDependents(retire)
+    await this.c.records.release(collectiveDependency(collective))
+    for (const did of moved) await this.c.records.release(memberDependency(collective, did))
+    if (moved.length > 0 || retire.length > 0) this.log.info({ collective, moved: moved.length, retired: retire.length }, 'membership changed; records judged again')
+  }
+
+  /** Of counted non-membership records, those the view would not count now */
+  private async judgeCounted (collective: string, membership: Membership, records: ValidRecord[]): Promise<Retirement[]> {
+    const out: Retirement[] = []
+    for (const record of records) {
+      if (!membership.isMember(record.author, record.time)) {
+        out.push({ record, status: 'outside', deps: [memberDependency(collective, record.author)], rule: 'not-member', reason: `the author was not a member of ${collective} at the record's validFrom` })
+        continue
+      }
+      const link = subjectLinkOf(record)
+      if (link != null && link !== record.cid && !(await this.c.index.has(link))) {
+        out.push({ record, status: 'waiting', deps: [recordDependency(link)], rule: 'dependency-missing', reason: `waiting for ${link}` })
+      }
+    }
+    return out
+  }
+
+  /** Retire records, then whatever is about them, until nothing more depends on a retired record */
+  private async retireWithDependents (first: Retirement[]): Promise<void> {
+    let wave = first
+    const done = new Set<string>()
+    while (wave.length > 0) {
+      wave = wave.filter(r => !done.has(r.record.cid))
+      for (const r of wave) done.add(r.record.cid)
+      if (wave.length === 0) break
+      await this.c.records.retire(wave)
+      const next: Retirement[] = []
+      for (const r of wave) {
+        for (const dependent of await this.dependentsOf(r.record)) {
+          next.push({ record: dependent, status: 'waiting', deps: [recordDependency(r.record.cid)], rule: 'dependency-missing', reason: `waiting for ${r.record.cid}` })
+        }
+      }
+      wave = next
+    }
+  }
+
+  /** Counted records about `record` (their subject link names it) */
+  private async dependentsOf (record: ValidRecord): Promise<ValidRecord[]> {
+    const out: ValidRecord[] = []
+    const asks = [{ target: record.cid }, { asset: record.cid }]
+    // a grant names its license and that license's asset; find grants through the asset, keep those of this license
+    if (record.kind === 'license') asks.push({ asset: subjectLinkOf(record) as string })
+    for (const ask of asks) {
+      for await (const page of this.pages(ask)) {
+        for (const r of page) if (subjectLinkOf(r) === record.cid) out.push(r)
+      }
+    }
+    return out
+  }
+
+  /**
+   * Judge a whole collective again: counted membership records the view ignores, counted records whose author had
+   * no standing or whose subject is not counted, then every held record of the collective. Idempotent.
+   */
+  async settle (collective: string): Promise<void> {
+    await this.run(async () => {
+      this.c.directory.reset()
+      const state = await this.c.directory.load(collective)
+      if (state == null) return
+      const retire: Retirement[] = []
+      for (const [cid, record] of state.memberships) {
+        const status = state.membership.status(cid)
+        if (status?.outcome === 'ignored' && status.reason !== 'invite-unknown' && await this.c.index.has(cid)) {
+          retire.push({ record, status: 'outside', deps: [collectiveDependency(collective)], rule: status.reason, reason: `membership record not counted: ${status.reason}` })
+        }
+      }
+      for await (const page of this.pages({ collective })) {
+        retire.push(...await this.judgeCounted(collective, state.membership, page.filter(r => r.kind !== 'membership' && r.kind !== 'charter')))
+      }
+      if (retire.length > 0) await this.retireWithDependents(retire)
+      for (const entry of await this.c.parking.ofCollective(collective)) await this.c.records.rejudge(entry)
+    })
+  }
+
+  /** Counted records matching a query, a page at a time */
+  private async * pages (q: { author?: string, collective?: string, target?: string, asset?: string }): AsyncGenerator<ValidRecord[]> {
+    let cursor: string | undefined
+    do {
+      const page = await this.c.index.query({ ...q, limit: PAGE, cursor, order: 'asc' })
+      const records: ValidRecord[] = []
+      for (const s of page.items) {
+        const body = await this.c.index.body(s.cid)
+        // bodies in the index were validated on the way in: parse them, do not verify them again
+        if (body != null) records.push(checkRecord(body, { crypto: this.c.crypto }).record)
+      }
+      yield records
+      cursor = page.cursor ?? undefined
+    } while (cursor != null)
+  }
+}
+
+/** Members whose intervals differ between two memberships of one collective */
+function movedMembers (before: Membership, after: Membership): string[] {
+  const dids = new Set<string>()
+  for (const m of [before, after]) for (const ch of m.changes) dids.add(ch.member)
+  const out: string[] = []
+  for (const did of dids) {
+    const a = before.intervals(did)
+    const b = after.intervals(did)
+    if (a.length !== b.length || a.some(([f, t], i) => f !== b[i][0] || t !== b[i][1])) out.push(did)
+  }
+  return out.sort()
+}

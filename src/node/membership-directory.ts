@@ -1,0 +1,119 @@
+/**
+ * MembershipDirectory: each collective's charter and membership, computed from the membership records the node
+ * holds, counted (the index) or not (the parking lot), and kept in memory.
+ *
+ * Why the held ones too: the view (protocols/collectives.md §6) counts a membership record unless
+ * computeMembership ignores it, and an ignored record changes nothing for the others; computing over everything
+ * held therefore gives the same membership as computing over the counted ones, and it tells which held records
+ * the view would count now (a join that got its invite's use back).
+ */
+import type { Logger } from 'pino'
+import { computeMembership } from '../collectives/index.ts'
+import type { Membership } from '../collectives/index.ts'
+import { validateRecord } from '../records/index.ts'
+import type { RecordCrypto, ValidRecord } from '../records/types.ts'
+import type { RecordIndexApi } from '../index/types.ts'
+import type { ContentStore } from '../store/types.ts'
+import type { ParkingLot } from './parking.ts'
+
+/** Page size when reading a collective's records from the index */
+const PAGE = 1000
+
+export interface CollectiveState {
+  charter: ValidRecord<'charter'>
+  /** every held membership record of the collective, by CID */
+  memberships: Map<string, ValidRecord>
+  membership: Membership
+}
+
+export interface MembershipDirectoryComponents {
+  index: Pick<RecordIndexApi, 'get' | 'query'>
+  store: Pick<ContentStore, 'getRecord'>
+  parking: Pick<ParkingLot, 'ofCollective'>
+  crypto: RecordCrypto
+  logger: Logger
+}
+
+export class MembershipDirectory {
+  private readonly c: MembershipDirectoryComponents
+  private readonly loaded = new Map<string, Promise<CollectiveState | undefined>>()
+  /** the states loaded so far, for the synchronous path */
+  private readonly ready = new Map<string, CollectiveState>()
+
+  constructor (components: MembershipDirectoryComponents) {
+    this.c = components
+  }
+
+  /** The charter and membership of a collective; undefined when its charter is not counted here */
+  async load (id: string): Promise<CollectiveState | undefined> {
+    const ready = this.ready.get(id)
+    if (ready != null) return ready
+    // "no charter" is never cached nor shared: a read begun before the charter was committed would otherwise
+    // answer "not held" to whoever asks after it was, and a record released by the charter would wait again
+    if (!this.loaded.has(id)) {
+      const summary = await this.c.index.get(id)
+      if (summary == null || summary.kind !== 'charter') return undefined
+    }
+    let p = this.loaded.get(id)
+    if (p == null) {
+      p = this.read(id)
+      this.loaded.set(id, p)
+      const loading = p
+      p.then(v => {
+        if (this.loaded.get(id) !== loading) return
+        if (v == null) this.loaded.delete(id)
+        else this.ready.set(id, v)
+      }, () => { this.loaded.delete(id) })
+    }
+    return await p
+  }
+
+  /** The state if it is in memory already (no I/O, no await) */
+  now (id: string): CollectiveState | undefined {
+    return this.ready.get(id)
+  }
+
+  /**
+   * Add a held membership record and compute the membership again. Synchronous once loaded, so a verdict the
+   * door gives after this returns already sees the change.
+   */
+  add (state: CollectiveState, record: ValidRecord): Membership {
+    const before = state.membership
+    if (state.memberships.has(record.cid)) return before
+    state.memberships.set(record.cid, record)
+    state.membership = computeMembership(state.charter, state.memberships.values())
+    return before
+  }
+
+  /** Forget everything (after a reindex): states load again on first use */
+  reset (): void {
+    this.loaded.clear()
+    this.ready.clear()
+  }
+
+  private async read (id: string): Promise<CollectiveState | undefined> {
+    const summary = await this.c.index.get(id)
+    if (summary == null || summary.kind !== 'charter') return undefined
+    const charter = await this.recordOf(id) as ValidRecord<'charter'>
+    const memberships = new Map<string, ValidRecord>()
+    let cursor: string | undefined
+    do {
+      const page = await this.c.index.query({ kind: 'membership', collective: id, limit: PAGE, cursor, order: 'asc' })
+      for (const s of page.items) memberships.set(s.cid, await this.recordOf(s.cid))
+      cursor = page.cursor ?? undefined
+    } while (cursor != null)
+    for (const entry of await this.c.parking.ofCollective(id, 'membership')) {
+      try {
+        const bytes = entry.bytes != null ? Buffer.from(entry.bytes, 'base64') : await this.c.store.getRecord(entry.cid)
+        memberships.set(entry.cid, validateRecord(bytes, { crypto: this.c.crypto }))
+      } catch (err) {
+        this.c.logger.warn({ err, cid: entry.cid }, 'held membership record unreadable; left out of the membership')
+      }
+    }
+    return { charter, memberships, membership: computeMembership(charter, memberships.values()) }
+  }
+
+  private async recordOf (cid: string): Promise<ValidRecord> {
+    return validateRecord(await this.c.store.getRecord(cid), { crypto: this.c.crypto })
+  }
+}
