@@ -46,3 +46,21 @@ export class LinkOutsideCollectiveError extends AtelierError {
   readonly code = 'ERR_LINK_OUTSIDE_COLLECTIVE'
   readonly httpStatus = 400
 }
+
+/**
+ * An admin asked to sign a change (the same action, member and effectiveFrom) it has already signed: a second
+ * signature of one admin counts once, so the node refuses to write it. `details` name the change and its records
+ */
+export class AlreadySignedError extends AtelierError {
+  readonly code = 'ERR_ALREADY_SIGNED'
+  readonly httpStatus = 409
+}
+
+/**
+ * A co-signature asked for a record that is not a pending admit/remove of the collective (unknown here, of another
+ * kind or action, refused, or already in effect). `details.reason` says which
+ */
+export class NotPendingError extends AtelierError {
+  readonly code = 'ERR_NOT_PENDING'
+  readonly httpStatus = 409
+}

@@ -21,5 +21,7 @@
 export { computeMembership } from './membership.ts'
 export { checkMembershipRecord, checkCollectiveRecord, dependenciesOf, membershipError } from './check.ts'
 export type { MembershipCheck } from './check.ts'
-export { InvalidMembershipError, InviteInvalidError, LinkOutsideCollectiveError, MissingDependencyError, NotAdminError, NotMemberError } from './errors.ts'
+export { planChange } from './cosign.ts'
+export type { ChangeRequest, PlannedChange } from './cosign.ts'
+export { AlreadySignedError, InvalidMembershipError, InviteInvalidError, LinkOutsideCollectiveError, MissingDependencyError, NotAdminError, NotMemberError, NotPendingError } from './errors.ts'
 export type * from './types.ts'

@@ -10,13 +10,16 @@
  */
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Membership } from '../collectives/index.ts'
+import { computeMembership } from '../collectives/index.ts'
+import type { PendingChange } from '../collectives/index.ts'
 import { InvalidRequestError, NotFoundError } from '../errors.ts'
 import type { CharterSubject, RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import { decodeInvite, encodeInvite } from './invite.ts'
+import { memberChangeResult, planMemberChange } from './member-change.ts'
+import type { MemberChangeOptions, MemberChangeResult } from './member-change.ts'
 import { CollectiveAdmission } from './collective-admission.ts'
 import { CollectiveNetwork } from './collective-network.ts'
 import type { GossipPort, SyncPort } from './collective-network.ts'
@@ -234,23 +237,30 @@ export class CollectiveService implements AdmissionPolicy {
     return { id, peers: [...new Set(peers)], synced: synced != null, ...(joinRecord != null ? { joinRecord } : {}), member }
   }
 
-  /** Sign an admit or remove of `member` (effective once a quorum of admins signed the same change) */
-  async changeMember (id: string, action: 'admit' | 'remove', member: string, options: { effectiveFrom?: string, reason?: string } = {}): Promise<{ cid: string, effective: boolean }> {
+  /**
+   * Sign an admit or remove of `member` (effective once a quorum of admins signed the same change). Without an
+   * explicit effectiveFrom the signature joins the earliest pending change of the same action and member that this
+   * admin has not signed, so admins using the defaults agree; `cosign` names that change by one of its records
+   * (src/collectives/cosign.ts). Signing a change this admin already signed is refused (AlreadySignedError).
+   */
+  async changeMember (id: string, action: 'admit' | 'remove', member: string | undefined, options: MemberChangeOptions = {}): Promise<MemberChangeResult> {
     const state = await this.require(id)
     if (!state.membership.isAdmin(this.c.did)) throw new InvalidRequestError(`only an admin of ${id} can ${action} members`)
-    const effectiveFrom = options.effectiveFrom ?? new Date().toISOString()
+    const plan = planMemberChange(state.membership, action, member, this.c.did, options, Date.now())
+    const effectiveFrom = options.effectiveFrom ?? new Date(plan.effectiveFrom).toISOString()
     const subject = action === 'admit'
-      ? { action, member, effectiveFrom }
-      : { action, member, effectiveFrom, ...(options.reason != null ? { reason: options.reason } : {}) }
+      ? { action, member: plan.member, effectiveFrom }
+      : { action, member: plan.member, effectiveFrom, ...(options.reason != null ? { reason: options.reason } : {}) }
     const outcome = await this.c.records.issue('membership', subject as any, { collective: id })
-    const after = await this.require(id)
-    const at = Date.parse(effectiveFrom)
-    const effective = action === 'admit' ? after.membership.isMember(member, Math.max(at, Date.now())) : !after.membership.isMember(member, Math.max(at, Date.now()))
-    return { cid: outcome.cid, effective }
+    // judged with the new record in the set, whether or not the cached membership has caught up with it yet
+    const after = computeMembership(state.charter, [...state.memberships.values(), outcome.record])
+    const result = memberChangeResult(after, plan, outcome.cid)
+    this.log.info({ collective: id, action, member: plan.member, effectiveFrom, cosigned: result.cosigned, signers: result.signers.length, quorum: result.quorum }, 'membership change signed')
+    return result
   }
 
-  /** One collective: charter facts and current members */
-  async describe (id: string): Promise<CollectiveSummary & { pending: unknown[], intervals: Record<string, Array<[number, number | null]>> }> {
+  /** One collective: charter facts, current members, pending changes (with their records and signers) */
+  async describe (id: string): Promise<CollectiveSummary & { pending: PendingChange[], intervals: Record<string, Array<[number, number | null]>> }> {
     const state = await this.require(id)
     const s = state.charter.credential.credentialSubject
     const members = state.membership.members(Date.now())
@@ -261,7 +271,7 @@ export class CollectiveService implements AdmissionPolicy {
     return {
       ...this.summaryOf(id, state),
       members,
-      pending: [...state.membership.pending],
+      pending: state.membership.pending.map(p => ({ ...p, signers: [...p.signers], records: [...p.records] })),
       intervals,
       ...(s.description != null ? { description: s.description } : {})
     }

@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander'
 import type { CliCommand } from '../command.ts'
+import { UsageError } from '../errors.ts'
 import { formatTime, single } from '../output.ts'
 import * as parse from '../parse.ts'
 
@@ -53,17 +54,31 @@ export const join: CliCommand = {
   }
 }
 
+interface Pending { action: 'admit' | 'remove', member: string, effectiveFrom: number, signers: string[], records: string[], needed: number }
+
 interface Members {
   id: string
   members: string[]
   admins: string[]
-  pending: Array<{ action: string, member: string, signers: string[], needed: number }>
+  pending: Pending[]
   intervals: Record<string, Array<[number, number | null]>>
+}
+
+/** An instant to the minute, as admins talk about a change: `2026-12-02 09:14` (UTC); --json has the exact value */
+function minute (ms: number | string): string {
+  return formatTime(ms).replace('T', ' ').replace(/(:\d\d):\d\dZ$/, '$1')
+}
+
+/** One pending change: what, from when, who signed, and the command that co-signs it */
+function pendingLine (collective: string, p: Pending): string {
+  const quorum = p.signers.length + p.needed
+  return `pending: ${p.action} ${p.member} from ${minute(p.effectiveFrom)} — signed by ${p.signers.join(', ')} (${p.signers.length} of ${quorum}); ` +
+    `co-sign with: atelier ${p.action} ${collective} --cosign ${p.records[0]}`
 }
 
 export const members: CliCommand = {
   name: 'members',
-  summary: 'members of a collective now, its admins and pending changes',
+  summary: 'members of a collective now, its admins and pending changes (who signed, how to co-sign)',
   examples: ['atelier members bagaaiera…', 'atelier members bagaaiera… --json'],
   setup (cmd) { cmd.argument('<collective>', 'charter CID', parse.cid) },
   async run (ctx, [id]) {
@@ -71,32 +86,70 @@ export const members: CliCommand = {
     const m = await client.getJson<Members>(`/v1/collectives/${id}/members`)
     return single(m, v => [
       ...v.members.map(d => `${d}${v.admins.includes(d) ? '  (admin)' : ''}  since ${formatTime(v.intervals[d]?.at(-1)?.[0] ?? 0)}`),
-      ...v.pending.map(p => `pending: ${p.action} ${p.member}, ${p.signers.length} signed, ${p.needed} more needed`)
+      ...v.pending.map(p => pendingLine(v.id, p))
     ])
   }
 }
 
-function changeCommand (action: 'admit' | 'remove'): CliCommand<{ from?: string, reason?: string }> {
+interface ChangeResult {
+  cid: string
+  action: 'admit' | 'remove'
+  member: string
+  effectiveFrom: string
+  effective: boolean
+  signers: string[]
+  quorum: number
+  needed: number
+  records: string[]
+  cosigned: boolean
+  others: Array<{ effectiveFrom: string, signers: string[], records: string[] }>
+}
+
+function changeLines (collective: string, v: ChangeResult): string[] {
+  const what = `${v.action} of ${v.member} from ${minute(v.effectiveFrom)}`
+  const lines = [v.cosigned ? `co-signed the pending ${what} (${v.cid})` : `signed the ${what} (${v.cid})`]
+  if (v.others.length > 0) {
+    lines.push(`note: ${v.others.length} other pending ${v.action}${v.others.length > 1 ? 's' : ''} of this member (from ${v.others.map(o => minute(o.effectiveFrom)).join(', ')}); signed the earliest`)
+  }
+  lines.push(v.effective
+    ? `in effect: ${v.signers.length} of ${v.quorum} admin signatures; ${v.action === 'admit' ? 'a member' : 'not a member'} from ${minute(v.effectiveFrom)}`
+    : `still pending: ${v.signers.length} of ${v.quorum} admin signatures; other admins co-sign with: atelier ${v.action} ${collective} --cosign ${v.cid}`)
+  return lines
+}
+
+function changeCommand (action: 'admit' | 'remove'): CliCommand<{ from?: string, reason?: string, cosign?: string }> {
   return {
     name: action,
     summary: action === 'admit'
-      ? 'sign the admission of a member (effective once a quorum of admins signed it)'
-      : 'sign the removal of a member; its records from then on are refused, earlier ones stay valid',
-    examples: [`atelier ${action} bagaaiera… did:key:z6Mk…`],
+      ? 'sign the admission of a member, or co-sign a pending one (effective once a quorum of admins signed it)'
+      : 'sign the removal of a member, or co-sign a pending one; its records from then on are refused, earlier ones stay valid',
+    description: `Sign the ${action} of a member. Admins' signatures count together only for the same change (member and\n` +
+      `effective time). Without --from this joins the earliest pending ${action} of that member this admin has not\n` +
+      `signed (atelier members lists them), else starts a new one from now. --cosign <record> signs the change that\n` +
+      'record belongs to. Signing a change twice is refused.',
+    examples: [
+      `atelier ${action} bagaaiera… did:key:z6Mk…`,
+      `atelier ${action} bagaaiera… --cosign bagaaiera…`,
+      `atelier ${action} bagaaiera… did:key:z6Mk… --from 2026-12-01T00:00:00Z`
+    ],
     setup (cmd) {
       cmd
         .argument('<collective>', 'charter CID', parse.cid)
-        .argument('<did>', 'the member', parse.did)
-        .addOption(new Option('--from <time>', 'effective from (RFC 3339; default now)'))
+        .argument('[did]', 'the member (may be left out with --cosign)', parse.did)
+        .addOption(new Option('--from <time>', 'effective from (RFC 3339; default: the pending change\'s time, else now)').argParser(parse.time('future')))
+        .addOption(new Option('--cosign <record>', `CID of a pending ${action} record: sign the same change`).argParser(parse.cid).conflicts('from'))
       if (action === 'remove') cmd.option('--reason <text>', 'why')
     },
     async run (ctx, [id, did], opts) {
-      const body: Record<string, unknown> = { action, member: did }
-      if (opts.from != null) body.effectiveFrom = new Date(opts.from).toISOString()
+      if (did == null && opts.cosign == null) throw new UsageError(`atelier ${action} needs a member's did, or --cosign <record>`)
+      const body: Record<string, unknown> = { action }
+      if (did != null) body.member = did
+      if (opts.from != null) body.effectiveFrom = opts.from
+      if (opts.cosign != null) body.cosign = opts.cosign
       if (opts.reason != null) body.reason = opts.reason
       const client = await ctx.client()
-      const out = await client.postJson<{ cid: string, effective: boolean }>(`/v1/collectives/${id}/members`, body)
-      return single(out, v => `${action} signed (${v.cid}); ${v.effective ? 'in effect' : 'waiting for more admin signatures'}`)
+      const out = await client.postJson<ChangeResult>(`/v1/collectives/${id}/members`, body)
+      return single(out, v => changeLines(id, v))
     }
   }
 }

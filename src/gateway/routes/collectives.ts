@@ -105,23 +105,36 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     }
   }, async (request) => await collectives().join(request.body.invite))
 
-  app.post<{ Params: { id: string }, Body: { action: 'admit' | 'remove', member: string, effectiveFrom?: string, reason?: string } }>('/v1/collectives/:id/members', {
+  app.post<{ Params: { id: string }, Body: { action: 'admit' | 'remove', member?: string, effectiveFrom?: string, reason?: string, cosign?: string } }>('/v1/collectives/:id/members', {
     schema: {
       tags: ['collectives'],
       summary: 'Sign an admit or remove (effective once a quorum of admins signed the same change)',
+      description: 'Two signatures are the same change when they name the same action, member and effectiveFrom. ' +
+        'Without effectiveFrom or cosign, this admin signs the earliest pending change of the same action and member ' +
+        'it has not signed (listed in `others` when there are several), else a new change from now. ' +
+        '409 ERR_ALREADY_SIGNED when this admin already signed the change; 409 ERR_NOT_PENDING when cosign names no ' +
+        'pending change of this action in this collective.',
       security,
       body: {
         type: 'object',
         additionalProperties: false,
-        required: ['action', 'member'],
-        properties: { action: { type: 'string', enum: ['admit', 'remove'] }, member: did, effectiveFrom: { type: 'string', maxLength: 40 }, reason: { type: 'string', maxLength: 2000 } }
+        required: ['action'],
+        anyOf: [{ required: ['member'] }, { required: ['cosign'] }],
+        properties: {
+          action: { type: 'string', enum: ['admit', 'remove'] },
+          member: { ...did, description: 'the member; may be left out with cosign' },
+          effectiveFrom: { type: 'string', maxLength: 40, description: 'RFC 3339 UTC; sign the change from this instant (default: the pending change, else now)' },
+          reason: { type: 'string', maxLength: 2000 },
+          cosign: { type: 'string', maxLength: 200, description: 'CID of a pending admit/remove record of this collective: sign the same change (its member and effectiveFrom)' }
+        }
       }
     }
   }, async (request, res) => {
     const b = request.body
     const out = await collectives().changeMember(parseCid(request.params.id, 'collective'), b.action, b.member, {
       ...(b.effectiveFrom != null ? { effectiveFrom: b.effectiveFrom } : {}),
-      ...(b.reason != null ? { reason: b.reason } : {})
+      ...(b.reason != null ? { reason: b.reason } : {}),
+      ...(b.cosign != null ? { cosign: parseCid(b.cosign, 'cosign') } : {})
     })
     return await res.code(201).send(out)
   })
