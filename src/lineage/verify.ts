@@ -148,15 +148,6 @@ async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promi
   return out
 }
 
-/** The signing time: proof.created, the moment the author signed (validFrom may name another time) */
-function signedAt (record: ValidRecord): number {
-  try {
-    return parseRecordTime(record.credential.proof.created, 'proof.created')
-  } catch {
-    return record.time
-  }
-}
-
 /** Everything one report shares */
 class Verification {
   readonly view: VerifyView
@@ -214,14 +205,16 @@ class Verification {
   async membership (asset: Asset, name: string): Promise<Finding[]> {
     const collective = asset.collective
     if (collective == null) return []
-    const at = signedAt(asset)
+    // validFrom, the instant the door judged membership at (protocols/collectives.md §3.6), so that the report and
+    // what the node counts never disagree on a record
+    const at = asset.time
     const member = await this.view.isMember?.(collective, asset.author, at)
     const when = new Date(at).toISOString()
     if (member === true) {
-      return [finding('membership.valid', asset.cid, `${asset.author} was a member of collective ${ref(collective)} when signing ${name} (${when}).`, [collective])]
+      return [finding('membership.valid', asset.cid, `${asset.author} was a member of collective ${ref(collective)} at the validFrom of ${name} (${when}).`, [collective])]
     }
     if (member === false) {
-      return [finding('membership.notMember', asset.cid, `${name} is filed under collective ${ref(collective)}, but ${asset.author} was not a member of it when signing (${when}).`, [collective])]
+      return [finding('membership.notMember', asset.cid, `${name} is filed under collective ${ref(collective)}, but ${asset.author} was not a member of it at its validFrom (${when}).`, [collective])]
     }
     return [finding('membership.unknown', asset.cid, `${name} is filed under collective ${ref(collective)}, whose membership at ${when} this node cannot establish.`, [collective])]
   }
