@@ -29,16 +29,20 @@ describe('a collective stays connected without its founder', { timeout: 240_000 
     assert.equal(out.code, 0, out.stderr)
     return JSON.parse(out.stdout).items.some((p: any) => p.peerId === ids.get(to) && p.connected)
   }
-  /** B adds a file to the collective; resolves with the record CID and how long C took to hold it */
-  const addOnBReachesC = async (name: string): Promise<{ record: string, ms: number }> => {
+  /**
+   * B adds a file to the collective; resolves with the record CID, how long C took to hold it once B's CLI returned
+   * (`ms`), and from before B's CLI started (`totalMs`, the CLI's own start-up and upload included)
+   */
+  const addOnBReachesC = async (name: string): Promise<{ record: string, ms: number, totalMs: number }> => {
     const file = join(scratch, name)
     await writeFile(file, `${name}: ${Date.now()}\n`)
+    const begun = Date.now()
     const added = await b.cli(['add', file, '--title', name, '--collective', collective, '--json'])
     assert.equal(added.code, 0, added.stderr)
     const record = JSON.parse(added.stdout).record
     const started = Date.now()
     await waitFor(async () => (await c.api(`/v1/records/${record}`)).status === 200 ? true : undefined, DEADLINE_MS, `C to receive B's ${name}`)
-    return { record, ms: Date.now() - started }
+    return { record, ms: Date.now() - started, totalMs: Date.now() - begun }
   }
 
   before(async () => {
@@ -89,8 +93,8 @@ describe('a collective stays connected without its founder', { timeout: 240_000 
 
   it('with A offline, B\'s asset reaches C within seconds', async () => {
     assert.equal(await a.stop(), 0)
-    const { ms } = await addOnBReachesC('tapestry.txt')
-    console.log(`# B's record reached C in ${ms} ms with A offline`)
+    const { ms, totalMs } = await addOnBReachesC('tapestry.txt')
+    console.log(`# with A offline, B's record was on C ${ms} ms after B's add returned (${totalMs} ms from running the CLI)`)
     assert.ok(ms < SYNC_INTERVAL_MS / 3, `by gossip, not periodic sync (${ms} ms)`)
   })
 
@@ -105,7 +109,7 @@ describe('a collective stays connected without its founder', { timeout: 240_000 
     assert.equal(await connectedTo(b, a), false)
     // gossip needs the topic mesh to form again (a heartbeat or two) before a publish reaches C
     await new Promise(resolve => setTimeout(resolve, 2_000))
-    const { ms } = await addOnBReachesC('after-restart.txt')
-    console.log(`# after the restart, B's record reached C in ${ms} ms`)
+    const { ms, totalMs } = await addOnBReachesC('after-restart.txt')
+    console.log(`# after the restart, B's record was on C ${ms} ms after B's add returned (${totalMs} ms from running the CLI)`)
   })
 })
