@@ -185,8 +185,12 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
    */
   async exchange (peer: string, collective: string): Promise<ExchangeResult> {
     if (!(await this.amMember(collective))) return { learnt: 0, rejected: 0, skipped: true }
+    // over a connection that is open, never a new dial: libp2p would dial addresses it learnt from the network,
+    // and only the PeerKeeper decides whom this node dials
+    const connection = this.c.libp2p.getConnections(peerIdFromString(peer)).find(conn => conn.status === 'open' && conn.limits == null)
+    if (connection == null) return { learnt: 0, rejected: 0, skipped: true }
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(this.timeoutMs)])
-    const stream = await this.c.libp2p.dialProtocol(peerIdFromString(peer), this.protocol, { signal, runOnLimitedConnection: false })
+    const stream = await connection.newStream(this.protocol, { signal })
     try {
       const reply = readMessage(stream, MAX_RESPONSE_BYTES, signal)
       reply.catch(() => {})

@@ -47,7 +47,7 @@ export interface MemberExchangeInit {
 }
 
 export interface MemberExchangeComponents {
-  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections' | 'peerId' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'getConnections' | 'peerId' | 'addEventListener' | 'removeEventListener'>
   /** the node's creator key: it signs our cards */
   signer: Signer
   crypto: RecordCrypto
@@ -67,7 +67,7 @@ export interface ExchangeResult {
   learnt: number
   /** other members' cards that did not verify or whose did is not a member */
   rejected: number
-  /** true when nothing was asked: this node is not a member of the collective */
+  /** true when nothing was asked: this node is not a member of the collective, or no connection to the peer is open */
   skipped: boolean
 }
 

@@ -43,6 +43,10 @@ describe('member exchange', { timeout: 60_000 }, () => {
     const [a, b, c] = [await start(view, [X]), await start(view, [X]), await start(view, [X])]
     for (const m of [a, b, c]) view.add(X, m.signer.did)
 
+    // the exchange never dials: without an open connection it asks nothing
+    await c.libp2p.peerStore.merge(a.libp2p.peerId, { multiaddrs: a.libp2p.getMultiaddrs() })
+    assert.deepEqual(await c.exchange.exchange(a.peerId, X), { learnt: 0, rejected: 0, skipped: true })
+    assert.equal(connected(c.libp2p, a.libp2p), false)
     await c.libp2p.dial(a.libp2p.getMultiaddrs()[0])
     assert.deepEqual(await c.exchange.exchange(a.peerId, X), { learnt: 1, rejected: 0, skipped: false })
     await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
