@@ -25,6 +25,10 @@ export interface P2PConfig {
   listen: string[]
   /** Multiaddrs (with /p2p/<peer id>) dialled at start. @default [] */
   bootstrap: string[]
+  /** Fellow members' peers kept connected, from their signed member cards (src/net/members). @default 8 */
+  memberPeers: number
+  /** How often member cards are exchanged again with each connected fellow member, ms. @default 120000 */
+  memberExchangeMs: number
 }
 
 export interface RecordsConfig {
@@ -171,7 +175,9 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     p2p: {
       listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),
-      bootstrap: stringList(pick(l => l.p2p?.bootstrap, d.p2p.bootstrap), 'p2p.bootstrap')
+      bootstrap: stringList(pick(l => l.p2p?.bootstrap, d.p2p.bootstrap), 'p2p.bootstrap'),
+      memberPeers: positiveInt(pick(l => l.p2p?.memberPeers, d.p2p.memberPeers), 'p2p.memberPeers', true),
+      memberExchangeMs: positiveInt(pick(l => l.p2p?.memberExchangeMs, d.p2p.memberExchangeMs), 'p2p.memberExchangeMs')
     },
     records: {
       maxBytes: positiveInt(pick(l => l.records?.maxBytes, d.records.maxBytes), 'records.maxBytes')

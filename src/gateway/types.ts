@@ -45,6 +45,8 @@ export interface GatewayComponents {
   isMember?: (collective: string, did: string, timeMs: number) => Promise<boolean | undefined>
   /** a peer's gossip score */
   peerScore?: (peerId: string) => number
+  /** the collectives in which this node holds a verified member card of the peer (src/net/members) */
+  memberOf?: (peerId: string) => string[]
 }
 
 export type GatewayInit = HttpConfig

@@ -84,7 +84,7 @@ export async function initHome (home: string, crypto: RecordCrypto = nativeCrypt
   }
   if (!(await exists(paths.config))) {
     // Only what a user is likely to edit; everything else follows the embedded defaults as they evolve
-    const config = { http: { host: defaults.http.host, port: defaults.http.port }, p2p: defaults.p2p }
+    const config = { http: { host: defaults.http.host, port: defaults.http.port }, p2p: { listen: defaults.p2p.listen, bootstrap: defaults.p2p.bootstrap, memberPeers: defaults.p2p.memberPeers } }
     await writeFile(paths.config, JSON.stringify(config, null, 2) + '\n')
     created = true
   }

@@ -1,8 +1,9 @@
 /**
  * PeerKeeper: the peers this node was told about (config bootstrap list, invites, flags), kept connected.
  *
- * Only addresses given that way are dialled — never addresses learned from the network — so a node contacts
- * nobody its operator did not name. A lost connection is retried with exponential backoff, and every known peer is
+ * Only addresses given that way are dialled, plus those of fellow members taken from verified member cards
+ * (src/net/members, source 'member') — never other addresses learned from the network — so a node contacts nobody
+ * its operator did not name but the members of the collectives it joined. A lost connection is retried with exponential backoff, and every known peer is
  * persisted so a restart reconnects without being told again.
  */
 import { EventEmitter } from 'node:events'
@@ -31,6 +32,7 @@ export interface PeerStatus extends KnownPeer {
 export interface PeerStore {
   load(): Promise<KnownPeer[]>
   save(peer: KnownPeer): Promise<void>
+  delete(peerId: string): Promise<void>
 }
 
 export interface PeerKeeperInit {
@@ -112,6 +114,11 @@ export class PeerKeeper extends EventEmitter<PeerKeeperEvents> {
     entry.nextAttempt = Date.now()
     this.tick()
     return peerId
+  }
+
+  /** Forget a peer: no more dials or redials, and gone from the persisted list (a connection open now stays) */
+  async remove (peerId: string): Promise<void> {
+    if (this.peers.delete(peerId)) await this.store.delete(peerId)
   }
 
   /** Dial a known peer now; resolves when connected or rejects with the dial error */

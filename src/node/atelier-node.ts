@@ -37,6 +37,9 @@ import { NodeSyncSource } from './sync-source.ts'
 import { LinkDirectory } from './link-directory.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
+import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
+import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
+import { memberCardStore } from './member-cards.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -225,9 +228,26 @@ export class AtelierNode {
       logger: this.log,
       store: {
         load: async () => (await state.allJson<KnownPeer>(state.peers)).map(([, p]) => p),
-        save: async (p) => { await state.peers.put(p.peerId, JSON.stringify(p)) }
+        save: async (p) => { await state.peers.put(p.peerId, JSON.stringify(p)) },
+        delete: async (peerId) => { await state.peers.del(peerId) }
       }
     })
+
+    // members learn each other's addresses and stay connected, so a collective is a mesh, not a star
+    const memberCards = new CardDirectory(memberCardStore(state), DEFAULT_MAX_CARDS_PER_COLLECTIVE)
+    await memberCards.open()
+    const memberPort = {
+      isMember: async (collective: string, did: string, atMs: number) => await this.collectives.isMember(collective, did, atMs),
+      collectives: () => this.collectives.joinedIds()
+    }
+    const members = createMemberExchange({
+      ...memberPort, libp2p: storage.libp2p, signer: identity.signer, crypto: nativeCrypto, directory: memberCards, addresses: () => this.addresses(), logger: this.log
+    }, { intervalMs: config.p2p.memberExchangeMs })
+    const memberDialer = new MemberDialer({
+      ...memberPort, keeper: peers, directory: memberCards, localPeerId: identity.peerId, logger: this.log
+    }, { memberPeers: config.p2p.memberPeers })
+    members.on('cards', () => { memberDialer.review() })
+    records.on('record', ({ record }) => { if (record.kind === 'membership' && record.collective != null) members.membershipChanged(record.collective) })
 
     const collectives = this.collectivesValue = new CollectiveService({
       records,
@@ -243,7 +263,8 @@ export class AtelierNode {
       localPeerId: identity.peerId,
       gossip,
       sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
-      replicate: async (content) => { await storage.store.pin(content, { offline: false }) }
+      replicate: async (content) => { await storage.store.pin(content, { offline: false }) },
+      invited: async (collective, peerIds) => { await members.invited(collective, peerIds) }
     }, { syncIntervalMs: config.sync.intervalMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
@@ -256,6 +277,9 @@ export class AtelierNode {
     }
     await peers.start(config.p2p.bootstrap)
     this.stopSteps.push({ name: 'peers', run: async () => { await peers.stop() } })
+    await members.start()
+    memberDialer.start()
+    this.stopSteps.push({ name: 'members', run: async () => { memberDialer.stop(); await members.stop() } })
 
     const gateway = this.gateway = await createGateway({
       records,
@@ -272,6 +296,7 @@ export class AtelierNode {
       parking,
       hasPeers: () => storage.libp2p.getConnections().length > 0,
       peerScore: (peerId) => gossip.score(peerId),
+      memberOf: (peerId) => memberCards.collectivesOf(peerId),
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       lineageView: createIndexLineageView({ index, store: storage.store, links })
     }, config.http)

@@ -50,6 +50,8 @@ export interface CollectiveServiceComponents {
   sync?: SyncPort
   /** fetch and pin an asset's content from peers (full replication) */
   replicate?: (contentCid: string) => Promise<void>
+  /** told the peers an invite named, so the member exchange (src/net/members) asks them for the other members */
+  invited?: (collective: string, peerIds: string[]) => Promise<void>
 }
 
 export interface CollectiveServiceInit {
@@ -213,6 +215,7 @@ export class CollectiveService implements AdmissionPolicy {
     await this.remember(id)
     const peers: string[] = []
     for (const a of invite.addresses) peers.push(await this.c.peers.add(a, 'invite'))
+    await this.c.invited?.(id, [...new Set(peers)])
     let synced: string | undefined
     for (const peer of new Set(peers)) {
       try {

@@ -1,14 +1,14 @@
 /**
  * NodeState: what the node remembers that is NOT derived from records, in its own Level database
  * (`<home>/state`): records parked until what they depend on arrives, the collectives this node takes part in, and
- * the peers it knows. Unlike the index, this cannot be rebuilt from the record blocks, so it is kept apart.
+ * the peers it knows, and the member address cards it learnt (src/net/members). Unlike the index, this cannot be rebuilt from the record blocks, so it is kept apart.
  */
 import { Level } from 'level'
 
 export type StateDb = Level<string, string>
 
 /** Sublevels of the state database */
-export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers'] as const
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
 
 function open (db: StateDb, name: string) {
@@ -31,6 +31,8 @@ export class NodeState {
   readonly parkedByCollective: StateSublevel
   readonly collectives: StateSublevel
   readonly peers: StateSublevel
+  /** verified member cards by `<collective> <peerId>`, and peers invites named by `seed <collective> <peerId>` */
+  readonly members: StateSublevel
 
   constructor (path: string) {
     this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
@@ -42,6 +44,7 @@ export class NodeState {
     this.parkedByCollective = open(this.db, 'parkedByCollective')
     this.collectives = open(this.db, 'collectives')
     this.peers = open(this.db, 'peers')
+    this.members = open(this.db, 'members')
   }
 
   async open (): Promise<void> { await this.db.open() }

@@ -42,6 +42,8 @@ export class TestDaemon {
   readonly home: string
   url = ''
   token = ''
+  /** the libp2p listen address of the last start (without /p2p/), reused by `start(…, { sameP2pPort: true })` */
+  p2pListen = ''
   private proc?: ChildProcess
   private output = ''
 
@@ -56,11 +58,16 @@ export class TestDaemon {
     return d
   }
 
-  /** Start `atelier daemon` on random ports; resolves when the api file names a gateway that answers */
-  async start (extra: string[] = []): Promise<void> {
+  /**
+   * Start `atelier daemon` on random ports; resolves when the api file names a gateway that answers. With
+   * `sameP2pPort` the daemon listens on the libp2p port of its previous start, as a restarted real node does, so
+   * peers that remembered its address can reach it again.
+   */
+  async start (extra: string[] = [], options: { sameP2pPort?: boolean } = {}): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
     this.output = ''
-    const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', '/ip4/127.0.0.1/tcp/0', ...extra], {
+    const listen = options.sameP2pPort === true && this.p2pListen !== '' ? this.p2pListen : '/ip4/127.0.0.1/tcp/0'
+    const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', listen, ...extra], {
       env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
@@ -76,6 +83,8 @@ export class TestDaemon {
       return res?.ok === true ? url : undefined
     }, 30_000, 'the daemon api file')])
     this.token = (await readFile(join(this.home, 'api-token'), 'utf8')).trim()
+    const info = await (await fetch(`${this.url}/v1/node`)).json() as { addresses: string[] }
+    this.p2pListen = (info.addresses.find(a => a.startsWith('/ip4/127.0.0.1/tcp/')) ?? '').replace(/\/p2p\/.*$/, '')
   }
 
   /** Merge `values` into the data dir's config.json (top-level sections are merged one level deep) */

@@ -157,11 +157,11 @@ function changeCommand (action: 'admit' | 'remove'): CliCommand<{ from?: string,
 export const admit = changeCommand('admit')
 export const remove = changeCommand('remove')
 
-interface Peer { peerId: string, addresses: string[], connected: boolean, source: string, failures: number, lastSeen?: number }
+interface Peer { peerId: string, addresses: string[], connected: boolean, source: string, failures: number, lastSeen?: number, memberOf?: string[] }
 
 export const peers: CliCommand = {
   name: 'peers',
-  summary: 'peers this node knows and whether they are connected',
+  summary: 'peers this node knows, whether they are connected, and in how many shared collectives they are members',
   examples: ['atelier peers', 'atelier peers --json'],
   setup () {},
   async run (ctx) {
@@ -169,7 +169,7 @@ export const peers: CliCommand = {
     const out = await client.getJson<{ items: Peer[] }>('/v1/peers')
     return single(out, v => v.items.length === 0
       ? 'no peers (join a collective, or: atelier connect <multiaddr>)'
-      : v.items.map(p => `${p.connected ? 'connected   ' : 'disconnected'}  ${p.peerId}  ${p.addresses[0] ?? ''}  (${p.source}${p.failures > 0 ? `, ${p.failures} failed dials` : ''})`))
+      : v.items.map(p => `${p.connected ? 'connected   ' : 'disconnected'}  ${p.peerId}  ${p.addresses[0] ?? ''}  (${p.source}${(p.memberOf?.length ?? 0) > 0 ? `, member of ${p.memberOf?.length} shared collective${p.memberOf?.length === 1 ? '' : 's'}` : ''}${p.failures > 0 ? `, ${p.failures} failed dials` : ''})`))
   }
 }
 

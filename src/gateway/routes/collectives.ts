@@ -14,6 +14,8 @@ export interface CollectiveRouteComponents {
   parking?: ParkingLot
   /** a peer's gossip score (negative after invalid messages) */
   peerScore?: (peerId: string) => number
+  /** the collectives in which this node holds a verified member card of the peer */
+  memberOf?: (peerId: string) => string[]
 }
 
 const did = { type: 'string', pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]+$', maxLength: 200 } as const
@@ -139,8 +141,12 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     return await res.code(201).send(out)
   })
 
-  app.get('/v1/peers', { schema: { tags: ['peers'], summary: 'Known and connected peers, with their gossip score' } }, async () => ({
-    items: peers().list().map(p => ({ ...p, ...(components.peerScore != null ? { score: components.peerScore(p.peerId) } : {}) }))
+  app.get('/v1/peers', { schema: { tags: ['peers'], summary: 'Known and connected peers, with their gossip score and the collectives they are known members of' } }, async () => ({
+    items: peers().list().map(p => ({
+      ...p,
+      ...(components.peerScore != null ? { score: components.peerScore(p.peerId) } : {}),
+      ...(components.memberOf != null ? { memberOf: components.memberOf(p.peerId) } : {})
+    }))
   }))
 
   app.post<{ Body: { address: string } }>('/v1/peers', {

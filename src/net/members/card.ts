@@ -1,0 +1,135 @@
+/**
+ * Member address cards: `{ type, version, collective, did, peerId, addrs, issued, signature }`, signed by the
+ * member's creator key (Ed25519 did:key). A card says "the creator `did`, a member of `collective`, runs the libp2p
+ * peer `peerId`, reachable at `addrs`". The signature covers CARD_SIGNING_PREFIX ‖ JCS(card without `signature`).
+ *
+ * Pure: no I/O and no clock (the caller passes `now`), so the checks are the same wherever they run.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { canonicalBytes, decodeBase58Multibase, encodeBase58Multibase, isRecordCid, publicKeyFromDidKey } from '../../records/index.ts'
+import type { RecordCrypto, Signer } from '../../records/types.ts'
+import {
+  CARD_SIGNING_PREFIX, CARD_TYPE, CARD_VERSION, MAX_ADDR_CHARS, MAX_ADDRS_PER_CARD, MAX_CARD_AGE_MS, MAX_CARD_BYTES,
+  MAX_CLOCK_SKEW_MS
+} from './constants.ts'
+import { InvalidCardError } from './errors.ts'
+
+/** A member address card as it travels (protocols/members.md §2) */
+export interface MemberCard {
+  type: typeof CARD_TYPE
+  version: typeof CARD_VERSION
+  /** the collective's charter CID */
+  collective: string
+  /** the member's creator did:key; it signs the card */
+  did: string
+  /** the libp2p peer id of the member's node */
+  peerId: string
+  /** transport multiaddrs of that node, without /p2p/ */
+  addrs: string[]
+  /** epoch ms when the card was signed */
+  issued: number
+  /** `z` + base58btc of the Ed25519 signature */
+  signature: string
+}
+
+const FIELDS = new Set(['type', 'version', 'collective', 'did', 'peerId', 'addrs', 'issued', 'signature'])
+const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{40,64}$/
+const utf8 = new TextEncoder()
+
+function signingBytes (unsigned: Omit<MemberCard, 'signature'>): Uint8Array {
+  const body = canonicalBytes(unsigned)
+  const prefix = utf8.encode(CARD_SIGNING_PREFIX)
+  const out = new Uint8Array(prefix.length + body.length)
+  out.set(prefix, 0)
+  out.set(body, prefix.length)
+  return out
+}
+
+/** Strip a trailing `/p2p/<peerId>` so a card holds transport addresses only */
+export function transportAddress (address: string, peerId: string): string {
+  const suffix = `/p2p/${peerId}`
+  return address.endsWith(suffix) ? address.slice(0, -suffix.length) : address
+}
+
+/** Sign a card for this node; addresses ending in /p2p/<peerId> are stripped, duplicates and extras dropped */
+export function issueCard (
+  fields: { collective: string, peerId: string, addrs: string[], issued: number },
+  signer: Signer
+): MemberCard {
+  const addrs = [...new Set(fields.addrs.map(a => transportAddress(a, fields.peerId)))]
+    .filter(a => a.length <= MAX_ADDR_CHARS && addressProblem(a) == null)
+    .slice(0, MAX_ADDRS_PER_CARD)
+  const unsigned = { type: CARD_TYPE, version: CARD_VERSION, collective: fields.collective, did: signer.did, peerId: fields.peerId, addrs, issued: fields.issued } as const
+  return { ...unsigned, addrs: [...addrs], signature: encodeBase58Multibase(signer.sign(signingBytes({ ...unsigned, addrs }))) }
+}
+
+export interface VerifyCardOptions {
+  crypto: RecordCrypto
+  /** epoch ms to judge `issued` against */
+  now: number
+  /** oldest `issued` accepted, ms before `now`. @default MAX_CARD_AGE_MS */
+  maxAgeMs?: number
+  /** the card must name this collective */
+  collective?: string
+  /** the card must name this peer (the remote peer of the stream that presented it) */
+  peerId?: string
+}
+
+function invalid (rule: string, message: string): InvalidCardError {
+  return new InvalidCardError(`member card: ${message}`, { details: { rule } })
+}
+
+/** Why a card address is refused, or undefined: a parseable multiaddr with no peer id and no relay hop */
+function addressProblem (address: string): string | undefined {
+  let components
+  try {
+    components = multiaddr(address).getComponents()
+  } catch {
+    return 'not a multiaddr'
+  }
+  // a card names its node's own transport addresses: a /p2p/ or relay hop would route the dial through a third party
+  if (components.some(c => c.name === 'p2p' || c.name === 'p2p-circuit')) return 'carries a peer id or relay hop'
+  return undefined
+}
+
+/**
+ * Check a card received from the network: its shape, bounds, signature, time window, and (when given) collective
+ * and peer id. Returns the card with exactly its fields; throws InvalidCardError (details.rule names the check).
+ * Membership is not checked here: it needs the node's view (the exchange does it next).
+ */
+export function verifyCard (value: unknown, options: VerifyCardOptions): MemberCard {
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) throw invalid('shape', 'not an object')
+  const card = value as Record<string, unknown>
+  for (const k of Object.keys(card)) if (!FIELDS.has(k)) throw invalid('shape', `unknown field ${k}`)
+  if (card.type !== CARD_TYPE) throw invalid('shape', `type must be ${CARD_TYPE}`)
+  if (card.version !== CARD_VERSION) throw invalid('version', `version ${String(card.version)} is not supported`)
+  if (typeof card.collective !== 'string' || !isRecordCid(card.collective)) throw invalid('shape', 'collective must be a record CID')
+  if (typeof card.did !== 'string') throw invalid('shape', 'did must be a string')
+  if (typeof card.peerId !== 'string' || !PEER_ID.test(card.peerId)) throw invalid('shape', 'peerId must be a base58 peer id')
+  if (!Array.isArray(card.addrs) || card.addrs.length > MAX_ADDRS_PER_CARD) throw invalid('limit', `addrs must be a list of at most ${MAX_ADDRS_PER_CARD}`)
+  for (const a of card.addrs) {
+    if (typeof a !== 'string' || a.length > MAX_ADDR_CHARS) throw invalid('limit', `an address must be a string of at most ${MAX_ADDR_CHARS} characters`)
+    const problem = addressProblem(a)
+    if (problem != null) throw invalid('address', `address ${a} ${problem}`)
+  }
+  if (typeof card.issued !== 'number' || !Number.isSafeInteger(card.issued) || card.issued < 0) throw invalid('shape', 'issued must be epoch ms')
+  if (typeof card.signature !== 'string') throw invalid('shape', 'signature must be a string')
+  if (options.collective != null && card.collective !== options.collective) throw invalid('collective', 'names another collective')
+  if (options.peerId != null && card.peerId !== options.peerId) throw invalid('peer', 'names another peer than the one presenting it')
+  if (card.issued > options.now + MAX_CLOCK_SKEW_MS) throw invalid('time', 'issued in the future')
+  if (card.issued < options.now - (options.maxAgeMs ?? MAX_CARD_AGE_MS)) throw invalid('time', 'too old')
+
+  const { signature, ...unsigned } = card as unknown as MemberCard
+  const bytes = signingBytes(unsigned)
+  if (bytes.length + signature.length > MAX_CARD_BYTES) throw invalid('limit', `larger than ${MAX_CARD_BYTES} bytes`)
+  let publicKey: Uint8Array
+  let sig: Uint8Array
+  try {
+    publicKey = publicKeyFromDidKey(unsigned.did, 'did')
+    sig = decodeBase58Multibase(signature, 'signature')
+  } catch (err) {
+    throw invalid('shape', (err as Error).message)
+  }
+  if (sig.length !== 64 || !options.crypto.ed25519.verify(sig, bytes, publicKey)) throw invalid('signature', 'signature does not verify')
+  return { ...unsigned, addrs: [...unsigned.addrs], signature }
+}

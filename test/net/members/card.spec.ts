@@ -1,0 +1,63 @@
+/**
+ * Member address cards: what a signed card binds, and every check verifyCard applies (shape, bounds, signature,
+ * time window, collective, peer).
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { issueCard, verifyCard } from '../../../src/net/members/index.ts'
+import { MAX_ADDRS_PER_CARD, MAX_CARD_AGE_MS, MAX_CLOCK_SKEW_MS } from '../../../src/net/members/constants.ts'
+import { nativeCrypto } from '../../../src/identity/ed25519-native.ts'
+import { createSigner, generateSeed } from '../../../src/records/index.ts'
+import { collectiveId } from './helpers.ts'
+
+const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+const OTHER_PEER = '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'
+const NOW = 1_780_000_000_000
+const collective = collectiveId()
+const signer = createSigner(generateSeed(), nativeCrypto)
+const card = (over: Partial<Parameters<typeof issueCard>[0]> = {}) =>
+  issueCard({ collective, peerId: PEER, addrs: ['/ip4/127.0.0.1/tcp/4001', `/ip4/127.0.0.1/tcp/4002/p2p/${PEER}`], issued: NOW, ...over }, signer)
+const rule = (fn: () => unknown): string => {
+  try { fn() } catch (err: any) { assert.equal(err.name, 'InvalidCardError'); return err.details.rule }
+  assert.fail('expected InvalidCardError')
+}
+
+describe('member cards', () => {
+  it('a card verifies, names its signer, and holds transport addresses only', () => {
+    const c = card()
+    assert.equal(c.did, signer.did)
+    assert.deepEqual(c.addrs, ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002'])
+    assert.deepEqual(verifyCard(JSON.parse(JSON.stringify(c)), { crypto: nativeCrypto, now: NOW, collective, peerId: PEER }), c)
+  })
+
+  it('refuses a card changed after signing', () => {
+    const c = card()
+    assert.equal(rule(() => verifyCard({ ...c, addrs: ['/ip4/10.0.0.1/tcp/1'] }, { crypto: nativeCrypto, now: NOW })), 'signature')
+    assert.equal(rule(() => verifyCard({ ...c, peerId: OTHER_PEER }, { crypto: nativeCrypto, now: NOW })), 'signature')
+    const other = createSigner(generateSeed(), nativeCrypto)
+    assert.equal(rule(() => verifyCard({ ...c, did: other.did }, { crypto: nativeCrypto, now: NOW })), 'signature')
+  })
+
+  it('refuses a card naming another peer or collective than expected', () => {
+    assert.equal(rule(() => verifyCard(card(), { crypto: nativeCrypto, now: NOW, peerId: OTHER_PEER })), 'peer')
+    assert.equal(rule(() => verifyCard(card(), { crypto: nativeCrypto, now: NOW, collective: collectiveId() })), 'collective')
+  })
+
+  it('refuses a card issued in the future or too long ago', () => {
+    assert.equal(rule(() => verifyCard(card({ issued: NOW + MAX_CLOCK_SKEW_MS + 1 }), { crypto: nativeCrypto, now: NOW })), 'time')
+    assert.equal(rule(() => verifyCard(card({ issued: NOW - MAX_CARD_AGE_MS - 1 }), { crypto: nativeCrypto, now: NOW })), 'time')
+    assert.equal(rule(() => verifyCard(card({ issued: NOW - 5000 }), { crypto: nativeCrypto, now: NOW, maxAgeMs: 1000 })), 'time')
+  })
+
+  it('refuses unknown fields, relay or peer hops in addresses, and too many addresses', () => {
+    assert.equal(rule(() => verifyCard({ ...card(), extra: 1 }, { crypto: nativeCrypto, now: NOW })), 'shape')
+    const c = card()
+    assert.equal(rule(() => verifyCard({ ...c, addrs: [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit`] }, { crypto: nativeCrypto, now: NOW })), 'address')
+    const many = Array.from({ length: MAX_ADDRS_PER_CARD + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${1000 + i}`)
+    assert.equal(rule(() => verifyCard({ ...c, addrs: many }, { crypto: nativeCrypto, now: NOW })), 'limit')
+    // issuing keeps within the bound rather than signing a card no peer would take
+    assert.equal(card({ addrs: many }).addrs.length, MAX_ADDRS_PER_CARD)
+    assert.equal(rule(() => verifyCard({ ...c, version: 2 }, { crypto: nativeCrypto, now: NOW })), 'version')
+    assert.equal(rule(() => verifyCard('not a card', { crypto: nativeCrypto, now: NOW })), 'shape')
+  })
+})
