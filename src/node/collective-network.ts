@@ -43,6 +43,9 @@ const PUBLISHED_SOURCES: ReadonlySet<RecordSource> = new Set(['local', 'http', '
  * Errors that say the record is not counted *here, now* (no standing yet, a use its invite lacks): an honest
  * relay whose view is ahead or behind may forward it, so it is ignored, never held against the sender
  */
+/** How long after a membership change its collective is reconciled with every connected peer */
+const MEMBERSHIP_SYNC_DELAY_MS = 250
+
 const NOT_COUNTED: ReadonlySet<string> = new Set(['ERR_NOT_MEMBER', 'ERR_INVITE_INVALID'])
 
 export class CollectiveNetwork {
@@ -54,6 +57,8 @@ export class CollectiveNetwork {
   private readonly onPeer = (peerId: string, { outbound }: { outbound: boolean }): void => { if (outbound) this.syncPeer(peerId) }
   /** sessions in flight by peer and scope, so concurrent triggers share one */
   private readonly syncing = new Map<string, Promise<unknown>>()
+  /** collectives with a reconciliation scheduled after a membership change */
+  private readonly soon = new Map<string, NodeJS.Timeout>()
 
   constructor (components: CollectiveNetworkComponents) {
     this.c = components
@@ -69,6 +74,8 @@ export class CollectiveNetwork {
 
   stop (): void {
     clearInterval(this.timer)
+    for (const t of this.soon.values()) clearTimeout(t)
+    this.soon.clear()
     this.c.records.off('record', this.onRecord)
     this.c.peers.off('connected', this.onPeer)
     for (const id of this.c.joinedIds()) this.c.gossip?.leave(id)
@@ -106,7 +113,18 @@ export class CollectiveNetwork {
     }
   }
 
-  /** Reconcile one collective with every connected peer (a membership change may let in records they hold) */
+  /**
+   * Reconcile one collective with every connected peer soon: a membership change may let in records they hold that
+   * this node could not count before. Changes that come in a burst (a join's history) share one round.
+   */
+  syncCollectiveSoon (id: string): void {
+    if (this.soon.has(id)) return
+    const timer = setTimeout(() => { this.soon.delete(id); this.syncCollective(id) }, MEMBERSHIP_SYNC_DELAY_MS)
+    timer.unref()
+    this.soon.set(id, timer)
+  }
+
+  /** Reconcile one collective with every connected peer */
   syncCollective (id: string): void {
     for (const p of this.c.peers.list()) {
       if (!p.connected) continue

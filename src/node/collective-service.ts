@@ -163,7 +163,7 @@ export class CollectiveService implements AdmissionPolicy {
   private recordIndexed ({ record }: RecordEvent): void {
     const collective = record.collective
     if (collective == null || !this.joined.has(collective)) return
-    if (record.kind === 'membership') this.network.syncCollective(collective)
+    if (record.kind === 'membership') this.network.syncCollectiveSoon(collective)
     if (record.kind === 'asset' && this.c.replicate != null) {
       this.maybeReplicate(collective, record as ValidRecord<'asset'>).catch(err => { this.log.warn({ err }, 'replication failed') })
     }

@@ -76,4 +76,43 @@ describe('gossip from a hostile peer', { timeout: 120_000 }, () => {
     assert.equal((await d.api('/healthz')).status, 200)
     assert.ok(did.startsWith('did:key:'))
   })
+  it('rejects valid records that name another collective or none (score falls), and ignores an outsider\'s valid records without relaying or counting them', async () => {
+    const base = buildLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const fresh = await createLibp2p({ ...base, services: { ...base.services, pubsub: gossipsubService() } } as Libp2pOptions<BaseLibp2pServices & { pubsub: GossipRouter }>)
+    try {
+      const other = (await d.api('/v1/collectives', { method: 'POST', json: { name: 'Elsewhere' } })).body.id
+      const target = (await d.api('/v1/collectives', { method: 'POST', json: { name: 'Scoped' } })).body.id
+      const addrs: string[] = (await d.api('/v1/node')).body.addresses
+      const topic = topicOf(target)
+      fresh.services.pubsub.subscribe(topic)
+      await fresh.dial(multiaddr(addrs[0]))
+      await waitFor(() => fresh.services.pubsub.getSubscribers(topic).length > 0 ? true : undefined, 20_000, 'the daemon to be seen on the topic')
+      const before = (await d.api(`/v1/collectives/${target}/digest`)).body
+
+      const stranger = createSigner(new Uint8Array(randomBytes(32)), nobleCrypto)
+      // an outsider's valid record of this collective: not counted, not relayed, no penalty (an honest relay may know more)
+      const outsider = issueRecord('attestation', { record: target, claim: 'endorsement' }, { signer: stranger, crypto: nobleCrypto, collective: target })
+      await fresh.services.pubsub.publish(topic, outsider.bytes)
+      // valid, signed records carried on the wrong topic: the sender's fault
+      for (let i = 0; i < 5; i++) {
+        const misfiled = issueRecord('attestation', { record: other, claim: 'other', comment: `misfiled ${i}` }, { signer: stranger, crypto: nobleCrypto, collective: other })
+        await fresh.services.pubsub.publish(topic, misfiled.bytes)
+        const loose = issueRecord('attestation', { record: other, claim: 'other', comment: `no collective ${i}` }, { signer: stranger, crypto: nobleCrypto })
+        await fresh.services.pubsub.publish(topic, loose.bytes)
+      }
+      const id = fresh.peerId.toString()
+      const score = await waitFor(async () => {
+        const p = ((await d.api('/v1/peers')).body.items as Array<{ peerId: string, score?: number }>).find(x => x.peerId === id)
+        if (p == null) return -Infinity
+        return p.score != null && p.score < 0 ? p.score : undefined
+      }, 20_000, 'the misfiling peer\'s score to fall below zero')
+      assert.ok(score < 0)
+      const metrics = await (await fetch(`${d.url}/metrics`)).text()
+      assert.match(metrics, /atelier_records_rejected_total\{source="gossip",code="ERR_INVALID_RECORD"\} [1-9]/)
+      assert.deepEqual((await d.api(`/v1/collectives/${target}/digest`)).body, before, 'nothing counted')
+      assert.equal((await d.api(`/v1/records/${outsider.cid}`)).status, 404)
+    } finally {
+      await fresh.stop()
+    }
+  })
 })
