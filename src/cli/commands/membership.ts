@@ -6,6 +6,7 @@ import type { CliCommand } from '../command.ts'
 import { UsageError } from '../errors.ts'
 import { formatTime, single } from '../output.ts'
 import * as parse from '../parse.ts'
+import type { MemberChangeResult } from '../../node/member-change.ts'
 
 const SECONDS_PER = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
@@ -91,21 +92,9 @@ export const members: CliCommand = {
   }
 }
 
-interface ChangeResult {
-  cid: string
-  action: 'admit' | 'remove'
-  member: string
-  effectiveFrom: string
-  effective: boolean
-  signers: string[]
-  quorum: number
-  needed: number
-  records: string[]
-  cosigned: boolean
-  others: Array<{ effectiveFrom: string, signers: string[], records: string[] }>
-}
 
-function changeLines (collective: string, v: ChangeResult): string[] {
+
+function changeLines (collective: string, v: MemberChangeResult): string[] {
   const what = `${v.action} of ${v.member} from ${minute(v.effectiveFrom)}`
   const lines = [v.cosigned ? `co-signed the pending ${what} (${v.cid})` : `signed the ${what} (${v.cid})`]
   if (v.others.length > 0) {
@@ -148,7 +137,7 @@ function changeCommand (action: 'admit' | 'remove'): CliCommand<{ from?: string,
       if (opts.cosign != null) body.cosign = opts.cosign
       if (opts.reason != null) body.reason = opts.reason
       const client = await ctx.client()
-      const out = await client.postJson<ChangeResult>(`/v1/collectives/${id}/members`, body)
+      const out = await client.postJson<MemberChangeResult>(`/v1/collectives/${id}/members`, body)
       return single(out, v => changeLines(id, v))
     }
   }
