@@ -26,7 +26,7 @@ describe('collectives.md worked example', () => {
 
   it('names the charter CID of the vectors', () => {
     const text = readFileSync(new URL('protocols/collectives.md', root), 'utf8')
-    const example = text.slice(text.indexOf('## 6. Worked example'))
+    const example = text.slice(text.indexOf('## 7. Worked example'))
     assert.ok(example.includes(charter.cid), `the example names ${charter.cid}`)
     for (const did of [A, B, M, J]) assert.ok(example.includes(did))
   })
