@@ -5,6 +5,7 @@
 import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
+import { installJsonBodyParser } from './json-body.ts'
 import { installErrorHandlers } from './errors.ts'
 import { installAuth } from './auth.ts'
 import { nodeRoutes } from './routes/node.ts'
@@ -55,6 +56,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     }
   })
   installErrorHandlers(app)
+  installJsonBodyParser(app)
   installAuth(app, components.apiToken)
 
   app.addHook('onResponse', async (request, res) => {

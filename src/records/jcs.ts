@@ -5,6 +5,7 @@
  * rejected rather than silently dropped or turned into `null`) and a member-wise form that lets validation build
  * the document, proof-config and record canonical strings from one pass over each value.
  */
+import { MAX_JSON_DEPTH } from './json-depth.ts'
 import canonicalize from 'canonicalize'
 import { MalformedJSONError } from '../errors.ts'
 
@@ -18,7 +19,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * objects, recursively; object members that are `undefined` count as absent. Needed for objects handed in by
  * callers; JSON.parse output always passes.
  */
-export function assertJsonValue (value: unknown, path: string = 'record'): asserts value is JsonValue {
+export function assertJsonValue (value: unknown, path: string = 'record', depth = 0): asserts value is JsonValue {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -28,8 +29,10 @@ export function assertJsonValue (value: unknown, path: string = 'record'): asser
       return
     case 'object': {
       if (value === null) return
+      // a caller's object may nest deeper than any text we would parse: refuse before the stack runs out
+      if (depth >= MAX_JSON_DEPTH) throw new MalformedJSONError(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`, { details: { field: path, rule: 'depth', max: MAX_JSON_DEPTH } })
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) assertJsonValue(value[i], `${path}[${i}]`)
+        for (let i = 0; i < value.length; i++) assertJsonValue(value[i], `${path}[${i}]`, depth + 1)
         return
       }
       const proto = Object.getPrototypeOf(value)
@@ -40,7 +43,7 @@ export function assertJsonValue (value: unknown, path: string = 'record'): asser
       for (const key of Object.keys(value)) {
         const member = (value as Record<string, unknown>)[key]
         // an undefined member is how JavaScript spells "absent"; JSON (and JCS) simply leave it out
-        if (member !== undefined) assertJsonValue(member, `${path}.${key}`)
+        if (member !== undefined) assertJsonValue(member, `${path}.${key}`, depth + 1)
       }
       return
     }

@@ -10,6 +10,7 @@
  * Each top-level member is canonicalised once; the unsecured document, the proof configuration and the record
  * bytes are all joined from those fragments.
  */
+import { assertJsonDepth } from './json-depth.ts'
 import { InvalidRecordError, InvalidSignatureError, MalformedJSONError, TooLargeError } from '../errors.ts'
 import { parseRecordCid, recordCidString } from './cid.ts'
 import { DEFAULT_MAX_RECORD_BYTES } from './constants.ts'
@@ -50,6 +51,7 @@ function tooLarge (size: number, maxBytes: number, what: string): TooLargeError 
 }
 
 function parseJson (text: string): unknown {
+  assertJsonDepth(text)
   try {
     return JSON.parse(text)
   } catch (err) {
