@@ -18,6 +18,8 @@ export interface HttpConfig {
   jsonBodyLimit: number
   /** Largest content upload, bytes. @default 68719476736 (64 GiB) */
   contentBodyLimit: number
+  /** How long /ipfs waits for connected peers to start sending content this node does not hold before a 404, ms. @default 3000 */
+  peerFetchTimeoutMs: number
 }
 
 export interface P2PConfig {
@@ -171,7 +173,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       host: pick(l => l.http?.host, d.http.host),
       port: positiveInt(pick(l => l.http?.port, d.http.port), 'http.port', true),
       jsonBodyLimit: positiveInt(pick(l => l.http?.jsonBodyLimit, d.http.jsonBodyLimit), 'http.jsonBodyLimit'),
-      contentBodyLimit: positiveInt(pick(l => l.http?.contentBodyLimit, d.http.contentBodyLimit), 'http.contentBodyLimit')
+      contentBodyLimit: positiveInt(pick(l => l.http?.contentBodyLimit, d.http.contentBodyLimit), 'http.contentBodyLimit'),
+      peerFetchTimeoutMs: positiveInt(pick(l => l.http?.peerFetchTimeoutMs, d.http.peerFetchTimeoutMs), 'http.peerFetchTimeoutMs')
     },
     p2p: {
       listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),

@@ -33,9 +33,6 @@ export interface Gateway {
 /** The built web page */
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
-/** How long /ipfs waits for connected peers to start sending content this node does not hold */
-const FETCH_FROM_PEERS_TIMEOUT_MS = 15_000
-
 /** How long shutdown waits for requests in flight before closing their connections */
 const CLOSE_GRACE_MS = 5_000
 
@@ -83,7 +80,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => {
     await ipfsRoutes(scope, {
       store: components.store,
-      ...(components.hasPeers != null ? { network: { timeoutMs: FETCH_FROM_PEERS_TIMEOUT_MS, hasPeers: components.hasPeers } } : {})
+      ...(components.hasPeers != null ? { network: { timeoutMs: init.peerFetchTimeoutMs, hasPeers: components.hasPeers } } : {})
     })
   })
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })

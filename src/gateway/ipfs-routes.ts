@@ -17,7 +17,7 @@
  * stored page runs script on the API's origin.
  */
 import { Readable } from 'node:stream'
-import { InvalidRequestError, RangeNotSatisfiableError } from '../errors.ts'
+import { InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
 import type { ContentStat, ContentStore, StoreReadOptions } from '../store/types.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
@@ -70,7 +70,13 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     } catch (err: any) {
       if (err.name !== 'NotFoundError' || opts.network == null || !opts.network.hasPeers()) throw err
       // not held here: ask the peers, bounded in time for the first block, then stream what they send
-      stat = await store.stat(cidOrPath, { offline: false, signal: AbortSignal.timeout(opts.network.timeoutMs) })
+      try {
+        stat = await store.stat(cidOrPath, { offline: false, signal: AbortSignal.timeout(opts.network.timeoutMs) })
+      } catch (netErr: any) {
+        if (isAtelierError(netErr) && netErr.name !== 'NotFoundError') throw netErr
+        // the peers did not have it (or not in time): the same answer as for content no one holds, not a 500
+        throw new NotFoundError(`${cidOrPath} is not held here, and no connected peer sent it within ${opts.network.timeoutMs} ms`, { cause: netErr })
+      }
       readOptions = { offline: false }
     }
 

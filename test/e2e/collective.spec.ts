@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TestDaemon, waitFor } from './harness.ts'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { createSigner, issueRecord, nobleCrypto } from '../../src/records/index.ts'
 
 /** Test daemons reconcile history every 2 s (30 s by default) so convergence is quick */
@@ -100,6 +103,16 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
     const res = await fetch(`${b.url}/ipfs/${original.cid}`)
     assert.equal(res.status, 200)
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('answers 404 for content no connected peer holds, after a bounded wait, not 500', async () => {
+    const unknown = CID.createV1(raw.code, await sha256.digest(randomBytes(32))).toString()
+    const started = Date.now()
+    const res = await fetch(`${b.url}/ipfs/${unknown}`)
+    const ms = Date.now() - started
+    assert.equal(res.status, 404)
+    assert.equal((await res.json() as any).error.code, 'ERR_NOT_FOUND')
+    assert.ok(ms < 10_000, `answered in ${ms} ms`)
   })
 
   it('C, offline while A and B publish 500 records, catches up by sync alone', async () => {
