@@ -46,7 +46,7 @@ export class LinkDirectory {
     if (record.kind !== 'license' && record.kind !== 'revocation') return
     if (this.loading == null || this.off) return
     this.pending.push(record)
-    void this.loading.then(links => { if (links != null) this.drain(links) })
+    void this.loading.then(links => { if (links != null) this.drain(links) }).catch(err => { this.log.warn({ err }, 'license and revocation directory could not load; questions go to the index') })
   }
 
   /** A retired license or revocation no longer counts: start again from the index on the next question */
