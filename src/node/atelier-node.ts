@@ -88,6 +88,8 @@ export class AtelierNode {
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
   private usageRefresh?: Promise<{ blocks: number, bytes: number }>
+  /** aborted when the node stops, so long work (a reindex) ends instead of holding the shutdown up */
+  private shutdown = new AbortController()
   /** undo steps of a start, run in reverse by stop() */
   private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
 
@@ -118,6 +120,7 @@ export class AtelierNode {
   async start (): Promise<void> {
     if (this.statusValue !== 'stopped') return
     this.statusValue = 'starting'
+    this.shutdown = new AbortController()
     try {
       await this.startParts()
       this.statusValue = 'started'
@@ -210,6 +213,13 @@ export class AtelierNode {
     records.on('record', syncSource.onRecord)
     const links = new LinkDirectory({ index, logger: this.log })
     records.on('record', links.onRecord)
+    // what was loaded from the old index is dropped when a reindex swaps in a new one (emitted before any read
+    // sees it); each reloads on its next use
+    index.on('reindexed', () => {
+      links.reset()
+      syncSource.reset()
+      this.collectivesValue?.reset()
+    })
     records.on('rejected', ({ source, error }) => {
       metrics.recordsRejected.inc({ source, code: (error as any).code ?? 'ERR_INTERNAL' })
       this.log.info({ source, code: (error as any).code, msg: error.message }, 'record rejected')
@@ -282,6 +292,7 @@ export class AtelierNode {
     if (this.statusValue !== 'started') return
     this.statusValue = 'stopping'
     this.log.info('stopping node')
+    this.shutdown.abort(new NotReadyError('the node is stopping'))
     await this.runStopSteps()
     this.statusValue = 'stopped'
     this.log.info('node stopped')
@@ -329,13 +340,19 @@ export class AtelierNode {
     }
   }
 
-  /** Rebuild the index from the stored record blocks, validating each again; corrupt blocks are skipped and logged */
-  async reindex (): Promise<{ records: number, ms: number }> {
-    const started = Date.now()
-    const records = await this.records.exclusive(async () => await this.index.rebuild(this.storedRecords()))
-    const ms = Date.now() - started
-    this.log.info({ records, ms }, 'index rebuilt')
-    return { records, ms }
+  /**
+   * Rebuild the index from the stored record blocks, validating each again (corrupt blocks are skipped and logged),
+   * beside the live index: queries keep their answers and records keep arriving meanwhile. Only the swap at the end
+   * runs under the record service's write lock, so no batch is written while the databases change places.
+   */
+  async reindex (): Promise<{ records: number, ms: number, swapMs: number }> {
+    const records = this.records
+    const result = await this.index.rebuildBeside(this.storedRecords(), {
+      lock: async (fn) => await records.exclusive(fn),
+      signal: this.shutdown.signal
+    })
+    this.log.info(result, 'index rebuilt')
+    return result
   }
 
   /** Every stored record block, validated again; blocks that no longer validate are logged and skipped */

@@ -135,6 +135,9 @@ export class CollectiveService implements AdmissionPolicy {
     for (const id of this.joined.keys()) this.c.gossip?.leave(id)
   }
 
+  /** Forget the memberships read from the index (it was rebuilt); each is read again when next needed */
+  reset (): void { this.loaded.clear() }
+
   /** The collectives this node takes part in */
   joinedIds (): string[] { return [...this.joined.keys()] }
 

@@ -49,6 +49,14 @@ export class LinkDirectory {
     void this.loading.then(links => { if (links != null) this.drain(links) })
   }
 
+  /** Forget everything loaded (the index was rebuilt); the next question loads the directory again. Events that
+   * arrive before then are in the index it loads from. */
+  reset (): void {
+    this.loading = undefined
+    this.off = false
+    this.pending.length = 0
+  }
+
   /** License record CIDs of `asset`; undefined when the directory is off (ask the index) */
   async licensesOf (asset: string): Promise<string[] | undefined> {
     const links = await this.links()
