@@ -91,6 +91,17 @@ export class IndexGeneration {
     ], { sync: true })
   }
 
+  /**
+   * Write what LevelDB holds in memory (its write buffer, replayed from the log on the next open) to table files.
+   * Done before a swap, whose reopen would otherwise replay up to WRITE_BUFFER_SIZE of log under the write lock
+   * (890 ms for 20,000 records here). A compaction of one key's range is what flushes the write buffer in
+   * LevelDB; the range is the meta sublevel, so little else is rewritten.
+   */
+  async flush (): Promise<void> {
+    const db = this.db as unknown as { compactRange?: (start: string, end: string) => Promise<void> }
+    if (typeof db.compactRange === 'function') await db.compactRange('!meta!', '!meta!\uffff')
+  }
+
   /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count */
   async writeBatch (records: ValidRecord[]): Promise<void> {
     const subs = this.subs

@@ -26,6 +26,8 @@ import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
 import type { Sublevels } from './sublevels.ts'
+import { copyInto, stepTimer } from './beside.ts'
+import type { Build } from './beside.ts'
 import { nextPath, recoverSwap, removeOld, swapDirs } from './swap.ts'
 
 /** The part of a (pino) logger the index uses */
@@ -44,17 +46,6 @@ export interface RecordIndexInit {
 const silent: IndexLogger = { debug () {}, info () {}, warn () {} }
 
 type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
-
-/** A database being built beside the live one */
-interface Build {
-  gen: IndexGeneration
-  /** tail of the writes into `gen` (the build's own batches and copies of live writes), one at a time */
-  writes: Promise<void>
-  /** records queued in `writes` and not yet written */
-  backlog: number
-  /** the first write into `gen` that failed; the rebuild then fails, the live index is untouched */
-  error?: Error
-}
 
 const bodyEncoder = new TextEncoder()
 
@@ -157,20 +148,10 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       // that also comes from the blocks the build reads is written once.
       const build = this.building
       if (build != null) {
-        const copied = this.copyInto(build, list)
+        const copied = copyInto(build, list)
         if (build.backlog > TEE_BACKLOG_RECORDS) await copied
       }
     })
-  }
-
-  /** Queue `records` to be written into the database being built; resolves once they are (errors go to build) */
-  private copyInto (build: Build, records: ValidRecord[]): Promise<void> {
-    build.backlog += records.length
-    build.writes = build.writes.then(async () => {
-      if (build.error != null) return
-      for (let i = 0; i < records.length; i += BATCH_RECORDS) await build.gen.writeBatch(records.slice(i, i + BATCH_RECORDS))
-    }).catch((err: Error) => { build.error ??= err }).finally(() => { build.backlog -= records.length })
-    return build.writes
   }
 
   async has (cid: string): Promise<boolean> {
@@ -285,13 +266,15 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
         if (this.state !== 'open') throw new NotReadyError(`the index is ${this.state}`)
         batch.set(record.cid, record)
         if (batch.size >= BATCH_RECORDS) {
-          await this.copyInto(build, [...batch.values()])
+          await copyInto(build, [...batch.values()])
           if (build.error != null) throw build.error
           batch = new Map()
         }
       }
-      if (batch.size > 0) await this.copyInto(build, [...batch.values()])
+      if (batch.size > 0) await copyInto(build, [...batch.values()])
       if (build.error != null) throw build.error
+      // out of the lock, so the swap's reopen replays only the writes copied in from here on
+      await build.gen.flush()
       const ready = build
       const lock = options.lock ?? (async fn => await fn())
       const swapMs = await lock(async () => await this.exclusive(async () => {
@@ -318,14 +301,17 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
 
   /** The swap itself, under the write lock and queue: no write runs meanwhile. Returns the ms it took. */
   private async swapIn (build: Build): Promise<number> {
-    const started = performance.now()
+    const steps = stepTimer()
     this.building = undefined
     await build.writes
     if (build.error != null) throw build.error
     if (this.state !== 'open') throw new NotReadyError(`the index is ${this.state}`)
+    steps.mark('copies')
     // durable and closed before any rename relies on it
     await build.gen.finishRebuild()
+    steps.mark('sync')
     await build.gen.close()
+    steps.mark('closeNew')
     const old = this.live as IndexGeneration
     // from here until the new database is open at the live path, reads wait (for the few ms a rename and an open
     // take) rather than fail; reads already running on the old database finish before it closes
@@ -333,8 +319,10 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     this.gate = new Promise(resolve => { release = resolve })
     try {
       await old.close()
+      steps.mark('closeOld')
       try {
         await swapDirs(this.path)
+        steps.mark('rename')
       } catch (err) {
         // the directories still name one complete index (swap.ts): settle on it, reopen, and report the failure
         await recoverSwap(this.path).catch(() => {})
@@ -342,6 +330,8 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
         throw err
       }
       this.live = await this.reopen()
+      steps.mark('reopen')
+      this.log.debug(steps.ms, 'index swap steps (ms)')
       // before any read sees the new database, so in-memory views never mix the two
       this.emit('reindexed', { records: this.live.total })
     } catch (err) {
@@ -351,7 +341,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       this.gate = undefined
       release()
     }
-    return performance.now() - started
+    return steps.total()
   }
 
   private async reopen (): Promise<IndexGeneration> {
@@ -400,3 +390,4 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     throw new NotReadyError(`the index is ${this.state}`)
   }
 }
+

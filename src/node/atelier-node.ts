@@ -351,8 +351,9 @@ export class AtelierNode {
       lock: async (fn) => await records.exclusive(fn),
       signal: this.shutdown.signal
     })
-    this.log.info(result, 'index rebuilt')
-    return result
+    const swapMs = Math.round(result.swapMs * 10) / 10
+    this.log.info({ ...result, swapMs }, 'index rebuilt')
+    return { ...result, swapMs }
   }
 
   /** Every stored record block, validated again; blocks that no longer validate are logged and skipped */
