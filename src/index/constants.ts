@@ -1,9 +1,18 @@
-/** Version of the index layout (2: search tokens, media types, charters under their own collective). Bump it whenever keys or values change shape: an index written by another version
+/** Version of the index layout (2: search tokens, media types, charters under their own collective; 3: record
+ * bodies). Bump it whenever keys or values change shape: an index written by another version
  * refuses to open until `atelier reindex` rebuilds it. */
 export const SCHEMA_VERSION = 3
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512
+
+/** Suffix of the directory `rebuildBeside()` builds the new index in, beside the live one */
+export const NEXT_SUFFIX = '.next'
+/** Suffix the live index directory takes for a moment during the swap (removed right after) */
+export const OLD_SUFFIX = '.old'
+/** Records written to the live index during a rebuild beside it that may wait to be copied into the new one; past
+ * this, a write waits for the copy, so a slow rebuild holds back writers instead of growing memory */
+export const TEE_BACKLOG_RECORDS = 4 * 512
 
 /** Page size of `query()` when the caller gives none */
 export const DEFAULT_QUERY_LIMIT = 50

@@ -1,28 +1,34 @@
 /**
- * `RecordIndex`: the Level index of records. One Level database, one sublevel per purpose (see sublevels.ts).
- * Writes are serialised (one `put()` or `rebuild()` at a time) so the author heads and the record count, which
- * depend on what is already indexed, stay exact; reads run concurrently with writes.
+ * `RecordIndex`: the Level index of records. One Level database, one sublevel per purpose (see sublevels.ts), and
+ * the writer state that goes with it (generation.ts). Writes are serialised (one `put()` or rebuild step at a
+ * time) so the author heads and the record count, which depend on what is already indexed, stay exact; reads run
+ * concurrently with writes.
  *
- * The writer remembers (bounded, in memory) the heads it wrote and the "has children" markers it wrote, so a batch
- * reads only the heads of authors it has not seen lately and does not rewrite a popular parent's marker for every
- * child. Both are filled only after a batch is on disk and emptied by `rebuild()` and `close()`, so they never
- * claim more than the database holds.
+ * `rebuildBeside()` (what `atelier reindex` runs on a live node) builds a second database next to the live one
+ * while the live one keeps answering and taking writes, then swaps the two in a few milliseconds; callers keep their
+ * reference to this object, which reads the new database from then on and emits `reindexed`. `rebuild()` rebuilds
+ * in place and is the way out of an index that cannot be read at all (IndexSchemaError).
  */
-import { Level } from 'level'
-import type { BatchOperation } from 'level'
-import { NotReadyError } from '../errors.ts'
+import { EventEmitter } from 'node:events'
+import { rm } from 'node:fs/promises'
+import { BusyError, NotReadyError } from '../errors.ts'
 import type { ValidRecord } from '../records/types.ts'
-import type { Lineage, LineageQuery, Page, RecordIndexApi, RecordQuery, RecordSummary, SearchHit, SearchQuery } from './types.ts'
-import { BATCH_RECORDS, CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
-import { decodeSummary, entriesOf } from './entries.ts'
+import type {
+  Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery, RecordSummary,
+  SearchHit, SearchQuery
+} from './types.ts'
+import { BATCH_RECORDS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS } from './constants.ts'
+import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
-import { searchEntriesOf } from './search-entries.ts'
-import { position, positionCid, SEP, SEP_END } from './keys.ts'
+import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
+import { positionCid } from './keys.ts'
 import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
-import { openSublevels } from './sublevels.ts'
-import type { IndexDb, Sublevels } from './sublevels.ts'
+import type { Sublevels } from './sublevels.ts'
+import { copyInto, stepTimer } from './beside.ts'
+import type { Build } from './beside.ts'
+import { nextPath, recoverSwap, removeOld, swapDirs } from './swap.ts'
 
 /** The part of a (pino) logger the index uses */
 export interface IndexLogger {
@@ -32,92 +38,83 @@ export interface IndexLogger {
 }
 
 export interface RecordIndexInit {
-  /** Directory of the Level database, created when missing */
+  /** Directory of the Level database, created when missing; rebuilds use `<path>.next` and `<path>.old` beside it */
   path: string
   logger?: IndexLogger
 }
 
 const silent: IndexLogger = { debug () {}, info () {}, warn () {} }
 
-const META_VERSION = 'version'
-const META_COUNT = 'count'
-/** Present while a rebuild runs; an index found with it was interrupted mid-rebuild */
-const META_REBUILDING = 'rebuilding'
-
 type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
-
-type BatchOp = BatchOperation<IndexDb, string, string>
 
 const bodyEncoder = new TextEncoder()
 
-export class RecordIndex implements RecordIndexApi {
+export class RecordIndex extends EventEmitter<RecordIndexEvents> implements RecordIndexApi {
   readonly path: string
   /** body reads waiting for this tick's getMany */
   private readonly bodyQueue: Array<{ cid: string, resolve: (v: Uint8Array | undefined) => void, reject: (err: Error) => void }> = []
   private readonly log: IndexLogger
-  private db?: IndexDb
-  private subs?: Sublevels
+  private live?: IndexGeneration
   private state: State = 'closed'
-  private total = 0
-  /** author → head position, for writes only (most recently written last); saves a read per author per batch */
-  private readonly headCache = new Map<string, string>()
-  /** shared marker keys known to be on disk (oldest first), so a batch skips rewriting them */
-  private readonly markers = new Set<string>()
   /** tail of the write queue */
   private writes: Promise<unknown> = Promise.resolve()
+  /** set while a database is built beside the live one: every live write is copied into it */
+  private building?: Build
+  /** the running rebuildBeside(), which close() waits for */
+  private besideRun?: Promise<unknown>
+  /** set during the swap, between closing the old database and opening the new one: reads wait for it */
+  private gate?: Promise<void>
 
   constructor (init: RecordIndexInit) {
+    super()
     this.path = init.path
     this.log = init.logger ?? silent
   }
 
   /**
-   * Open the database and check its schema version. On a mismatch (or an interrupted rebuild) this throws
-   * IndexSchemaError and leaves the index open for `rebuild()` and `close()` only.
+   * Open the database and check its schema version; first, repair what an interrupted rebuild or swap left
+   * (swap.ts). On a mismatch (or an interrupted in-place rebuild) this throws IndexSchemaError and leaves the
+   * index open for `rebuild()` and `close()` only.
    */
   async open (): Promise<void> {
     if (this.state === 'open' || this.state === 'stale') return
     if (this.state !== 'closed') throw new NotReadyError(`the index is ${this.state}`)
     this.state = 'opening'
     try {
-      const db: IndexDb = new Level<string, string>(this.path, {
-        keyEncoding: 'utf8', valueEncoding: 'utf8', writeBufferSize: WRITE_BUFFER_SIZE, cacheSize: CACHE_SIZE
-      })
-      await db.open()
-      this.db = db
-      this.subs = openSublevels(db)
+      const repaired = await recoverSwap(this.path)
+      if (repaired != null) this.log.warn({ path: this.path }, repaired)
+      this.live = await IndexGeneration.open(this.path)
     } catch (err) {
       this.state = 'closed'
       throw err
     }
-    const subs = this.subs
-    const [version, count, rebuilding] = await subs.meta.getMany([META_VERSION, META_COUNT, META_REBUILDING])
-    let problem: string | undefined
-    if (rebuilding != null) {
-      problem = 'a rebuild of the index was interrupted'
-    } else if (version == null) {
-      const any = await this.db.keys({ limit: 1 }).all()
-      if (any.length === 0) {
-        await subs.meta.batch([
-          { type: 'put', key: META_VERSION, value: String(SCHEMA_VERSION) },
-          { type: 'put', key: META_COUNT, value: '0' }
-        ])
-      } else {
-        problem = 'the index has no schema version'
-      }
-    } else if (version !== String(SCHEMA_VERSION)) {
-      problem = `the index has schema version ${version}, this node uses ${SCHEMA_VERSION}`
-    }
+    const problem = await this.check(this.live)
     if (problem != null) {
       this.state = 'stale'
-      this.log.warn({ path: this.path, found: version ?? null, expected: SCHEMA_VERSION }, problem)
-      throw new IndexSchemaError(`${problem}: run \`atelier reindex\` to rebuild it from the stored records`, {
-        details: { path: this.path, found: version ?? null, expected: SCHEMA_VERSION }
-      })
+      const details = { path: this.path, found: problem.found, expected: SCHEMA_VERSION }
+      this.log.warn(details, problem.message)
+      throw new IndexSchemaError(`${problem.message}: run \`atelier reindex\` to rebuild it from the stored records`, { details })
     }
-    this.total = count != null ? Number(count) : await this.countSummaries()
     this.state = 'open'
-    this.log.debug({ path: this.path, records: this.total }, 'index open')
+    this.log.debug({ path: this.path, records: this.live.total }, 'index open')
+  }
+
+  /** Whether `gen` has this node's layout and a finished rebuild; sets its count when it does */
+  private async check (gen: IndexGeneration): Promise<{ message: string, found: string | null } | undefined> {
+    const { version, count, rebuilding } = await gen.meta()
+    const found = version ?? null
+    if (rebuilding != null) return { message: 'a rebuild of the index was interrupted', found }
+    if (version == null) {
+      if (!(await gen.empty())) return { message: 'the index has no schema version', found }
+      await gen.subs.meta.batch([
+        { type: 'put', key: META_VERSION, value: String(SCHEMA_VERSION) },
+        { type: 'put', key: META_COUNT, value: '0' }
+      ])
+    } else if (version !== String(SCHEMA_VERSION)) {
+      return { message: `the index has schema version ${version}, this node uses ${SCHEMA_VERSION}`, found }
+    }
+    gen.total = count != null ? Number(count) : await gen.countSummaries()
+    return undefined
   }
 
   async close (): Promise<void> {
@@ -125,12 +122,11 @@ export class RecordIndex implements RecordIndexApi {
     this.state = 'closing'
     try {
       await this.writes
-      await this.db?.close()
+      // a rebuild beside sees the state and stops at its next record, removing what it built
+      await this.besideRun
+      await this.live?.close()
     } finally {
-      this.headCache.clear()
-      this.markers.clear()
-      this.db = undefined
-      this.subs = undefined
+      this.live = undefined
       this.state = 'closed'
     }
   }
@@ -141,22 +137,29 @@ export class RecordIndex implements RecordIndexApi {
     this.readable()
     if (records.length === 0) return
     await this.exclusive(async () => {
-      const subs = this.writable(['open', 'closing'])
+      const gen = this.writable(['open', 'closing'])
       const unique = new Map<string, ValidRecord>()
       for (const r of records) if (!unique.has(r.cid)) unique.set(r.cid, r)
       const list = [...unique.values()]
-      for (let i = 0; i < list.length; i += BATCH_RECORDS) {
-        await this.writeBatch(subs, list.slice(i, i + BATCH_RECORDS))
+      for (let i = 0; i < list.length; i += BATCH_RECORDS) await gen.writeBatch(list.slice(i, i + BATCH_RECORDS))
+      // Written to the database being built too, rather than replayed at the swap: the swap (under the write lock)
+      // then costs the same whatever the write rate during the build, and nothing is held in memory but a bounded
+      // backlog. Entries are pure functions of the record and a batch skips records already held, so a record
+      // that also comes from the blocks the build reads is written once.
+      const build = this.building
+      if (build != null) {
+        const copied = copyInto(build, list)
+        if (build.backlog > TEE_BACKLOG_RECORDS) await copied
       }
     })
   }
 
   async has (cid: string): Promise<boolean> {
-    return this.readable().summary.has(cid)
+    return await this.read(async subs => await subs.summary.has(cid))
   }
 
   async get (cid: string): Promise<RecordSummary | undefined> {
-    const text = await this.readable().summary.get(cid)
+    const text = await this.read(async subs => await subs.summary.get(cid))
     return text == null ? undefined : decodeSummary(cid, text)
   }
 
@@ -165,13 +168,13 @@ export class RecordIndex implements RecordIndexApi {
    * a lineage walk asks for a whole level of records at once.
    */
   async body (cid: string): Promise<Uint8Array | undefined> {
-    const subs = this.readable()
+    this.readable()
     return await new Promise((resolve, reject) => {
       this.bodyQueue.push({ cid, resolve, reject })
       if (this.bodyQueue.length === 1) {
         queueMicrotask(() => {
           const batch = this.bodyQueue.splice(0)
-          subs.body.getMany(batch.map(b => b.cid)).then(values => {
+          this.read(async subs => await subs.body.getMany(batch.map(b => b.cid))).then(values => {
             values.forEach((v, i) => { batch[i].resolve(v == null ? undefined : bodyEncoder.encode(v)) })
           }, (err: Error) => { for (const b of batch) b.reject(err) })
         })
@@ -180,168 +183,196 @@ export class RecordIndex implements RecordIndexApi {
   }
 
   async query (q: RecordQuery): Promise<Page<RecordSummary>> {
-    return runQuery(this.readable(), q)
+    return await this.read(async subs => await runQuery(subs, q))
   }
 
   async lineage (root: string, q?: LineageQuery): Promise<Lineage> {
-    return runLineage(this.readable(), root, q)
+    return await this.read(async subs => await runLineage(subs, root, q))
   }
 
   /** Text search over asset titles, tags and descriptions, with filters; see search.ts */
   async search (q: SearchQuery): Promise<Page<SearchHit>> {
-    return runSearch(this.readable(), q)
+    return await this.read(async subs => await runSearch(subs, q))
   }
 
   /** The CID of the author's latest record (highest time, then highest CID) */
   async head (author: string): Promise<string | undefined> {
-    const pos = await this.readable().head.get(author)
+    const pos = await this.read(async subs => await subs.head.get(author))
     return pos == null ? undefined : positionCid(pos)
   }
 
   async count (): Promise<number> {
-    this.readable()
-    return this.total
+    return this.readable().total
   }
 
-  /** Drop everything, index `source` again in batches and return the number of records indexed.
-   * Also the way out of an IndexSchemaError. Writes wait until it is done. */
+  /** Drop everything, index `source` again in batches and return the number of records indexed. Reads see a
+   * partial index meanwhile: this is the way out of an IndexSchemaError (nothing to answer from anyway); a
+   * readable index is rebuilt with `rebuildBeside()`. Writes wait until it is done. */
   async rebuild (source: AsyncIterable<ValidRecord>): Promise<number> {
     this.writable(['open', 'stale'])
-    return this.exclusive(async () => {
-      const db = this.db as IndexDb
-      const subs = this.writable(['open', 'stale', 'closing'])
+    if (this.building != null) throw new BusyError('a rebuild of the index is already running')
+    return await this.exclusive(async () => {
+      const gen = this.writable(['open', 'stale', 'closing'])
       const started = Date.now()
-      this.headCache.clear()
-      this.markers.clear()
-      await db.clear()
-      await subs.meta.put(META_REBUILDING, '1')
-      this.total = 0
+      await gen.startRebuild()
       let batch = new Map<string, ValidRecord>()
       for await (const record of source) {
         batch.set(record.cid, record)
         if (batch.size >= BATCH_RECORDS) {
-          await this.writeBatch(subs, [...batch.values()])
+          await gen.writeBatch([...batch.values()])
           batch = new Map()
         }
       }
-      if (batch.size > 0) await this.writeBatch(subs, [...batch.values()])
-      await subs.meta.batch([
-        { type: 'del', key: META_REBUILDING },
-        { type: 'put', key: META_VERSION, value: String(SCHEMA_VERSION) },
-        { type: 'put', key: META_COUNT, value: String(this.total) }
-      ])
+      if (batch.size > 0) await gen.writeBatch([...batch.values()])
+      await gen.finishRebuild()
       if (this.state === 'stale') this.state = 'open'
-      this.log.info({ records: this.total, ms: Date.now() - started }, 'index rebuilt')
-      return this.total
+      this.log.info({ records: gen.total, ms: Date.now() - started }, 'index rebuilt in place')
+      this.emit('reindexed', { records: gen.total })
+      return gen.total
     })
   }
 
-  /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count */
-  private async writeBatch (subs: Sublevels, records: ValidRecord[]): Promise<void> {
-    const db = this.db as IndexDb
-    const held = await subs.summary.hasMany(records.map(r => r.cid))
-    const ops: BatchOp[] = []
-    const heads = new Map<string, string>()
-    const markers: string[] = []
-    let added = 0
-    for (let i = 0; i < records.length; i++) {
-      if (held[i]) continue
-      const r = records[i]
-      for (const e of entriesOf(r)) {
-        if (e.shared === true) {
-          // a "has children" marker written lately (popular parents get many children) need not be written again
-          if (this.markers.has(e.key)) continue
-          markers.push(e.key)
+  /**
+   * Build a new database from `source` in `<path>.next` while this one keeps answering and taking writes (each
+   * write is copied into the new one), then swap them under `options.lock` (see swap.ts for the directory steps and
+   * how a crash at any of them is repaired). Queries answer from the old database until the swap, and from the new
+   * one after; `reindexed` is emitted in between. One rebuild at a time (BusyError).
+   */
+  async rebuildBeside (source: AsyncIterable<ValidRecord>, options: RebuildBesideOptions = {}): Promise<RebuildResult> {
+    this.readable()
+    if (this.besideRun != null) throw new BusyError('a rebuild of the index is already running')
+    const run = this.runBeside(source, options)
+    this.besideRun = run.catch(() => {}).finally(() => { this.besideRun = undefined })
+    return await run
+  }
+
+  private async runBeside (source: AsyncIterable<ValidRecord>, options: RebuildBesideOptions): Promise<RebuildResult> {
+    const started = Date.now()
+    const path = nextPath(this.path)
+    let build: Build | undefined
+    let swapped = false
+    try {
+      await rm(path, { recursive: true, force: true })
+      const gen = await IndexGeneration.open(path)
+      build = { gen, writes: Promise.resolve(), backlog: 0 }
+      await gen.startRebuild()
+      // Copying live writes starts before the first record is read from `source`: a record is stored as a block
+      // before it is indexed, so it is either stored before the source begins reading (the source yields it) or
+      // indexed after this line (copied). A record both ways is written once.
+      this.building = build
+      let batch = new Map<string, ValidRecord>()
+      for await (const record of source) {
+        options.signal?.throwIfAborted()
+        if (this.state !== 'open') throw new NotReadyError(`the index is ${this.state}`)
+        batch.set(record.cid, record)
+        if (batch.size >= BATCH_RECORDS) {
+          await copyInto(build, [...batch.values()])
+          if (build.error != null) throw build.error
+          batch = new Map()
         }
-        ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       }
-      const pos = position(r.time, r.cid)
-      for (const e of searchEntriesOf(r, pos)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
-      const best = heads.get(r.author)
-      if (best == null || pos > best) heads.set(r.author, pos)
-      added++
-    }
-    if (added === 0) return
-    // current heads: from the cache, the rest in one getMany
-    const unknown = [...heads.keys()].filter(a => !this.headCache.has(a))
-    const read = unknown.length > 0 ? await subs.head.getMany(unknown) : []
-    const current = new Map<string, string | undefined>(unknown.map((a, i) => [a, read[i]]))
-    const moved: Array<[string, string]> = []
-    for (const [author, pos] of heads) {
-      const was = current.has(author) ? current.get(author) : this.headCache.get(author)
-      if (was == null || pos > was) {
-        ops.push({ type: 'put', sublevel: subs.head, key: author, value: pos })
-        moved.push([author, pos])
-      } else {
-        moved.push([author, was])
+      if (batch.size > 0) await copyInto(build, [...batch.values()])
+      if (build.error != null) throw build.error
+      // out of the lock, so the swap's reopen replays only the writes copied in from here on
+      await build.gen.flush()
+      const ready = build
+      const lock = options.lock ?? (async fn => await fn())
+      const swapMs = await lock(async () => await this.exclusive(async () => {
+        const ms = await this.swapIn(ready)
+        swapped = true
+        return ms
+      }))
+      const records = this.readable().total
+      this.log.info({ records, ms: Date.now() - started, swapMs: Math.round(swapMs * 10) / 10 }, 'index rebuilt beside the live one and swapped in')
+      return { records, ms: Date.now() - started, swapMs }
+    } finally {
+      if (this.building === build) this.building = undefined
+      if (!swapped) {
+        if (build != null) {
+          await build.writes
+          await build.gen.close().catch(() => {})
+        }
+        await rm(path, { recursive: true, force: true }).catch(() => {})
       }
-    }
-    ops.push({ type: 'put', sublevel: subs.meta, key: META_COUNT, value: String(this.total + added) })
-    await db.batch(ops)
-    this.total += added
-    // only after the batch is on disk, so the cache never runs ahead of the database
-    for (const [author, pos] of moved) {
-      this.headCache.delete(author)
-      this.headCache.set(author, pos)
-    }
-    for (const author of this.headCache.keys()) {
-      if (this.headCache.size <= HEAD_CACHE_SIZE) break
-      this.headCache.delete(author)
-    }
-    for (const key of markers) this.markers.add(key)
-    for (const key of this.markers) {
-      if (this.markers.size <= MARKER_CACHE_SIZE) break
-      this.markers.delete(key)
+      // after a swap, the replaced database goes; out of the lock, since removing a big directory takes a while
+      await removeOld(this.path).catch(err => { this.log.warn({ err, path: this.path }, 'could not remove the replaced index; the next open does') })
     }
   }
 
   /**
-   * Take records out of the index (the view no longer counts them: retired, see protocols/collectives.md §6).
-   * Every entry `put()` wrote goes, but for the shared "has children" markers, which only mean "look here" and are
-   * checked against the child keys by every walk. An author whose head was removed gets its latest remaining record
-   * as head. One atomic batch; records not indexed are skipped.
+   * Take records out of the index (the view no longer counts them: retired, see protocols/collectives.md §6); also
+   * out of an index being built beside, after what was queued there. Returns how many were indexed.
    */
   async remove (records: ValidRecord[]): Promise<number> {
-    this.writable(['open'])
+    this.readable()
+    if (records.length === 0) return 0
     return await this.exclusive(async () => {
-      const subs = this.writable(['open', 'closing'])
-      const db = this.db as IndexDb
-      const unique = [...new Map(records.map(r => [r.cid, r])).values()]
-      const held = await subs.summary.hasMany(unique.map(r => r.cid))
-      const ops: BatchOp[] = []
-      const gone = new Set<string>()
-      const authors = new Set<string>()
-      unique.forEach((r, i) => {
-        if (!held[i]) return
-        gone.add(r.cid)
-        authors.add(r.author)
-        for (const e of entriesOf(r)) if (e.shared !== true) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
-        for (const e of searchEntriesOf(r)) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
-      })
-      if (gone.size === 0) return 0
-      for (const author of authors) {
-        const head = await subs.head.get(author)
-        if (head == null || !gone.has(positionCid(head))) continue
-        // the latest of the author's records that stays: walk back from the newest, past the ones going
-        let next: string | undefined
-        for await (const key of subs.author.keys({ gt: author + SEP, lt: author + SEP_END, reverse: true })) {
-          const pos = key.slice(author.length + 1)
-          if (!gone.has(positionCid(pos))) { next = pos; break }
-        }
-        ops.push(next == null ? { type: 'del', sublevel: subs.head, key: author } : { type: 'put', sublevel: subs.head, key: author, value: next })
-        this.headCache.delete(author)
+      const gen = this.writable(['open', 'closing'])
+      const list = [...new Map(records.map(r => [r.cid, r])).values()]
+      const removed = await gen.removeBatch(list)
+      const build = this.building
+      if (build != null) {
+        build.writes = build.writes.then(async () => {
+          if (build.error == null) await build.gen.removeBatch(list)
+        }).catch((err: Error) => { build.error ??= err })
       }
-      ops.push({ type: 'put', sublevel: subs.meta, key: META_COUNT, value: String(this.total - gone.size) })
-      await db.batch(ops)
-      this.total -= gone.size
-      return gone.size
+      return removed
     })
   }
 
-  private async countSummaries (): Promise<number> {
-    let n = 0
-    for await (const _ of this.readable().summary.keys()) n++
-    return n
+  /** The swap itself, under the write lock and queue: no write runs meanwhile. Returns the ms it took. */
+  private async swapIn (build: Build): Promise<number> {
+    const steps = stepTimer()
+    this.building = undefined
+    await build.writes
+    if (build.error != null) throw build.error
+    if (this.state !== 'open') throw new NotReadyError(`the index is ${this.state}`)
+    steps.mark('copies')
+    // durable and closed before any rename relies on it
+    await build.gen.finishRebuild()
+    steps.mark('sync')
+    await build.gen.close()
+    steps.mark('closeNew')
+    const old = this.live as IndexGeneration
+    // from here until the new database is open at the live path, reads wait (for the few ms a rename and an open
+    // take) rather than fail; reads already running on the old database finish before it closes
+    let release = (): void => {}
+    this.gate = new Promise(resolve => { release = resolve })
+    try {
+      await old.close()
+      steps.mark('closeOld')
+      try {
+        await swapDirs(this.path)
+        steps.mark('rename')
+      } catch (err) {
+        // the directories still name one complete index (swap.ts): settle on it, reopen, and report the failure
+        await recoverSwap(this.path).catch(() => {})
+        this.live = await this.reopen()
+        throw err
+      }
+      this.live = await this.reopen()
+      steps.mark('reopen')
+      this.log.debug(steps.ms, 'index swap steps (ms)')
+      // before any read sees the new database, so in-memory views never mix the two
+      this.emit('reindexed', { records: this.live.total })
+    } catch (err) {
+      if (this.live === old) this.state = 'closed'
+      throw err
+    } finally {
+      this.gate = undefined
+      release()
+    }
+    return steps.total()
+  }
+
+  private async reopen (): Promise<IndexGeneration> {
+    const gen = await IndexGeneration.open(this.path)
+    const problem = await this.check(gen)
+    if (problem != null) {
+      await gen.close()
+      throw new IndexSchemaError(`${problem.message} (after a swap)`, { details: { path: this.path } })
+    }
+    return gen
   }
 
   /** Run `fn` after every earlier write, whatever their outcome */
@@ -351,20 +382,33 @@ export class RecordIndex implements RecordIndexApi {
     return run
   }
 
-  private readable (): Sublevels {
-    if (this.subs != null && (this.state === 'open' || this.state === 'opening')) return this.subs
+  /** Run a read on the live database, counted so a swap closes that database only once the read is done */
+  private async read<T> (fn: (subs: Sublevels) => Promise<T>): Promise<T> {
+    while (this.gate != null) await this.gate
+    const gen = this.readable()
+    gen.enter()
+    try {
+      return await fn(gen.subs)
+    } finally {
+      gen.leave()
+    }
+  }
+
+  private readable (): IndexGeneration {
+    if (this.live != null && (this.state === 'open' || this.state === 'opening')) return this.live
     if (this.state === 'stale') {
       throw new IndexSchemaError('the index must be rebuilt before use: run `atelier reindex`')
     }
     throw new NotReadyError(`the index is ${this.state}`)
   }
 
-  /** The sublevels, for a write in one of `states` (a write queued before close() still runs) */
-  private writable (states: State[]): Sublevels {
-    if (this.subs != null && states.includes(this.state)) return this.subs
+  /** The live database, for a write in one of `states` (a write queued before close() still runs) */
+  private writable (states: State[]): IndexGeneration {
+    if (this.live != null && states.includes(this.state)) return this.live
     if (this.state === 'stale') {
       throw new IndexSchemaError('the index must be rebuilt before use: run `atelier reindex`')
     }
     throw new NotReadyError(`the index is ${this.state}`)
   }
 }
+

@@ -166,3 +166,28 @@ export interface RecordIndexApi {
   /** Drop everything and index `source` again; returns the number of distinct records indexed */
   rebuild(source: AsyncIterable<ValidRecord>): Promise<number>
 }
+
+export interface RebuildBesideOptions {
+  /** stops the build (the live index is untouched) */
+  signal?: AbortSignal
+  /**
+   * Runs the swap: the node passes its record service's write lock, so no batch is being written while the
+   * databases change places. @default the swap runs under the index's own write queue only
+   */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>
+}
+
+export interface RebuildResult {
+  /** records in the new index */
+  records: number
+  /** whole rebuild, build and swap */
+  ms: number
+  /** time spent in the swap, under the lock: writes wait this long, and reads for the part after the old closes */
+  swapMs: number
+}
+
+export interface RecordIndexEvents {
+  /** the index now answers from a rebuilt database; in-memory views built from the old answers must reload.
+   * Emitted synchronously before any read sees the new database. */
+  reindexed: [{ records: number }]
+}

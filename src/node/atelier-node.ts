@@ -91,6 +91,8 @@ export class AtelierNode {
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
   private usageRefresh?: Promise<{ blocks: number, bytes: number }>
+  /** aborted when the node stops, so long work (a reindex) ends instead of holding the shutdown up */
+  private shutdown = new AbortController()
   /** undo steps of a start, run in reverse by stop() */
   private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
 
@@ -121,6 +123,7 @@ export class AtelierNode {
   async start (): Promise<void> {
     if (this.statusValue !== 'stopped') return
     this.statusValue = 'starting'
+    this.shutdown = new AbortController()
     try {
       await this.startParts()
       this.statusValue = 'started'
@@ -213,6 +216,13 @@ export class AtelierNode {
     records.on('record', syncSource.onRecord)
     const links = new LinkDirectory({ index, logger: this.log })
     records.on('record', links.onRecord)
+    // what was loaded from the old index is dropped when a reindex swaps in a new one (emitted before any read
+    // sees it); each reloads on its next use
+    index.on('reindexed', () => {
+      links.reset()
+      syncSource.reset()
+      this.collectivesValue?.reset()
+    })
     records.on('rejected', ({ source, error }) => {
       metrics.recordsRejected.inc({ source, code: (error as any).code ?? 'ERR_INTERNAL' })
       this.log.info({ source, code: (error as any).code, msg: error.message }, 'record rejected')
@@ -315,6 +325,7 @@ export class AtelierNode {
     if (this.statusValue !== 'started') return
     this.statusValue = 'stopping'
     this.log.info('stopping node')
+    this.shutdown.abort(new NotReadyError('the node is stopping'))
     await this.runStopSteps()
     this.statusValue = 'stopped'
     this.log.info('node stopped')
@@ -362,22 +373,33 @@ export class AtelierNode {
     }
   }
 
-  /** Rebuild the index from the stored record blocks, validating each again; corrupt blocks are skipped and logged */
-  async reindex (): Promise<{ records: number, ms: number }> {
-    const started = Date.now()
-    const records = await this.records.exclusive(async () => await this.index.rebuild(this.storedRecords()))
-    // the blocks hold every record ever counted, retired ones too: judge every collective again
+  /**
+   * Rebuild the index from the stored record blocks, validating each again (corrupt blocks are skipped and logged),
+   * beside the live index: queries keep their answers and records keep arriving meanwhile. Only the swap at the end
+   * runs under the record service's write lock, so no batch is written while the databases change places.
+   */
+  async reindex (): Promise<{ records: number, ms: number, swapMs: number }> {
+    const records = this.records
+    const result = await this.index.rebuildBeside(this.storedRecords(), {
+      lock: async (fn) => await records.exclusive(fn),
+      signal: this.shutdown.signal
+    })
+    // the blocks hold every record ever counted, retired ones too (storedRecords leaves out those held as retired):
+    // judge every collective again against the new index
     await this.collectives.settle()
-    const ms = Date.now() - started
-    this.log.info({ records, ms }, 'index rebuilt')
-    return { records, ms }
+    const swapMs = Math.round(result.swapMs * 10) / 10
+    this.log.info({ ...result, swapMs }, 'index rebuilt')
+    return { ...result, swapMs }
   }
 
   /** Every stored record block, validated again; blocks that no longer validate are logged and skipped */
   private async * storedRecords (): AsyncGenerator<ValidRecord> {
     const maxBytes = this.config.records.maxBytes
+    // a retired record keeps its block but is held, not counted: it stays out of the rebuilt index
+    const held = this.parkingValue
     for await (const { cid, bytes } of this.store.store.allRecords()) {
       try {
+        if (held != null && await held.has(cid)) continue
         yield validateRecord(bytes, { crypto: nativeCrypto, maxBytes })
       } catch (err) {
         this.log.warn({ cid, err }, 'stored record block no longer validates; left out of the index')

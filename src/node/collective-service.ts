@@ -139,6 +139,9 @@ export class CollectiveService implements AdmissionPolicy {
     await this.view.idle()
   }
 
+  /** Forget the memberships read from the index (it was rebuilt); each is read again when next needed */
+  reset (): void { this.directory.reset() }
+
   /** The collectives this node takes part in */
   joinedIds (): string[] { return [...this.joined.keys()] }
 

@@ -57,6 +57,14 @@ export class LinkDirectory {
     this.pending.length = 0
   }
 
+  /** Forget everything loaded (the index was rebuilt); the next question loads the directory again. Events that
+   * arrive before then are in the index it loads from. */
+  reset (): void {
+    this.loading = undefined
+    this.off = false
+    this.pending.length = 0
+  }
+
   /** License record CIDs of `asset`; undefined when the directory is off (ask the index) */
   async licensesOf (asset: string): Promise<string[] | undefined> {
     const links = await this.links()

@@ -67,6 +67,11 @@ export class NodeSyncSource implements SyncSource {
     }).catch(() => {})
   }
 
+  /** Forget every item list (the index was rebuilt); each is loaded again on its next session */
+  reset (): void {
+    this.scopesItems.clear()
+  }
+
   scopes (): string[] { return this.c.scopes() }
 
   async items (scope: string): Promise<SyncItems> {
@@ -74,7 +79,9 @@ export class NodeSyncSource implements SyncSource {
     if (loading == null) {
       loading = this.load(scope)
       this.scopesItems.set(scope, loading)
-      loading.catch(() => { this.scopesItems.delete(scope) })
+      const mine = loading
+      // only this load's entry: a reset may have replaced it meanwhile
+      loading.catch(() => { if (this.scopesItems.get(scope) === mine) this.scopesItems.delete(scope) })
     }
     const s = await loading
     s.snapshot ??= createSyncItems(s.byCid.values())

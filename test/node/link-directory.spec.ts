@@ -42,6 +42,33 @@ describe('LinkDirectory', () => {
     }
   })
 
+  it('after reset() answers from the index as it is now, also when it had turned itself off', async () => {
+    const { index, done } = await openTempIndex()
+    try {
+      const author = fakeDid()
+      const asset = makeAsset({ author, time: 1 })
+      const first = makeLicense({ author, time: 2, asset: asset.cid })
+      await index.put([asset, first])
+      const links = new LinkDirectory({ index, logger: silentLogger() }, { maxEntries: 3 })
+      assert.deepEqual(await links.licensesOf(asset.cid), [first.cid])
+      // the index changes with no record event (as a reindex does): the loaded directory does not know
+      const rebuilt = [makeLicense({ author, time: 3, asset: asset.cid }), makeLicense({ author, time: 4, asset: asset.cid })]
+      await index.rebuild((async function * () { yield * [asset, ...rebuilt] })())
+      assert.deepEqual(await links.licensesOf(asset.cid), [first.cid])
+      links.reset()
+      assert.deepEqual((await links.licensesOf(asset.cid))?.sort(), rebuilt.map(l => l.cid).sort())
+      // past its bound it defers to the index; a reset lets it load again once the index is small enough
+      await index.put([makeLicense({ author, time: 5, asset: asset.cid }), makeLicense({ author, time: 6, asset: asset.cid })])
+      links.reset()
+      assert.equal(await links.licensesOf(asset.cid), undefined)
+      await index.rebuild((async function * () { yield * [asset, first] })())
+      links.reset()
+      assert.deepEqual(await links.licensesOf(asset.cid), [first.cid])
+    } finally {
+      await done()
+    }
+  })
+
   it('turns itself off past its bound, so callers ask the index', async () => {
     const { index, done } = await openTempIndex()
     try {
