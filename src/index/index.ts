@@ -6,7 +6,8 @@
  * cursor, stable under concurrent inserts), lineage walks (ancestors / descendants, depth-limited, paginated,
  * cycle-safe, with parents not yet held shown as `present: false`), text search over asset titles, tags and
  * descriptions (by relevance or time, with the same filters and cursor pages), and the head of each author's chain.
- * It can always be rebuilt from the records (`rebuild()`, `atelier reindex`); a stored schema version guards the
+ * It can always be rebuilt from the records (`rebuildBeside()` while it keeps answering, what `atelier reindex`
+ * runs, or `rebuild()` in place); a stored schema version guards the
  * layout, and an index of another version refuses to open with `IndexSchemaError`.
  *
  * @example

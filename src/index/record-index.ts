@@ -210,7 +210,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * readable index is rebuilt with `rebuildBeside()`. Writes wait until it is done. */
   async rebuild (source: AsyncIterable<ValidRecord>): Promise<number> {
     this.writable(['open', 'stale'])
-    if (this.building != null) throw new BusyError('a rebuild of the index is already running')
+    if (this.besideRun != null) throw new BusyError('a rebuild of the index is already running')
     return await this.exclusive(async () => {
       const gen = this.writable(['open', 'stale', 'closing'])
       const started = Date.now()
