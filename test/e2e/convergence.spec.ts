@@ -159,6 +159,8 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
   let collective: string
   let scratch: string
   let late: string
+  let lateLicense: string
+  let converged1: { count: number, digest: string }
 
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'atelier-conv-files-'))
@@ -198,6 +200,11 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
     assert.equal(added.code, 0, added.stderr)
     late = JSON.parse(added.stdout).record
     await waitFor(async () => await c.status(late) === 200 ? true : undefined, 30_000, 'C to count B\'s asset')
+    // C, a member throughout, licenses it: valid, but about a record that will stop counting
+    const lic = await c.d.cli(['license', late, '--preset', 'cc-by', '--collective', collective, '--json'])
+    assert.equal(lic.code, 0, lic.stderr)
+    lateLicense = JSON.parse(lic.stdout).cid
+    await waitFor(async () => await b.status(lateLicense) === 200 ? true : undefined, 30_000, 'B to count C\'s license')
   })
 
   it('A comes back: every node converges; B\'s late asset is counted nowhere and held by B and C as not-member', async (t: TestContext) => {
@@ -207,7 +214,7 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
     await a.connect(b)
     await a.connect(c)
     const nodes = [a, b, c]
-    const result = await converged(nodes, collective, async () => (await Promise.all(nodes.map(async n => await n.status(late)))).every(s => s === 404))
+    const result = await converged(nodes, collective, async () => (await Promise.all(nodes.flatMap(n => [n.status(late), n.status(lateLicense)]))).every(s => s === 404))
     t.diagnostic(`removal scenario: converged ${seconds(Date.now() - started)} after A was started, ${seconds(result.ms)} after it reconnected (count ${result.count})`)
     for (const n of [b, c]) {
       const held = (await n.parked()).find(p => p.cid === late)
@@ -215,6 +222,9 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
       assert.equal(held.status, 'outside')
       assert.equal(held.rule, 'not-member')
     }
+    const heldLicense = (await c.parked()).find(p => p.cid === lateLicense)
+    assert.ok(heldLicense != null, 'C holds its license of the retired asset')
+    t.diagnostic(`C holds its license of the retired asset as ${heldLicense.status}/${heldLicense.rule}`)
     const listed = (await b.d.api(`/v1/records?collective=${collective}&limit=100`)).body.items.map((r: any) => r.cid)
     assert.ok(!listed.includes(late), 'not in the collective\'s list')
     const ms = await Promise.all(nodes.map(async n => await n.members(collective)))
@@ -222,6 +232,17 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
       assert.deepEqual([...m.members].sort(), [a.did, c.did].sort())
       assert.deepEqual(m.intervals, ms[0].intervals)
     }
+    converged1 = result
+  })
+
+  it('after a restart of B and C (the start-up sweep judges what they hold again) nothing changes', async () => {
+    const heldBefore = await Promise.all([b, c].map(async n => (await n.parked()).map(p => `${p.cid} ${p.status} ${p.rule}`).sort()))
+    await b.restart()
+    await c.restart()
+    for (const n of [a, b, c]) assert.deepEqual(await n.digest(collective), { count: converged1.count, digest: converged1.digest })
+    const heldAfter = await Promise.all([b, c].map(async n => (await n.parked()).map(p => `${p.cid} ${p.status} ${p.rule}`).sort()))
+    assert.deepEqual(heldAfter, heldBefore)
+    for (const n of [a, b, c]) assert.equal(await n.status(late), 404)
   })
 })
 
@@ -325,6 +346,10 @@ describe('2. a single-use invite used twice by partitioned joiners', { timeout: 
     assert.equal(res.body.error.code, 'ERR_NOT_MEMBER')
     await new Promise(resolve => setTimeout(resolve, 3000))
     for (const n of [a, d, e]) assert.deepEqual(await n.digest(collective), before)
+    // A, which counted the losing join for a while, judges the same after a restart
+    await a.restart()
+    assert.deepEqual(await a.digest(collective), before)
+    assert.ok(!(await a.members(collective)).members.includes(out.did))
   })
 })
 
