@@ -66,7 +66,7 @@ export interface ConvergenceResult {
     ms: number
     recordsPerSecond: number
     heldOutside: number
-    /** rule → records held outside */
+    /** 'status / rule' → records of the author held in the lot */
     rules: Record<string, number>
     indexDelta: number
   }
@@ -86,6 +86,8 @@ export interface ConvergenceResult {
     /** seconds after the heal until the last node with a link to the other side, then the last without, was complete */
     linkedSeconds: number
     unlinkedSeconds: number
+    /** sync sessions started after the heal (initiator side), until convergence */
+    sessions: { count: number, failed: number, firstError?: string, recordsAdded: number, maxMs: number, moving: number, movingMs: number[] }
   }
   flood: {
     seconds: number
@@ -97,6 +99,8 @@ export interface ConvergenceResult {
     offeredPerSecond: number
     validateOnlyPerSecond: number
     bounds: ParkingConfig
+    /** the bounds are the defaults divided by this */
+    scale: number
     parkedEntries: number
     parkedBytes: number
     indexDelta: number
@@ -277,9 +281,10 @@ async function ingestAndRemoval (root: string, sizes: { members: number, records
     const rules: Record<string, number> = {}
     for (const r of victimRecords) {
       const e = await node.parking.get(r.cid)
-      if (e?.status !== 'outside') continue
-      heldOutside++
-      rules[e.rule] = (rules[e.rule] ?? 0) + 1
+      if (e == null) continue
+      if (e.status === 'outside' && e.rule === 'not-member') heldOutside++
+      const k = `${e.status} / ${e.rule}`
+      rules[k] = (rules[k] ?? 0) + 1
     }
     // the removal itself is one record more
     const indexDelta = await node.index.count() - indexBefore
@@ -347,6 +352,12 @@ async function partition (root: string, sizes: { recordsPerSide: number, rawSync
 
     // heal: each node of side A dials one node of side B
     log('  healing the partition …')
+    const sessions: Array<{ ms: number, added: number, error?: string }> = []
+    for (const x of nodes) {
+      x.syncSessions.on('session', (st, err) => {
+        if (st.role === 'initiator') sessions.push({ ms: st.ms, added: st.recordsAdded, ...(err != null ? { error: err.message } : {}) })
+      })
+    }
     const t = performance.now()
     for (let i = 0; i < sideA.length; i++) await sideA[i].peers.add(sideB[i].addresses()[0], 'api')
     const complete: number[] = []
@@ -379,7 +390,16 @@ async function partition (root: string, sizes: { recordsPerSide: number, rawSync
       digestsEqual: true,
       finalCount,
       linkedSeconds: Math.max(...linked),
-      unlinkedSeconds: Math.max(...unlinked)
+      unlinkedSeconds: Math.max(...unlinked),
+      sessions: {
+        count: sessions.length,
+        failed: sessions.filter(x => x.error != null).length,
+        ...(sessions.find(x => x.error != null) != null ? { firstError: sessions.find(x => x.error != null)?.error } : {}),
+        recordsAdded: sessions.reduce((a, x) => a + x.added, 0),
+        maxMs: Math.max(0, ...sessions.map(x => x.ms)),
+        moving: sessions.filter(x => x.added > 0).length,
+        movingMs: sessions.filter(x => x.added > 0).map(x => Math.round(x.ms))
+      }
     }
   } finally {
     for (const n of nodes) await n.stop().catch(() => {})
@@ -387,7 +407,7 @@ async function partition (root: string, sizes: { recordsPerSide: number, rawSync
 }
 
 /** (4) strangers' valid records for `seconds`, from a few relaying peers */
-async function flood (root: string, sizes: { seconds: number, bounds: ParkingConfig }, log: (l: string) => void): Promise<ConvergenceResult['flood']> {
+async function flood (root: string, sizes: { seconds: number, bounds: ParkingConfig, scale: number }, log: (l: string) => void): Promise<ConvergenceResult['flood']> {
   const home = join(root, 'flood')
   const node = await startNode(home, { parking: sizes.bounds })
   const gc = gcFunction()
@@ -454,6 +474,7 @@ async function flood (root: string, sizes: { seconds: number, bounds: ParkingCon
       offeredPerSecond: offered / seconds,
       validateOnlyPerSecond,
       bounds: sizes.bounds,
+      scale: sizes.scale,
       parkedEntries: node.parking.count,
       parkedBytes: node.parking.bytes,
       indexDelta: await node.index.count() - indexBefore,
@@ -478,19 +499,19 @@ export async function benchConvergence (options: ConvergenceOptions = {}): Promi
   const log = options.log ?? (() => {})
   const root = await mkdtemp(join(tmpdir(), 'atelier-bench-conv-'))
   try {
+    // the flood first, so its RSS figures are of a process that has not held the other phases' records
+    log(` (4) outsider flood, ${quick ? 10 : 60} s …`)
+    const defaults = resolveConfig(join(root, 'none')).parking
+    // the flood offers ~40 MiB in 60 s on this machine (~7 MiB in 10 s): bounds scaled down so that they bind
+    const scale = quick ? 8 : 4
+    const bounds: ParkingConfig = { maxBytes: defaults.maxBytes / scale, maxRecords: defaults.maxRecords / scale, perAuthorBytes: defaults.perAuthorBytes / scale, perPeerBytes: defaults.perPeerBytes / scale }
+    const f = await flood(root, { seconds: quick ? 10 : 60, bounds, scale }, log)
     log(' (1) collective ingest, (2) removal …')
     const ir = await ingestAndRemoval(root, quick
       ? { members: 20, records: 5_000, plain: 2_000, removal: 2_000 }
       : { members: 50, records: 50_000, plain: 10_000, removal: 10_000 }, log)
     log(' (3) 10 nodes, partition 3 / 7 …')
     const p = await partition(root, quick ? { recordsPerSide: 200, rawSyncRecords: 2_000 } : { recordsPerSide: 2_000, rawSyncRecords: 20_000 }, log)
-    log(` (4) outsider flood, ${quick ? 10 : 60} s …`)
-    const defaults = resolveConfig(join(root, 'none')).parking
-    // --quick offers a sixth of the records: bounds scaled down as much, so they bind there too
-    const bounds: ParkingConfig = quick
-      ? { maxBytes: defaults.maxBytes / 8, maxRecords: defaults.maxRecords / 8, perAuthorBytes: defaults.perAuthorBytes / 8, perPeerBytes: defaults.perPeerBytes / 8 }
-      : defaults
-    const f = await flood(root, { seconds: quick ? 10 : 60, bounds }, log)
     return { quick, ...ir, partition: p, flood: f }
   } finally {
     await rm(root, { recursive: true, force: true })
@@ -527,7 +548,7 @@ the view is idle and the index counts none of the author's records in the collec
 | measure | result | limit, same run | ratio |
 |---|---|---|---|
 | removal until ${n(m.records)} records retired | ${n(m.ms)} ms, ${n(m.recordsPerSecond)} records/s | ingest of those records just before: ${n(m.ingestPerSecond)}/s | ${ratio(m.recordsPerSecond, m.ingestPerSecond)} |
-| records held afterwards as \`outside\` | ${n(m.heldOutside)} of ${n(m.records)} (${Object.entries(m.rules).map(([k, v]) => `\`${k}\` ${n(v)}`).join(', ')}) | | |
+| records held afterwards as \`outside\` / \`not-member\` | ${n(m.heldOutside)} of ${n(m.records)}; all held, by status / rule: ${Object.entries(m.rules).map(([k, v]) => `\`${k}\` ${n(v)}`).join(', ')} | | |
 | index count change (the removal record in, the records out) | ${m.indexDelta >= 0 ? '+' : ''}${n(m.indexDelta)} | −${n(m.records)} + 1 | |
 
 ### (3) 10 nodes converge after a 3 / 7 partition heals
@@ -546,6 +567,7 @@ periodic round.
 | heal until every digest is equal | ${p.seconds.toFixed(1)} s | periodic sync interval: ${n(p.syncIntervalMs / 1000)} s | ${ratio(p.seconds * 1000, p.syncIntervalMs)} |
 | … the 6 nodes with a link complete after | ${p.linkedSeconds.toFixed(1)} s | | ${ratio(p.linkedSeconds * 1000, p.syncIntervalMs)} |
 | … the 4 nodes of side B without a link complete after | ${p.unlinkedSeconds.toFixed(1)} s | | ${ratio(p.unlinkedSeconds * 1000, p.syncIntervalMs)} |
+| sync sessions started until then (initiator side) | ${p.sessions.count}, ${p.sessions.failed} failed${p.sessions.firstError != null ? ` (first: ${p.sessions.firstError.replace(/\|/g, '/')})` : ''}; ${p.sessions.moving} moved records (${n(p.sessions.recordsAdded)} added by initiators; their durations ${p.sessions.movingMs.join(', ')} ms) | | |
 | record copies moved (each node's missing side) | ${n(p.recordsMoved)}, ${n(p.recordsMoved / p.seconds)} records/s | one raw sync session, ${n(p.rawSync.records)} records (bench/sync.ts): ${n(p.rawSync.recordsPerSecond)}/s | ${ratio(p.recordsMoved / p.seconds, p.rawSync.recordsPerSecond)} |
 
 ### (4) An outsider flooding valid records for ${Math.round(f.seconds)} s
@@ -553,8 +575,8 @@ periodic round.
 ${f.strangers} stranger keys (no standing in the collective) sign valid asset records of it, delivered through
 \`node.records.ingest(bytes, { source: 'gossip', scope, peer })\` from ${f.peers} relaying peer ids, 64 in flight, signed on the
 fly on the same thread (${f.signSeconds.toFixed(1)} s of the ${f.seconds.toFixed(1)} s went to signing). Outcomes: ${stored}. Bounds: \`parking\` = maxBytes ${mb(f.bounds.maxBytes)}, maxRecords
-${n(f.bounds.maxRecords)}, perAuthorBytes ${mb(f.bounds.perAuthorBytes)}, perPeerBytes ${mb(f.bounds.perPeerBytes)}.
-RSS and heap after a gc.
+${n(f.bounds.maxRecords)}, perAuthorBytes ${mb(f.bounds.perAuthorBytes)}, perPeerBytes ${mb(f.bounds.perPeerBytes)} (the defaults ÷ ${f.scale}, so that
+what the flood offers here exceeds them). Run first in the process; RSS and heap after a gc.
 
 | measure | result | limit, same run | ratio | target |
 |---|---|---|---|---|
