@@ -13,6 +13,7 @@ import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
 import { benchSync, syncBenchTable } from './sync.ts'
 import { benchNetwork, networkBenchTable } from './network.ts'
 import { benchGossip, gossipBenchTable } from './gossip.ts'
+import { benchConvergence, convergenceSection } from './convergence.ts'
 
 const quick = process.argv.includes('--quick')
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
@@ -36,6 +37,8 @@ log('network: late joiner through the whole node, bitswap fetch …')
 const network = await benchNetwork({ records: quick ? 10_000 : 100_000, fetchMiB: quick ? 16 : 64, log })
 log('gossip: 10 node processes at 200 records/s …')
 const gossip = await benchGossip(quick ? { seconds: 5 } : {})
+log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider flood …')
+const convergence = await benchConvergence({ quick, log })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -90,6 +93,7 @@ ${gossipBenchTable(gossip)}
 ## Royalty split
 
 ${lineageTable(lineage)}
-`
+
+${convergenceSection(convergence)}`
 await writeFile(out, doc)
 log(`written ${out}`)
