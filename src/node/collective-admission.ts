@@ -17,6 +17,7 @@ import { LinkOutsideCollectiveError } from '../collectives/errors.ts'
 import { InvalidRecordError } from '../errors.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { AttestationSubject, GrantSubject, LicenseSubject, RevocationSubject, ValidRecord } from '../records/types.ts'
+import { hasStanding } from './membership-directory.ts'
 import type { MembershipDirectory } from './membership-directory.ts'
 import type { ParkingLot } from './parking.ts'
 import { collectiveDependency, memberDependency, recordDependency } from './parking.ts'
@@ -88,10 +89,12 @@ export class CollectiveAdmission implements AdmissionPolicy {
         // verdicts that records yet to come can change: held when the author has standing; the rest are final
         const error = check.status === 'invalid' ? check.error : membershipError(check.reason, record.cid)
         if (check.reason === 'not-member') {
-          // held (bounded per author and per peer) whatever the author's standing now: whether a record that arrives
-          // before an admission is kept must not depend on which came first, or two nodes holding the same records
-          // would hold different sets (protocols/collectives.md §6.3)
-          return { verdict: 'outside', deps: [memberDependency(collective, record.author)], rule: check.reason, reason: error.message, error, keep: !own }
+          // held (bounded per author and per peer) only when a membership record the node holds names the author:
+          // that record is the explicit claim that the author's standing may change. A stranger named by none is
+          // refused and nothing of it is stored, so an outsider cannot fill a node by saying "my membership may
+          // still come"; once a record names it, sync brings back what its peers count (protocols/collectives.md §6.3)
+          const standing = hasStanding(state, record.author)
+          return { verdict: 'outside', deps: [memberDependency(collective, record.author)], rule: check.reason, reason: error.message, error, keep: !own && standing }
         }
         if (REVISABLE.has(check.reason)) {
           return { verdict: 'outside', deps: [collectiveDependency(collective)], rule: check.reason, reason: error.message, error, keep: !own }

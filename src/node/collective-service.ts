@@ -127,6 +127,7 @@ export class CollectiveService implements AdmissionPolicy {
       this.network.subscribe(j.id)
     }
     this.c.records.on('record', this.view.onRecord)
+    this.c.records.on('dropped', this.view.onDropped)
     this.c.records.on('record', this.onRecord)
     this.network.start(this.syncIntervalMs)
     if (this.joined.size > 0) this.log.info({ collectives: [...this.joined.keys()] }, 'taking part in collectives')
@@ -136,6 +137,7 @@ export class CollectiveService implements AdmissionPolicy {
     this.network.stop()
     this.c.records.off('record', this.onRecord)
     this.c.records.off('record', this.view.onRecord)
+    this.c.records.off('dropped', this.view.onDropped)
     await this.view.idle()
   }
 

@@ -20,6 +20,7 @@ import type { RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import { computeMembership } from '../collectives/index.ts'
 import type { Membership } from '../collectives/index.ts'
+import { namedBy } from './membership-directory.ts'
 import type { CollectiveState, MembershipDirectory } from './membership-directory.ts'
 import { collectiveDependency, memberDependency, recordDependency } from './parking.ts'
 import type { ParkingLot } from './parking.ts'
@@ -54,6 +55,17 @@ export class CollectiveView {
     const state = record.kind === 'membership' ? this.c.directory.now(record.collective) : undefined
     const before = state != null ? this.c.directory.add(state, record) : undefined
     void this.run(async () => { await this.committed(record, before) })
+  }
+
+  /**
+   * Call with every held record dropped for good: a membership record that named an author gave it standing, and
+   * its records held outside the membership are judged again without it
+   */
+  readonly onDropped = ({ record }: { record: ValidRecord }): void => {
+    const did = namedBy(record)
+    if (did == null || record.collective == null) return
+    const dep = memberDependency(record.collective, did)
+    void this.run(async () => { await this.c.records.release(dep) })
   }
 
   /** Resolves once every change queued so far has been applied (tests, shutdown) */

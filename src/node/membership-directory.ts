@@ -24,6 +24,43 @@ export interface CollectiveState {
   /** every held membership record of the collective, by CID */
   memberships: Map<string, ValidRecord>
   membership: Membership
+  /**
+   * the DIDs some held membership record names (a join's author, an admit's or removal's member): the authors
+   * with standing, whose records outside the membership are held rather than refused (protocols/collectives.md §6.3)
+   */
+  named: Map<string, string[]>
+}
+
+/** Outcomes of a membership record that records yet to come may still change: they give its member standing */
+const STANDING_REASONS: ReadonlySet<string> = new Set(['invite-unknown', 'duplicate-join', 'invite-exhausted', 'joiner-removed'])
+
+/**
+ * Whether `did` has standing in the collective: an admin, or named by a held membership record that counts or whose
+ * verdict records yet to come may change (not one refused for good), so the same held set gives the same answer
+ */
+export function hasStanding (state: CollectiveState, did: string): boolean {
+  if (state.membership.isAdmin(did)) return true
+  for (const cid of state.named.get(did) ?? []) {
+    const status = state.membership.status(cid)
+    if (status == null || status.outcome !== 'ignored' || STANDING_REASONS.has(status.reason)) return true
+  }
+  return false
+}
+
+function addNamed (named: Map<string, string[]>, record: ValidRecord): void {
+  const did = namedBy(record)
+  if (did == null) return
+  const list = named.get(did)
+  if (list == null) named.set(did, [record.cid])
+  else list.push(record.cid)
+}
+
+/** The DID a membership record is about: its subject member, or the joiner (the author) */
+export function namedBy (record: ValidRecord): string | undefined {
+  if (record.kind !== 'membership') return undefined
+  const s = record.credential.credentialSubject as { action: string, member?: string }
+  if (s.action === 'join') return record.author
+  return s.member
 }
 
 export interface MembershipDirectoryComponents {
@@ -81,6 +118,7 @@ export class MembershipDirectory {
     const before = state.membership
     if (state.memberships.has(record.cid)) return before
     state.memberships.set(record.cid, record)
+    addNamed(state.named, record)
     state.membership = computeMembership(state.charter, state.memberships.values())
     return before
   }
@@ -110,7 +148,9 @@ export class MembershipDirectory {
         this.c.logger.warn({ err, cid: entry.cid }, 'held membership record unreadable; left out of the membership')
       }
     }
-    return { charter, memberships, membership: computeMembership(charter, memberships.values()) }
+    const named = new Map<string, string[]>()
+    for (const r of memberships.values()) addNamed(named, r)
+    return { charter, memberships, named, membership: computeMembership(charter, memberships.values()) }
   }
 
   private async recordOf (cid: string): Promise<ValidRecord> {

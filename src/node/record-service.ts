@@ -83,6 +83,8 @@ export interface RecordServiceEvents {
   /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
   retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
+  /** a held record was refused for good once what it named arrived, and its entry dropped */
+  dropped: [{ record: ValidRecord }]
 }
 
 export interface RecordServiceComponents {
@@ -184,13 +186,13 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       verdict = await admission.admit(record, options.source)
     } catch (err: any) {
       // refused for good: a held copy goes too (its block, if any, stays: blocks are content-addressed bytes)
-      if (held != null && isAtelierError(err) && err.httpStatus < 500) await parking.drop([record.cid])
+      if (held != null && isAtelierError(err) && err.httpStatus < 500) await this.dropHeld(record)
       this.emit('rejected', { source: options.source, error: err })
       throw err
     }
     if (verdict.verdict === 'accept') return await this.enqueue(record, options.source, held != null)
     if (verdict.verdict === 'outside' && !verdict.keep) {
-      if (held != null) await parking.drop([record.cid])
+      if (held != null) await this.dropHeld(record)
       this.emit('rejected', { source: options.source, error: verdict.error })
       throw verdict.error
     }
@@ -201,7 +203,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     const keepBytes = held == null || held.bytes != null || !(await this.hasBlock(record.cid))
     for (let round = 0; round < 4 && current.verdict !== 'accept'; round++) {
       if (current.verdict === 'outside' && !current.keep) {
-        await parking.drop([record.cid])
+        await this.dropHeld(record)
         throw current.error
       }
       await parking.park(record, {
@@ -222,7 +224,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
           break
         }
         // refused for good now that what it named arrived
-        await parking.drop([record.cid])
+        await this.dropHeld(record)
         this.emit('rejected', { source: options.source, error: err })
         throw err
       }
@@ -259,6 +261,12 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     } catch (err: any) {
       this.log.info({ cid: entry.cid, code: err.code, msg: err.message }, 'held record not counted on re-judging')
     }
+  }
+
+  /** Drop a held record refused for good; what it gave standing to is judged again by whoever listens */
+  private async dropHeld (record: ValidRecord): Promise<void> {
+    await (this.components.parking as ParkingLot).drop([record.cid])
+    this.emit('dropped', { record })
   }
 
   private async hasBlock (cid: string): Promise<boolean> {

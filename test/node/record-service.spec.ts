@@ -97,10 +97,27 @@ describe('RecordService', { timeout: 120_000 }, () => {
     assert.equal(after.nodes.find(n => n.cid === parent.cid)?.present, true)
   })
 
-  it('a non-member\'s collective record from the network is held, not counted, bounded; from this node\'s own user it is refused', async () => {
+  it('a stranger\'s collective record is refused and not stored; a removed member\'s is held, not counted, bounded; this node\'s own user is refused', async () => {
     const { id: collective } = await node.collectives.create({ name: 'Members only', admission: { policy: 'invite', quorum: 1 } })
     const stranger = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
-    const rec = issueRecord('attestation', { record: collective, claim: 'endorsement' }, { signer: stranger, crypto: nativeCrypto, collective })
+    const me = node.identity.signer
+    const tick = async (): Promise<Date> => { await new Promise(resolve => setTimeout(resolve, 10)); return new Date() }
+    const admitAt = await tick()
+    const removeAt = await tick()
+    const admitted = issueRecord('membership', { action: 'admit', member: stranger.did, effectiveFrom: admitAt.toISOString() }, { signer: me, crypto: nativeCrypto, collective, validFrom: admitAt })
+    const removed = issueRecord('membership', { action: 'remove', member: stranger.did, effectiveFrom: removeAt.toISOString() }, { signer: me, crypto: nativeCrypto, collective, validFrom: removeAt })
+    const rec = issueRecord('attestation', { record: collective, claim: 'endorsement' }, { signer: stranger, crypto: nativeCrypto, collective, validFrom: await tick() })
+    // no membership record names the stranger: nothing of it is stored, whatever brought it
+    for (const source of ['gossip', 'sync'] as const) {
+      await assert.rejects(node.records.ingest(rec.bytes, { source, scope: collective, peer: 'p1' }), (err: any) => err.code === 'ERR_NOT_MEMBER' && err.details.reason === 'not-member')
+    }
+    assert.equal(await node.parking.has(rec.cid), false, 'a stranger\'s record is not held')
+    assert.equal(await node.index.has(rec.cid), false, 'not counted')
+
+    // once a membership record names the author (an admit, then a removal), its later records are held outside
+    assert.equal((await node.records.ingest(admitted.bytes, { source: 'sync', scope: collective })).status, 'added')
+    assert.equal((await node.records.ingest(removed.bytes, { source: 'sync', scope: collective })).status, 'added')
+    await node.collectives.view.idle()
     const out = await node.records.ingest(rec.bytes, { source: 'gossip', scope: collective, peer: 'p1' })
     assert.equal(out.status, 'parked')
     const held = await node.parking.get(rec.cid)

@@ -22,6 +22,7 @@ import { nativeCrypto } from '../../src/identity/ed25519-native.ts'
 import { createSigner } from '../../src/records/index.ts'
 import { resolveConfig } from '../../src/config.ts'
 import type { PeerKeeper } from '../../src/net/peers.ts'
+import type { ValidRecord } from '../../src/records/index.ts'
 
 class MapRecordStore {
   readonly blocks = new Map<string, Uint8Array>()
@@ -107,6 +108,30 @@ export class ViewCore {
       return (await this.records.ingest(bytes, { source: 'gossip', scope, peer: 'peer' })).status
     } catch (err: any) {
       return err.code ?? 'error'
+    }
+  }
+
+  /** Whether the node holds a record, counted or not */
+  async holds (cid: string): Promise<boolean> {
+    return await this.index.has(cid) || await this.parking.get(cid) != null
+  }
+
+  /**
+   * Deliver again, as sync rounds would, those of `records` the node does not hold, until a round changes nothing
+   * (a record refused while its author had no standing comes back once a membership record names the author)
+   */
+  async redeliver (records: ValidRecord[], scope: string, rounds = 6): Promise<void> {
+    for (let round = 0; round < rounds; round++) {
+      const missing: ValidRecord[] = []
+      for (const r of records) if (!(await this.holds(r.cid))) missing.push(r)
+      if (missing.length === 0) return
+      let changed = false
+      for (const r of missing) {
+        await this.deliver(r.bytes, scope)
+        await this.settled()
+        if (await this.holds(r.cid)) changed = true
+      }
+      if (!changed) return
     }
   }
 
