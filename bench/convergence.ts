@@ -221,7 +221,7 @@ async function countOf (node: AtelierNode, query: { collective: string, author?:
 }
 
 /** (1) and (2) on one node */
-async function ingestAndRemoval (root: string, sizes: { members: number, records: number, plain: number, removal: number }, log: (l: string) => void): Promise<Pick<ConvergenceResult, 'ingest' | 'removal'>> {
+export async function ingestAndRemoval (root: string, sizes: { members: number, records: number, plain: number, removal: number }, log: (l: string) => void): Promise<Pick<ConvergenceResult, 'ingest' | 'removal'>> {
   const node = await startNode(join(root, 'ingest'))
   try {
     const { id } = await node.collectives.create({ name: 'Bench collective', admission: { policy: 'invite', quorum: 1 } })

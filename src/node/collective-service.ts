@@ -128,6 +128,7 @@ export class CollectiveService implements AdmissionPolicy {
     }
     this.c.records.on('record', this.view.onRecord)
     this.c.records.on('dropped', this.view.onDropped)
+    this.c.records.on('held', this.view.onHeld)
     this.c.records.on('record', this.onRecord)
     this.network.start(this.syncIntervalMs)
     if (this.joined.size > 0) this.log.info({ collectives: [...this.joined.keys()] }, 'taking part in collectives')
@@ -138,6 +139,7 @@ export class CollectiveService implements AdmissionPolicy {
     this.c.records.off('record', this.onRecord)
     this.c.records.off('record', this.view.onRecord)
     this.c.records.off('dropped', this.view.onDropped)
+    this.c.records.off('held', this.view.onHeld)
     await this.view.idle()
   }
 

@@ -28,6 +28,19 @@ import type { RecordEvent, RecordService, Retirement } from './record-service.ts
 import { subjectLinkOf } from './collective-admission.ts'
 
 const PAGE = 1000
+/** dependents looked up at once while retiring: Level serves concurrent range reads from its thread pool */
+const DEPENDENT_LOOKUPS = 16
+
+/** `fn` over `items` with at most `limit` in flight, results in order */
+async function mapLimited<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) { const i = next++; out[i] = await fn(items[i]) }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
+}
 
 export interface CollectiveViewComponents {
   records: Pick<RecordService, 'retire' | 'release' | 'rejudge'>
@@ -55,6 +68,16 @@ export class CollectiveView {
     const state = record.kind === 'membership' ? this.c.directory.now(record.collective) : undefined
     const before = state != null ? this.c.directory.add(state, record) : undefined
     void this.run(async () => { await this.committed(record, before) })
+  }
+
+  /**
+   * Call with every record written to the lot: a held membership record belongs to the membership in memory as it
+   * does to one read from disk (membership-directory.ts), so the standing it gives does not wait for a restart
+   */
+  readonly onHeld = ({ record }: { record: ValidRecord }): void => {
+    if (record.kind !== 'membership' || record.collective == null) return
+    const state = this.c.directory.now(record.collective)
+    if (state != null) this.c.directory.add(state, record)
   }
 
   /**
@@ -90,6 +113,14 @@ export class CollectiveView {
         ? computeMembership(state.charter, [...state.memberships.values()].filter(r => r.cid !== record.cid))
         : this.c.directory.add(state, record))
       if (before !== state.membership) await this.membershipMoved(collective, state, before)
+      else {
+        // the membership knew the record already (held before, or read from disk): the record itself may be one the
+        // view does not count, decided by a record committed while this one was on its way to the index
+        const status = state.membership.status(record.cid)
+        if (status?.outcome === 'ignored' && status.reason !== 'invite-unknown' && await this.c.index.has(record.cid)) {
+          await this.retireWithDependents([{ record, status: 'outside', deps: [collectiveDependency(collective)], rule: status.reason, reason: `membership record not counted: ${status.reason}` }])
+        }
+      }
       return
     }
     const out = await this.judgeCounted(collective, state.membership, [record])
@@ -113,9 +144,11 @@ export class CollectiveView {
         retire.push(...await this.judgeCounted(collective, after, page.filter(r => r.kind !== 'membership')))
       }
     }
-    if (retire.length > 0) await this.retireWithDependents(retire)
+    // held records first, judged against the membership now; then the retirements, whose entries carry the verdict
+    // of that same membership and so need no judging again
     await this.c.records.release(collectiveDependency(collective))
     for (const did of moved) await this.c.records.release(memberDependency(collective, did))
+    if (retire.length > 0) await this.retireWithDependents(retire)
     if (moved.length > 0 || retire.length > 0) this.log.info({ collective, moved: moved.length, retired: retire.length }, 'membership changed; records judged again')
   }
 
@@ -123,35 +156,43 @@ export class CollectiveView {
   private async judgeCounted (collective: string, membership: Membership, records: ValidRecord[]): Promise<Retirement[]> {
     const out: Retirement[] = []
     for (const record of records) {
-      if (!membership.isMember(record.author, record.time)) {
-        out.push({ record, status: 'outside', deps: [memberDependency(collective, record.author)], rule: 'not-member', reason: `the author was not a member of ${collective} at the record's validFrom` })
-        continue
-      }
+      // in the door's order: what the record names first, then its author's membership
       const link = subjectLinkOf(record)
       if (link != null && link !== record.cid && !(await this.c.index.has(link))) {
-        out.push({ record, status: 'waiting', deps: [recordDependency(link)], rule: 'dependency-missing', reason: `waiting for ${link}` })
+        out.push(waitingFor(record, link))
+        continue
+      }
+      if (!membership.isMember(record.author, record.time)) {
+        out.push({ record, status: 'outside', deps: [memberDependency(collective, record.author)], rule: 'not-member', reason: `the author was not a member of ${collective} at the record's validFrom` })
       }
     }
     return out
   }
 
-  /** Retire records, then whatever is about them, until nothing more depends on a retired record */
+  /**
+   * Retire records and whatever is about them, until nothing more depends on a retired record, in one write.
+   * A retired record whose subject is retired too waits for it, whatever else kept it out: the door judges what a
+   * record names before its author's membership, and a fresh node must find the same entry.
+   */
   private async retireWithDependents (first: Retirement[]): Promise<void> {
+    const all = new Map<string, Retirement>()
     let wave = first
-    const done = new Set<string>()
     while (wave.length > 0) {
-      wave = wave.filter(r => !done.has(r.record.cid))
-      for (const r of wave) done.add(r.record.cid)
+      wave = wave.filter(r => !all.has(r.record.cid))
+      for (const r of wave) all.set(r.record.cid, r)
       if (wave.length === 0) break
-      await this.c.records.retire(wave)
+      const found = await mapLimited(wave, DEPENDENT_LOOKUPS, async r => await this.dependentsOf(r.record))
       const next: Retirement[] = []
-      for (const r of wave) {
-        for (const dependent of await this.dependentsOf(r.record)) {
-          next.push({ record: dependent, status: 'waiting', deps: [recordDependency(r.record.cid)], rule: 'dependency-missing', reason: `waiting for ${r.record.cid}` })
-        }
+      for (const [i, r] of wave.entries()) {
+        for (const dependent of found[i]) if (!all.has(dependent.cid)) next.push(waitingFor(dependent, r.record.cid))
       }
       wave = next
     }
+    const items = [...all.values()].map(r => {
+      const link = subjectLinkOf(r.record)
+      return link != null && link !== r.record.cid && all.has(link) ? waitingFor(r.record, link) : r
+    })
+    await this.c.records.retire(items)
   }
 
   /** Counted records about `record` (their subject link names it) */
@@ -207,6 +248,11 @@ export class CollectiveView {
       cursor = page.cursor ?? undefined
     } while (cursor != null)
   }
+}
+
+/** The retirement of a record whose subject `link` is not counted */
+function waitingFor (record: ValidRecord, link: string): Retirement {
+  return { record, status: 'waiting', deps: [recordDependency(link)], rule: 'dependency-missing', reason: `waiting for ${link}` }
 }
 
 /** Members whose intervals differ between two memberships of one collective */

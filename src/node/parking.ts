@@ -135,33 +135,53 @@ export class ParkingLot {
 
   /** Hold a record (or replace its entry: new deps, new status), then enforce the bounds */
   async park (record: ParkInput, options: ParkOptions): Promise<void> {
+    await this.parkMany([{ record, options }])
+  }
+
+  /**
+   * Hold many records in one batch (a removal retires thousands at once): one read of the entries they replace,
+   * one write, then the bounds
+   */
+  async parkMany (items: Array<{ record: ParkInput, options: ParkOptions }>): Promise<void> {
+    if (items.length === 0) return
     await this.run(async () => {
-      const old = await this.get(record.cid)
-      const keepBytes = options.keepBytes && (old == null || old.bytes != null)
-      const entry: ParkedRecord = {
-        cid: record.cid,
-        status: options.status,
-        deps: [...new Set(options.deps)],
-        reason: options.reason,
-        rule: options.rule,
-        kind: record.kind,
-        author: record.author,
-        size: record.bytes.length,
-        at: old?.at ?? Date.now(),
-        source: old?.source ?? options.source,
-        ...(record.collective != null ? { collective: record.collective } : {}),
-        ...((old?.peer ?? options.peer) != null ? { peer: old?.peer ?? options.peer } : {}),
-        ...(keepBytes ? { bytes: Buffer.from(record.bytes).toString('base64') } : {})
-      }
+      const olds = await this.state.parked.getMany(items.map(it => it.record.cid))
       const batch = this.state.db.batch()
-      if (old != null) this.unlink(batch, old)
-      batch.put(entry.cid, JSON.stringify(entry), { sublevel: this.state.parked })
-      this.link(batch, entry)
+      const written: Array<{ entry: ParkedRecord, old?: ParkedRecord }> = []
+      const seen = new Map<string, number>()
+      for (const [i, { record, options }] of items.entries()) {
+        const earlier = seen.get(record.cid)
+        // the same record twice in one call: the later options win, over the entry the earlier one wrote
+        const old = earlier != null ? written[earlier].entry : (olds[i] != null ? JSON.parse(olds[i] as string) as ParkedRecord : undefined)
+        const keepBytes = options.keepBytes && (old == null || old.bytes != null)
+        const entry: ParkedRecord = {
+          cid: record.cid,
+          status: options.status,
+          deps: [...new Set(options.deps)],
+          reason: options.reason,
+          rule: options.rule,
+          kind: record.kind,
+          author: record.author,
+          size: record.bytes.length,
+          at: old?.at ?? Date.now(),
+          source: old?.source ?? options.source,
+          ...(record.collective != null ? { collective: record.collective } : {}),
+          ...((old?.peer ?? options.peer) != null ? { peer: old?.peer ?? options.peer } : {}),
+          ...(keepBytes ? { bytes: Buffer.from(record.bytes).toString('base64') } : {})
+        }
+        if (old != null) this.unlink(batch, old)
+        batch.put(entry.cid, JSON.stringify(entry), { sublevel: this.state.parked })
+        this.link(batch, entry)
+        if (earlier != null) written[earlier] = { entry, old: written[earlier].old }
+        else { seen.set(record.cid, written.length); written.push({ entry, ...(old != null ? { old } : {}) }) }
+      }
       await batch.write()
-      if (old != null) this.account(old, -1)
-      this.account(entry, +1)
-      this.log.debug({ cid: entry.cid, status: entry.status, deps: entry.deps, rule: entry.rule }, 'record held, not counted')
-      await this.enforce(entry)
+      for (const { entry, old } of written) {
+        if (old != null) this.account(old, -1)
+        this.account(entry, +1)
+        this.log.debug({ cid: entry.cid, status: entry.status, deps: entry.deps, rule: entry.rule }, 'record held, not counted')
+      }
+      for (const { entry } of written) await this.enforce(entry)
     })
   }
 

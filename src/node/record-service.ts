@@ -83,6 +83,8 @@ export interface RecordServiceEvents {
   /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
   retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
+  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more */
+  held: [{ record: ValidRecord }]
   /** a held record was refused for good once what it named arrived, and its entry dropped */
   dropped: [{ record: ValidRecord }]
 }
@@ -215,6 +217,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
         ...(options.peer != null ? { peer: options.peer } : {}),
         keepBytes
       })
+      this.emit('held', { record })
       let again: Admission
       try {
         again = await admission.admit(record, options.source)
@@ -293,15 +296,19 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     const parking = this.components.parking
     if (parking == null || items.length === 0) return
     await this.exclusive(async () => {
-      for (const it of items) {
-        await parking.park(it.record, { status: it.status, deps: it.deps, reason: it.reason, rule: it.rule, source: 'retired', keepBytes: false })
-      }
+      await parking.parkMany(items.map(it => ({
+        record: it.record,
+        options: { status: it.status, deps: it.deps, reason: it.reason, rule: it.rule, source: 'retired', keepBytes: false }
+      })))
       await this.components.index.remove(items.map(it => it.record))
     })
+    const rules: Record<string, number> = {}
     for (const it of items) {
-      this.log.info({ cid: it.record.cid, rule: it.rule, reason: it.reason }, 'record retired: the view no longer counts it')
+      rules[it.rule] = (rules[it.rule] ?? 0) + 1
+      this.log.debug({ cid: it.record.cid, rule: it.rule, reason: it.reason }, 'record retired: the view no longer counts it')
       this.emit('retired', { record: it.record, reason: it.reason })
     }
+    this.log.info({ records: items.length, rules }, 'records retired: the view no longer counts them')
   }
 
   /** The full validation, with the signature checked on the verifier when there is one */

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { RecordIndex } from '../../src/index/index.ts'
 import { NodeState } from '../../src/node/state.ts'
 import { ParkingLot } from '../../src/node/parking.ts'
+import { hasStanding } from '../../src/node/membership-directory.ts'
 import type { ParkedRecord } from '../../src/node/parking.ts'
 import { RecordService } from '../../src/node/record-service.ts'
 import { CollectiveService } from '../../src/node/collective-service.ts'
@@ -127,7 +128,8 @@ export class ViewCore {
       if (missing.length === 0) return
       let changed = false
       for (const r of missing) {
-        await this.deliver(r.bytes, scope)
+        const got = await this.deliver(r.bytes, scope)
+        if (process.env.DEBUG_VIEW != null) console.error(`redeliver ${this.dir.slice(-6)} ${r.kind} ${r.cid.slice(-6)} ${r.author.slice(-6)} -> ${got}`)
         await this.settled()
         if (await this.holds(r.cid)) changed = true
       }
@@ -169,9 +171,12 @@ export class ViewCore {
     return {
       digest,
       count: cids.length,
+      ...(process.env.DEBUG_VIEW != null ? { cids: await Promise.all(cids.map(async c => { const x = await this.index.get(c); return `${c.slice(-6)} ${x?.kind} ${x?.author.slice(-6)} ${x?.time}` })) } : {}),
       members: state?.membership.members(),
       pending: state?.membership.pending.map(p => `${p.action}:${p.member}:${p.effectiveFrom}:${p.signers.join(',')}`),
       parked,
+      // who has standing (held outside rather than refused): a function of the held set too
+      standing: state != null ? [...state.named.keys()].filter(did => hasStanding(state, did)).sort() : [],
       lineage,
       licenses
     }
