@@ -298,7 +298,7 @@ export async function ingestAndRemoval (root: string, sizes: { members: number, 
 }
 
 /** (3) 10 nodes, 3 / 7 */
-async function partition (root: string, sizes: { recordsPerSide: number, rawSyncRecords: number }, log: (l: string) => void): Promise<ConvergenceResult['partition']> {
+export async function partition (root: string, sizes: { recordsPerSide: number, rawSyncRecords: number }, log: (l: string) => void): Promise<ConvergenceResult['partition']> {
   // the default periodic sync: what deployed nodes run
   const syncIntervalMs = resolveConfig(join(root, 'none')).sync.intervalMs
   const nodes: AtelierNode[] = []

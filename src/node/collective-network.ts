@@ -46,13 +46,25 @@ const PUBLISHED_SOURCES: ReadonlySet<RecordSource> = new Set(['local', 'http', '
 /** How long after a membership change its collective is reconciled with every connected peer */
 const MEMBERSHIP_SYNC_DELAY_MS = 250
 
+/**
+ * How long a collective must go without records arriving by sync before this node reconciles it with its other
+ * peers: what one peer brought in spreads to the rest at once (a partition heals in rounds of sessions, not of the
+ * periodic interval), and a long catch-up spreads once, at its end, rather than racing its own session
+ */
+const SPREAD_QUIET_MS = 500
+
 const NOT_COUNTED: ReadonlySet<string> = new Set(['ERR_NOT_MEMBER', 'ERR_INVITE_INVALID'])
 
 export class CollectiveNetwork {
   private readonly c: CollectiveNetworkComponents
   private readonly log: Logger
   private timer?: NodeJS.Timeout
-  private readonly onRecord = (e: RecordEvent): void => { this.publish(e.record, e.source) }
+  private readonly onRecord = (e: RecordEvent): void => {
+    this.publish(e.record, e.source)
+    if (e.source === 'sync') this.spreadSoon(e.record.kind === 'charter' ? e.record.cid : e.record.collective)
+  }
+  /** collectives whose records came in by sync, reconciled with every peer once they go quiet */
+  private readonly spreading = new Map<string, NodeJS.Timeout>()
   // the dialling side reconciles on connect; both sides starting at once would move every record twice
   private readonly onPeer = (peerId: string, { outbound }: { outbound: boolean }): void => { if (outbound) this.syncPeer(peerId) }
   /** sessions in flight by peer and scope, so concurrent triggers share one */
@@ -74,8 +86,9 @@ export class CollectiveNetwork {
 
   stop (): void {
     clearInterval(this.timer)
-    for (const t of this.soon.values()) clearTimeout(t)
+    for (const t of [...this.soon.values(), ...this.spreading.values()]) clearTimeout(t)
     this.soon.clear()
+    this.spreading.clear()
     this.c.records.off('record', this.onRecord)
     this.c.peers.off('connected', this.onPeer)
     for (const id of this.c.joinedIds()) this.c.gossip?.leave(id)
@@ -122,6 +135,15 @@ export class CollectiveNetwork {
     const timer = setTimeout(() => { this.soon.delete(id); this.syncCollective(id) }, MEMBERSHIP_SYNC_DELAY_MS)
     timer.unref()
     this.soon.set(id, timer)
+  }
+
+  /** Reconcile a collective with every connected peer once no record has come in by sync for SPREAD_QUIET_MS */
+  private spreadSoon (id: string | undefined): void {
+    if (id == null || !this.c.joined(id)) return
+    clearTimeout(this.spreading.get(id))
+    const timer = setTimeout(() => { this.spreading.delete(id); this.syncCollective(id) }, SPREAD_QUIET_MS)
+    timer.unref()
+    this.spreading.set(id, timer)
   }
 
   /** Reconcile one collective with every connected peer */

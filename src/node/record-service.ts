@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { BusyError, InvalidRecordError, NotReadyError, isAtelierError } from '../errors.ts'
-import { checkRecord, issueRecord, signatureMismatch, validateRecord } from '../records/index.ts'
+import { checkRecord, issueRecord, recordCidString, signatureMismatch, validateRecord } from '../records/index.ts'
 import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../records/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -157,6 +157,10 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked) */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
+    if (input instanceof Uint8Array && (options.source === 'gossip' || options.source === 'sync')) {
+      const known = await this.knownCopy(input, options)
+      if (known != null) return known
+    }
     let record: ValidRecord
     try {
       record = await this.validate(input)
@@ -174,6 +178,31 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       return { cid: record.cid, status: 'duplicate', record }
     }
     return await this.judge(record, options, await parking.get(record.cid))
+  }
+
+  /**
+   * A record the index counts already, found by the hash of its bytes before any parsing or signature work: the
+   * bytes are the stored canonical bytes, so equal hashes are the same validated record. Several peers offering one
+   * record at once (a partition healing, a gossip mesh) then cost a hash and a lookup each, not a validation.
+   */
+  private async knownCopy (bytes: Uint8Array, options: IngestOptions): Promise<IngestOutcome | undefined> {
+    if (bytes.byteLength > this.init.records.maxBytes) return undefined
+    const cid = recordCidString(bytes, this.components.crypto)
+    if (this.queue.has(cid) || this.inFlight.has(cid)) return undefined
+    const summary = await this.components.index.get(cid)
+    if (summary == null) return undefined
+    const scope = summary.collective ?? (summary.kind === 'charter' ? summary.cid : undefined)
+    // out of scope is the sender's fault whoever holds the record: the full path refuses it
+    if (options.scope != null && scope !== options.scope) return undefined
+    const crypto = this.components.crypto
+    const maxBytes = this.init.records.maxBytes
+    let parsed: ValidRecord | undefined
+    return {
+      cid,
+      status: 'duplicate',
+      // parsed only if a caller looks (gossip and sync read the status alone); validated when it was stored
+      get record (): ValidRecord { return (parsed ??= checkRecord(bytes, { crypto, maxBytes }).record) }
+    }
   }
 
   /**

@@ -64,6 +64,8 @@ export class FramedStream {
       if (evt.error != null) this.failure = evt.error
       this.notify()
     })
+    // a peer that closed before these listeners were attached sends no event: read the state it left
+    if (stream.remoteWriteStatus === 'closed' || stream.readStatus === 'closed' || stream.status === 'closed' || stream.status === 'aborted' || stream.status === 'reset') this.ended = true
   }
 
   /**
@@ -77,8 +79,11 @@ export class FramedStream {
       signal.throwIfAborted()
       const body = this.parser.next()
       if (body != null) return decodeMessage(body)
-      // a whole frame needs more bytes: let them in
+      // a whole frame needs more bytes: let them in. Resuming hands the stream's buffered bytes to the 'message'
+      // listener synchronously, before any wait could be woken by them: look at the parser again first
+      const received = this.bytesReceived
       this.resume()
+      if (this.bytesReceived !== received) continue
       if (this.ended && this.stream.readBufferLength === 0) {
         if (this.failure != null && this.parser.buffered === 0) throw this.failure
         this.parser.finish()
@@ -113,9 +118,34 @@ export class FramedStream {
     if (this.pendingBytes >= WRITE_COALESCE_BYTES) await this.flush(signal)
   }
 
-  /** Write what `write` queued, and wait for the stream to drain if it is full */
+  /**
+   * Write what `write` queued, and wait for the stream to drain if it is full. Waits for the 'drain' event itself:
+   * `onDrain()` of @libp2p/utils 7.4 keeps the promise of its first drain and resolves every later call at once,
+   * which would leave the writer without backpressure (test/net/sync/framing.spec.ts)
+   */
   async flush (signal: AbortSignal): Promise<void> {
-    if (!this.sendPending()) await this.stream.onDrain({ signal })
+    if (!this.sendPending()) await this.drained(signal)
+  }
+
+  private async drained (signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    if (!this.stream.writableNeedsDrain) return
+    if (this.stream.status !== 'open' && this.stream.status !== 'closing') throw this.failure ?? new SyncAbortedError('the stream closed while writing')
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => {
+        this.stream.removeEventListener('drain', onDrain)
+        this.stream.removeEventListener('close', onClose)
+        signal.removeEventListener('abort', onAbort)
+        if (err != null) reject(err)
+        else resolve()
+      }
+      const onDrain = (): void => { done() }
+      const onClose = (evt: Event): void => { done((evt as Event & { error?: Error }).error ?? new SyncAbortedError('the stream closed while writing')) }
+      const onAbort = (): void => { done(signal.reason instanceof Error ? signal.reason : new SyncAbortedError('sync aborted')) }
+      this.stream.addEventListener('drain', onDrain)
+      this.stream.addEventListener('close', onClose)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   /** Hand the queued frames to the stream as one chunk; false when the stream wants us to wait */
