@@ -19,7 +19,7 @@ import { silentLogger } from '../src/node/logger.ts'
 import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import type { ParkingConfig } from '../src/config.ts'
-import { createSigner, issueRecord, validateRecord } from '../src/records/index.ts'
+import { createSigner, issueRecord, recordCidString, validateRecord } from '../src/records/index.ts'
 import type { Signer, ValidRecord } from '../src/records/index.ts'
 import { encodeInvite } from '../src/node/invite.ts'
 import { benchSync } from './sync.ts'
@@ -416,10 +416,15 @@ async function flood (root: string, sizes: { seconds: number, bounds: ParkingCon
     await node.collectives.view.idle()
     const strangers = newSigners(32)
     const peers = Array.from({ length: 8 }, (_, i) => `12D3KooWFloodPeer${i}`)
-    const make = (i: number): Uint8Array => issueRecord('asset', {
-      id: `ipfs://${CONTENT}`, mediaType: 'image/png', byteSize: 1000 + i, title: `Flood ${i}`,
-      creators: [{ id: strangers[i % strangers.length].did, role: 'author', share: 10000 }]
-    }, { signer: strangers[i % strangers.length], crypto: nativeCrypto, collective: id }).bytes
+    // half the flood names only what the node holds (assets of strangers: refused, nothing stored), half names a
+    // record the node lacks (licenses of assets that do not exist: held waiting, within the bounds)
+    const make = (i: number): Uint8Array => i % 2 === 0
+      ? issueRecord('asset', {
+        id: `ipfs://${CONTENT}`, mediaType: 'image/png', byteSize: 1000 + i, title: `Flood ${i}`,
+        creators: [{ id: strangers[i % strangers.length].did, role: 'author', share: 10000 }]
+      }, { signer: strangers[i % strangers.length], crypto: nativeCrypto, collective: id }).bytes
+      : issueRecord('license', { asset: recordCidString(randomBytes(64), nativeCrypto), terms: OPEN_TERMS, royaltyPolicy: 'LAP' },
+        { signer: strangers[i % strangers.length], crypto: nativeCrypto, collective: id }).bytes
     const validateOnlyPerSecond = validateRate(Array.from({ length: 2000 }, (_, i) => make(i)))
 
     gc?.()
@@ -559,8 +564,10 @@ dials the other. Each side writes ${n(p.recordsPerSide)} records (round-robin ov
 gossip and sync) and settles on one digest (side A ${p.sideSettleSeconds[0].toFixed(1)} s, side B ${p.sideSettleSeconds[1].toFixed(1)} s). Heal:
 each node of side A dials one node of side B (${p.links} links). Timed until all ${p.nodes} nodes report the same
 \`collectives.digest(id)\` (${n(p.finalCount)} records). Periodic sync at the default ${n(p.syncIntervalMs / 1000)} s; a record received by
-sync is not published on gossip, so a node with no link to the other side gets its records from a neighbour's
-periodic round.
+sync is not published on gossip, but a node that took records in by sync reconciles with all its peers once none has
+arrived for 500 ms (src/node/collective-network.ts), so a node with no link gets them a session later, not a
+periodic round later. All ${p.nodes} nodes share this process's 2 cores: the floor is every copy ingested once at the
+collective ingest rate of (1).
 
 | measure | result | limit, same run | ratio |
 |---|---|---|---|
@@ -568,11 +575,14 @@ periodic round.
 | … the 6 nodes with a link complete after | ${p.linkedSeconds.toFixed(1)} s | | ${ratio(p.linkedSeconds * 1000, p.syncIntervalMs)} |
 | … the 4 nodes of side B without a link complete after | ${p.unlinkedSeconds.toFixed(1)} s | | ${ratio(p.unlinkedSeconds * 1000, p.syncIntervalMs)} |
 | sync sessions started until then (initiator side) | ${p.sessions.count}, ${p.sessions.failed} failed${p.sessions.firstError != null ? ` (first: ${p.sessions.firstError.replace(/\|/g, '/')})` : ''}; ${p.sessions.moving} moved records (${n(p.sessions.recordsAdded)} added by initiators; their durations ${p.sessions.movingMs.join(', ')} ms) | | |
+| heal against the ingest floor | ${p.seconds.toFixed(1)} s | ${n(p.recordsMoved)} copies at (1)'s ${n(i.recordsPerSecond)}/s: ${(p.recordsMoved / i.recordsPerSecond).toFixed(1)} s | ${ratio(p.seconds, p.recordsMoved / i.recordsPerSecond)} |
 | record copies moved (each node's missing side) | ${n(p.recordsMoved)}, ${n(p.recordsMoved / p.seconds)} records/s | one raw sync session, ${n(p.rawSync.records)} records (bench/sync.ts): ${n(p.rawSync.recordsPerSecond)}/s | ${ratio(p.recordsMoved / p.seconds, p.rawSync.recordsPerSecond)} |
 
 ### (4) An outsider flooding valid records for ${Math.round(f.seconds)} s
 
-${f.strangers} stranger keys (no standing in the collective) sign valid asset records of it, delivered through
+${f.strangers} stranger keys (no standing in the collective) sign valid records of it: half are assets, which name only
+what the node holds and are refused with nothing stored (protocols/collectives.md §6.3), half licenses of assets
+that do not exist, which name a record the node lacks and are held waiting, within the bounds. Delivered through
 \`node.records.ingest(bytes, { source: 'gossip', scope, peer })\` from ${f.peers} relaying peer ids, 64 in flight, signed on the
 fly on the same thread (${f.signSeconds.toFixed(1)} s of the ${f.seconds.toFixed(1)} s went to signing). Outcomes: ${stored}. Bounds: \`parking\` = maxBytes ${mb(f.bounds.maxBytes)}, maxRecords
 ${n(f.bounds.maxRecords)}, perAuthorBytes ${mb(f.bounds.perAuthorBytes)}, perPeerBytes ${mb(f.bounds.perPeerBytes)} (the defaults ÷ ${f.scale}, so that

@@ -11,7 +11,7 @@ import { encodeVarint } from '../../../src/net/sync/varint.ts'
 import { MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/constants.ts'
 import { WireErrorCode } from '../../../src/net/sync/errors.ts'
 import { EXPLOSIVE, MemorySource, POISON, createSyncNode, makeRecord, randomRecords, withDeadline } from './helpers.ts'
-import type { SyncInit, SyncProtocol, SyncStats } from '../../../src/net/sync/index.ts'
+import type { IngestContext, IngestResult, SyncInit, SyncProtocol, SyncStats } from '../../../src/net/sync/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 
 type Node = Libp2p<{ sync: SyncProtocol }>
@@ -76,6 +76,24 @@ describe('sync over libp2p', () => {
     assert.deepEqual(empty.keys(), full.keys())
     assert.equal(stats.recordsSent, 1_500)
     assert.equal(stats.recordsReceived, 0)
+  })
+
+  it('an honest 10 MiB push to a slow receiver completes: the reader resumes after pausing without waiting for its idle timeout', { timeout: DEADLINE }, async () => {
+    const full = new MemorySource()
+    // a receiver slower than the wire: unread frames pile up past the read high-water mark, the stream is paused,
+    // and resuming hands the buffered bytes over synchronously (framing.ts once waited 30 s for an event here)
+    class SlowSource extends MemorySource {
+      override async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
+        await new Promise(resolve => setTimeout(resolve, 1))
+        return await super.ingest(bytes, context)
+      }
+    }
+    const slow = new SlowSource()
+    fill(full, randomRecords(9_000, { size: 1200 }))
+    const [na, nb] = await pair(full, slow, { idleTimeout: 10_000 }, { idleTimeout: 10_000, ingestConcurrency: 4 })
+    const stats = await withDeadline(DEADLINE, 'push', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.equal(stats.recordsSent, 9_000)
+    assert.deepEqual(slow.keys(), full.keys())
   })
 
   it('a small difference both ways: each side receives exactly what it lacks', { timeout: DEADLINE }, async () => {
