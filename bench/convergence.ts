@@ -20,21 +20,14 @@ import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import type { ParkingConfig } from '../src/config.ts'
 import { createSigner, issueRecord, recordCidString, validateRecord } from '../src/records/index.ts'
+import { LICENSE_PRESETS } from '../src/records/license-presets.ts'
 import type { Signer, ValidRecord } from '../src/records/index.ts'
 import { encodeInvite } from '../src/node/invite.ts'
 import { benchSync } from './sync.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
-const OPEN_TERMS = {
-  commercialUse: true,
-  commercialAttribution: true,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: false,
-  commercialRevShare: 0,
-  aiTraining: 'allowed' as const
-}
+/** permissive terms for the licenses the benchmark writes */
+const OPEN_TERMS = LICENSE_PRESETS['cc-by'].terms
 /** as a sync session ingests (src/net/sync/constants.ts DEFAULT_INGEST_CONCURRENCY) */
 const SYNC_CONCURRENCY = 256
 const MiB = 1024 * 1024

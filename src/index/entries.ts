@@ -36,7 +36,7 @@ export function contentOf (subjectId: string): string {
 const CHARTER_KIND = 'charter'
 
 /** The collective a record is listed under: its `collective` field, or for a charter the charter itself */
-export function collectiveOf (record: ValidRecord): string | undefined {
+export function collectiveOf (record: Pick<ValidRecord, 'collective' | 'kind' | 'cid'>): string | undefined {
   if (record.collective != null) return record.collective
   return (record.kind as string) === CHARTER_KIND ? record.cid : undefined
 }

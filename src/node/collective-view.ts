@@ -77,7 +77,7 @@ export class CollectiveView {
   readonly onHeld = ({ record }: { record: ValidRecord }): void => {
     if (record.kind !== 'membership' || record.collective == null) return
     const state = this.c.directory.now(record.collective)
-    if (state != null) this.c.directory.add(state, record)
+    if (state != null) this.c.directory.hold(state, record)
   }
 
   /**

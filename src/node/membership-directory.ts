@@ -116,11 +116,26 @@ export class MembershipDirectory {
    */
   add (state: CollectiveState, record: ValidRecord): Membership {
     const before = state.membership
-    if (state.memberships.has(record.cid)) return before
-    state.memberships.set(record.cid, record)
-    addNamed(state.named, record)
+    if (state.memberships.has(record.cid)) {
+      // held before (see hold) and not yet part of a computation: compute now
+      if (before.status(record.cid) != null) return before
+    } else {
+      state.memberships.set(record.cid, record)
+      addNamed(state.named, record)
+    }
     state.membership = computeMembership(state.charter, state.memberships.values())
     return before
+  }
+
+  /**
+   * Add a membership record the node holds without counting (waiting for its invite, or ignored for now). Such a
+   * record changes nobody's membership, so the membership is not computed again (a flood of held joins must not
+   * cost a computation each); its member has standing at once, and the next computation gives its status.
+   */
+  hold (state: CollectiveState, record: ValidRecord): void {
+    if (state.memberships.has(record.cid)) return
+    state.memberships.set(record.cid, record)
+    addNamed(state.named, record)
   }
 
   /** Forget everything (after a reindex): states load again on first use */

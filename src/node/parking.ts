@@ -144,18 +144,19 @@ export class ParkingLot {
    */
   async parkMany (items: Array<{ record: ParkInput, options: ParkOptions }>): Promise<void> {
     if (items.length === 0) return
+    // one entry per record: the last options given for it win
+    const byCid = new Map(items.map(it => [it.record.cid, it]))
     await this.run(async () => {
-      const olds = await this.state.parked.getMany(items.map(it => it.record.cid))
+      const cids = [...byCid.keys()]
+      const olds = await this.state.parked.getMany(cids)
       const batch = this.state.db.batch()
       const written: Array<{ entry: ParkedRecord, old?: ParkedRecord }> = []
-      const seen = new Map<string, number>()
-      for (const [i, { record, options }] of items.entries()) {
-        const earlier = seen.get(record.cid)
-        // the same record twice in one call: the later options win, over the entry the earlier one wrote
-        const old = earlier != null ? written[earlier].entry : (olds[i] != null ? JSON.parse(olds[i] as string) as ParkedRecord : undefined)
+      for (const [i, cid] of cids.entries()) {
+        const { record, options } = byCid.get(cid) as { record: ParkInput, options: ParkOptions }
+        const old = olds[i] != null ? JSON.parse(olds[i] as string) as ParkedRecord : undefined
         const keepBytes = options.keepBytes && (old == null || old.bytes != null)
         const entry: ParkedRecord = {
-          cid: record.cid,
+          cid,
           status: options.status,
           deps: [...new Set(options.deps)],
           reason: options.reason,
@@ -170,10 +171,9 @@ export class ParkingLot {
           ...(keepBytes ? { bytes: Buffer.from(record.bytes).toString('base64') } : {})
         }
         if (old != null) this.unlink(batch, old)
-        batch.put(entry.cid, JSON.stringify(entry), { sublevel: this.state.parked })
+        batch.put(cid, JSON.stringify(entry), { sublevel: this.state.parked })
         this.link(batch, entry)
-        if (earlier != null) written[earlier] = { entry, old: written[earlier].old }
-        else { seen.set(record.cid, written.length); written.push({ entry, ...(old != null ? { old } : {}) }) }
+        written.push({ entry, ...(old != null ? { old } : {}) })
       }
       await batch.write()
       for (const { entry, old } of written) {

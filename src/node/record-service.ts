@@ -191,9 +191,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     if (this.queue.has(cid) || this.inFlight.has(cid)) return undefined
     const summary = await this.components.index.get(cid)
     if (summary == null) return undefined
-    const scope = summary.collective ?? (summary.kind === 'charter' ? summary.cid : undefined)
     // out of scope is the sender's fault whoever holds the record: the full path refuses it
-    if (options.scope != null && scope !== options.scope) return undefined
+    if (options.scope != null && scopeOf(summary) !== options.scope) return undefined
     const crypto = this.components.crypto
     const maxBytes = this.init.records.maxBytes
     let parsed: ValidRecord | undefined

@@ -121,7 +121,7 @@ export class FramedStream {
   /**
    * Write what `write` queued, and wait for the stream to drain if it is full. Waits for the 'drain' event itself:
    * `onDrain()` of @libp2p/utils 7.4 keeps the promise of its first drain and resolves every later call at once,
-   * which would leave the writer without backpressure (test/net/sync/framing.spec.ts)
+   * which would leave the writer without backpressure
    */
   async flush (signal: AbortSignal): Promise<void> {
     if (!this.sendPending()) await this.drained(signal)

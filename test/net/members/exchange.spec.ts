@@ -15,6 +15,7 @@ import { encodeMessage, readMessage } from '../../../src/net/members/wire.ts'
 import { MAX_REQUEST_BYTES } from '../../../src/net/members/constants.ts'
 import { nativeCrypto } from '../../../src/identity/ed25519-native.ts'
 import { createSigner, generateSeed } from '../../../src/records/index.ts'
+import type { Signer } from '../../../src/records/index.ts'
 import { LOOPBACK, Membership, collectiveId, rawRequest, startMember, until } from './helpers.ts'
 import type { TestMember } from './helpers.ts'
 
@@ -31,6 +32,27 @@ describe('member exchange', { timeout: 60_000 }, () => {
     running.push(m)
     return m
   }
+  /** `n` members of a new collective, each in the view */
+  const members = async (n: number): Promise<{ X: string, view: Membership, nodes: TestMember[] }> => {
+    const X = collectiveId()
+    const view = new Membership()
+    const nodes: TestMember[] = []
+    for (let i = 0; i < n; i++) nodes.push(await start(view, [X]))
+    for (const m of nodes) view.add(X, m.signer.did)
+    return { X, view, nodes }
+  }
+  /** A bare node, a member by `key`, that answers one members request with `reply(own card)` */
+  const handMadeResponder = async (X: string, view: Membership, reply: (h: Libp2p, key: Signer) => Parameters<typeof encodeMessage>[0]): Promise<{ h: Libp2p, hKey: Signer }> => {
+    const h = await plainNode()
+    const hKey = createSigner(generateSeed(), nativeCrypto)
+    view.add(X, hKey.did)
+    await h.handle(MEMBERS_PROTOCOL, async (stream: Stream) => {
+      await readMessage(stream, MAX_REQUEST_BYTES, AbortSignal.timeout(5000))
+      stream.send(encodeMessage(reply(h, hKey)))
+      await stream.close()
+    })
+    return { h, hKey }
+  }
   const plainNode = async (): Promise<Libp2p> => {
     const l = await createLibp2p(buildLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK }))
     running.push(l)
@@ -38,10 +60,7 @@ describe('member exchange', { timeout: 60_000 }, () => {
   }
 
   it('members trade cards: the responder keeps the requester\'s and hands on the others\'', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const [a, b, c] = [await start(view, [X]), await start(view, [X]), await start(view, [X])]
-    for (const m of [a, b, c]) view.add(X, m.signer.did)
+    const { X, view, nodes: [a, b, c] } = await members(3)
 
     // the exchange never dials: without an open connection it asks nothing
     await c.libp2p.peerStore.merge(a.libp2p.peerId, { multiaddrs: a.libp2p.getMultiaddrs() })
@@ -61,12 +80,7 @@ describe('member exchange', { timeout: 60_000 }, () => {
   })
 
   it('refuses a forged card and a card for another peer id, and keeps neither', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const a = await start(view, [X])
-    const b = await start(view, [X])
-    view.add(X, a.signer.did)
-    view.add(X, b.signer.did)
+    const { X, nodes: [a, b] } = await members(2)
     await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
     await b.exchange.exchange(a.peerId, X)
     const intruder = await plainNode()
@@ -84,12 +98,7 @@ describe('member exchange', { timeout: 60_000 }, () => {
   })
 
   it('a non-member requester gets nothing, and a collective the responder is not in looks the same', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const a = await start(view, [X])
-    const b = await start(view, [X])
-    view.add(X, a.signer.did)
-    view.add(X, b.signer.did)
+    const { X, view, nodes: [a, b] } = await members(2)
     await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
     await b.exchange.exchange(a.peerId, X)
 
@@ -112,10 +121,7 @@ describe('member exchange', { timeout: 60_000 }, () => {
   })
 
   it('a removed member\'s card is not handed on', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const [a, b, c] = [await start(view, [X]), await start(view, [X]), await start(view, [X])]
-    for (const m of [a, b, c]) view.add(X, m.signer.did)
+    const { X, view, nodes: [a, b, c] } = await members(3)
     await c.libp2p.dial(a.libp2p.getMultiaddrs()[0])
     await c.exchange.exchange(a.peerId, X)
     view.remove(X, c.signer.did)
@@ -125,58 +131,40 @@ describe('member exchange', { timeout: 60_000 }, () => {
   })
 
   it('a requester keeps only the cards that verify and belong to members', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const b = await start(view, [X])
-    view.add(X, b.signer.did)
+    const { X, view, nodes: [b] } = await members(1)
     // a hand-made responder: a member, whose answer mixes one good card with a forged one and a stranger's
-    const h = await plainNode()
-    const hKey = createSigner(generateSeed(), nativeCrypto)
     const mKey = createSigner(generateSeed(), nativeCrypto)
     const sKey = createSigner(generateSeed(), nativeCrypto)
-    view.add(X, hKey.did)
     view.add(X, mKey.did)
     const somePeer = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const good = issueCard({ collective: X, peerId: await somePeer(), addrs: ['/ip4/127.0.0.1/tcp/7001'], issued: Date.now() }, mKey)
     const forged = { ...issueCard({ collective: X, peerId: await somePeer(), addrs: ['/ip4/127.0.0.1/tcp/7002'], issued: Date.now() }, mKey), addrs: ['/ip4/127.0.0.1/tcp/7003'] }
     const stranger = issueCard({ collective: X, peerId: await somePeer(), addrs: ['/ip4/127.0.0.1/tcp/7004'], issued: Date.now() }, sKey)
-    await h.handle(MEMBERS_PROTOCOL, async (stream: Stream) => {
-      await readMessage(stream, MAX_REQUEST_BYTES, AbortSignal.timeout(5000))
-      const own = issueCard({ collective: X, peerId: h.peerId.toString(), addrs: addrsOf(h), issued: Date.now() }, hKey)
-      stream.send(encodeMessage({ type: 'response', card: own, cards: [good, forged, stranger] }))
-      await stream.close()
-    })
+    const { h, hKey } = await handMadeResponder(X, view, (h, hKey) => ({
+      type: 'response',
+      card: issueCard({ collective: X, peerId: h.peerId.toString(), addrs: addrsOf(h), issued: Date.now() }, hKey),
+      cards: [good, forged, stranger]
+    }))
     await b.libp2p.dial(h.getMultiaddrs()[0])
     assert.deepEqual(await b.exchange.exchange(h.peerId.toString(), X), { learnt: 2, rejected: 2, skipped: false })
     assert.deepEqual(b.directory.of(X).map(c => c.did).sort(), [hKey.did, mKey.did].sort())
   })
 
   it('refuses a responder whose own card names another peer', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const b = await start(view, [X])
-    view.add(X, b.signer.did)
-    const h = await plainNode()
-    const hKey = createSigner(generateSeed(), nativeCrypto)
-    view.add(X, hKey.did)
-    await h.handle(MEMBERS_PROTOCOL, async (stream: Stream) => {
-      await readMessage(stream, MAX_REQUEST_BYTES, AbortSignal.timeout(5000))
-      const wrong = issueCard({ collective: X, peerId: b.peerId, addrs: addrsOf(h), issued: Date.now() }, hKey)
-      stream.send(encodeMessage({ type: 'response', card: wrong, cards: [] }))
-      await stream.close()
-    })
+    const { X, view, nodes: [b] } = await members(1)
+    // its own card names B's peer id
+    const { h } = await handMadeResponder(X, view, (h, hKey) => ({
+      type: 'response',
+      card: issueCard({ collective: X, peerId: b.peerId, addrs: addrsOf(h), issued: Date.now() }, hKey),
+      cards: []
+    }))
     await b.libp2p.dial(h.getMultiaddrs()[0])
     await assert.rejects(b.exchange.exchange(h.peerId.toString(), X), { name: 'InvalidCardError' })
     assert.equal(b.directory.of(X).length, 0)
   })
 
   it('an oversized request is cut off, and the responder keeps answering', async () => {
-    const X = collectiveId()
-    const view = new Membership()
-    const a = await start(view, [X])
-    const b = await start(view, [X])
-    view.add(X, a.signer.did)
-    view.add(X, b.signer.did)
+    const { X, nodes: [a, b] } = await members(2)
     const intruder = await plainNode()
     const huge = new Uint8Array(4 + MAX_REQUEST_BYTES + 10)
     new DataView(huge.buffer).setUint32(0, MAX_REQUEST_BYTES + 10)
