@@ -94,7 +94,9 @@ export class CollectiveAdmission implements AdmissionPolicy {
           // refused and nothing of it is stored, so an outsider cannot fill a node by saying "my membership may
           // still come"; once a record names it, sync brings back what its peers count (protocols/collectives.md §6.3)
           const standing = hasStanding(state, record.author)
-          return { verdict: 'outside', deps: [memberDependency(collective, record.author)], rule: check.reason, reason: error.message, error, keep: !own && standing }
+          // its subject too: were the subject retired, the record would wait for it (what it names comes first)
+          const deps = [memberDependency(collective, record.author), ...(link != null && link !== record.cid ? [recordDependency(link)] : [])]
+          return { verdict: 'outside', deps, rule: check.reason, reason: error.message, error, keep: !own && standing }
         }
         if (REVISABLE.has(check.reason)) {
           return { verdict: 'outside', deps: [collectiveDependency(collective)], rule: check.reason, reason: error.message, error, keep: !own }

@@ -45,7 +45,7 @@ async function mapLimited<T, R> (items: T[], limit: number, fn: (item: T) => Pro
 export interface CollectiveViewComponents {
   records: Pick<RecordService, 'retire' | 'release' | 'rejudge'>
   index: Pick<RecordIndexApi, 'has' | 'query' | 'body' | 'get'>
-  parking: Pick<ParkingLot, 'ofCollective'>
+  parking: Pick<ParkingLot, 'ofCollective' | 'waitingOn'>
   directory: MembershipDirectory
   crypto: RecordCrypto
   logger: Logger
@@ -87,6 +87,8 @@ export class CollectiveView {
   readonly onDropped = ({ record }: { record: ValidRecord }): void => {
     const did = namedBy(record)
     if (did == null || record.collective == null) return
+    const state = this.c.directory.now(record.collective)
+    if (state != null) this.c.directory.forget(state, record)
     const dep = memberDependency(record.collective, did)
     void this.run(async () => { await this.c.records.release(dep) })
   }
@@ -163,7 +165,8 @@ export class CollectiveView {
         continue
       }
       if (!membership.isMember(record.author, record.time)) {
-        out.push({ record, status: 'outside', deps: [memberDependency(collective, record.author)], rule: 'not-member', reason: `the author was not a member of ${collective} at the record's validFrom` })
+        const deps = [memberDependency(collective, record.author), ...(link != null && link !== record.cid ? [recordDependency(link)] : [])]
+        out.push({ record, status: 'outside', deps, rule: 'not-member', reason: `the author was not a member of ${collective} at the record's validFrom` })
       }
     }
     return out
@@ -193,6 +196,13 @@ export class CollectiveView {
       return link != null && link !== r.record.cid && all.has(link) ? waitingFor(r.record, link) : r
     })
     await this.c.records.retire(items)
+    // held records about a retired one (outside for another reason, so not found above) now wait for it
+    const retired = new Set(items.map(r => r.record.cid))
+    for (const cid of retired) {
+      for (const entry of await this.c.parking.waitingOn(recordDependency(cid))) {
+        if (!retired.has(entry.cid)) await this.c.records.rejudge(entry)
+      }
+    }
   }
 
   /** Counted records about `record` (their subject link names it) */

@@ -138,6 +138,19 @@ export class MembershipDirectory {
     addNamed(state.named, record)
   }
 
+  /**
+   * Take out a held membership record dropped for good, as a read from disk would no longer find it. An ignored
+   * record changes nobody's membership, so the membership stays; its member loses the standing it gave.
+   */
+  forget (state: CollectiveState, record: ValidRecord): void {
+    if (!state.memberships.delete(record.cid)) return
+    const did = namedBy(record)
+    if (did == null) return
+    const left = (state.named.get(did) ?? []).filter(cid => cid !== record.cid)
+    if (left.length > 0) state.named.set(did, left)
+    else state.named.delete(did)
+  }
+
   /** Forget everything (after a reindex): states load again on first use */
   reset (): void {
     this.loaded.clear()
