@@ -28,6 +28,16 @@ export function copyInto (build: Build, records: ValidRecord[]): Promise<void> {
   return build.writes
 }
 
+/** Queue held bodies to be stored in the database being built (a record counted there is left counted) */
+export function holdInto (build: Build, items: Array<{ cid: string, bytes: Uint8Array }>): Promise<void> {
+  build.backlog += items.length
+  build.writes = build.writes.then(async () => {
+    if (build.error != null) return
+    for (let i = 0; i < items.length; i += BATCH_RECORDS) await build.gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
+  }).catch((err: Error) => { build.error ??= err }).finally(() => { build.backlog -= items.length })
+  return build.writes
+}
+
 /** Milliseconds between marks, to log where a swap spends its time */
 export function stepTimer (): { ms: Record<string, number>, mark: (step: string) => void, total: () => number } {
   const ms: Record<string, number> = {}

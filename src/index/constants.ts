@@ -1,7 +1,10 @@
 /** Version of the index layout (2: search tokens, media types, charters under their own collective; 3: record
- * bodies). Bump it whenever keys or values change shape: an index written by another version
- * refuses to open until `atelier reindex` rebuilds it. */
-export const SCHEMA_VERSION = 3
+ * bodies; 4: the index is the record store — bodies of retired records in `held`, no record block files). Bump it
+ * whenever keys or values change shape: an index written by another version refuses to open until it is rebuilt
+ * (the node does that at start, from the bodies it holds and the record blocks of older releases). */
+export const SCHEMA_VERSION = 4
+/** A version whose entries this release reads as they are: only the version mark and the held bodies change */
+export const UPGRADABLE_SCHEMA_VERSIONS = ['3']
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512

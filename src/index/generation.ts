@@ -17,7 +17,7 @@ import { CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_B
 import { entriesOf } from './entries.ts'
 import { searchEntriesOf } from './search-entries.ts'
 import { position, positionCid, SEP, SEP_END } from './keys.ts'
-import { openSublevels } from './sublevels.ts'
+import { DERIVED_SUBLEVEL_NAMES, openSublevels } from './sublevels.ts'
 import type { IndexDb, Sublevels } from './sublevels.ts'
 
 export const META_VERSION = 'version'
@@ -26,6 +26,8 @@ export const META_COUNT = 'count'
 export const META_REBUILDING = 'rebuilding'
 
 type BatchOp = BatchOperation<IndexDb, string, string>
+
+const bodyDecoder = new TextDecoder()
 
 export interface GenerationMeta {
   version?: string
@@ -71,12 +73,13 @@ export class IndexGeneration {
     return (await this.db.keys({ limit: 1 }).all()).length === 0
   }
 
-  /** Drop every key and the caches, and mark the database as being rebuilt */
+  /** Drop every derived key and the caches, and mark the database as being rebuilt; the stored bodies stay, since
+   * they are what the rebuild reads */
   async startRebuild (): Promise<void> {
     this.headCache.clear()
     this.markers.clear()
-    await this.db.clear()
     await this.subs.meta.put(META_REBUILDING, '1')
+    for (const name of DERIVED_SUBLEVEL_NAMES) await this.subs[name].clear()
     this.total = 0
   }
 
@@ -105,7 +108,9 @@ export class IndexGeneration {
   /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count */
   async writeBatch (records: ValidRecord[]): Promise<void> {
     const subs = this.subs
-    const held = await subs.summary.hasMany(records.map(r => r.cid))
+    const cids = records.map(r => r.cid)
+    // a record counted again (a removal undone by a later change) leaves `held` in the same batch
+    const [held, stored] = await Promise.all([subs.summary.hasMany(cids), subs.held.hasMany(cids)])
     const ops: BatchOp[] = []
     const heads = new Map<string, string>()
     const markers: string[] = []
@@ -113,6 +118,7 @@ export class IndexGeneration {
     for (let i = 0; i < records.length; i++) {
       if (held[i]) continue
       const r = records[i]
+      if (stored[i]) ops.push({ type: 'del', sublevel: subs.held, key: r.cid })
       for (const e of entriesOf(r)) {
         if (e.shared === true) {
           // a "has children" marker written lately (popular parents get many children) need not be written again
@@ -176,7 +182,12 @@ export class IndexGeneration {
       if (!held[i]) return
       gone.add(r.cid)
       authors.add(r.author)
-      for (const e of entriesOf(r)) if (e.shared !== true) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
+      for (const e of entriesOf(r)) {
+        if (e.shared === true) continue
+        // the body stays stored, as a held body: a retired record is still held (the lot names it), only not counted
+        if (e.sublevel === 'body') ops.push({ type: 'put', sublevel: subs.held, key: e.key, value: e.value })
+        ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
+      }
       for (const e of searchEntriesOf(r)) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
     })
     if (gone.size === 0) return 0
@@ -196,6 +207,27 @@ export class IndexGeneration {
     await this.db.batch(ops)
     this.total -= gone.size
     return gone.size
+  }
+
+  /**
+   * Store records as held, not counted (a rebuild's retired records, record blocks of an older release): one batch.
+   * A record counted here is skipped; returns how many were written.
+   */
+  async holdBatch (items: Array<{ cid: string, bytes: Uint8Array }>): Promise<number> {
+    const subs = this.subs
+    const counted = await subs.summary.hasMany(items.map(it => it.cid))
+    const ops: BatchOp[] = []
+    items.forEach((it, i) => {
+      if (!counted[i]) ops.push({ type: 'put', sublevel: subs.held, key: it.cid, value: bodyDecoder.decode(it.bytes) })
+    })
+    if (ops.length > 0) await this.db.batch(ops)
+    return ops.length
+  }
+
+  /** Forget held bodies (a held record refused for good); counted records are not touched */
+  async dropHeld (cids: string[]): Promise<void> {
+    const subs = this.subs
+    await this.db.batch(cids.map(cid => ({ type: 'del', sublevel: subs.held, key: cid })))
   }
 
   async countSummaries (): Promise<number> {

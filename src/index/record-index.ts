@@ -14,10 +14,10 @@ import { rm } from 'node:fs/promises'
 import { BusyError, NotReadyError } from '../errors.ts'
 import type { ValidRecord } from '../records/types.ts'
 import type {
-  Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery, RecordSummary,
-  SearchHit, SearchQuery
+  HeldBody, Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
+  RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
-import { BATCH_RECORDS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS } from './constants.ts'
+import { BATCH_RECORDS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
 import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
@@ -26,7 +26,7 @@ import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
 import type { Sublevels } from './sublevels.ts'
-import { copyInto, stepTimer } from './beside.ts'
+import { copyInto, holdInto, stepTimer } from './beside.ts'
 import type { Build } from './beside.ts'
 import { nextPath, recoverSwap, removeOld, swapDirs } from './swap.ts'
 
@@ -182,6 +182,92 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     })
   }
 
+  /** A stored record's canonical bytes, counted or held (retired); undefined when this node does not store it */
+  async stored (cid: string): Promise<Uint8Array | undefined> {
+    const counted = await this.body(cid)
+    if (counted != null) return counted
+    const held = await this.read(async subs => await subs.held.get(cid))
+    return held == null ? undefined : bodyEncoder.encode(held)
+  }
+
+  /** Every stored record body, counted ones first; what a rebuild reads (an index that must be rebuilt too). Bodies
+   * stored meanwhile may be missed. */
+  async * storedBodies (): AsyncGenerator<StoredBody> {
+    for (const [name, counted] of [['body', true], ['held', false]] as const) {
+      let after: string | undefined
+      while (true) {
+        // pages, so no read stays open across a swap or a long consumer
+        const page = await this.read(async subs => await subs[name].iterator({ ...(after != null ? { gt: after } : {}), limit: BATCH_RECORDS }).all(), true)
+        for (const [cid, text] of page) yield { cid, bytes: bodyEncoder.encode(text), counted }
+        if (page.length < BATCH_RECORDS) break
+        after = page[page.length - 1][0]
+      }
+    }
+  }
+
+  /** Store records held, not counted (record blocks of an older release the lot names); counted ones are skipped */
+  async hold (items: HeldBody[]): Promise<number> {
+    this.readable()
+    if (items.length === 0) return 0
+    return await this.exclusive(async () => {
+      const gen = this.writable(['open', 'closing'])
+      let n = 0
+      for (let i = 0; i < items.length; i += BATCH_RECORDS) n += await gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
+      if (this.building != null) holdInto(this.building, items)
+      return n
+    })
+  }
+
+  /** Make every write so far durable (one synced batch): what relies on it may then delete the old copies */
+  async sync (): Promise<void> {
+    await this.exclusive(async () => {
+      const gen = this.writable(['open', 'closing'])
+      await gen.db.batch([{ type: 'put', sublevel: gen.subs.meta, key: META_COUNT, value: String(gen.total) }], { sync: true })
+    })
+  }
+
+  /** Forget the held bodies of records refused for good */
+  async dropHeld (cids: string[]): Promise<void> {
+    this.readable()
+    if (cids.length === 0) return
+    await this.exclusive(async () => {
+      await this.writable(['open', 'closing']).dropHeld(cids)
+      const build = this.building
+      if (build != null) {
+        build.writes = build.writes.then(async () => { if (build.error == null) await build.gen.dropHeld(cids) })
+          .catch((err: Error) => { build.error ??= err })
+      }
+    })
+  }
+
+  /**
+   * Bring an index of an upgradable older schema (UPGRADABLE_SCHEMA_VERSIONS) to this one without a rebuild: its
+   * entries are read as they are. Call on an index that open() refused with IndexSchemaError, after storing the
+   * older release's record blocks with `holdStale()`.
+   */
+  async upgrade (): Promise<boolean> {
+    const gen = this.live
+    if (gen == null || this.state !== 'stale') return false
+    const { version, rebuilding } = await gen.meta()
+    if (rebuilding != null || version == null || !UPGRADABLE_SCHEMA_VERSIONS.includes(version)) return false
+    await gen.db.batch([{ type: 'put', sublevel: gen.subs.meta, key: META_VERSION, value: String(SCHEMA_VERSION) }], { sync: true })
+    const { count } = await gen.meta()
+    gen.total = count != null ? Number(count) : await gen.countSummaries()
+    this.state = 'open'
+    this.log.info({ path: this.path, from: version, to: SCHEMA_VERSION }, 'index upgraded in place')
+    return true
+  }
+
+  /** `hold()` on an index open() refused (IndexSchemaError), before `upgrade()` or `rebuild()` */
+  async holdStale (items: HeldBody[]): Promise<number> {
+    const gen = this.writable(['open', 'stale'])
+    let n = 0
+    await this.exclusive(async () => {
+      for (let i = 0; i < items.length; i += BATCH_RECORDS) n += await gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
+    })
+    return n
+  }
+
   async query (q: RecordQuery): Promise<Page<RecordSummary>> {
     return await this.read(async subs => await runQuery(subs, q))
   }
@@ -208,7 +294,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   /** Drop everything, index `source` again in batches and return the number of records indexed. Reads see a
    * partial index meanwhile: this is the way out of an IndexSchemaError (nothing to answer from anyway); a
    * readable index is rebuilt with `rebuildBeside()`. Writes wait until it is done. */
-  async rebuild (source: AsyncIterable<ValidRecord>): Promise<number> {
+  async rebuild (source: AsyncIterable<RebuildItem>): Promise<number> {
     this.writable(['open', 'stale'])
     if (this.besideRun != null) throw new BusyError('a rebuild of the index is already running')
     return await this.exclusive(async () => {
@@ -216,7 +302,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       const started = Date.now()
       await gen.startRebuild()
       let batch = new Map<string, ValidRecord>()
-      for await (const record of source) {
+      for await (const item of source) {
+        if ('held' in item) { await gen.holdBatch([item.held]); continue }
+        const record = item
         batch.set(record.cid, record)
         if (batch.size >= BATCH_RECORDS) {
           await gen.writeBatch([...batch.values()])
@@ -238,7 +326,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * how a crash at any of them is repaired). Queries answer from the old database until the swap, and from the new
    * one after; `reindexed` is emitted in between. One rebuild at a time (BusyError).
    */
-  async rebuildBeside (source: AsyncIterable<ValidRecord>, options: RebuildBesideOptions = {}): Promise<RebuildResult> {
+  async rebuildBeside (source: AsyncIterable<RebuildItem>, options: RebuildBesideOptions = {}): Promise<RebuildResult> {
     this.readable()
     if (this.besideRun != null) throw new BusyError('a rebuild of the index is already running')
     const run = this.runBeside(source, options)
@@ -246,7 +334,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return await run
   }
 
-  private async runBeside (source: AsyncIterable<ValidRecord>, options: RebuildBesideOptions): Promise<RebuildResult> {
+  private async runBeside (source: AsyncIterable<RebuildItem>, options: RebuildBesideOptions): Promise<RebuildResult> {
     const started = Date.now()
     const path = nextPath(this.path)
     let build: Build | undefined
@@ -256,14 +344,16 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       const gen = await IndexGeneration.open(path)
       build = { gen, writes: Promise.resolve(), backlog: 0 }
       await gen.startRebuild()
-      // Copying live writes starts before the first record is read from `source`: a record is stored as a block
-      // before it is indexed, so it is either stored before the source begins reading (the source yields it) or
-      // indexed after this line (copied). A record both ways is written once.
+      // Copying live writes starts before the first record is read from `source`: a record is either stored
+      // before the source begins reading (the source yields it) or written after this line (copied). A record
+      // both ways is written once; one held there and counted here ends counted (a put moves it out of `held`).
       this.building = build
       let batch = new Map<string, ValidRecord>()
-      for await (const record of source) {
+      for await (const item of source) {
         options.signal?.throwIfAborted()
         if (this.state !== 'open') throw new NotReadyError(`the index is ${this.state}`)
+        if ('held' in item) { await holdInto(build, [item.held]); continue }
+        const record = item
         batch.set(record.cid, record)
         if (batch.size >= BATCH_RECORDS) {
           await copyInto(build, [...batch.values()])
@@ -383,9 +473,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   }
 
   /** Run a read on the live database, counted so a swap closes that database only once the read is done */
-  private async read<T> (fn: (subs: Sublevels) => Promise<T>): Promise<T> {
+  private async read<T> (fn: (subs: Sublevels) => Promise<T>, evenStale = false): Promise<T> {
     while (this.gate != null) await this.gate
-    const gen = this.readable()
+    const gen = evenStale && this.state === 'stale' && this.live != null ? this.live : this.readable()
     gen.enter()
     try {
       return await fn(gen.subs)

@@ -20,21 +20,31 @@
  * | children  | r \0 parent cid, or c \0 content cid: marker "has children" |                      |
  * | head      | author did                            | pos of the author's latest record      |
  * | meta      | 'version', 'count'                    | number as text                         |
- * | body      | cid                                   | the record's canonical JSON            |
+ * | body      | cid                                   | the record's canonical JSON (counted)  |
+ * | held      | cid                                   | canonical JSON of a record stored here |
+ * |           |                                       | but not counted (retired by the view)  |
  *
  * `pos` is `<time>\0<cid>` (see keys.ts).
+ *
+ * `body` and `held` are the node's record store (schema 4): every record is stored once, here, in the same batch as
+ * its entries, and a record moves between the two in one batch as the view counts or retires it. Everything else is
+ * derived from them and is what a rebuild clears (`DERIVED_SUBLEVEL_NAMES`).
  */
 import type { Level } from 'level'
 
 export const SUBLEVEL_NAMES = [
   'summary', 'time', 'kind', 'author', 'collective', 'content', 'licenses', 'grants', 'licensee', 'target',
-  'parents', 'children', 'head', 'meta', 'body'
+  'parents', 'children', 'head', 'meta', 'body', 'held'
 ] as const
 
 /** The sublevels of text search, written by `searchEntriesOf` (search-entries.ts) beside `entriesOf` */
 export const SEARCH_SUBLEVEL_NAMES = ['tokens'] as const
 
 export type SublevelName = typeof SUBLEVEL_NAMES[number] | typeof SEARCH_SUBLEVEL_NAMES[number]
+
+/** What a rebuild clears and writes again: all but the stored bodies and the meta counters */
+export const DERIVED_SUBLEVEL_NAMES: SublevelName[] = [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES]
+  .filter(n => n !== 'body' && n !== 'held' && n !== 'meta')
 
 /** Time-ordered index sublevels whose keys end with a position */
 export type PositionIndexName = 'time' | 'kind' | 'author' | 'collective' | 'content' | 'tokens' | 'licenses' | 'grants' |

@@ -154,6 +154,10 @@ export interface RecordIndexApi {
   get(cid: string): Promise<RecordSummary | undefined>
   /** the record's canonical bytes, from the index (one getMany per tick); undefined when not indexed */
   body(cid: string): Promise<Uint8Array | undefined>
+  /** a stored record's bytes, counted or held; undefined when not stored */
+  stored(cid: string): Promise<Uint8Array | undefined>
+  /** forget the held (stored, not counted) bodies of these records */
+  dropHeld(cids: string[]): Promise<void>
   query(q: RecordQuery): Promise<Page<RecordSummary>>
   lineage(root: string, q?: LineageQuery): Promise<Lineage>
   /** Text search over asset titles, tags and descriptions with filters, sorted by time or relevance, paginated.
@@ -163,8 +167,22 @@ export interface RecordIndexApi {
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>
-  /** Drop everything and index `source` again; returns the number of distinct records indexed */
-  rebuild(source: AsyncIterable<ValidRecord>): Promise<number>
+  /** Drop every derived entry and index `source` again (bodies stay stored); returns the records counted */
+  rebuild(source: AsyncIterable<RebuildItem>): Promise<number>
+}
+
+/** A record body stored but not counted */
+export interface HeldBody {
+  cid: string
+  bytes: Uint8Array
+}
+
+/** What a rebuild reads: a record to count (validated again by the caller), or a body to store held */
+export type RebuildItem = ValidRecord | { held: HeldBody }
+
+/** A stored record body and whether the index counts it */
+export interface StoredBody extends HeldBody {
+  counted: boolean
 }
 
 export interface RebuildBesideOptions {

@@ -14,7 +14,7 @@ import { createContentStore } from '../store/index.ts'
 import type { ContentStoreNode } from '../store/index.ts'
 import { RecordIndex } from '../index/index.ts'
 import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
-import type { ValidRecord } from '../records/types.ts'
+import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
@@ -40,6 +40,7 @@ import type { NodeMetrics } from './metrics.ts'
 import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
 import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
 import { memberCardStore } from './member-cards.ts'
+import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -173,23 +174,33 @@ export class AtelierNode {
     this.stopSteps.push({ name: 'store', run: async () => { await storage.stop() } })
 
     const index = this.indexValue = new RecordIndex({ path: join(config.home, INDEX_DIR), logger: this.log.child({ component: 'index' }) })
+    // records are stored in the index; Helia (bitswap, /ipfs, sync) reads them through the blockstore
+    storage.blockstore.attachRecords(index)
+    let stale: Error | undefined
     try {
       await index.open()
     } catch (err: any) {
       if (err.name !== 'IndexSchemaError') throw err
-      // the index is derived state: a new layout (or an interrupted rebuild) is repaired from the record blocks
-      this.log.warn({ reason: err.message }, 'index needs rebuilding; rebuilding it from the stored records')
-      const started = Date.now()
-      const records = await index.rebuild(this.storedRecords())
-      this.log.info({ records, ms: Date.now() - started }, 'index rebuilt')
+      stale = err
     }
-    this.stopSteps.push({ name: 'index', run: async () => { await index.close() } })
+    this.stopSteps.push({ name: 'index', run: async () => { storage.blockstore.attachRecords(undefined); await index.close() } })
 
     const state = new NodeState(join(config.home, STATE_DIR))
     await state.open()
     this.stopSteps.push({ name: 'state', run: async () => { await state.close() } })
     const parking = this.parkingValue = new ParkingLot({ state, logger: this.log }, config.parking)
     await parking.open()
+
+    // an older release's record blocks move into the index before anything reads it
+    const migration = { store: storage.store, index, logger: this.log }
+    await holdLegacyBlocks(migration, stale != null)
+    if (stale != null && !(await index.upgrade())) {
+      // a layout this release cannot read as it is (or an interrupted rebuild): rebuilt from the stored bodies
+      this.log.warn({ reason: stale.message }, 'index needs rebuilding; rebuilding it from the stored records')
+      const started = Date.now()
+      const records = await index.rebuild(this.storedRecords())
+      this.log.info({ records, ms: Date.now() - started }, 'index rebuilt')
+    }
 
     warmUp()
 
@@ -285,6 +296,10 @@ export class AtelierNode {
       const swept = await records.sweep()
       this.log.info({ ...swept, held: parking.count }, 'held records judged again at start')
     }
+    // stored records nothing accounts for go through the door again; then the old record block files go
+    await judgeUnaccounted({ ...migration, parking, records })
+    await records.idle()
+    await removeLegacyBlocks(migration)
     await peers.start(config.p2p.bootstrap)
     this.stopSteps.push({ name: 'peers', run: async () => { await peers.stop() } })
     await members.start()
@@ -374,7 +389,7 @@ export class AtelierNode {
   }
 
   /**
-   * Rebuild the index from the stored record blocks, validating each again (corrupt blocks are skipped and logged),
+   * Rebuild the index from the stored record bodies, validating each again (corrupt ones are skipped and logged),
    * beside the live index: queries keep their answers and records keep arriving meanwhile. Only the swap at the end
    * runs under the record service's write lock, so no batch is written while the databases change places.
    */
@@ -384,25 +399,28 @@ export class AtelierNode {
       lock: async (fn) => await records.exclusive(fn),
       signal: this.shutdown.signal
     })
-    // the blocks hold every record ever counted, retired ones too (storedRecords leaves out those held as retired):
-    // judge every collective again against the new index
+    // the store holds every record ever counted, retired ones too (held ones stay held): judge every collective
+    // again against the new index
     await this.collectives.settle()
     const swapMs = Math.round(result.swapMs * 10) / 10
     this.log.info({ ...result, swapMs }, 'index rebuilt')
     return { ...result, swapMs }
   }
 
-  /** Every stored record block, validated again; blocks that no longer validate are logged and skipped */
-  private async * storedRecords (): AsyncGenerator<ValidRecord> {
+  /** Every stored record body, validated again (those that no longer validate are logged and left out); a record
+   * the lot holds is stored held, not counted */
+  private async * storedRecords (): AsyncGenerator<RebuildItem> {
     const maxBytes = this.config.records.maxBytes
-    // a retired record keeps its block but is held, not counted: it stays out of the rebuilt index
-    const held = this.parkingValue
-    for await (const { cid, bytes } of this.store.store.allRecords()) {
+    const lot = this.parking
+    for await (const { cid, bytes } of this.index.storedBodies()) {
       try {
-        if (held != null && await held.has(cid)) continue
+        if (await lot.has(cid)) {
+          yield { held: { cid, bytes } }
+          continue
+        }
         yield validateRecord(bytes, { crypto: nativeCrypto, maxBytes })
       } catch (err) {
-        this.log.warn({ cid, err }, 'stored record block no longer validates; left out of the index')
+        this.log.warn({ cid, err }, 'stored record no longer validates; left out of the index')
       }
     }
   }

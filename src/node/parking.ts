@@ -6,8 +6,9 @@
  *   node store, so it is bounded in bytes overall, per author and per relaying peer, and the oldest entry of the
  *   bound that overflowed is evicted in O(log n) through an age-ordered key range (sync offers evicted records again).
  * - `outside`: a record the node counted once and the view no longer counts (its author's removal took effect
- *   before it, its join lost its invite's last use, what it names was retired). Its block stays in the blockstore,
- *   so the entry holds no bytes and costs a few hundred bytes of metadata; it is bounded by what the node counted.
+ *   before it, its join lost its invite's last use, what it names was retired). Its body stays stored in the index
+ *   (as a held body, src/index/sublevels.ts), so the entry holds no bytes and costs a few hundred bytes of metadata;
+ *   it is bounded by what the node counted.
  *
  * Each entry is keyed by what would change its verdict (`deps`): `record:<cid>` (that record counted),
  * `member:<collective>:<did>` (that member's intervals changed), `collective:<collective>` (any membership change).
@@ -38,7 +39,7 @@ export interface ParkedRecord {
   source: string
   /** the libp2p peer that relayed it, when it came from the network */
   peer?: string
-  /** record bytes, base64; absent when the record's block is in the blockstore */
+  /** record bytes, base64; absent when the index stores the record's body (a retired record) */
   bytes?: string
 }
 
@@ -58,7 +59,7 @@ export interface ParkOptions {
   rule: string
   source: string
   peer?: string
-  /** false when the record's block is stored (a retired record): keep no bytes */
+  /** false when the index stores the record's body (a retired record): keep no bytes */
   keepBytes: boolean
 }
 

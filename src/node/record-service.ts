@@ -1,9 +1,10 @@
 /**
  * RecordService: the one door every record goes through, whatever brought it (HTTP, the node's own key,
- * gossip, sync, import): validate → store block → index → announce.
+ * gossip, sync, import): validate → store and index → announce.
  *
- * Writes are group-committed: concurrent ingests queue up and are written to the blockstore and the index in
- * batches, so throughput does not pay one fsync and one Level batch per record. The queue is bounded; when it
+ * Writes are group-committed: concurrent ingests queue up and are written in batches, each record's body and index
+ * entries in one Level batch (the index is the record store; there is no block file to write first), so a record
+ * is stored and indexed together or not at all, and throughput does not pay one Level batch per record. The queue is bounded; when it
  * is full, writers get a BusyError instead of the node growing without limit.
  */
 import { EventEmitter } from 'node:events'
@@ -91,8 +92,9 @@ export interface RecordServiceEvents {
 
 export interface RecordServiceComponents {
   crypto: RecordCrypto
-  store: Pick<ContentStore, 'putRecords' | 'getRecord'>
-  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head'>
+  /** reads stored records by CID (held ones too); records are written through `index.put` */
+  store: Pick<ContentStore, 'getRecord'>
+  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'>
   signer: Signer
   logger: Logger
   /** decides whether a valid record is taken now or parked; without it every valid record is taken */
@@ -215,7 +217,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     try {
       verdict = await admission.admit(record, options.source)
     } catch (err: any) {
-      // refused for good: a held copy goes too (its block, if any, stays: blocks are content-addressed bytes)
+      // refused for good: a held copy goes too, with its stored body
       if (held != null && isAtelierError(err) && err.httpStatus < 500) await this.dropHeld(record)
       this.emit('rejected', { source: options.source, error: err })
       throw err
@@ -230,7 +232,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     // judge once more after each write, and write again while the verdict moves, so no record waits for something
     // already counted or keeps a reason that no longer holds
     let current: Admission = verdict
-    const keepBytes = held == null || held.bytes != null || !(await this.hasBlock(record.cid))
+    const keepBytes = held == null || held.bytes != null || !(await this.isStored(record.cid))
     for (let round = 0; round < 4 && current.verdict !== 'accept'; round++) {
       if (current.verdict === 'outside' && !current.keep) {
         await this.dropHeld(record)
@@ -294,13 +296,15 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     }
   }
 
-  /** Drop a held record refused for good; what it gave standing to is judged again by whoever listens */
+  /** Drop a held record refused for good, entry then stored body; what it gave standing to is judged again by
+   * whoever listens */
   private async dropHeld (record: ValidRecord): Promise<void> {
     await (this.components.parking as ParkingLot).drop([record.cid])
+    await this.components.index.dropHeld([record.cid])
     this.emit('dropped', { record })
   }
 
-  private async hasBlock (cid: string): Promise<boolean> {
+  private async isStored (cid: string): Promise<boolean> {
     try { await this.components.store.getRecord(cid); return true } catch { return false }
   }
 
@@ -316,9 +320,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   }
 
   /**
-   * Take counted records out of the index because the view no longer counts them. Each is held in the lot first
-   * (its block stays), then removed from the index, so a crash between the two leaves it counted and held, which
-   * the start-up sweep resolves; never neither.
+   * Take counted records out of the index because the view no longer counts them. Each is held in the lot first,
+   * then taken out of the index, whose batch keeps its body as a held body; so a crash between the two leaves it
+   * counted and held, which the start-up sweep resolves; never neither.
    */
   async retire (items: Retirement[]): Promise<void> {
     const parking = this.components.parking
@@ -439,7 +443,6 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     }
     const records = batch.map(entries => entries[0].record)
     try {
-      await this.components.store.putRecords(records.map(r => ({ cid: r.cid, bytes: r.bytes })))
       await this.components.index.put(records)
     } catch (err: any) {
       this.log.error({ err, records: records.length }, 'failed to write a batch of records')

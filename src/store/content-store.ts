@@ -19,7 +19,7 @@ import { encodeCarBlock, encodeCarHeader } from './car.ts'
 import { importFile } from './importer.ts'
 import { leafSkippingWalker } from './pin-walker.ts'
 import { decodeUnixFS, fileRoot, readFileRange, walkDag } from './reader.ts'
-import type { FastFsBlockstore } from './fs-blockstore.ts'
+import type { NodeBlockstore } from './record-blockstore.ts'
 import type { BlockLoader, LinkFinder } from './reader.ts'
 import type { AddContentOptions, AddedContent, ContentStat, ContentStore, ReadOptions, StoreReadOptions } from './types.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -36,7 +36,7 @@ export interface ContentStoreComponents {
   /** A started-or-starting Helia node whose blockstore is `blocks` */
   helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>
   /** The same blockstore, read directly for local reads */
-  blocks: FastFsBlockstore
+  blocks: NodeBlockstore
 }
 
 /** Records put at once by `putRecords` */
@@ -56,7 +56,7 @@ function recordCid (cid: string): CID {
 
 export class HeliaContentStore implements ContentStore {
   readonly #helia: ContentStoreComponents['helia']
-  readonly #blocks: FastFsBlockstore
+  readonly #blocks: NodeBlockstore
   readonly #readAhead: number
   readonly #chunkSize: number
   readonly #links: LinkFinder
@@ -194,15 +194,27 @@ export class HeliaContentStore implements ContentStore {
   }
 
   async * allRecords (options: AbortOptions = {}): AsyncIterable<{ cid: string, bytes: Uint8Array }> {
-    // records are pinned one by one, so the pin list names them all; the block files do not keep the codec
+    // record blocks were pinned one by one, so the pin list names them all; the block files do not keep the codec
     for await (const pin of this.#helia.pins.ls(options)) {
       if (pin.cid.code !== json.code) continue
       try {
-        yield { cid: pin.cid.toString(), bytes: await this.#blocks.getBytes(pin.cid, options) }
+        yield { cid: pin.cid.toString(), bytes: await this.#blocks.fileBytes(pin.cid, options) }
       } catch (err: any) {
         if (err.name !== 'NotFoundError') throw err
         // pinned but the block file is gone (deleted by hand): skip it, reindex must not stop on it
       }
+    }
+  }
+
+  async removeRecordBlocks (cids: string[], options: AbortOptions = {}): Promise<void> {
+    for (const cid of cids) {
+      const c = recordCid(cid)
+      try {
+        await this.#helia.pins.rm(c, options)
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError') throw err
+      }
+      await this.#blocks.delete(c, options)
     }
   }
 

@@ -10,7 +10,9 @@
  *   `offline: false` (with a deadline signal) to let bitswap fetch from connected peers.
  * - Files are read by our own DAG walker with `store.readAhead` blocks in flight (see `reader.ts`), in whole-block
  *   buffers (see `fs-blockstore.ts`).
- * - Records are json-codec blocks, each pinned; `allRecords()` lists them from the pin set.
+ * - Records are stored once, in the index database with their entries; the blockstore (`record-blockstore.ts`)
+ *   serves them to Helia by CID. Record blocks of releases before index schema 4 (one pinned file each) are
+ *   listed by `allRecords()` and moved into the index at start (`src/node/record-migration.ts`).
  *
  * Helia is built with `createHeliaLight` + `withLibp2pLight` + `withBitswap` over the explicit libp2p options of
  * `src/net/libp2p-config.ts`: no routers, no discovery, nothing dialled unless asked.
@@ -34,7 +36,7 @@ import * as json from 'multiformats/codecs/json'
 import { NotReadyError } from '../errors.ts'
 import { buildLibp2pOptions } from '../net/libp2p-config.ts'
 import { HeliaContentStore } from './content-store.ts'
-import { FastFsBlockstore } from './fs-blockstore.ts'
+import { NodeBlockstore } from './record-blockstore.ts'
 import type { BaseLibp2pServices } from '../net/libp2p-config.ts'
 import type { StoreConfig } from '../config.ts'
 import type { ContentStore } from './types.ts'
@@ -49,6 +51,8 @@ export type StoreLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 export type { ContentStore } from './types.ts'
 export { HeliaContentStore, parseCid, parseCidPath } from './content-store.ts'
 export { FastFsBlockstore } from './fs-blockstore.ts'
+export { NodeBlockstore } from './record-blockstore.ts'
+export type { RecordBodySource } from './record-blockstore.ts'
 export { CorruptBlockError } from './errors.ts'
 
 /** Folder names under the data dir */
@@ -79,7 +83,7 @@ export interface ContentStoreNode<S extends BaseLibp2pServices = BaseLibp2pServi
   /** The libp2p node; throws NotReadyError before `start()` */
   readonly libp2p: Libp2p<S>
   readonly store: ContentStore
-  readonly blockstore: FastFsBlockstore
+  readonly blockstore: NodeBlockstore
   readonly datastore: LevelDatastore
   readonly status: 'stopped' | 'starting' | 'started' | 'stopping'
   /** Open the stores, start Helia (and so libp2p and bitswap); undoes what it did when a step fails */
@@ -89,7 +93,7 @@ export interface ContentStoreNode<S extends BaseLibp2pServices = BaseLibp2pServi
 }
 
 export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServices> (init: CreateContentStoreInit<S>): ContentStoreNode<S> {
-  const blockstore = new FastFsBlockstore(join(init.home, BLOCKS_DIR))
+  const blockstore = new NodeBlockstore(join(init.home, BLOCKS_DIR))
   const datastore = new LevelDatastore(join(init.home, DATASTORE_DIR))
   const base = buildLibp2pOptions({ privateKey: init.privateKey, listen: init.listen, logger: init.componentLogger })
   const libp2pOptions = (init.libp2pOptions?.(base) ?? base) as Libp2pOptions<S>

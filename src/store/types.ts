@@ -67,13 +67,18 @@ export interface ContentStore {
   exportCar(cidOrPath: string, options?: StoreReadOptions): AsyncIterable<Uint8Array>
   /** Pin a DAG; with `offline: false`, first fetch whatever blocks of it are missing from connected peers */
   pin(cidOrPath: string, options?: StoreReadOptions): Promise<void>
-  /** Store a record block (bytes already validated; `cid` is their json-codec CID) and pin it */
+  /** Store a record as a pinned block file (bytes already validated; `cid` is their json-codec CID). A node stores
+   * the records it holds in its index instead (record-blockstore.ts); this is how releases before index schema 4
+   * stored them, kept for tools and tests. */
   putRecord(cid: string, bytes: Uint8Array, options?: AbortOptions): Promise<void>
-  /** Store many record blocks at once (the ingest path's batch) */
+  /** Many `putRecord`s at once */
   putRecords(records: Array<{ cid: string, bytes: Uint8Array }>, options?: AbortOptions): Promise<void>
+  /** A record's bytes by CID: from the record store the blockstore serves, else a record block file */
   getRecord(cid: string, options?: StoreReadOptions): Promise<Uint8Array>
-  /** Every stored record block (json codec), for reindex */
+  /** Every pinned record block file (json codec): what an older release wrote, for the start-up migration */
   allRecords(options?: AbortOptions): AsyncIterable<{ cid: string, bytes: Uint8Array }>
+  /** Unpin and delete record block files (their bodies are stored in the index) */
+  removeRecordBlocks(cids: string[], options?: AbortOptions): Promise<void>
   /** Bytes used by the blockstore on disk */
   usage(): Promise<{ blocks: number, bytes: number }>
 }

@@ -107,7 +107,6 @@ describe('crash windows of the collective view', { timeout: 60_000 }, () => {
       // the removal is committed and the record held as retired, but the crash came before the index let it go
       const removal = remove(charter, alice, dan, day(4))
       await core.index.put([removal])
-      await core.blocks.putRecords([{ cid: removal.cid, bytes: removal.bytes }])
       await core.parking.park(work, { status: 'outside', deps: [`member:${scope}:${dan.did}`], reason: 'crash', rule: 'not-member', source: 'retired', keepBytes: false })
       assert.equal(await core.index.has(work.cid), true)
       await core.restart()

@@ -1,8 +1,8 @@
 /**
  * A node's record core without its network, for the model-checking tests: the real RecordIndex (Level on disk),
  * the real state database and ParkingLot, the real RecordService door and the real CollectiveService (admission,
- * membership directory, collective view). Only the blockstore is a map kept by the harness, standing for the disk
- * (it survives restarts; a crash drops nothing from it because the door writes blocks before the index).
+ * membership directory, collective view), records stored in the index as on a node. No blockstore: a record is
+ * read back by CID from the index's stored bodies, as the node's blockstore does.
  * No gossip or sync: the test delivers records itself, in the orders it chooses.
  */
 import { EventEmitter } from 'node:events'
@@ -25,15 +25,13 @@ import { resolveConfig } from '../../src/config.ts'
 import type { PeerKeeper } from '../../src/net/peers.ts'
 import type { ValidRecord } from '../../src/records/index.ts'
 
-class MapRecordStore {
-  readonly blocks = new Map<string, Uint8Array>()
-  async putRecords (records: Array<{ cid: string, bytes: Uint8Array }>): Promise<void> {
-    for (const r of records) this.blocks.set(r.cid, r.bytes)
-  }
-
+/** Records by CID from the index's stored bodies, as the node's blockstore reads them */
+class IndexRecordStore {
+  private readonly core: { index: RecordIndex }
+  constructor (core: { index: RecordIndex }) { this.core = core }
   async getRecord (cid: string): Promise<Uint8Array> {
-    const b = this.blocks.get(cid)
-    if (b == null) throw Object.assign(new Error(`no block ${cid}`), { name: 'NotFoundError' })
+    const b = await this.core.index.stored(cid)
+    if (b == null) throw Object.assign(new Error(`no record ${cid}`), { name: 'NotFoundError' })
     return b
   }
 }
@@ -47,7 +45,7 @@ const config = resolveConfig('/nonexistent', {})
 
 export class ViewCore {
   readonly dir: string
-  readonly blocks = new MapRecordStore()
+  readonly blocks = new IndexRecordStore(this)
   index!: RecordIndex
   state!: NodeState
   parking!: ParkingLot
