@@ -41,8 +41,10 @@ export interface RecordsConfig {
 export interface IngestConfig {
   /** Records waiting to be ingested before writers are told to back off. @default 10000 */
   queueLimit: number
-  /** Records written to the blockstore and index per batch. @default 256 */
+  /** Records stored and indexed per batch (one Level batch). @default 256 */
   batchSize: number
+  /** Worker threads validating records received as bytes; 0: one per core (os.availableParallelism). @default 0 */
+  validationThreads: number
 }
 
 /** Bounds of what a node holds without counting it (records waiting for a dependency): protocols/collectives.md §6 */
@@ -187,7 +189,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     ingest: {
       queueLimit: positiveInt(pick(l => l.ingest?.queueLimit, d.ingest.queueLimit), 'ingest.queueLimit'),
-      batchSize: positiveInt(pick(l => l.ingest?.batchSize, d.ingest.batchSize), 'ingest.batchSize')
+      batchSize: positiveInt(pick(l => l.ingest?.batchSize, d.ingest.batchSize), 'ingest.batchSize'),
+      validationThreads: positiveInt(pick(l => l.ingest?.validationThreads, d.ingest.validationThreads), 'ingest.validationThreads', true)
     },
     parking: {
       maxBytes: positiveInt(pick(l => l.parking?.maxBytes, d.parking.maxBytes), 'parking.maxBytes'),

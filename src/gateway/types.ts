@@ -32,7 +32,7 @@ export interface GatewayComponents {
   /** the node's did:key, the default creator of what it issues */
   did: string
   nodeInfo: () => Promise<NodeInfo>
-  /** rebuild the index from the record blocks, beside the live one; swapMs: how long writes waited for the swap */
+  /** rebuild the index from the stored record bodies, beside the live one; swapMs: how long writes waited for the swap */
   reindex: () => Promise<{ records: number, ms: number, swapMs?: number }>
   /** true when some peer is connected: /ipfs then asks peers for content not held here */
   hasPeers?: () => boolean

@@ -105,8 +105,9 @@ export class IndexGeneration {
     if (typeof db.compactRange === 'function') await db.compactRange('!meta!', '!meta!\uffff')
   }
 
-  /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count */
-  async writeBatch (records: ValidRecord[]): Promise<void> {
+  /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count.
+   * Returns the CIDs it indexed (the others were indexed already). */
+  async writeBatch (records: ValidRecord[]): Promise<string[]> {
     const subs = this.subs
     const cids = records.map(r => r.cid)
     // a record counted again (a removal undone by a later change) leaves `held` in the same batch
@@ -114,10 +115,11 @@ export class IndexGeneration {
     const ops: BatchOp[] = []
     const heads = new Map<string, string>()
     const markers: string[] = []
-    let added = 0
+    const indexed: string[] = []
     for (let i = 0; i < records.length; i++) {
       if (held[i]) continue
       const r = records[i]
+      indexed.push(r.cid)
       if (stored[i]) ops.push({ type: 'del', sublevel: subs.held, key: r.cid })
       for (const e of entriesOf(r)) {
         if (e.shared === true) {
@@ -131,9 +133,9 @@ export class IndexGeneration {
       for (const e of searchEntriesOf(r, pos)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       const best = heads.get(r.author)
       if (best == null || pos > best) heads.set(r.author, pos)
-      added++
     }
-    if (added === 0) return
+    const added = indexed.length
+    if (added === 0) return indexed
     // current heads: from the cache, the rest in one getMany
     const unknown = [...heads.keys()].filter(a => !this.headCache.has(a))
     const read = unknown.length > 0 ? await subs.head.getMany(unknown) : []
@@ -165,6 +167,7 @@ export class IndexGeneration {
       if (this.markers.size <= MARKER_CACHE_SIZE) break
       this.markers.delete(key)
     }
+    return indexed
   }
 
   /**

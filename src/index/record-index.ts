@@ -53,6 +53,8 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   readonly path: string
   /** body reads waiting for this tick's getMany */
   private readonly bodyQueue: Array<{ cid: string, resolve: (v: Uint8Array | undefined) => void, reject: (err: Error) => void }> = []
+  /** summary reads waiting for this tick's getMany */
+  private readonly summaryQueue: Array<{ cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }> = []
   private readonly log: IndexLogger
   private live?: IndexGeneration
   private state: State = 'closed'
@@ -132,16 +134,17 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   }
 
   /** Index records. Records already indexed (or repeated in `records`) are skipped, so a put is idempotent.
-   * Each batch holds whole records; several records share a batch. */
-  async put (records: ValidRecord[]): Promise<void> {
+   * Each batch holds whole records; several records share a batch. Returns the CIDs this put indexed. */
+  async put (records: ValidRecord[]): Promise<string[]> {
     this.readable()
-    if (records.length === 0) return
-    await this.exclusive(async () => {
+    if (records.length === 0) return []
+    return await this.exclusive(async () => {
       const gen = this.writable(['open', 'closing'])
       const unique = new Map<string, ValidRecord>()
       for (const r of records) if (!unique.has(r.cid)) unique.set(r.cid, r)
       const list = [...unique.values()]
-      for (let i = 0; i < list.length; i += BATCH_RECORDS) await gen.writeBatch(list.slice(i, i + BATCH_RECORDS))
+      const indexed: string[] = []
+      for (let i = 0; i < list.length; i += BATCH_RECORDS) indexed.push(...await gen.writeBatch(list.slice(i, i + BATCH_RECORDS)))
       // Written to the database being built too, rather than replayed at the swap: the swap (under the write lock)
       // then costs the same whatever the write rate during the build, and nothing is held in memory but a bounded
       // backlog. Entries are pure functions of the record and a batch skips records already held, so a record
@@ -151,16 +154,38 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
         const copied = copyInto(build, list)
         if (build.backlog > TEE_BACKLOG_RECORDS) await copied
       }
+      return indexed
     })
   }
 
+  /** Whether the index counts `cid`; calls made in the same tick are read with one getMany (see `summaryText`) */
   async has (cid: string): Promise<boolean> {
-    return await this.read(async subs => await subs.summary.has(cid))
+    return (await this.summaryText(cid)) != null
   }
 
   async get (cid: string): Promise<RecordSummary | undefined> {
-    const text = await this.read(async subs => await subs.summary.get(cid))
+    const text = await this.summaryText(cid)
     return text == null ? undefined : decodeSummary(cid, text)
+  }
+
+  /**
+   * A summary's stored text. The door asks for one per record it takes, from many concurrent ingests: one getMany
+   * per tick costs one native call and one snapshot for all of them, where single reads each took LevelDB's lock
+   * (and waited for it while the writer held it on a busy machine).
+   */
+  private async summaryText (cid: string): Promise<string | undefined> {
+    this.readable()
+    return await new Promise((resolve, reject) => {
+      this.summaryQueue.push({ cid, resolve, reject })
+      if (this.summaryQueue.length === 1) {
+        queueMicrotask(() => {
+          const batch = this.summaryQueue.splice(0)
+          this.read(async subs => await subs.summary.getMany(batch.map(b => b.cid))).then(values => {
+            values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
+          }, (err: Error) => { for (const b of batch) b.reject(err) })
+        })
+      }
+    })
   }
 
   /**

@@ -146,8 +146,9 @@ export interface RecordIndexApi {
    * and stays usable for `rebuild()` and `close()` only */
   open(): Promise<void>
   close(): Promise<void>
-  /** Index records; each record's entries go in one atomic batch (several records may share one) */
-  put(records: ValidRecord[]): Promise<void>
+  /** Index and store records; each record's body and entries go in one atomic batch (several records may share
+   * one). Returns the CIDs it indexed: records indexed already are skipped. */
+  put(records: ValidRecord[]): Promise<string[]>
   /** Take records out (the collective view no longer counts them); returns how many were indexed */
   remove(records: ValidRecord[]): Promise<number>
   has(cid: string): Promise<boolean>

@@ -19,7 +19,7 @@ import { createGateway, VERSION } from '../gateway/index.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
-import { VerifyPool } from '../identity/verify-pool.ts'
+import { ValidationPool } from '../identity/validation-pool.ts'
 import { NodeState } from './state.ts'
 import { ParkingLot } from './parking.ts'
 import { CollectiveService } from './collective-service.ts'
@@ -204,7 +204,10 @@ export class AtelierNode {
 
     warmUp()
 
-    const verifier = new VerifyPool()
+    const verifier = new ValidationPool({
+      maxRecordBytes: config.records.maxBytes,
+      ...(config.ingest.validationThreads > 0 ? { workers: config.ingest.validationThreads } : {})
+    })
     verifier.start()
     this.stopSteps.push({ name: 'verifier', run: async () => { await verifier.stop() } })
 

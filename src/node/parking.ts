@@ -89,6 +89,13 @@ export class ParkingLot {
   private readonly byPeerBytes = new Map<string, number>()
   /** every write is serialised, so the counters always match the database */
   private serial: Promise<unknown> = Promise.resolve()
+  /**
+   * 32-bit hashes of the held CIDs, with counts: `get()` of a CID whose hash is absent answers at once, so the door,
+   * which asks for every record it takes, reads the lot only for the few it may hold. At most `maxRecords` keys
+   * (about 40 bytes each); a hash is added before its entry is written and removed after it is deleted, so it
+   * never says "not held" of a held record.
+   */
+  private readonly heldHashes = new Map<number, number>()
 
   constructor (components: { state: NodeState, logger: Logger }, bounds: ParkingConfig) {
     this.state = components.state
@@ -101,6 +108,7 @@ export class ParkingLot {
     const stale: string[] = []
     for await (const [cid, text] of this.state.parked.iterator()) {
       const e = JSON.parse(text) as Partial<ParkedRecord>
+      this.mark(cid, +1)
       if (e.status == null || e.author == null) { stale.push(cid); continue }
       this.account(e as ParkedRecord, +1)
     }
@@ -116,6 +124,7 @@ export class ParkingLot {
       for (const d of old.deps) batch.del(d + SEP + cid, { sublevel: this.state.waiting })
       batch.del(cid, { sublevel: this.state.parked })
       await batch.write()
+      this.mark(cid, -1)
       await this.park({ cid, bytes: Buffer.from(old.bytes, 'base64'), kind: 'unknown', author: 'unknown' },
         { status: 'waiting', deps: [], reason: old.reason, rule: 'migrated', source: old.source, keepBytes: true })
     }
@@ -131,7 +140,15 @@ export class ParkingLot {
   }
 
   async get (cid: string): Promise<ParkedRecord | undefined> {
+    if (!this.heldHashes.has(cidHash(cid))) return undefined
     return await this.state.getJson<ParkedRecord>(this.state.parked, cid)
+  }
+
+  private mark (cid: string, by: 1 | -1): void {
+    const h = cidHash(cid)
+    const n = (this.heldHashes.get(h) ?? 0) + by
+    if (n <= 0) this.heldHashes.delete(h)
+    else this.heldHashes.set(h, n)
   }
 
   /** Hold a record (or replace its entry: new deps, new status), then enforce the bounds */
@@ -175,10 +192,16 @@ export class ParkingLot {
         batch.put(cid, JSON.stringify(entry), { sublevel: this.state.parked })
         this.link(batch, entry)
         written.push({ entry, ...(old != null ? { old } : {}) })
+        this.mark(cid, +1)
       }
-      await batch.write()
+      try {
+        await batch.write()
+      } catch (err) {
+        for (const { entry } of written) this.mark(entry.cid, -1)
+        throw err
+      }
       for (const { entry, old } of written) {
-        if (old != null) this.account(old, -1)
+        if (old != null) { this.account(old, -1); this.mark(old.cid, -1) }
         this.account(entry, +1)
         this.log.debug({ cid: entry.cid, status: entry.status, deps: entry.deps, rule: entry.rule }, 'record held, not counted')
       }
@@ -197,6 +220,7 @@ export class ParkingLot {
         batch.del(cid, { sublevel: this.state.parked })
         await batch.write()
         this.account(old, -1)
+        this.mark(cid, -1)
       }
     })
   }
@@ -301,9 +325,17 @@ export class ParkingLot {
     batch.del(victim, { sublevel: this.state.parked })
     await batch.write()
     this.account(old, -1)
+    this.mark(victim, -1)
     this.log.warn({ cid: victim, author: old.author, peer: old.peer, bound }, 'parking bound reached: evicted the oldest waiting record; sync will offer it again')
     return true
   }
+}
+
+/** FNV-1a over the CID's characters (record CIDs share their first characters; the hash covers them all) */
+function cidHash (cid: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < cid.length; i++) h = Math.imul(h ^ cid.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
 
 function bump (map: Map<string, number>, key: string, by: number): void {

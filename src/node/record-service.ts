@@ -101,8 +101,12 @@ export interface RecordServiceComponents {
   admission?: AdmissionPolicy
   /** where parked records wait; required with `admission` */
   parking?: ParkingLot
-  /** verifies signatures off the main thread; without it they are verified inline with `crypto` */
-  verifier?: { verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean> }
+  /** validates records off the main thread (whole records given as bytes; signatures of the rest); without it
+   * they are validated inline with `crypto` */
+  verifier?: {
+    verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean>
+    validate?(bytes: Uint8Array): Promise<ValidRecord>
+  }
 }
 
 export interface RecordServiceInit {
@@ -159,7 +163,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked) */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
-    if (input instanceof Uint8Array && (options.source === 'gossip' || options.source === 'sync')) {
+    // looked up by the hash of its bytes: a counted copy is found before any validation (see knownCopy)
+    const looked = input instanceof Uint8Array && (options.source === 'gossip' || options.source === 'sync')
+    if (looked) {
       const known = await this.knownCopy(input, options)
       if (known != null) return known
     }
@@ -176,7 +182,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     }
     const { admission, parking } = this.components
     if (admission == null || parking == null) return await this.enqueue(record, options.source, false)
-    if (!this.queue.has(record.cid) && !this.inFlight.has(record.cid) && await this.components.index.has(record.cid)) {
+    // (a copy counted since, by a concurrent delivery, is found by the batch write, which skips it)
+    if (!looked && !this.queue.has(record.cid) && !this.inFlight.has(record.cid) && await this.components.index.has(record.cid)) {
       return { cid: record.cid, status: 'duplicate', record }
     }
     return await this.judge(record, options, await parking.get(record.cid))
@@ -348,6 +355,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     const options = { crypto: this.components.crypto, maxBytes: this.init.records.maxBytes }
     const verifier = this.components.verifier
     if (verifier == null) return validateRecord(input, options)
+    if (input instanceof Uint8Array && verifier.validate != null) return await verifier.validate(input)
     const { record, signature } = checkRecord(input, options)
     if (!(await verifier.verify(signature.signature, signature.data, signature.publicKey))) {
       throw signatureMismatch(signature.verificationMethod)
@@ -400,13 +408,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     }
   }
 
+  /** Queue a record for the next batch; one counted meanwhile by a concurrent delivery is found by the batch write
+   * (which skips what the index holds) and answered as a duplicate, its held copy dropped */
   private async enqueue (record: ValidRecord, source: RecordSource, held: boolean): Promise<IngestOutcome> {
-    if (this.queue.get(record.cid) == null && this.inFlight.get(record.cid) == null && await this.components.index.has(record.cid)) {
-      // counted by a concurrent delivery while this one was being held: the held copy goes now
-      if (held) await this.components.parking?.drop([record.cid])
-      return { cid: record.cid, status: 'duplicate', record }
-    }
-    // look again after the await: a concurrent ingest of the same record may have queued it meanwhile
     const waiting = this.queue.get(record.cid) ?? this.inFlight.get(record.cid)
     if (this.queue.size >= this.init.ingest.queueLimit && waiting == null) {
       throw new BusyError(`ingest queue is full (${this.init.ingest.queueLimit} records); retry later`)
@@ -442,8 +446,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       if (batch.length >= this.init.ingest.batchSize) break
     }
     const records = batch.map(entries => entries[0].record)
+    let indexed: Set<string>
     try {
-      await this.components.index.put(records)
+      indexed = new Set(await this.components.index.put(records))
     } catch (err: any) {
       this.log.error({ err, records: records.length }, 'failed to write a batch of records')
       for (const entries of batch) for (const e of entries) e.reject(err)
@@ -456,14 +461,17 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     if (held.length > 0) await this.components.parking?.drop(held)
     for (const entries of batch) {
       const first = entries[0]
-      first.resolve({ cid: first.record.cid, status: 'added', record: first.record })
+      const added = indexed.has(first.record.cid)
+      first.resolve({ cid: first.record.cid, status: added ? 'added' : 'duplicate', record: first.record })
       for (const dup of entries.slice(1)) dup.resolve({ cid: dup.record.cid, status: 'duplicate', record: dup.record })
+      if (!added) continue
       this.log.debug({ cid: first.record.cid, kind: first.record.kind, source: first.source }, 'record indexed')
       this.emit('record', { record: first.record, source: first.source })
     }
     if (this.components.parking != null && this.components.parking.count > 0) {
       // not awaited: released records come back through ingest, whose batches this flush loop writes
-      const releasing = Promise.all(records.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
+      const fresh = records.filter(r => indexed.has(r.cid))
+      const releasing = Promise.all(fresh.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
         this.log.error({ err }, 'failed to release parked records')
       })
       this.releasing.add(releasing)

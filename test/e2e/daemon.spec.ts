@@ -256,7 +256,7 @@ describe('single node daemon', { timeout: 240_000 }, () => {
     assert.equal(JSON.parse(r.stdout).records, beforeRestart.cids.length)
     assert.deepEqual(await snapshot(), beforeRestart)
 
-    // an index of another layout version is rebuilt from the record blocks at start
+    // an index of another layout version is rebuilt from the stored record bodies at start
     assert.equal(await d.stop(), 0)
     const db = new Level<string, string>(join(d.home, 'index'))
     await db.sublevel<string, string>('meta', {}).put('version', '0')

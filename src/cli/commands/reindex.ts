@@ -1,4 +1,4 @@
-/** `atelier reindex`: rebuild the index from the stored record blocks (POST /v1/reindex) */
+/** `atelier reindex`: rebuild the index from the stored record bodies (POST /v1/reindex) */
 import type { CliCommand } from '../command.ts'
 import { single } from '../output.ts'
 
@@ -11,8 +11,8 @@ export interface ReindexResult {
 
 export const reindex: CliCommand = {
   name: 'reindex',
-  summary: 'rebuild the record index from the stored record blocks',
-  description: 'Rebuild the node\'s index from the record blocks it stores, e.g. after an upgrade changed the index\n' +
+  summary: 'rebuild the record index from the stored record bodies',
+  description: 'Rebuild the node\'s index from the record bodies it stores, e.g. after an upgrade changed the index\n' +
     'layout or if the index is damaged. The new index is built beside the live one, which keeps answering and\n' +
     'taking records meanwhile; then the two are swapped in a moment. It may take a while on a large node.',
   examples: ['atelier reindex', 'atelier reindex --json'],
