@@ -15,6 +15,9 @@ import * as errors from '../errors.ts'
 import { BusyError, NotReadyError } from '../errors.ts'
 import type { RecordKind, ValidRecord } from '../records/types.ts'
 
+/** Cores of this machine, read once: the call is not free */
+const CORES = availableParallelism()
+
 /** Items per worker task */
 const BATCH = 256
 
@@ -68,7 +71,7 @@ export class ValidationPool {
     this.init = init
   }
 
-  get threads (): number { return this.init.workers ?? availableParallelism() }
+  get threads (): number { return this.init.workers ?? CORES }
 
   start (): void {
     if (this.pool != null) return

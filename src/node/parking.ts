@@ -90,12 +90,14 @@ export class ParkingLot {
   /** every write is serialised, so the counters always match the database */
   private serial: Promise<unknown> = Promise.resolve()
   /**
-   * 32-bit hashes of the held CIDs, with counts: `get()` of a CID whose hash is absent answers at once, so the door,
-   * which asks for every record it takes, reads the lot only for the few it may hold. At most `maxRecords` keys
-   * (about 40 bytes each); a hash is added before its entry is written and removed after it is deleted, so it
-   * never says "not held" of a held record.
+   * 32-bit hashes of the held CIDs and of the deps they wait on, with counts: `get()` of a CID, or `waitingOn()` of
+   * a dep, whose hash is absent answers at once. The door asks both of every record it takes and commits, and
+   * reads the lot only for the few it may concern. At most `maxRecords` × (1 + deps) keys, about 40 bytes each; a
+   * hash is added before its entry is written and removed after it is deleted, so it never says "not held" of a
+   * held record.
    */
   private readonly heldHashes = new Map<number, number>()
+  private readonly depHashes = new Map<number, number>()
 
   constructor (components: { state: NodeState, logger: Logger }, bounds: ParkingConfig) {
     this.state = components.state
@@ -108,7 +110,7 @@ export class ParkingLot {
     const stale: string[] = []
     for await (const [cid, text] of this.state.parked.iterator()) {
       const e = JSON.parse(text) as Partial<ParkedRecord>
-      this.mark(cid, +1)
+      this.mark(cid, e.deps ?? [], +1)
       if (e.status == null || e.author == null) { stale.push(cid); continue }
       this.account(e as ParkedRecord, +1)
     }
@@ -124,7 +126,7 @@ export class ParkingLot {
       for (const d of old.deps) batch.del(d + SEP + cid, { sublevel: this.state.waiting })
       batch.del(cid, { sublevel: this.state.parked })
       await batch.write()
-      this.mark(cid, -1)
+      this.mark(cid, old.deps, -1)
       await this.park({ cid, bytes: Buffer.from(old.bytes, 'base64'), kind: 'unknown', author: 'unknown' },
         { status: 'waiting', deps: [], reason: old.reason, rule: 'migrated', source: old.source, keepBytes: true })
     }
@@ -144,11 +146,9 @@ export class ParkingLot {
     return await this.state.getJson<ParkedRecord>(this.state.parked, cid)
   }
 
-  private mark (cid: string, by: 1 | -1): void {
-    const h = cidHash(cid)
-    const n = (this.heldHashes.get(h) ?? 0) + by
-    if (n <= 0) this.heldHashes.delete(h)
-    else this.heldHashes.set(h, n)
+  private mark (cid: string, deps: string[], by: 1 | -1): void {
+    count(this.heldHashes, cidHash(cid), by)
+    for (const dep of deps) count(this.depHashes, cidHash(dep), by)
   }
 
   /** Hold a record (or replace its entry: new deps, new status), then enforce the bounds */
@@ -192,16 +192,16 @@ export class ParkingLot {
         batch.put(cid, JSON.stringify(entry), { sublevel: this.state.parked })
         this.link(batch, entry)
         written.push({ entry, ...(old != null ? { old } : {}) })
-        this.mark(cid, +1)
+        this.mark(cid, entry.deps, +1)
       }
       try {
         await batch.write()
       } catch (err) {
-        for (const { entry } of written) this.mark(entry.cid, -1)
+        for (const { entry } of written) this.mark(entry.cid, entry.deps, -1)
         throw err
       }
       for (const { entry, old } of written) {
-        if (old != null) { this.account(old, -1); this.mark(old.cid, -1) }
+        if (old != null) { this.account(old, -1); this.mark(old.cid, old.deps, -1) }
         this.account(entry, +1)
         this.log.debug({ cid: entry.cid, status: entry.status, deps: entry.deps, rule: entry.rule }, 'record held, not counted')
       }
@@ -220,13 +220,14 @@ export class ParkingLot {
         batch.del(cid, { sublevel: this.state.parked })
         await batch.write()
         this.account(old, -1)
-        this.mark(cid, -1)
+        this.mark(cid, old.deps, -1)
       }
     })
   }
 
   /** The entries waiting on `dep`, left in place: the caller re-judges each, which replaces or drops it */
   async waitingOn (dep: string): Promise<ParkedRecord[]> {
+    if (!this.depHashes.has(cidHash(dep))) return []
     const out: ParkedRecord[] = []
     for await (const key of this.state.waiting.keys({ gt: dep + SEP, lt: dep + SEP + END })) {
       const entry = await this.get(key.slice(dep.length + 1))
@@ -325,13 +326,19 @@ export class ParkingLot {
     batch.del(victim, { sublevel: this.state.parked })
     await batch.write()
     this.account(old, -1)
-    this.mark(victim, -1)
+    this.mark(victim, old.deps, -1)
     this.log.warn({ cid: victim, author: old.author, peer: old.peer, bound }, 'parking bound reached: evicted the oldest waiting record; sync will offer it again')
     return true
   }
 }
 
-/** FNV-1a over the CID's characters (record CIDs share their first characters; the hash covers them all) */
+function count (map: Map<number, number>, key: number, by: number): void {
+  const n = (map.get(key) ?? 0) + by
+  if (n <= 0) map.delete(key)
+  else map.set(key, n)
+}
+
+/** FNV-1a over a key's characters (record CIDs share their first characters; the hash covers them all) */
 function cidHash (cid: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < cid.length; i++) h = Math.imul(h ^ cid.charCodeAt(i), 0x01000193)

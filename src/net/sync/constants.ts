@@ -64,8 +64,13 @@ export const DEFAULT_MAX_RECORD_BYTES = 65_536
 export const MAX_INBOUND_STREAMS = 4
 /** Outbound sync streams per connection (libp2p registrar option) */
 export const MAX_OUTBOUND_STREAMS = 4
-/** Inbound sessions served at once across all peers; more are answered with a busy error */
+/** Inbound sessions served at once across all peers; more are answered with a busy error. A session counts from
+ * its OPEN on, so streams that send nothing hold no slot */
 export const DEFAULT_MAX_SESSIONS = 16
+/** Inbound sessions one peer may have at once; more are answered with a busy error */
+export const DEFAULT_MAX_SESSIONS_PER_PEER = 2
+/** Longest wait for the OPEN of an inbound stream, ms: a stream that says nothing is closed soon */
+export const DEFAULT_FIRST_FRAME_TIMEOUT = 5_000
 
 // --- stream plumbing ---
 
@@ -76,6 +81,9 @@ export const READ_HIGH_WATER_BYTES = 1_048_576
  * (16 MiB by default). The stream's read buffer must hold that much or libp2p resets the stream.
  */
 export const PAUSED_STREAM_READ_BUFFER_BYTES = 17 * 1_048_576
+/** Bytes a stream may hold written and not yet taken by the peer before it is reset: the record sender waits for
+ * the peer's pace, so only control replies to a peer that stopped reading pile up, and not beyond this */
+export const MAX_WRITE_BUFFER_BYTES = 4 * 1_048_576
 /** Record frames gathered into one stream write (one muxer frame, one encryption, one socket write) */
 export const WRITE_COALESCE_BYTES = 65_536
 /** Record CIDs asked of the source per `getRecords` call */

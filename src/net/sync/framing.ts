@@ -7,7 +7,7 @@
  * stops sending) once a megabyte of unread frames has piled up, and the record writer waits for 'drain'.
  */
 import { encodeFrame, decodeMessage, FrameParser } from './codec.ts'
-import { PAUSED_STREAM_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, WRITE_COALESCE_BYTES } from './constants.ts'
+import { PAUSED_STREAM_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, WRITE_COALESCE_BYTES, MAX_WRITE_BUFFER_BYTES } from './constants.ts'
 import { SyncAbortedError, SyncTimeoutError } from './errors.ts'
 import type { SyncMessage } from './codec.ts'
 import type { Stream } from '@libp2p/interface'
@@ -48,6 +48,8 @@ export class FramedStream {
     // a paused yamux stream still takes in what its window allowed (up to 16 MiB); without room for that, libp2p
     // would reset the stream the first time we pause it during a fast transfer
     if (stream.maxReadBufferLength < PAUSED_STREAM_READ_BUFFER_BYTES) stream.maxReadBufferLength = PAUSED_STREAM_READ_BUFFER_BYTES
+    // libp2p's default is no bound: a peer that never reads would make us buffer every reply we write
+    stream.maxWriteBufferLength = MAX_WRITE_BUFFER_BYTES
     stream.addEventListener('message', (evt) => {
       const chunk = evt.data as Chunk
       this.bytesReceived += chunk.byteLength

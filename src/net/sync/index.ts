@@ -105,7 +105,7 @@ export interface SyncInit {
   idListThreshold?: number
   /** Bytes our reconcile messages aim to stay under (≤ 261,632). @default 131072 */
   messageBudget?: number
-  /** Reconcile messages a session may take from the peer before it is ended with LIMIT. @default 1000 */
+  /** Reconcile and WANT messages a session may take from the peer before it is ended with LIMIT. @default 1000 */
   maxRounds?: number
   /** Records handed to `ingest` and not yet settled, per session; reading pauses beyond it. @default 256 */
   ingestConcurrency?: number
@@ -113,8 +113,12 @@ export interface SyncInit {
   maxRejected?: number
   /** Largest record accepted from a peer, bytes; larger ones count as rejected. @default 65536 */
   maxRecordBytes?: number
-  /** Inbound sessions served at once; more are answered BUSY. @default 16 */
+  /** Inbound sessions served at once (counted from their OPEN); more are answered BUSY. @default 16 */
   maxSessions?: number
+  /** Inbound sessions one peer may have at once; more are answered BUSY. @default 2 */
+  maxSessionsPerPeer?: number
+  /** Longest wait for an inbound stream's OPEN, ms; then TIMEOUT. @default 5000 */
+  firstFrameTimeout?: number
   /** Inbound sync streams per connection. @default 4 */
   maxInboundStreams?: number
   /** Outbound sync streams per connection. @default 4 */

@@ -56,6 +56,8 @@ export class Session {
   private readonly jobs: Job[] = []
   private jobWaiter: (() => void) | undefined
   private received = 0
+  /** ids the peer asked for in WANT frames, each served once */
+  private readonly wanted = new Set<string>()
   private ingesting = 0
   private ingestWaiter: (() => void) | undefined
 
@@ -167,6 +169,8 @@ export class Session {
         return
       case 'want':
         if (this.reconcileDone) throw new SyncProtocolError('WANT after the reconciliation ended')
+        // WANTs are control messages too: a peer sending them without end is ended like one that keeps reconciling
+        if (++this.received > this.init.maxRounds) throw new SyncLimitError(`more than ${this.init.maxRounds} reconcile and want messages`)
         this.acceptWant(msg.ids)
         return
       case 'record':
@@ -200,11 +204,19 @@ export class Session {
     this.wakeSender()
   }
 
-  /** The peer asks for ids: serve those we offered in an IDLIST, ignore any other */
+  /** The peer asks for ids: serve those we offered in an IDLIST, each once per session; ignore any other */
   private acceptWant (ids: Uint8Array[]): void {
-    const offered = ids.filter(id => this.reconciler!.wasOffered(id))
-    if (offered.length < ids.length) this.init.log('peer asked for %d ids never offered; ignored', ids.length - offered.length)
-    if (offered.length > 0) this.queue({ kind: 'ids', ids: offered })
+    const fresh: Uint8Array[] = []
+    for (const id of ids) {
+      if (!this.reconciler!.wasOffered(id)) continue
+      // at most one entry per offered id, so this set is bounded by what we offered
+      const key = Buffer.from(id).toString('base64')
+      if (this.wanted.has(key)) continue
+      this.wanted.add(key)
+      fresh.push(id)
+    }
+    if (fresh.length < ids.length) this.init.log('peer asked for %d ids never offered or asked for already; ignored', ids.length - fresh.length)
+    if (fresh.length > 0) this.queue({ kind: 'ids', ids: fresh })
   }
 
   private queue (job: Job): void {

@@ -7,15 +7,17 @@
 import { NotReadyError } from '../../errors.ts'
 import {
   DEFAULT_BUCKETS, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ROUNDS, DEFAULT_IDLIST_THRESHOLD, DEFAULT_INGEST_CONCURRENCY, DEFAULT_MAX_RECORD_BYTES,
-  DEFAULT_MAX_REJECTED, DEFAULT_MAX_SESSIONS, DEFAULT_MESSAGE_BUDGET, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS,
+  DEFAULT_MAX_REJECTED, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_PEER, DEFAULT_FIRST_FRAME_TIMEOUT, DEFAULT_MESSAGE_BUDGET,
+  DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS,
   MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION
 } from './constants.ts'
-import { SyncAbortedError, SyncBusyError, SyncProtocolError, SyncTimeoutError, UnknownScopeError, WireErrorCode, wireCodeOf } from './errors.ts'
+import { SyncAbortedError, SyncBusyError, SyncProtocolError, SyncTimeoutError, UnknownScopeError, WireErrorCode, errorFromWire, wireCodeOf } from './errors.ts'
 import { FramedStream } from './framing.ts'
 import { Reconciler } from './reconcile.ts'
 import { Session } from './session.ts'
 import { createSyncItems } from './items.ts'
 import type { SessionObserver, SyncComponents, SyncInit, SyncProtocol, SyncStats } from './index.ts'
+import type { SyncMessage } from './codec.ts'
 import type { ReconcileOptions } from './reconcile.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
@@ -34,12 +36,16 @@ export class Sync implements SyncProtocol, Startable {
   private readonly maxRejected: number
   private readonly maxRecordBytes: number
   private readonly maxSessions: number
+  private readonly maxSessionsPerPeer: number
+  private readonly firstFrameTimeout: number
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
   private readonly onSession: SessionObserver | undefined
   private started = false
   private shutdown = new AbortController()
+  /** inbound sessions past their OPEN, in all and by peer */
   private inbound = 0
+  private readonly inboundByPeer = new Map<string, number>()
 
   constructor (components: SyncComponents, init: SyncInit = {}) {
     this.components = components
@@ -57,6 +63,8 @@ export class Sync implements SyncProtocol, Startable {
     this.maxRejected = init.maxRejected ?? DEFAULT_MAX_REJECTED
     this.maxRecordBytes = init.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
     this.maxSessions = init.maxSessions ?? DEFAULT_MAX_SESSIONS
+    this.maxSessionsPerPeer = init.maxSessionsPerPeer ?? DEFAULT_MAX_SESSIONS_PER_PEER
+    this.firstFrameTimeout = init.firstFrameTimeout ?? DEFAULT_FIRST_FRAME_TIMEOUT
     this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
     this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.onSession = init.onSession
@@ -139,17 +147,27 @@ export class Sync implements SyncProtocol, Startable {
     const onAbort = (): void => { io.abort(this.abortError(signal, deadline, undefined)) }
     signal.addEventListener('abort', onAbort, { once: true })
     const session = this.session('responder', io, peer, signal, log)
-    this.inbound++
+    const peerKey = peer.toString()
+    let counted = false
     try {
-      const first = await io.read(signal)
+      const first = await this.readFirst(io, signal)
       if (first == null) {
         await io.close(signal)
         return
       }
+      // a peer's ERROR is reported, never answered (protocols/sync.md §3.6)
+      if (first.type === 'error') throw errorFromWire(first.code, first.message)
       // refusals wait for the first frame: by then the peer's protocol negotiation has finished, and an answer
       // that raced it would make libp2p fail the peer's openStream with a StreamStateError instead of our error
-      if (this.inbound > this.maxSessions) throw new SyncBusyError(`serving ${this.maxSessions} sessions already`)
       if (first.type !== 'open') throw new SyncProtocolError(`a session must start with OPEN, not ${first.type.toUpperCase()}`)
+      // sessions count from their OPEN: streams that say nothing cannot take the slots of peers that do
+      if (this.inbound >= this.maxSessions) throw new SyncBusyError(`serving ${this.maxSessions} sessions already`)
+      if ((this.inboundByPeer.get(peerKey) ?? 0) >= this.maxSessionsPerPeer) {
+        throw new SyncBusyError(`serving ${this.maxSessionsPerPeer} sessions of this peer already`)
+      }
+      this.inbound++
+      this.inboundByPeer.set(peerKey, (this.inboundByPeer.get(peerKey) ?? 0) + 1)
+      counted = true
       if (!this.components.source.scopes().includes(first.scope)) {
         throw new UnknownScopeError(`scope ${first.scope} is not served here`, { details: { scope: first.scope } })
       }
@@ -163,8 +181,24 @@ export class Sync implements SyncProtocol, Startable {
       await this.fail(io, err, log)
       this.observe(session.finishStats(), err)
     } finally {
-      this.inbound--
+      if (counted) {
+        this.inbound--
+        const n = (this.inboundByPeer.get(peerKey) ?? 1) - 1
+        if (n <= 0) this.inboundByPeer.delete(peerKey)
+        else this.inboundByPeer.set(peerKey, n)
+      }
       signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** An inbound stream's first frame, within `firstFrameTimeout` (shorter than the idle timeout of later frames) */
+  private async readFirst (io: FramedStream, signal: AbortSignal): Promise<SyncMessage | null> {
+    const first = AbortSignal.timeout(this.firstFrameTimeout)
+    try {
+      return await io.read(AbortSignal.any([signal, first]))
+    } catch (err) {
+      if (first.aborted && !signal.aborted) throw new SyncTimeoutError(`no OPEN within ${this.firstFrameTimeout} ms`)
+      throw err
     }
   }
 

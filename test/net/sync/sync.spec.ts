@@ -10,6 +10,8 @@ import { encodeFrame } from '../../../src/net/sync/codec.ts'
 import { encodeVarint } from '../../../src/net/sync/varint.ts'
 import { MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/constants.ts'
 import { WireErrorCode } from '../../../src/net/sync/errors.ts'
+import { Reconciler } from '../../../src/net/sync/reconcile.ts'
+import { createSyncItems } from '../../../src/net/sync/items.ts'
 import { EXPLOSIVE, MemorySource, POISON, createSyncNode, makeRecord, randomRecords, withDeadline } from './helpers.ts'
 import type { IngestContext, IngestResult, SyncInit, SyncProtocol, SyncStats } from '../../../src/net/sync/index.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -297,10 +299,117 @@ describe('sync over libp2p: hostile input on a raw stream', () => {
 
   it('a peer that opens a stream and stays silent is timed out', { timeout: DEADLINE }, async () => {
     const watch = observer()
-    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, { idleTimeout: 300, ...watch.init })
+    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, { firstFrameTimeout: 300, ...watch.init })
     const reply = await withDeadline(DEADLINE, 'silence', async () => await raw(na, nb, []))
     assert.equal(reply.code, WireErrorCode.TIMEOUT)
     const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
     assert.equal(served.error?.name, 'SyncTimeoutError')
+  })
+
+  it('an ERROR as the first frame is reported, never answered', { timeout: DEADLINE }, async () => {
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, watch.init)
+    const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    stream.send(encodeFrame({ type: 'error', code: WireErrorCode.INTERNAL, message: 'hello' }))
+    // the stream ends (closed or reset), with no frame sent back
+    const answer = await io.read(AbortSignal.timeout(5_000)).catch((err: Error) => err.name)
+    assert.ok(answer === null || answer === 'StreamResetError', `no answer, got ${JSON.stringify(answer)}`)
+    io.abort(new Error('test done'))
+    const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
+    assert.equal(served.error?.name, 'SyncRemoteError')
+  })
+
+  it('streams that never send OPEN hold no session slot: an honest peer syncs at once', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    fill(holder, randomRecords(50))
+    const joiner = new MemorySource()
+    const [honest, served] = await pair(joiner, holder, {}, { maxSessions: 2 })
+    const hostile = await createSyncNode(new MemorySource())
+    running.push(hostile)
+    await hostile.dial(served.getMultiaddrs())
+    // as many silent streams as the connection takes, more than the responder's session slots
+    const silent = await Promise.all(Array.from({ length: 4 }, async () => await hostile.dialProtocol(served.peerId, SYNC_PROTOCOL)))
+    try {
+      const started = performance.now()
+      const stats = await withDeadline(DEADLINE, 'honest sync', signal => honest.services.sync.syncWith(served.peerId, 'scope-1', { signal }))
+      assert.equal(stats.recordsReceived, 50)
+      assert.ok(performance.now() - started < 4_000, 'without waiting for the silent streams to time out')
+    } finally {
+      for (const s of silent) s.abort(new Error('test done'))
+    }
+  })
+
+  it('a peer may have two sessions at once; a third gets BUSY', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    const [na, nb] = await pair(new MemorySource(), holder, {}, { maxSessionsPerPeer: 2 })
+    const open = encodeFrame({ type: 'open', scope: 'scope-1', ranges: new Reconciler(createSyncItems([]), {}).initiate() })
+    // two sessions opened and left hanging after their OPEN, then a third
+    const streams = await Promise.all([0, 1].map(async () => {
+      const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+      stream.send(open)
+      return stream
+    }))
+    try {
+      await new Promise(resolve => setTimeout(resolve, 200))
+      const reply = await withDeadline(DEADLINE, 'third', async () => await raw(na, nb, [open]))
+      assert.equal(reply.code, WireErrorCode.BUSY)
+    } finally {
+      for (const s of streams) s.abort(new Error('test done'))
+    }
+  })
+
+  it('each id asked for is served once per session, however often WANT names it; WANTs count against maxRounds', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    fill(holder, randomRecords(20))
+    const [na, nb] = await pair(new MemorySource(), holder, {}, { maxRounds: 60 })
+    // a client written from the spec, holding 40 items of its own (more than the id-list threshold, so it opens with
+    // a fingerprint), which the responder, holding 20, answers with an IDLIST of its 20
+    const mine = createSyncItems(Array.from({ length: 40 }, (_, i) => ({ timestamp: 1 + i, id: new Uint8Array(32).fill(i + 1) })))
+    const client = new Reconciler(mine, {})
+    const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    const signal = AbortSignal.timeout(10_000)
+    try {
+      io.send({ type: 'open', scope: 'scope-1', ranges: client.initiate() })
+      let reply = await io.read(signal)
+      // the responder WANTs our one record first (we never send it), then answers
+      while (reply?.type === 'want') reply = await io.read(signal)
+      assert.equal(reply?.type, 'reconcile')
+      const step = client.reconcile((reply as { ranges: any[] }).ranges)
+      assert.equal(step.want.length, 20, 'the responder offered its 20 ids')
+      for (let i = 0; i < 50; i++) io.send({ type: 'want', ids: step.want })
+      io.send({ type: 'reconcile', ranges: [] })
+      let records = 0
+      for (;;) {
+        const msg = await io.read(signal)
+        if (msg == null || msg.type === 'done') break
+        if (msg.type === 'record') records++
+        if (msg.type === 'error') assert.fail(`error ${(msg as any).code}`)
+      }
+      assert.equal(records, 20, 'twenty records for fifty WANTs of the same twenty ids')
+    } finally {
+      io.abort(new Error('test done'))
+    }
+    // 61 WANTs: over maxRounds
+    const stream2 = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io2 = new FramedStream(stream2, { idleTimeout: 5_000 })
+    try {
+      const again = new Reconciler(mine, {})
+      io2.send({ type: 'open', scope: 'scope-1', ranges: again.initiate() })
+      let reply = await io2.read(signal)
+      while (reply?.type === 'want') reply = await io2.read(signal)
+      const step = again.reconcile((reply as { ranges: any[] }).ranges)
+      for (let i = 0; i < 61; i++) io2.send({ type: 'want', ids: step.want.slice(0, 1) })
+      let code: number | undefined
+      for (;;) {
+        const msg = await io2.read(signal)
+        if (msg == null) break
+        if (msg.type === 'error') { code = (msg as any).code; break }
+      }
+      assert.equal(code, WireErrorCode.LIMIT)
+    } finally {
+      io2.abort(new Error('test done'))
+    }
   })
 })
