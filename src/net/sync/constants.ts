@@ -68,7 +68,7 @@ export const MAX_OUTBOUND_STREAMS = 4
  * its OPEN on, so streams that send nothing hold no slot */
 export const DEFAULT_MAX_SESSIONS = 16
 /** Inbound sessions one peer may have at once; more are answered with a busy error */
-export const DEFAULT_MAX_SESSIONS_PER_PEER = 2
+export const DEFAULT_MAX_SESSIONS_PER_PEER = 4
 /** Longest wait for the OPEN of an inbound stream, ms: a stream that says nothing is closed soon */
 export const DEFAULT_FIRST_FRAME_TIMEOUT = 5_000
 

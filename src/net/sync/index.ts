@@ -115,7 +115,7 @@ export interface SyncInit {
   maxRecordBytes?: number
   /** Inbound sessions served at once (counted from their OPEN); more are answered BUSY. @default 16 */
   maxSessions?: number
-  /** Inbound sessions one peer may have at once; more are answered BUSY. @default 2 */
+  /** Inbound sessions one peer may have at once; more are answered BUSY. @default 4 */
   maxSessionsPerPeer?: number
   /** Longest wait for an inbound stream's OPEN, ms; then TIMEOUT. @default 5000 */
   firstFrameTimeout?: number
