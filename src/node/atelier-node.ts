@@ -187,7 +187,7 @@ export class AtelierNode {
 
     const state = new NodeState(join(config.home, STATE_DIR))
     await state.open()
-    this.stopSteps.push({ name: 'state', run: async () => { await state.close() } })
+    this.stopSteps.push({ name: 'state', run: async () => { await this.parkingValue?.idle(); await state.close() } })
     const parking = this.parkingValue = new ParkingLot({ state, logger: this.log }, config.parking)
     await parking.open()
 

@@ -98,6 +98,9 @@ export class ParkingLot {
    */
   private readonly heldHashes = new Map<number, number>()
   private readonly depHashes = new Map<number, number>()
+  /** bytes of entries deleted since the last compaction of the state database, and the one running */
+  private freedBytes = 0
+  private compacting: Promise<void> | undefined
 
   constructor (components: { state: NodeState, logger: Logger }, bounds: ParkingConfig) {
     this.state = components.state
@@ -294,10 +297,27 @@ export class ParkingLot {
 
   private account (e: ParkedRecord, sign: 1 | -1): void {
     this.entries += sign
+    if (sign < 0) this.freed(e.size)
     if (e.bytes == null) return
     this.heldBytes += sign * e.size
     bump(this.byAuthorBytes, e.author, sign * e.size)
     if (e.peer != null) bump(this.byPeerBytes, e.peer, sign * e.size)
+  }
+
+  private freed (bytes: number): void {
+    this.freedBytes += bytes
+    if (this.compacting != null || this.freedBytes < this.bounds.maxBytes * COMPACT_AFTER_FRACTION) return
+    this.freedBytes = 0
+    const started = Date.now()
+    this.compacting = this.state.compact()
+      .then(() => { this.log.debug({ ms: Date.now() - started }, 'state database compacted after the lot let entries go') })
+      .catch((err: Error) => { this.log.warn({ err }, 'could not compact the state database') })
+      .finally(() => { this.compacting = undefined })
+  }
+
+  /** Wait for a compaction in flight (before the state database closes) */
+  async idle (): Promise<void> {
+    await this.compacting
   }
 
   /** Evict the oldest entries of whichever bound `entry` took over, one key range read each */
@@ -331,6 +351,9 @@ export class ParkingLot {
     return true
   }
 }
+
+/** Deleted bytes, past a quarter of the lot's bound since the last compaction, start one in the background */
+const COMPACT_AFTER_FRACTION = 0.25
 
 function count (map: Map<number, number>, key: number, by: number): void {
   const n = (map.get(key) ?? 0) + by

@@ -143,6 +143,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   /** the batch being written; a record that arrives again meanwhile joins it as a duplicate */
   private readonly inFlight = new Map<string, Pending[]>()
   private flushing: Promise<void> | undefined
+  /** records from peers being taken in, by CID: a copy that arrives meanwhile shares the outcome (bounded by the
+   * ingests in flight) */
+  private readonly arriving = new Map<string, { run: Promise<IngestOutcome>, scope: string | undefined }>()
   /** releases started by committed batches, not awaited by the flush loop */
   private readonly releasing = new Set<Promise<unknown>>()
   private issuing: Promise<unknown> = Promise.resolve()
@@ -163,12 +166,30 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked) */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
-    // looked up by the hash of its bytes: a counted copy is found before any validation (see knownCopy)
-    const looked = input instanceof Uint8Array && (options.source === 'gossip' || options.source === 'sync')
-    if (looked) {
-      const known = await this.knownCopy(input, options)
-      if (known != null) return known
+    // records from peers are found by the hash of their bytes before any validation: a counted copy (knownCopy),
+    // or a copy another delivery is taking in right now, whose outcome this one shares
+    if (!(input instanceof Uint8Array) || (options.source !== 'gossip' && options.source !== 'sync') || input.byteLength > this.init.records.maxBytes) {
+      return await this.ingestNew(input, options, false)
     }
+    const cid = recordCidString(input, this.components.crypto)
+    const arriving = this.arriving.get(cid)
+    if (arriving != null && arriving.scope === options.scope) {
+      const first = await arriving.run.catch(() => undefined)
+      if (first != null) return { cid, status: 'duplicate', get record (): ValidRecord { return first.record } }
+      // the first delivery was refused: this one is judged on its own
+    }
+    const bytes = input
+    const run = (async () => (await this.knownCopy(bytes, cid, options)) ?? await this.ingestNew(bytes, options, true))()
+    if (arriving == null) {
+      const entry = { run, scope: options.scope }
+      this.arriving.set(cid, entry)
+      void run.catch(() => {}).finally(() => { if (this.arriving.get(cid) === entry) this.arriving.delete(cid) })
+    }
+    return await run
+  }
+
+  /** The door itself: validate, check scope, judge; `looked`: the index was asked for a counted copy already */
+  private async ingestNew (input: Uint8Array | string | object, options: IngestOptions, looked: boolean): Promise<IngestOutcome> {
     let record: ValidRecord
     try {
       record = await this.validate(input)
@@ -194,9 +215,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
    * bytes are the stored canonical bytes, so equal hashes are the same validated record. Several peers offering one
    * record at once (a partition healing, a gossip mesh) then cost a hash and a lookup each, not a validation.
    */
-  private async knownCopy (bytes: Uint8Array, options: IngestOptions): Promise<IngestOutcome | undefined> {
-    if (bytes.byteLength > this.init.records.maxBytes) return undefined
-    const cid = recordCidString(bytes, this.components.crypto)
+  private async knownCopy (bytes: Uint8Array, cid: string, options: IngestOptions): Promise<IngestOutcome | undefined> {
     if (this.queue.has(cid) || this.inFlight.has(cid)) return undefined
     const summary = await this.components.index.get(cid)
     if (summary == null) return undefined

@@ -79,6 +79,39 @@ describe('ParkingLot bounds', () => {
     assert.equal((await lot.get(retired.cid))?.bytes, undefined)
   })
 
+  it('waitingOn and get answer from memory for what the lot cannot hold, and from disk for what it holds', async () => {
+    await lot.park(fake(900, 'w1'), { ...waiting(), deps: [recordDependency('needed')] })
+    assert.deepEqual((await lot.waitingOn(recordDependency('needed'))).map(e => e.cid), ['cid000900'])
+    assert.deepEqual(await lot.waitingOn(recordDependency('never-named')), [])
+    assert.equal(await lot.get('cid-never-parked'), undefined)
+    await lot.drop(['cid000900'])
+    assert.deepEqual(await lot.waitingOn(recordDependency('needed')), [], 'a dropped entry waits on nothing')
+    assert.equal(await lot.get('cid000900'), undefined)
+    // and after a reopen, from what the database holds
+    await lot.park(fake(901, 'w2'), { ...waiting(), deps: [recordDependency('needed-too')] })
+    const again = new ParkingLot({ state, logger: silentLogger() }, bounds)
+    await again.open()
+    assert.deepEqual((await again.waitingOn(recordDependency('needed-too'))).map(e => e.cid), ['cid000901'])
+    assert.equal((await again.get('cid000901'))?.cid, 'cid000901')
+  })
+
+  it('compacts the state database once evictions freed a quarter of its bound', async () => {
+    let compactions = 0
+    const compact = state.compact.bind(state)
+    state.compact = async () => { compactions++; await compact() }
+    try {
+      const spill = new ParkingLot({ state, logger: silentLogger() }, bounds)
+      await spill.open()
+      // 20 more entries of 1,000 bytes through a 10,000-byte lot: about 20,000 bytes evicted
+      for (let i = 1000; i < 1020; i++) await spill.park(fake(i, `s${i}`), waiting(`q${i}`))
+      await spill.idle()
+      assert.ok(compactions >= 2, `compacted ${compactions} times`)
+      assert.ok(spill.bytes <= bounds.maxBytes)
+    } finally {
+      state.compact = compact
+    }
+  })
+
   it('pages through every entry by cursor, each once', async () => {
     const seen: string[] = []
     let cursor: string | undefined

@@ -70,6 +70,24 @@ describe('RecordService', { timeout: 120_000 }, () => {
     assert.equal(again.status, 'duplicate')
   })
 
+  it('copies of one record from several peers at once are validated once and share its outcome', async () => {
+    const signer = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
+    const rec = issueRecord('asset', { ...asset('from many peers'), creators: [{ id: signer.did, share: 10000 }] }, { signer, crypto: nativeCrypto })
+    const service = node.records as unknown as { validate: (input: unknown) => Promise<unknown> }
+    const original = service.validate
+    let validations = 0
+    service.validate = async function (this: unknown, input: unknown) { validations++; return await original.call(this, input) }
+    try {
+      const outcomes = await within(5000, Promise.all(Array.from({ length: 8 }, async (_, i) =>
+        await node.records.ingest(rec.bytes, { source: 'sync', peer: `peer-${i}` }))), 'concurrent copies')
+      assert.deepEqual(outcomes.map(o => o.status).sort(), ['added', ...Array(7).fill('duplicate')])
+      assert.equal(validations, 1, 'one validation for eight copies')
+      assert.ok(outcomes.every(o => o.cid === rec.cid))
+    } finally {
+      service.validate = original
+    }
+  })
+
   it('a license before its asset waits in the lot and is counted when the asset arrives; a child before its parent is counted at once', async () => {
     const { id: collective } = await node.collectives.create({ name: 'Parking', admission: { policy: 'invite', quorum: 1 } })
     const signer = node.identity.signer
