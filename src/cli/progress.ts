@@ -11,6 +11,8 @@ const SHOW_AFTER_MS = 400
 export interface Progress {
   /** count `bytes` more transferred */
   add (bytes: number): void
+  /** change the words before the figures (e.g. a count of records so far) */
+  setLabel (label: string): void
   /** remove the bar (when shown) */
   stop (): void
 }
@@ -22,17 +24,18 @@ export interface ProgressOptions {
   total?: number
 }
 
-const NONE: Progress = { add () {}, stop () {} }
+const NONE: Progress = { add () {}, setLabel () {}, stop () {} }
 
 export function createProgress (options: ProgressOptions): Progress {
   if (!options.enabled) return NONE
   const started = Date.now()
   const total = options.total != null && options.total > 0 ? options.total : undefined
   let done = 0
+  let label = options.label
   let bar: cliProgress.SingleBar | undefined
   const payload = (): Record<string, string> => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-    return { label: options.label, done: formatBytes(done), size: total != null ? formatBytes(total) : '?', speed: `${formatBytes(done / seconds)}/s` }
+    return { label, done: formatBytes(done), size: total != null ? formatBytes(total) : '?', speed: `${formatBytes(done / seconds)}/s` }
   }
   return {
     add (bytes) {
@@ -53,6 +56,9 @@ export function createProgress (options: ProgressOptions): Progress {
         return
       }
       bar.update(total != null ? Math.min(done, total) : 0, payload())
+    },
+    setLabel (text) {
+      label = text
     },
     stop () {
       bar?.stop()

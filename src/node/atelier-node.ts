@@ -41,6 +41,7 @@ import { CardDirectory, MemberDialer, createMemberExchange } from '../net/member
 import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
 import { memberCardStore } from './member-cards.ts'
 import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
+import { SyncProgress } from './sync-progress.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -94,6 +95,8 @@ export class AtelierNode {
   private usageRefresh?: Promise<{ blocks: number, bytes: number }>
   /** aborted when the node stops, so long work (a reindex) ends instead of holding the shutdown up */
   private shutdown = new AbortController()
+  /** catch-up figures of each collective's sync sessions (GET /v1/collectives/<id>, atelier join) */
+  private readonly syncProgress = new SyncProgress({ active: () => this.storage?.status === 'started' ? this.storage.libp2p.services.sync.active() : [] })
   /** undo steps of a start, run in reverse by stop() */
   private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
 
@@ -163,6 +166,7 @@ export class AtelierNode {
           sync: syncService(syncSource, {
             maxRecordBytes: config.records.maxBytes,
             onSession: (stats, err) => {
+              this.syncProgress.onSession(stats, err)
               this.syncSessions.emit('session', stats, err)
               this.log[err != null ? 'info' : 'debug']({ ...stats, err: err?.message }, err != null ? 'sync session failed' : 'sync session')
             }
@@ -288,7 +292,8 @@ export class AtelierNode {
       gossip,
       sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
       replicate: async (content) => { await storage.store.pin(content, { offline: false }) },
-      invited: async (collective, peerIds) => { await members.invited(collective, peerIds) }
+      invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
+      syncProgress: (collective) => this.syncProgress.of(collective)
     }, { syncIntervalMs: config.sync.intervalMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })

@@ -29,6 +29,7 @@ import type { CollectiveState } from './membership-directory.ts'
 import type { ParkingLot } from './parking.ts'
 import type { Admission, AdmissionPolicy, RecordEvent, RecordService, RecordSource } from './record-service.ts'
 import type { NodeState } from './state.ts'
+import type { SyncProgressView } from './sync-progress.ts'
 
 export type { GossipPort, SyncPort } from './collective-network.ts'
 
@@ -52,6 +53,8 @@ export interface CollectiveServiceComponents {
   replicate?: (contentCid: string) => Promise<void>
   /** told the peers an invite named, so the member exchange (src/net/members) asks them for the other members */
   invited?: (collective: string, peerIds: string[]) => Promise<void>
+  /** how the collective's sync sessions are going (in flight and the last one) */
+  syncProgress?: (collective: string) => SyncProgressView
 }
 
 export interface CollectiveServiceInit {
@@ -65,6 +68,15 @@ const DEFAULT_SYNC_INTERVAL_MS = 30_000
 const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600 * 1000
 /** Page size when reading a collective's records from the index */
 const PAGE = 1000
+
+/** What a join's catch-up from the inviter brought */
+export interface CatchUp {
+  recordsReceived: number
+  recordsAdded: number
+  recordsParked: number
+  bytesReceived: number
+  ms: number
+}
 
 /** A collective this node takes part in, as persisted */
 export interface JoinedCollective {
@@ -216,7 +228,7 @@ export class CollectiveService implements AdmissionPolicy {
   }
 
   /** Join with an invite: remember the inviter, subscribe, catch up history, and sign a join where the invite allows */
-  async join (text: string, options: { signal?: AbortSignal } = {}): Promise<{ id: string, peers: string[], synced: boolean, joinRecord?: string, member: boolean }> {
+  async join (text: string, options: { signal?: AbortSignal } = {}): Promise<{ id: string, peers: string[], synced: boolean, joinRecord?: string, member: boolean, catchUp?: CatchUp }> {
     const invite = decodeInvite(text)
     const id = invite.collective
     await this.remember(id)
@@ -224,10 +236,14 @@ export class CollectiveService implements AdmissionPolicy {
     for (const a of invite.addresses) peers.push(await this.c.peers.add(a, 'invite'))
     await this.c.invited?.(id, [...new Set(peers)])
     let synced: string | undefined
+    let catchUp: CatchUp | undefined
     for (const peer of new Set(peers)) {
       try {
         await this.c.peers.connect(peer)
-        await this.syncOnce(peer, id, options)
+        const stats = await this.syncOnce(peer, id, options) as Partial<CatchUp> | undefined
+        if (stats?.recordsReceived != null) {
+          catchUp = { recordsReceived: stats.recordsReceived, recordsAdded: stats.recordsAdded ?? 0, recordsParked: stats.recordsParked ?? 0, bytesReceived: stats.bytesReceived ?? 0, ms: stats.ms ?? 0 }
+        }
         synced = peer
         break
       } catch (err: any) {
@@ -244,7 +260,7 @@ export class CollectiveService implements AdmissionPolicy {
     const state = await this.load(id)
     const member = state?.membership.isMember(this.c.did, Date.now()) ?? false
     this.log.info({ collective: id, synced: synced != null, member }, 'joined collective')
-    return { id, peers: [...new Set(peers)], synced: synced != null, ...(joinRecord != null ? { joinRecord } : {}), member }
+    return { id, peers: [...new Set(peers)], synced: synced != null, ...(joinRecord != null ? { joinRecord } : {}), member, ...(catchUp != null ? { catchUp } : {}) }
   }
 
   /**
@@ -269,8 +285,15 @@ export class CollectiveService implements AdmissionPolicy {
     return result
   }
 
-  /** One collective: charter facts, current members, pending changes (with their records and signers) */
-  async describe (id: string): Promise<CollectiveSummary & { pending: PendingChange[], intervals: Record<string, Array<[number, number | null]>> }> {
+  /** How catching up a joined collective is going; NotFoundError for one this node did not join */
+  async syncProgress (id: string): Promise<SyncProgressView & { id: string, charter: boolean }> {
+    if (!this.joined.has(id)) throw new NotFoundError(`this node has not joined collective ${id}`)
+    const none: SyncProgressView = { active: 0, recordsReceived: 0, recordsAdded: 0, bytesReceived: 0 }
+    return { id, charter: (await this.load(id)) != null, ...(this.c.syncProgress?.(id) ?? none) }
+  }
+
+  /** One collective: charter facts, current members, pending changes (with their records and signers), sync */
+  async describe (id: string): Promise<CollectiveSummary & { pending: PendingChange[], intervals: Record<string, Array<[number, number | null]>>, sync?: SyncProgressView }> {
     const state = await this.require(id)
     const s = state.charter.credential.credentialSubject
     const members = state.membership.members(Date.now())
@@ -283,7 +306,8 @@ export class CollectiveService implements AdmissionPolicy {
       members,
       pending: state.membership.pending.map(p => ({ ...p, signers: [...p.signers], records: [...p.records] })),
       intervals,
-      ...(s.description != null ? { description: s.description } : {})
+      ...(s.description != null ? { description: s.description } : {}),
+      ...(this.joined.has(id) && this.c.syncProgress != null ? { sync: this.c.syncProgress(id) } : {})
     }
   }
 

@@ -60,8 +60,20 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
       assert.ok(!text.includes('\n') && text.startsWith('atelier-invite:'), 'invite printed alone')
       const joined = await d.cli(['join', text, '--json'])
       assert.equal(joined.code, 0, joined.stderr)
-      assert.equal(JSON.parse(joined.stdout).id, collective)
+      const out = JSON.parse(joined.stdout)
+      assert.equal(out.id, collective)
+      // the catch-up's figures: the charter and invites at least came by sync
+      assert.ok(out.catchUp.recordsReceived >= 2, JSON.stringify(out))
+      assert.ok(out.catchUp.bytesReceived > 0)
+      assert.ok(out.catchUp.recordsAdded >= 1, JSON.stringify(out.catchUp))
+      const progress = (await d.api(`/v1/collectives/${collective}/sync`)).body
+      assert.equal(progress.charter, true)
+      assert.equal(typeof progress.active, 'number')
+      assert.ok(progress.last.ms >= 0, 'the last finished session')
     }
+    const described = (await b.api(`/v1/collectives/${collective}`)).body
+    assert.equal(typeof described.sync.active, 'number', 'GET /v1/collectives/<id> says how sync goes')
+    assert.equal((await a.api('/v1/collectives/bagaaieraxbk5shnqdpbe6gdp4ddkwnfufxllsyd3zjlisimhkqnivkl7yvoq/sync')).status, 404)
     const dids = await Promise.all(nodes.map(async n => (await n.api('/v1/node')).body.did))
     for (const n of nodes) {
       await waitFor(async () => {

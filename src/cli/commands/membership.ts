@@ -7,6 +7,13 @@ import { UsageError } from '../errors.ts'
 import { formatTime, single } from '../output.ts'
 import * as parse from '../parse.ts'
 import type { MemberChangeResult } from '../../node/member-change.ts'
+import type { SyncProgressView } from '../../node/sync-progress.ts'
+import type { CatchUp } from '../../node/collective-service.ts'
+import { decodeInvite } from '../../node/invite.ts'
+import { createProgress } from '../progress.ts'
+
+/** How often `join` asks the daemon how its catch-up is going */
+const PROGRESS_POLL_MS = 250
 
 const SECONDS_PER = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
@@ -46,10 +53,33 @@ export const join: CliCommand = {
   setup (cmd) { cmd.argument('<invite>', 'the string printed by atelier invite') },
   async run (ctx, [text]) {
     const client = await ctx.client()
-    const out = await client.postJson<{ id: string, peers: string[], synced: boolean, member: boolean, joinRecord?: string }>('/v1/collectives/join', { invite: text })
+    // the history's catch-up, polled while the join runs: records and bytes received so far
+    let collective: string | undefined
+    try { collective = decodeInvite(text).collective } catch {}
+    const progress = createProgress({ enabled: ctx.progress && collective != null, label: 'catching up' })
+    let seenBytes = 0
+    const poll = collective == null
+      ? undefined
+      : setInterval(() => {
+        client.getJson<SyncProgressView>(`/v1/collectives/${collective}/sync`).then(p => {
+          progress.setLabel(`catching up: ${p.recordsReceived.toLocaleString('en')} records`)
+          progress.add(Math.max(0, p.bytesReceived - seenBytes))
+          seenBytes = p.bytesReceived
+        }).catch(() => {})
+      }, PROGRESS_POLL_MS)
+    let out: { id: string, peers: string[], synced: boolean, member: boolean, joinRecord?: string, catchUp?: CatchUp }
+    try {
+      out = await client.postJson('/v1/collectives/join', { invite: text })
+    } finally {
+      clearInterval(poll)
+      progress.stop()
+    }
+    const caught = out.catchUp
     return single(out, v => [
       `joined collective ${v.id}`,
-      v.synced ? 'history caught up from the inviter' : 'could not reach the inviter yet; history will sync when a peer connects',
+      v.synced
+        ? `history caught up from the inviter${caught != null ? `: ${caught.recordsReceived.toLocaleString('en')} records received, ${caught.recordsAdded.toLocaleString('en')} new` : ''}`
+        : 'could not reach the inviter yet; history will sync when a peer connects',
       v.member ? 'this node is a member' : 'this node is not a member yet (an admin must admit it, or its join must reach the others)'
     ])
   }

@@ -72,6 +72,9 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
   app.get<{ Params: { id: string } }>('/v1/collectives/:id', { schema: { tags: ['collectives'], summary: 'One collective: charter, members, pending changes' } },
     async (request) => await collectives().describe(parseCid(request.params.id, 'collective')))
 
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id/sync', { schema: { tags: ['collectives'], summary: 'How catching up a joined collective is going: sessions in flight (records and bytes so far) and the last one; answers before the charter has arrived' } },
+    async (request) => await collectives().syncProgress(parseCid(request.params.id, 'collective')))
+
   app.get<{ Params: { id: string } }>('/v1/collectives/:id/members', { schema: { tags: ['collectives'], summary: 'Members now, admins, pending changes, membership intervals' } },
     async (request) => {
       const d = await collectives().describe(parseCid(request.params.id, 'collective'))

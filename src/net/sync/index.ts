@@ -158,6 +158,8 @@ export interface SyncProtocol {
    * TooManyRejectedError, SyncRemoteError (the peer ended the session with another error).
    */
   syncWith(peer: PeerId, scope: string, options?: AbortOptions): Promise<SyncStats>
+  /** Live figures of the sessions in flight (either role), for progress reports; copies */
+  active(): SyncStats[]
 }
 
 /** libp2p's components, as a service factory receives them */

@@ -46,6 +46,8 @@ export class Sync implements SyncProtocol, Startable {
   /** inbound sessions past their OPEN, in all and by peer */
   private inbound = 0
   private readonly inboundByPeer = new Map<string, number>()
+  /** sessions in flight, either role, for `active()` */
+  private readonly running = new Set<Session>()
 
   constructor (components: SyncComponents, init: SyncInit = {}) {
     this.components = components
@@ -95,6 +97,10 @@ export class Sync implements SyncProtocol, Startable {
     await this.components.registrar.unhandle(this.protocol)
   }
 
+  active (): SyncStats[] {
+    return [...this.running].map(s => ({ ...s.finishStats() }))
+  }
+
   /** True between start and stop */
   isStarted (): boolean {
     return this.started
@@ -120,6 +126,7 @@ export class Sync implements SyncProtocol, Startable {
     const onAbort = (): void => { io.abort(this.abortError(signal, deadline, options.signal)) }
     signal.addEventListener('abort', onAbort, { once: true })
     const session = this.session('initiator', io, peer, signal, log)
+    this.running.add(session)
     try {
       await session.initiate(scope)
       await io.close(signal)
@@ -133,6 +140,7 @@ export class Sync implements SyncProtocol, Startable {
       this.observe(session.finishStats(), err)
       throw err
     } finally {
+      this.running.delete(session)
       signal.removeEventListener('abort', onAbort)
     }
   }
@@ -168,6 +176,7 @@ export class Sync implements SyncProtocol, Startable {
       this.inbound++
       this.inboundByPeer.set(peerKey, (this.inboundByPeer.get(peerKey) ?? 0) + 1)
       counted = true
+      this.running.add(session)
       if (!this.components.source.scopes().includes(first.scope)) {
         throw new UnknownScopeError(`scope ${first.scope} is not served here`, { details: { scope: first.scope } })
       }
@@ -181,6 +190,7 @@ export class Sync implements SyncProtocol, Startable {
       await this.fail(io, err, log)
       this.observe(session.finishStats(), err)
     } finally {
+      this.running.delete(session)
       if (counted) {
         this.inbound--
         const n = (this.inboundByPeer.get(peerKey) ?? 1) - 1
