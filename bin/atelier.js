@@ -2,6 +2,9 @@
 // The `atelier` binary. The CLI is TypeScript run by Node >= 22.18 type stripping. The daemon needs Node flags set
 // at process start (src/node/heap.ts), and an older Node needs the project's own Node 24 (devDependency `node`):
 // in those cases the CLI runs in a child process, with signals passed on so Ctrl+C still shuts the daemon down cleanly.
+// The daemon child runs in its own process group: a terminal's Ctrl+C reaches the wrapper only, which passes it on
+// once (in the same group the child would get it twice, and take the second as "exit now"). It is joined to the
+// wrapper by an IPC channel, whose end tells it the wrapper died (even by SIGKILL): it then shuts down too.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -26,7 +29,11 @@ if (modern && !daemon) {
     }
   }
   const { DAEMON_NODE_FLAGS } = modern ? await import(join(here, '..', 'src', 'node', 'heap.ts')) : { DAEMON_NODE_FLAGS: ['--max-semi-space-size=4'] }
-  const child = spawn(node, [...(daemon ? DAEMON_NODE_FLAGS : []), main, ...args], { stdio: 'inherit' })
+  const child = daemon
+    ? spawn(node, [...DAEMON_NODE_FLAGS, main, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true })
+    : spawn(node, [main, ...args], { stdio: 'inherit' })
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { child.kill(signal) })
+  // the channel is only there to end with this process
+  if (daemon) child.channel?.unref()
   child.on('exit', (code, signal) => { process.exit(code ?? (signal != null ? 128 : 1)) })
 }

@@ -1,6 +1,6 @@
 /**
  * `atelier daemon`: run a node in the foreground until SIGINT or SIGTERM, then shut it down gracefully.
- * A second signal while shutting down exits at once.
+ * A second signal while shutting down exits at once. Started by bin/atelier.js, it also stops when the wrapper dies.
  */
 import type { AtelierConfig } from '../config.ts'
 import { AtelierNode } from './atelier-node.ts'
@@ -45,6 +45,12 @@ export async function runDaemon (config: AtelierConfig, options: RunDaemonOption
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // started by bin/atelier.js: its IPC channel closes when the wrapper dies, however it died; stop with it
+  const onParentGone = (): void => { if (!stopping) onSignal('SIGHUP') }
+  if (process.channel != null) {
+    process.channel.unref()
+    process.once('disconnect', onParentGone)
+  }
   try {
     await node.start()
     const info = await node.info()
@@ -54,6 +60,7 @@ export async function runDaemon (config: AtelierConfig, options: RunDaemonOption
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('disconnect', onParentGone)
     logger.flush()
   }
 }
