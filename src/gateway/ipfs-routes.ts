@@ -32,6 +32,13 @@ export interface IpfsRoutesOptions {
 
 /** Content is addressed by hash: it never changes, so caches may keep it for the spec's year (29030400 s) */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=29030400, immutable'
+/**
+ * Content served under /ipfs is anyone's bytes, on the origin of the node's page (whose session holds the API token):
+ * a sandboxed document without scripts or same-origin access can show an image or a video, never read the page's
+ * storage or call the API as the user
+ */
+export const IPFS_CSP = "sandbox; default-src 'none'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'unsafe-inline'; font-src 'self'"
+
 export const RAW_CONTENT_TYPE = 'application/vnd.ipld.raw'
 export const CAR_CONTENT_TYPE = 'application/vnd.ipld.car; version=1'
 /** Bytes looked at to guess a content type */
@@ -83,6 +90,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     reply.header('cache-control', IMMUTABLE_CACHE_CONTROL)
     reply.header('x-ipfs-path', `/ipfs/${cidOrPath}`)
     reply.header('x-content-type-options', 'nosniff')
+    reply.header('content-security-policy', IPFS_CSP)
     reply.header('vary', 'Accept')
 
     if (format === 'raw') {

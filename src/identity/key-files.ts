@@ -28,11 +28,23 @@ export async function writeSecretFile (path: string, data: string | Uint8Array):
 
 /** Read a secret file, warning-free; a missing file is `undefined` */
 export async function readSecretFile (path: string): Promise<Uint8Array | undefined> {
+  let handle
   try {
-    return await readFile(path)
+    handle = await open(path, 'r')
   } catch (err: any) {
     if (err.code === 'ENOENT') return undefined
     throw err
+  }
+  try {
+    // a key others can read is a key others may have: refuse it rather than run with it (POSIX modes only)
+    const { mode } = await handle.stat()
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new ConfigError(`${path} can be read by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${path}`,
+        { details: { path, mode: mode & 0o777 } })
+    }
+    return await handle.readFile()
+  } finally {
+    await handle.close()
   }
 }
 

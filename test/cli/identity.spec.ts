@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile, stat } from 'node:fs/promises'
+import { chmod, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cli, tempHome } from './helpers.ts'
 
@@ -60,6 +60,20 @@ describe('init and offline id', () => {
     for (const r of [text, j]) {
       assert.ok(!r.stdout.includes(token) && !r.stderr.includes(token), 'the API token is never printed')
       assert.ok(!r.stdout.includes(key) && !r.stderr.includes(key), 'the creator key is never printed')
+    }
+  })
+
+  it('a daemon refuses to start on a secret others can read, in one line that says which chmod to run', async () => {
+    const key = join(home, 'keys', 'creator.json')
+    await chmod(key, 0o644)
+    try {
+      const r = await cli(['daemon', '--http', '127.0.0.1:0', '--p2p', '/ip4/127.0.0.1/tcp/0'], { home })
+      assert.notEqual(r.code, 0)
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+      assert.match(r.stderr, new RegExp(`chmod 600 ${key.replaceAll('/', '\\/')}`))
+      assert.match(r.stderr, /0644/)
+    } finally {
+      await chmod(key, 0o600)
     }
   })
 })

@@ -54,6 +54,8 @@ describe('/ipfs routes', () => {
     assert.equal(res.headers.etag, `"${cid}"`)
     assert.equal(res.headers['cache-control'], IMMUTABLE)
     assert.equal(res.headers['accept-ranges'], 'bytes')
+    assert.equal(res.headers['x-content-type-options'], 'nosniff')
+    assert.match(String(res.headers['content-security-policy']), /^sandbox; default-src 'none'/, 'served content runs no script on the page\'s origin')
     assert.ok(res.rawPayload.equals(file))
   })
 
