@@ -20,6 +20,19 @@ export interface HttpConfig {
   contentBodyLimit: number
   /** How long /ipfs waits for connected peers to start sending content this node does not hold before a 404, ms. @default 3000 */
   peerFetchTimeoutMs: number
+  /** Listen on an address other than loopback (then writes need the token as always, and any Host is taken).
+   * Without it the daemon refuses such an address. @default false */
+  allowRemote: boolean
+  /** Connections open at once, in all. @default 1024 */
+  maxConnections: number
+  /** Connections open at once from one remote client address (loopback clients share maxConnections). @default 64 */
+  maxConnectionsPerClient: number
+  /** Longest silence on a connection (headers, a body, an idle keep-alive), ms. @default 30000 */
+  idleTimeoutMs: number
+  /** Longest time to receive a request's headers, ms. @default 10000 */
+  headersTimeoutMs: number
+  /** Longest time to receive a whole request that is not a content upload (JSON bodies, OPTIONS, …), ms. @default 30000 */
+  bodyTimeoutMs: number
 }
 
 export interface P2PConfig {
@@ -154,6 +167,11 @@ function positiveInt (value: unknown, name: string, allowZero = false): number {
   return value
 }
 
+function bool (value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`)
+  return value
+}
+
 function stringList (value: unknown, name: string): string[] {
   if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
     throw new ConfigError(`${name} must be a list of strings`)
@@ -176,7 +194,13 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       port: positiveInt(pick(l => l.http?.port, d.http.port), 'http.port', true),
       jsonBodyLimit: positiveInt(pick(l => l.http?.jsonBodyLimit, d.http.jsonBodyLimit), 'http.jsonBodyLimit'),
       contentBodyLimit: positiveInt(pick(l => l.http?.contentBodyLimit, d.http.contentBodyLimit), 'http.contentBodyLimit'),
-      peerFetchTimeoutMs: positiveInt(pick(l => l.http?.peerFetchTimeoutMs, d.http.peerFetchTimeoutMs), 'http.peerFetchTimeoutMs')
+      peerFetchTimeoutMs: positiveInt(pick(l => l.http?.peerFetchTimeoutMs, d.http.peerFetchTimeoutMs), 'http.peerFetchTimeoutMs'),
+      allowRemote: bool(pick(l => l.http?.allowRemote, d.http.allowRemote), 'http.allowRemote'),
+      maxConnections: positiveInt(pick(l => l.http?.maxConnections, d.http.maxConnections), 'http.maxConnections'),
+      maxConnectionsPerClient: positiveInt(pick(l => l.http?.maxConnectionsPerClient, d.http.maxConnectionsPerClient), 'http.maxConnectionsPerClient'),
+      idleTimeoutMs: positiveInt(pick(l => l.http?.idleTimeoutMs, d.http.idleTimeoutMs), 'http.idleTimeoutMs'),
+      headersTimeoutMs: positiveInt(pick(l => l.http?.headersTimeoutMs, d.http.headersTimeoutMs), 'http.headersTimeoutMs'),
+      bodyTimeoutMs: positiveInt(pick(l => l.http?.bodyTimeoutMs, d.http.bodyTimeoutMs), 'http.bodyTimeoutMs')
     },
     p2p: {
       listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),

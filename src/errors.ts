@@ -98,3 +98,9 @@ export class BusyError extends AtelierError {
 export function isAtelierError (err: unknown): err is AtelierError {
   return err instanceof Error && typeof (err as any).code === 'string' && typeof (err as any).httpStatus === 'number'
 }
+
+/** A request named a Host this gateway does not answer for (DNS rebinding: a page of another site on our port) */
+export class HostNotAllowedError extends AtelierError {
+  readonly code = 'ERR_HOST_NOT_ALLOWED'
+  readonly httpStatus = 403
+}

@@ -3,10 +3,11 @@
  * OpenAPI document, on one Fastify server. It receives the node's parts through `components` and owns none.
  */
 import Fastify, { LogController } from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import swagger from '@fastify/swagger'
 import { installJsonBodyParser } from './json-body.ts'
-import { installErrorHandlers } from './errors.ts'
+import { installErrorHandlers, toErrorResponse } from './errors.ts'
+import { checkListenAddress, installDoors, localUrl } from './doors.ts'
 import { installAuth } from './auth.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { contentRoutes } from './routes/content.ts'
@@ -50,8 +51,15 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     ajv: {
       // reject unknown fields with a message instead of silently dropping them, and never coerce types
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false }
+    },
+    // errors Fastify raises before routing (a bad URL, an over-long parameter) get the documented body too
+    frameworkErrors: (err, request, res) => {
+      const { status, body } = toErrorResponse(err)
+      request.log.info({ code: body.error.code, msg: body.error.message }, 'request refused')
+      void (res as FastifyReply).code(status).header('content-type', 'application/json; charset=utf-8').send(body)
     }
   })
+  installDoors(app, init)
   installErrorHandlers(app)
   installJsonBodyParser(app)
   installAuth(app, components.apiToken)
@@ -92,11 +100,12 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   return {
     app,
     async listen () {
+      checkListenAddress(init, components.logger)
       await app.listen({ host: init.host, port: init.port })
       const address = app.server.address()
       if (address == null || typeof address === 'string') throw new Error('gateway is not listening on TCP')
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-      return `http://${host}:${address.port}`
+      // the URL this machine's clients use (the api file): a wildcard address is reached on loopback
+      return localUrl(address.address, address.port)
     },
     async close () {
       // in-flight requests get a grace period; then kept-alive and streaming sockets are cut so shutdown is bounded

@@ -16,6 +16,7 @@ import { parseRecordCid, recordCidString } from './cid.ts'
 import { DEFAULT_MAX_RECORD_BYTES } from './constants.ts'
 import { publicKeyFromDidKey, verificationMethodFor } from './did-key.ts'
 import { assertJsonValue, canonicalMembers, canonicalString, joinMembers, utf8Bytes } from './jcs.ts'
+import type { JsonValue } from './jcs.ts'
 import { KIND_CHECKS } from './kinds/index.ts'
 import { checkProofFields, decodeProofValue, hashData, verifySignature } from './proof.ts'
 import { schemaError } from './schema-errors.ts'
@@ -117,14 +118,16 @@ function checkSemantics (credential: Credential, kind: RecordKind): { time: numb
 
 /** Step 5: canonical strings of the record, of the unsecured document, and of the proof configuration */
 function canonicalForms (credential: Credential): { record: string, document: string, proofConfig: string } {
-  const proofMembers = canonicalMembers(credential.proof as unknown as Record<string, unknown>)
-  const proofFragment = joinMembers(proofMembers)
-  const members = canonicalMembers(credential as unknown as Record<string, unknown>, { proof: proofFragment })
-  const contextFragment = members.find(([key]) => key === '@context')![1]
-  // The configuration is the proof minus proofValue, always with the document's @context (eddsa-jcs-2022 §3.3.5)
-  const configMembers = proofMembers.filter(([key]) => key !== 'proofValue' && key !== '@context')
-  configMembers.push(['@context', contextFragment])
-  configMembers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  // The proof's @context is not signed (the configuration takes the document's, eddsa-jcs-2022 §3.3.5): the canonical
+  // record always carries it, equal to the document's, so a record sent with it or without it is one record, one CID
+  // (protocols/records.md §5)
+  const contextFragment = `${canonicalString('@context')}:${canonicalString(credential['@context'] as unknown as JsonValue)}`
+  const proofMembers = canonicalMembers(credential.proof as unknown as Record<string, unknown>).filter(([key]) => key !== '@context')
+  proofMembers.push(['@context', contextFragment])
+  proofMembers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  const members = canonicalMembers(credential as unknown as Record<string, unknown>, { proof: joinMembers(proofMembers) })
+  // The configuration is the proof minus proofValue, with that @context
+  const configMembers = proofMembers.filter(([key]) => key !== 'proofValue')
   return { record: joinMembers(members), document: joinMembers(members, 'proof'), proofConfig: joinMembers(configMembers) }
 }
 
@@ -163,6 +166,8 @@ export function checkRecord (input: Uint8Array | string | object, options: Valid
   const signature = decodeProofValue(proof.proofValue)
   const data = hashData(utf8Bytes(forms.proofConfig), utf8Bytes(forms.document), crypto.sha256)
 
+  // the credential as its canonical bytes say: the proof with its @context
+  if (proof['@context'] === undefined) (proof as unknown as Record<string, unknown>)['@context'] = credential['@context']
   const record: ValidRecord = {
     cid: recordCidString(bytes, crypto),
     bytes,

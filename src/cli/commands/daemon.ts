@@ -13,6 +13,7 @@ interface DaemonOptions {
   p2p?: string[]
   bootstrap?: string[]
   logLevel?: string
+  allowRemote?: boolean
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -35,6 +36,7 @@ function multiaddr (value: string): string {
 export function daemonOverrides (opts: DaemonOptions): ConfigOverrides {
   const out: ConfigOverrides = {}
   if (opts.http != null) out.http = { host: opts.http.host, port: opts.http.port }
+  if (opts.allowRemote === true) out.http = { ...out.http, allowRemote: true }
   if (opts.p2p != null) out.p2p = { listen: opts.p2p }
   if (opts.bootstrap != null) out.p2p = { ...out.p2p, bootstrap: opts.bootstrap }
   if (opts.logLevel != null) out.logLevel = opts.logLevel
@@ -55,7 +57,8 @@ export const daemon: CliCommand<DaemonOptions> = {
   ],
   setup (cmd) {
     cmd
-      .addOption(new Option('--http <host:port>', 'HTTP gateway address (port 0 picks a free one)').argParser(hostPort))
+      .addOption(new Option('--http <host:port>', 'HTTP gateway address (port 0 picks a free one); loopback unless --allow-remote').argParser(hostPort))
+      .addOption(new Option('--allow-remote', 'let the gateway listen on an address other machines can reach (writes still need the token)'))
       .addOption(new Option('--p2p <multiaddr>', 'libp2p listen address (repeatable)').argParser(collect(multiaddr)))
       .addOption(new Option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/<peer id> (repeatable)').argParser(collect(multiaddr)))
       .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))

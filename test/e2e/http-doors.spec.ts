@@ -1,0 +1,137 @@
+/**
+ * The gateway's doors on a real node and its real server: what a client without a token (or with one, but slow)
+ * can make the node hold. Raw sockets, so nothing in a client library hides what the server does.
+ */
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import type { Socket } from 'node:net'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AtelierNode } from '../../src/node/atelier-node.ts'
+import { silentLogger } from '../../src/node/logger.ts'
+import { initHome } from '../../src/identity/index.ts'
+import { resolveConfig } from '../../src/config.ts'
+import { localUrl } from '../../src/gateway/doors.ts'
+
+interface Exchange { status: string, body: string, closedMs: number | undefined }
+
+/** Write `head` and `body` on a new socket; what came back, and when the server closed it (undefined: not within ms) */
+async function exchange (port: number, head: string, body: Buffer = Buffer.alloc(0), ms = 3_000): Promise<Exchange> {
+  return await new Promise(resolve => {
+    const s = connect(port, '127.0.0.1')
+    const started = Date.now()
+    let got = ''
+    const done = (closedMs: number | undefined): void => {
+      const sep = got.indexOf('\r\n\r\n')
+      resolve({ status: got.split('\r\n')[0] ?? '', body: sep >= 0 ? got.slice(sep + 4) : '', closedMs })
+    }
+    s.on('data', d => { got += d })
+    s.on('error', () => {})
+    s.on('close', () => { clearTimeout(timer); done(Date.now() - started) })
+    const timer = setTimeout(() => { s.removeAllListeners('close'); s.destroy(); done(undefined) }, ms)
+    s.write(head)
+    if (body.length > 0) s.write(body)
+  })
+}
+
+describe('the gateway\'s doors', { timeout: 60_000 }, () => {
+  let root: string
+  let node: AtelierNode
+  let port: number
+  let token: string
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'atelier-doors-'))
+    const home = join(root, 'home')
+    await initHome(home)
+    node = new AtelierNode({
+      config: resolveConfig(home, { http: { port: 0, bodyTimeoutMs: 1_000, maxConnections: 8 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } }),
+      logger: silentLogger(),
+      processMetrics: false
+    })
+    await node.start()
+    port = Number(new URL(node.gatewayUrl).port)
+    token = (await readFile(join(home, 'api-token'), 'utf8')).trim()
+  })
+  after(async () => {
+    await node?.stop()
+    await rm(root, { recursive: true, force: true })
+  })
+
+  const host = (): string => `Host: 127.0.0.1:${port}\r\n`
+
+  it('answers a request with a body still coming (no token, or no route) and closes it, without reading the rest', async () => {
+    for (const method of ['OPTIONS', 'POST']) {
+      const r = await exchange(port, `${method} /v1/records HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n`, Buffer.alloc(1_000, 32))
+      assert.match(r.status, method === 'POST' ? / 401 / : / 404 /, method)
+      assert.match(JSON.parse(r.body).error.code, /^ERR_/)
+      assert.ok(r.closedMs != null && r.closedMs < 2_000, `${method}: closed after ${r.closedMs} ms`)
+    }
+  })
+
+  it('closes a request whose body arrives slower than bodyTimeoutMs, whatever its pace', async () => {
+    const started = Date.now()
+    const closed = await new Promise<number>(resolve => {
+      const s: Socket = connect(port, '127.0.0.1')
+      s.on('error', () => {})
+      s.write(`POST /v1/records HTTP/1.1\r\n${host()}Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n`)
+      // a byte every 100 ms: never silent for long, never done
+      const drip = setInterval(() => { if (!s.destroyed) s.write(' ') }, 100)
+      s.on('close', () => { clearInterval(drip); resolve(Date.now() - started) })
+      setTimeout(() => { clearInterval(drip); s.destroy() }, 8_000)
+    })
+    assert.ok(closed < 4_000, `closed after ${closed} ms (bodyTimeoutMs 1,000)`)
+    assert.equal((await fetch(`${node.gatewayUrl}/healthz`)).status, 200, 'and the node answers others')
+  })
+
+  it('answers only loopback Host names (a rebound name of another site gets 403)', async () => {
+    const evil = await exchange(port, `GET /v1/node HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`)
+    assert.match(evil.status, / 403 /)
+    assert.equal(JSON.parse(evil.body).error.code, 'ERR_HOST_NOT_ALLOWED')
+    for (const name of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      const ok = await exchange(port, `GET /healthz HTTP/1.1\r\nHost: ${name}\r\nConnection: close\r\n\r\n`)
+      assert.match(ok.status, / 200 /, name)
+    }
+  })
+
+  it('bounds the connections open at once', async () => {
+    const sockets: Socket[] = []
+    try {
+      for (let i = 0; i < 8; i++) {
+        const s = connect(port, '127.0.0.1')
+        s.on('error', () => {})
+        await new Promise(resolve => s.once('connect', resolve))
+        sockets.push(s)
+      }
+      const extra = await exchange(port, `GET /healthz HTTP/1.1\r\n${host()}\r\n`)
+      assert.equal(extra.status, '', 'the ninth connection is closed unanswered')
+      assert.ok(extra.closedMs != null)
+    } finally {
+      for (const s of sockets) s.destroy()
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+    assert.equal((await fetch(`${node.gatewayUrl}/healthz`)).status, 200, 'and connections are taken again once they close')
+  })
+
+  it('gives errors Fastify raises before routing the documented body', async () => {
+    const bad = await exchange(port, `GET /%zz HTTP/1.1\r\n${host()}Connection: close\r\n\r\n`)
+    assert.match(bad.status, / 400 /)
+    assert.equal(JSON.parse(bad.body).error.code, 'ERR_INVALID_REQUEST')
+    const long = await exchange(port, `GET /v1/records/${'a'.repeat(600)} HTTP/1.1\r\n${host()}Connection: close\r\n\r\n`)
+    assert.match(long.status, / 414 /)
+    assert.equal(JSON.parse(long.body).error.name, 'InvalidRequestError')
+  })
+
+  it('refuses to listen on an address other machines reach without allowRemote, before binding it', async () => {
+    const home = join(root, 'remote')
+    await initHome(home)
+    const remote = new AtelierNode({ config: resolveConfig(home, { http: { host: '0.0.0.0', port: 0 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } }), logger: silentLogger(), processMetrics: false })
+    await assert.rejects(remote.start(), (err: any) => err.name === 'ConfigError' && /--allow-remote/.test(err.message))
+    // the api file of a wildcard listener names loopback, which this machine's clients can reach
+    assert.equal(localUrl('0.0.0.0', 5180), 'http://127.0.0.1:5180')
+    assert.equal(localUrl('::', 5180), 'http://[::1]:5180')
+    assert.equal(localUrl('127.0.0.1', 5180), 'http://127.0.0.1:5180')
+  })
+})
