@@ -217,8 +217,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
 
   /** Every stored record body, counted ones first; what a rebuild reads (an index that must be rebuilt too). Bodies
    * stored meanwhile may be missed. */
-  async * storedBodies (): AsyncGenerator<StoredBody> {
-    for (const [name, counted] of [['body', true], ['held', false]] as const) {
+  async * storedBodies (options: { heldOnly?: boolean } = {}): AsyncGenerator<StoredBody> {
+    const parts = options.heldOnly === true ? [['held', false]] as const : [['body', true], ['held', false]] as const
+    for (const [name, counted] of parts) {
       let after: string | undefined
       while (true) {
         // pages, so no read stays open across a swap or a long consumer

@@ -50,8 +50,9 @@ export async function holdLegacyBlocks (c: MigrationComponents, stale: boolean):
 /** Step 3: held bodies no lot entry names go through the door again. Returns what became of them. */
 export async function judgeUnaccounted (c: MigrationComponents & { parking: ParkingLot, records: RecordService }): Promise<Record<string, number>> {
   const outcomes: Record<string, number> = {}
-  for await (const body of c.index.storedBodies()) {
-    if (body.counted || await c.parking.has(body.cid)) continue
+  // held bodies only: a start must not read every counted record
+  for await (const body of c.index.storedBodies({ heldOnly: true })) {
+    if (await c.parking.has(body.cid)) continue
     let outcome: string
     try {
       outcome = (await c.records.ingest(body.bytes, { source: 'import' })).status
