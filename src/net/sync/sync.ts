@@ -21,6 +21,9 @@ import type { SyncMessage } from './codec.ts'
 import type { ReconcileOptions } from './reconcile.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
+/** How long a responder waits for the initiator's close after the session, to catch frames sent after DONE, ms */
+const AFTER_DONE_WAIT_MS = 2_000
+
 /** How long an error frame may take to flush before the stream is torn down anyway, ms */
 const ERROR_FLUSH_MS = 1_000
 
@@ -182,6 +185,10 @@ export class Sync implements SyncProtocol, Startable {
       }
       await session.respond(first.scope, first)
       await io.close(signal)
+      // a frame after DONE is a protocol error (protocols/sync.md §3.5); the initiator's next move is to close its
+      // end, so wait for that a moment (not longer: the session's records are already settled)
+      const after = await io.read(AbortSignal.any([signal, AbortSignal.timeout(AFTER_DONE_WAIT_MS)])).catch(() => null)
+      if (after != null) throw new SyncProtocolError(`${after.type.toUpperCase()} after DONE`)
       const stats = session.finishStats()
       log('served %s: %d records sent, %d received (%d rejected), %d ms', stats.scope, stats.recordsSent, stats.recordsReceived, stats.recordsRejected, stats.ms)
       this.observe(stats)

@@ -412,4 +412,31 @@ describe('sync over libp2p: hostile input on a raw stream', () => {
       io2.abort(new Error('test done'))
     }
   })
+
+  it('a frame after DONE is a protocol error for the responder', { timeout: DEADLINE }, async () => {
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), new MemorySource(), {}, watch.init)
+    const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    const signal = AbortSignal.timeout(10_000)
+    try {
+      // both sides hold nothing: OPEN, the responder ends the reconciliation, both say DONE
+      io.send({ type: 'open', scope: 'scope-1', ranges: new Reconciler(createSyncItems([]), {}).initiate() })
+      const seen: string[] = []
+      for (;;) {
+        const msg = await io.read(signal)
+        if (msg == null) break
+        seen.push(msg.type)
+        if (msg.type === 'reconcile' && (msg as { ranges: unknown[] }).ranges.length === 0) io.send({ type: 'done' })
+      }
+      assert.ok(seen.includes('done'), `the responder said DONE: ${seen.join(', ')}`)
+      // the responder closed its end; a frame now breaks the protocol
+      io.send({ type: 'reconcile', ranges: [] })
+      const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
+      assert.equal(served.error?.name, 'SyncProtocolError')
+      assert.match(served.error?.message ?? '', /after DONE/)
+    } finally {
+      io.abort(new Error('test done'))
+    }
+  })
 })
