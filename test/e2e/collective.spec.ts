@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile, mkdtemp, rm } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TestDaemon, waitFor } from './harness.ts'
@@ -115,6 +115,19 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
     const res = await fetch(`${b.url}/ipfs/${original.cid}`)
     assert.equal(res.status, 200)
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes)
+  })
+
+  it('B fetches a record only A holds over bitswap, byte-identical, from A\'s record store', async () => {
+    // a record of no collective: it is not synced, so only A holds it (in its index: no block file since schema 4)
+    const made = await a.api('/v1/attestations', { method: 'POST', json: { record: original.record, claim: 'endorsement', comment: 'A only' } })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const cid = made.body.cid as string
+    assert.equal((await b.api(`/v1/records/${cid}`)).status, 404, 'B does not hold it')
+    const fromA = Buffer.from(await (await fetch(`${a.url}/ipfs/${cid}?format=raw`)).arrayBuffer())
+    const res = await fetch(`${b.url}/ipfs/${cid}?format=raw`)
+    assert.equal(res.status, 200)
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), fromA)
+    assert.equal(createHash('sha256').update(fromA).digest('hex'), Buffer.from(CID.parse(cid).multihash.digest).toString('hex'))
   })
 
   it('answers 404 for content no connected peer holds, after a bounded wait, not 500', async () => {
