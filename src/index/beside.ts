@@ -20,20 +20,20 @@ export interface Build {
 /** Queue `records` to be written into the database being built; resolves once they are (a failure goes to
  * `build.error`, never to the caller: a live write must not fail because the rebuild beside it did) */
 export function copyInto (build: Build, records: ValidRecord[]): Promise<void> {
-  build.backlog += records.length
-  build.writes = build.writes.then(async () => {
-    if (build.error != null) return
-    for (let i = 0; i < records.length; i += BATCH_RECORDS) await build.gen.writeBatch(records.slice(i, i + BATCH_RECORDS))
-  }).catch((err: Error) => { build.error ??= err }).finally(() => { build.backlog -= records.length })
-  return build.writes
+  return queueInto(build, records, async part => { await build.gen.writeBatch(part) })
 }
 
 /** Queue held bodies to be stored in the database being built (a record counted there is left counted) */
 export function holdInto (build: Build, items: Array<{ cid: string, bytes: Uint8Array }>): Promise<void> {
+  return queueInto(build, items, async part => { await build.gen.holdBatch(part) })
+}
+
+/** Write `items` into the build, BATCH_RECORDS at a time, after what was queued before */
+function queueInto<T> (build: Build, items: T[], write: (part: T[]) => Promise<void>): Promise<void> {
   build.backlog += items.length
   build.writes = build.writes.then(async () => {
     if (build.error != null) return
-    for (let i = 0; i < items.length; i += BATCH_RECORDS) await build.gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
+    for (let i = 0; i < items.length; i += BATCH_RECORDS) await write(items.slice(i, i + BATCH_RECORDS))
   }).catch((err: Error) => { build.error ??= err }).finally(() => { build.backlog -= items.length })
   return build.writes
 }

@@ -49,12 +49,13 @@ type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
 
 const bodyEncoder = new TextEncoder()
 
+/** A read waiting for its tick's getMany */
+interface TickRead { cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }
+
 export class RecordIndex extends EventEmitter<RecordIndexEvents> implements RecordIndexApi {
   readonly path: string
-  /** body reads waiting for this tick's getMany */
-  private readonly bodyQueue: Array<{ cid: string, resolve: (v: Uint8Array | undefined) => void, reject: (err: Error) => void }> = []
-  /** summary reads waiting for this tick's getMany */
-  private readonly summaryQueue: Array<{ cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }> = []
+  /** body and summary reads waiting for this tick's getMany of their sublevel */
+  private readonly tickReads: Record<'body' | 'summary', TickRead[]> = { body: [], summary: [] }
   private readonly log: IndexLogger
   private live?: IndexGeneration
   private state: State = 'closed'
@@ -174,17 +175,22 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * (and waited for it while the writer held it on a busy machine).
    */
   private async summaryText (cid: string): Promise<string | undefined> {
+    return await this.readInTick('summary', cid)
+  }
+
+  /** One value of `name`; every call of the same tick is answered by one getMany */
+  private async readInTick (name: 'body' | 'summary', cid: string): Promise<string | undefined> {
     this.readable()
+    const queue = this.tickReads[name]
     return await new Promise((resolve, reject) => {
-      this.summaryQueue.push({ cid, resolve, reject })
-      if (this.summaryQueue.length === 1) {
-        queueMicrotask(() => {
-          const batch = this.summaryQueue.splice(0)
-          this.read(async subs => await subs.summary.getMany(batch.map(b => b.cid))).then(values => {
-            values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
-          }, (err: Error) => { for (const b of batch) b.reject(err) })
-        })
-      }
+      queue.push({ cid, resolve, reject })
+      if (queue.length > 1) return
+      queueMicrotask(() => {
+        const batch = queue.splice(0)
+        this.read(async subs => await subs[name].getMany(batch.map(b => b.cid))).then(values => {
+          values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
+        }, (err: Error) => { for (const b of batch) b.reject(err) })
+      })
     })
   }
 
@@ -193,18 +199,8 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * a lineage walk asks for a whole level of records at once.
    */
   async body (cid: string): Promise<Uint8Array | undefined> {
-    this.readable()
-    return await new Promise((resolve, reject) => {
-      this.bodyQueue.push({ cid, resolve, reject })
-      if (this.bodyQueue.length === 1) {
-        queueMicrotask(() => {
-          const batch = this.bodyQueue.splice(0)
-          this.read(async subs => await subs.body.getMany(batch.map(b => b.cid))).then(values => {
-            values.forEach((v, i) => { batch[i].resolve(v == null ? undefined : bodyEncoder.encode(v)) })
-          }, (err: Error) => { for (const b of batch) b.reject(err) })
-        })
-      }
-    })
+    const text = await this.readInTick('body', cid)
+    return text == null ? undefined : bodyEncoder.encode(text)
   }
 
   /** A stored record's canonical bytes, counted or held (retired); undefined when this node does not store it */
@@ -231,12 +227,13 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     }
   }
 
-  /** Store records held, not counted (record blocks of an older release the lot names); counted ones are skipped */
+  /** Store records held, not counted (record blocks of an older release); counted ones are skipped. Works on an
+   * index open() refused (IndexSchemaError) too, before `upgrade()` or `rebuild()` */
   async hold (items: HeldBody[]): Promise<number> {
-    this.readable()
+    this.writable(['open', 'stale'])
     if (items.length === 0) return 0
     return await this.exclusive(async () => {
-      const gen = this.writable(['open', 'closing'])
+      const gen = this.writable(['open', 'stale', 'closing'])
       let n = 0
       for (let i = 0; i < items.length; i += BATCH_RECORDS) n += await gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
       if (this.building != null) holdInto(this.building, items)
@@ -269,7 +266,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   /**
    * Bring an index of an upgradable older schema (UPGRADABLE_SCHEMA_VERSIONS) to this one without a rebuild: its
    * entries are read as they are. Call on an index that open() refused with IndexSchemaError, after storing the
-   * older release's record blocks with `holdStale()`.
+   * older release's record blocks with `hold()`.
    */
   async upgrade (): Promise<boolean> {
     const gen = this.live
@@ -284,15 +281,6 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return true
   }
 
-  /** `hold()` on an index open() refused (IndexSchemaError), before `upgrade()` or `rebuild()` */
-  async holdStale (items: HeldBody[]): Promise<number> {
-    const gen = this.writable(['open', 'stale'])
-    let n = 0
-    await this.exclusive(async () => {
-      for (let i = 0; i < items.length; i += BATCH_RECORDS) n += await gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
-    })
-    return n
-  }
 
   async query (q: RecordQuery): Promise<Page<RecordSummary>> {
     return await this.read(async subs => await runQuery(subs, q))

@@ -197,7 +197,7 @@ export class AtelierNode {
 
     // an older release's record blocks move into the index before anything reads it
     const migration = { store: storage.store, index, logger: this.log }
-    await holdLegacyBlocks(migration, stale != null)
+    await holdLegacyBlocks(migration)
     if (stale != null && !(await index.upgrade())) {
       // a layout this release cannot read as it is (or an interrupted rebuild): rebuilt from the stored bodies
       this.log.warn({ reason: stale.message }, 'index needs rebuilding; rebuilding it from the stored records')

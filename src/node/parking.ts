@@ -150,8 +150,8 @@ export class ParkingLot {
   }
 
   private mark (cid: string, deps: string[], by: 1 | -1): void {
-    count(this.heldHashes, cidHash(cid), by)
-    for (const dep of deps) count(this.depHashes, cidHash(dep), by)
+    bump(this.heldHashes, cidHash(cid), by)
+    for (const dep of deps) bump(this.depHashes, cidHash(dep), by)
   }
 
   /** Hold a record (or replace its entry: new deps, new status), then enforce the bounds */
@@ -364,12 +364,6 @@ export class ParkingLot {
 /** Deleted bytes, past a quarter of the lot's bound since the last compaction, start one in the background */
 const COMPACT_AFTER_FRACTION = 0.25
 
-function count (map: Map<number, number>, key: number, by: number): void {
-  const n = (map.get(key) ?? 0) + by
-  if (n <= 0) map.delete(key)
-  else map.set(key, n)
-}
-
 /** FNV-1a over a key's characters (record CIDs share their first characters; the hash covers them all) */
 function cidHash (cid: string): number {
   let h = 0x811c9dc5
@@ -377,7 +371,7 @@ function cidHash (cid: string): number {
   return h >>> 0
 }
 
-function bump (map: Map<string, number>, key: string, by: number): void {
+function bump<K> (map: Map<K, number>, key: K, by: number): void {
   const v = (map.get(key) ?? 0) + by
   if (v <= 0) map.delete(key)
   else map.set(key, v)

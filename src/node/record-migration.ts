@@ -29,12 +29,12 @@ export interface MigrationComponents {
 }
 
 /** Step 1; works on an index open() refused (an older schema) as on an open one. Returns the blocks seen. */
-export async function holdLegacyBlocks (c: MigrationComponents, stale: boolean): Promise<{ blocks: number, held: number }> {
+export async function holdLegacyBlocks (c: MigrationComponents): Promise<{ blocks: number, held: number }> {
   let blocks = 0
   let held = 0
   let batch: Array<{ cid: string, bytes: Uint8Array }> = []
   const flush = async (): Promise<void> => {
-    held += stale ? await c.index.holdStale(batch) : await c.index.hold(batch)
+    held += await c.index.hold(batch)
     batch = []
   }
   for await (const block of c.store.allRecords()) {
