@@ -27,7 +27,7 @@ async function trustOf (page: Page, needle: string): Promise<string[]> {
       const t = walker.currentNode
       if ((t.textContent ?? '').includes(needle)) out.push(trust(t.parentElement))
     }
-    for (const el of document.body.querySelectorAll('[title]')) if ((el.getAttribute('title') ?? '').includes(needle)) out.push(trust(el))
+    for (const el of Array.from(document.body.querySelectorAll('[title]'))) if ((el.getAttribute('title') ?? '').includes(needle)) out.push(trust(el))
     return out
   }, needle)
 }
