@@ -90,7 +90,9 @@ function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLEl
   const training = trainingSentences(s.trainingMining)
   return h('div', null,
     h('div', { class: 'asset-top' },
-      contentPreview(content, s.mediaType, { alt: s.title }),
+      h('figure', { class: 'asset-preview' }, contentPreview(content, s.mediaType, { alt: s.title }),
+        // the content's CID is the signed one (in the facts); its bytes are not hashed here
+        h('figcaption', { class: 'muted small' }, 'Preview: ', nodeWord('the content as this node serves it'))),
       h('div', null,
         s.description != null ? h('p', { class: 'description' }, s.description) : null,
         facts(item, s),
