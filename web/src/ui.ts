@@ -67,7 +67,7 @@ export function verifyBadge (verifier: Verifier, cid: string, onResult?: (r: Ver
 export type Trust = 'verified' | 'node'
 
 /** Tooltip of the node's-word marker: what it means, in plain words */
-export const NODE_WORD_DETAIL = 'Reported by this node and not checked in this browser: the node could have changed it. Values without this mark come from signed records checked here.'
+export const NODE_WORD_DETAIL = 'Reported by this node and not checked in this browser: the node could have changed it. Titles, terms, shares and solid links without this mark come from signed records checked here.'
 
 /** The marker put beside whatever the page shows on the node's word alone; the same everywhere, explained in the legend */
 export function nodeWordMark (): HTMLSpanElement {
