@@ -141,7 +141,7 @@ describe('web page against a node that alters its answers', { timeout: 240_000 }
     await page.close()
   })
 
-  it('record bytes: an altered asset, license or record shows could-not-verify and nothing from it', async () => {
+  it('record bytes: an altered or withheld asset, license or record shows could-not-verify and nothing from it', async () => {
     const page = await open()
     await tamperRaw(page, data.remix, 'Sunrise remix', 'Sunrise remiX')
     await tamperRaw(page, sunriseLicense, '"commercialRevShare":1000', '"commercialRevShare":9000')
@@ -164,6 +164,16 @@ describe('web page against a node that alters its answers', { timeout: 240_000 }
     await page.locator('.unverified[data-verify="tampered"]').waitFor()
     await settled(page)
     for (const forged of ['remiX', '90 %']) await assertNeverVerified(page, forged)
+
+    // bytes withheld: not a verdict, but still nothing shown unchecked
+    await page.route(url => url.pathname === `/v1/records/${data.song}` && url.searchParams.get('raw') === '1', async route => {
+      await route.fulfill({ status: 503, json: { error: { code: 'ERR_UNAVAILABLE', name: 'UnavailableError', message: 'withheld' } } })
+    })
+    await page.goto(`${daemon.url}/#/asset/${data.song}`)
+    const withheld = page.locator('.unverified[data-verify="unavailable"]')
+    await withheld.waitFor()
+    assert.match(await withheld.innerText(), /Could not verify this record.*withheld/s)
+    assert.equal(await page.locator('#asset-title').count(), 0)
     await page.close()
   })
 
