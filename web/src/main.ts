@@ -6,6 +6,7 @@
 import { getBytes } from './api.ts'
 import type { View, ViewContext } from './context.ts'
 import { byId, h, replace } from './dom.ts'
+import { trustLegend } from './ui.ts'
 import { createVerifier } from './verify.ts'
 import { assetView } from './views/asset.ts'
 import { browseView } from './views/browse.ts'
@@ -68,5 +69,6 @@ function route (): void {
   window.scrollTo(0, 0)
 }
 
+document.querySelector('header.top')?.append(trustLegend())
 window.addEventListener('hashchange', route)
 route()

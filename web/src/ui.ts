@@ -3,6 +3,7 @@
  */
 import { ApiError } from './api.ts'
 import { h } from './dom.ts'
+import type { Child } from './dom.ts'
 import { shortCid, shortDid } from './format.ts'
 import { describeResult } from './verify.ts'
 import type { Verifier, VerifyResult } from './verify.ts'
@@ -56,6 +57,48 @@ export function verifyBadge (verifier: Verifier, cid: string, onResult?: (r: Ver
     onResult?.(r)
   })
   return el
+}
+
+/**
+ * Where a value on the page comes from, one word each, for the `data-trust` attribute of what shows it:
+ * `verified`: read from record bytes this browser fetched, hashed to their CID and whose signature it checked;
+ * `node`: this node's own word (its index, its computations, its report), not checked here.
+ */
+export type Trust = 'verified' | 'node'
+
+/** Tooltip of the node's-word marker: what it means, in plain words */
+export const NODE_WORD_DETAIL = 'Reported by this node and not checked in this browser: the node could have changed it. Titles, terms, shares and solid links without this mark come from signed records checked here.'
+
+/** The marker put beside whatever the page shows on the node's word alone; the same everywhere, explained in the legend */
+export function nodeWordMark (): HTMLSpanElement {
+  return h('span', { class: 'node-word', title: NODE_WORD_DETAIL, 'data-mark': 'node-word' }, 'node\'s word')
+}
+
+/** `children` shown as the node's unverified word: wrapped with `data-trust="node"` and the marker */
+export function nodeWord (...children: Child[]): HTMLSpanElement {
+  return h('span', { 'data-trust': 'node' }, ...children, ' ', nodeWordMark())
+}
+
+/**
+ * The state shown instead of a record's contents when this browser could not check it: nothing from the record is
+ * shown, only why. `data-verify` carries the outcome (tampered or unavailable).
+ */
+export function unverifiedState (r: Exclude<VerifyResult, { status: 'verified' }>, what: string): HTMLDivElement {
+  return h('div', { class: 'error unverified', role: 'alert', 'data-verify': r.status, 'data-cid': r.cid },
+    h('strong', null, r.status === 'tampered' ? `✗ Could not verify ${what}: it fails the check in this browser. ` : `Could not verify ${what}. `),
+    r.reason, ' ', h('span', { class: 'small' }, 'Nothing from it is shown.'))
+}
+
+/** What the page's marks mean: the legend in the header */
+export function trustLegend (): HTMLDetailsElement {
+  const row = (mark: HTMLElement, text: string): HTMLElement => h('li', null, mark, ' ', text)
+  return h('details', { class: 'legend', id: 'trust-legend' },
+    h('summary', null, 'What the marks mean'),
+    h('ul', { class: 'plain' },
+      row(badge('✓ signature verified', 'ok'), 'This browser fetched the record\'s bytes, checked that they hash to its id and that its author signed them. Titles, terms, shares and links shown beside it are read from those bytes.'),
+      row(badge('✗ tampered', 'bad'), 'The bytes the node sent do not match the record\'s id or signature: the page shows nothing from them.'),
+      row(badge('not checked', 'muted'), 'The record could not be fetched, so it was not checked.'),
+      row(nodeWordMark(), NODE_WORD_DETAIL)))
 }
 
 /** A "loading" line */

@@ -5,10 +5,11 @@
  * be the hash of the bytes the node sent. A node that altered a record cannot make either check pass.
  */
 import { nobleCrypto, validateRecord } from '../../src/records/index.ts'
-import type { RecordKind } from '../../src/records/index.ts'
+import type { RecordKind, ValidRecord } from '../../src/records/index.ts'
 
 export type VerifyResult =
-  | { status: 'verified', cid: string, kind: RecordKind, author: string }
+  /** `record` is the credential parsed from the very bytes that were checked: the page renders from it alone */
+  | { status: 'verified', cid: string, kind: RecordKind, author: string, record: ValidRecord }
   | { status: 'tampered', cid: string, reason: string, code: string }
   | { status: 'unavailable', cid: string, reason: string }
 
@@ -22,7 +23,7 @@ export function verifyRecordBytes (cid: string, bytes: Uint8Array): VerifyResult
     if (record.cid !== cid) {
       return { status: 'tampered', cid, code: 'ERR_CID_MISMATCH', reason: `the bytes the node sent hash to ${record.cid}, not to ${cid}` }
     }
-    return { status: 'verified', cid, kind: record.kind, author: record.author }
+    return { status: 'verified', cid, kind: record.kind, author: record.author, record }
   } catch (err) {
     const e = err as { code?: string, message?: string }
     return { status: 'tampered', cid, code: e.code ?? 'ERR_INVALID_RECORD', reason: e.message ?? String(err) }

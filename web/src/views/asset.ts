@@ -2,7 +2,7 @@
  * One asset: its preview and facts, license terms in plain words, its lineage graph with the royalty calculator,
  * its provenance report and its record. Tabs live in the URL (#/asset/<cid>/lineage) so each view has an address.
  */
-import type { AssetSubject, LicenseSubject } from '../../../src/records/index.ts'
+import type { AssetSubject, LicenseSubject, ValidRecord } from '../../../src/records/index.ts'
 import { getJson, query } from '../api.ts'
 import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
@@ -10,7 +10,8 @@ import type { Child } from '../dom.ts'
 import { formatBps, formatBytes, formatTime } from '../format.ts'
 import { contentPreview } from '../preview.ts'
 import type { LineageGraph, Page, RecordItem } from '../types.ts'
-import { assetLink, badge, didText, errorBox, loading, recordLink, verifyBadge } from '../ui.ts'
+import { assetLink, badge, didText, errorBox, loading, nodeWord, nodeWordMark, recordLink, unverifiedState, verifyBadge } from '../ui.ts'
+import type { VerifyResult } from '../verify.ts'
 import { licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../words.ts'
 import { drawLineage, zoomControls } from './lineage-graph.ts'
 import type { LineageDrawing } from './lineage-graph.ts'
@@ -21,7 +22,8 @@ import { royaltyCalculator } from './royalties.ts'
 const TABS = [['', 'Overview'], ['lineage', 'Lineage'], ['provenance', 'Provenance'], ['record', 'Record']] as const
 const DEFAULT_DEPTH = 10
 
-function facts (item: RecordItem, s: AssetSubject): HTMLElement {
+/** The asset's facts, every one read from its verified record */
+function facts (item: ValidRecord, s: AssetSubject): HTMLElement {
   const content = s.id.replace(/^ipfs:\/\//, '')
   const rows: Array<[string, Child]> = [
     ['Content', h('a', { href: `/ipfs/${content}`, class: 'cid', title: content }, content)],
@@ -43,33 +45,54 @@ function facts (item: RecordItem, s: AssetSubject): HTMLElement {
       ` (${i.relationship}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`)))])
   }
   if (s.tags != null && s.tags.length > 0) rows.push(['Tags', s.tags.map(t => h('a', { href: `#/browse?q=${encodeURIComponent(t)}`, class: 'tag' }, t))])
-  return h('dl', { class: 'facts' }, rows.map(([term, dd]) => [h('dt', null, term), h('dd', null, dd)]))
+  return h('dl', { class: 'facts', id: 'asset-facts', 'data-trust': 'verified' }, rows.map(([term, dd]) => [h('dt', null, term), h('dd', null, dd)]))
+}
+
+/**
+ * One license offered for `asset`, drawn from its own verified bytes: the node's listing gives only its CID. A
+ * record that fails the check, is not a license, or names another asset shows why instead of any terms.
+ */
+function licenseArticle (asset: string, cid: string, ctx: ViewContext): HTMLElement {
+  const article = h('article', { class: 'license', 'data-cid': cid }, loading('the license'))
+  void ctx.verifier.verify(cid).then(r => {
+    if (r.status !== 'verified') { replace(article, unverifiedState(r, 'this license')); return }
+    const subject = r.record.credential.credentialSubject as LicenseSubject
+    if (r.kind !== 'license' || subject.asset !== asset) {
+      replace(article, unverifiedState({ status: 'tampered', cid, code: 'ERR_NOT_THIS_ASSET', reason: `the node listed a ${r.kind} record that is not a license of this asset.` }, 'this license'))
+      return
+    }
+    article.dataset.trust = 'verified'
+    replace(article,
+      h('h3', null, licenseName(subject), ' ', verifyBadge(ctx.verifier, cid)),
+      h('ul', null, licenseSentences(subject).map(s => h('li', null, s))),
+      h('p', { class: 'muted small' }, 'Offered by ', didText(r.author), ` on ${formatTime(r.record.time)} · `, recordLink(cid, 'license record')))
+  })
+  return article
 }
 
 function licensesSection (asset: string, ctx: ViewContext): HTMLElement {
   const body = h('div', { id: 'licenses' }, loading('licenses'))
   void getJson<Page<RecordItem>>(`/v1/assets/${asset}/licenses`, ctx.signal).then(page => {
-    if (page.items.length === 0) {
-      replace(body, h('p', { class: 'muted' }, 'No license offered: all rights are reserved by the creators unless they grant one.'))
+    // only the CIDs of the node's answer are used: the terms come from each record's own bytes
+    const cids = [...new Set(page.items.map(l => l.cid))]
+    if (cids.length === 0) {
+      replace(body, h('p', { class: 'muted' }, nodeWord('No license offered: all rights are reserved by the creators unless they grant one.')))
       return
     }
-    replace(body, page.items.map(l => {
-      const subject = l.record.credentialSubject as LicenseSubject
-      return h('article', { class: 'license', 'data-cid': l.cid },
-        h('h3', null, licenseName(subject), ' ', verifyBadge(ctx.verifier, l.cid)),
-        h('ul', null, licenseSentences(subject).map(s => h('li', null, s))),
-        h('p', { class: 'muted small' }, 'Offered by ', didText(l.author), ` on ${formatTime(l.time)} · `, recordLink(l.cid, 'license record')))
-    }))
+    replace(body, cids.map(cid => licenseArticle(asset, cid, ctx)),
+      h('p', { class: 'muted small' }, 'Terms are read from each signed license record, checked in this browser. Which licenses there are is ', nodeWord('the list this node holds'), '.'))
   }).catch(err => { if (!ctx.signal.aborted) replace(body, errorBox(err)) })
   return h('section', { class: 'card' }, h('h2', null, 'License'), body)
 }
 
-function overview (item: RecordItem, s: AssetSubject, ctx: ViewContext): HTMLElement {
+function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLElement {
   const content = s.id.replace(/^ipfs:\/\//, '')
   const training = trainingSentences(s.trainingMining)
   return h('div', null,
     h('div', { class: 'asset-top' },
-      contentPreview(content, s.mediaType, { alt: s.title }),
+      h('figure', { class: 'asset-preview' }, contentPreview(content, s.mediaType, { alt: s.title }),
+        // the content's CID is the signed one (in the facts); its bytes are not hashed here
+        h('figcaption', { class: 'muted small' }, 'Preview: ', nodeWord('the content as this node serves it'))),
       h('div', null,
         s.description != null ? h('p', { class: 'description' }, s.description) : null,
         facts(item, s),
@@ -97,12 +120,27 @@ function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, clea
       const d = drawing = drawLineage(graphBox, graph, (cid) => { location.hash = `#/asset/${cid}/lineage` })
       replace(status, `${graph.nodes.length} ${graph.nodes.length === 1 ? 'asset' : 'assets'}, ${graph.edges.length} links`,
         graph.cursor != null ? ' (more beyond this page)' : '', '. Click a node to open it; scroll to zoom, drag to move. Colours: ',
-        badge('verified', 'ok'), ' ', badge('tampered', 'bad'), ' ', badge('checking', 'muted'))
+        badge('verified', 'ok'), ' ', badge('tampered', 'bad'), ' ', badge('checking', 'muted'),
+        '. Titles and solid links are read from verified records; which assets are listed, and dashed links, are ', nodeWordMark(), '.')
       const sorted = [...graph.nodes].sort((a, b) => (a.side === 'ancestor' ? -a.depth : a.depth) - (b.side === 'ancestor' ? -b.depth : b.depth))
-      list.append(...sorted.map(n => h('li', { 'data-cid': n.cid, class: n.cid === asset ? 'current' : '' },
-        assetLink(n.cid, n.title ?? (n.present === false ? 'a parent this node does not hold' : undefined)),
-        ' ', h('span', { class: 'muted small' }, n.side === 'root' || n.cid === asset ? 'this asset' : `${n.side ?? ''} · ${n.depth} ${n.side === 'ancestor' ? 'up' : 'down'}`),
-        ' ', n.present === false ? badge('not held', 'muted') : verifyBadge(ctx.verifier, n.cid, r => d.setResult(r)))))
+      list.append(...sorted.map(n => {
+        // the node's title until the record is checked; then the title its own bytes carry
+        const label = h('span', { class: 'node-label' }, nodeWord(assetLink(n.cid, n.title ?? (n.present === false ? 'a parent this node does not hold' : undefined))))
+        const onResult = (r: VerifyResult): void => {
+          d.setResult(r)
+          if (r.status !== 'verified' || r.kind !== 'asset') return
+          const subject = r.record.credential.credentialSubject as AssetSubject
+          label.dataset.trust = 'verified'
+          replace(label, assetLink(n.cid, subject.title))
+          // a link is confirmed when the derivative's own record names that parent with that relationship
+          for (const e of graph.edges) {
+            if (e.from === n.cid && (subject.ingredients ?? []).some(i => i.record === e.to && i.relationship === e.relationship)) d.confirmEdge(e)
+          }
+        }
+        return h('li', { 'data-cid': n.cid, class: n.cid === asset ? 'current' : '' },
+          label, ' ', h('span', { class: 'muted small' }, n.side === 'root' || n.cid === asset ? 'this asset' : `${n.side ?? ''} · ${n.depth} ${n.side === 'ancestor' ? 'up' : 'down'}`),
+          ' ', n.present === false ? badge('not held', 'muted') : verifyBadge(ctx.verifier, n.cid, onResult))
+      }))
     } catch (err) {
       if (!ctx.signal.aborted) replace(status, errorBox(err))
     }
@@ -113,20 +151,25 @@ function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, clea
   return {
     el: h('div', null,
       h('section', { class: 'card' }, h('h2', null, 'Lineage'), form, status, h('div', { class: 'graph-wrap' }, graphBox, zoomControls(() => drawing)), list),
-      royaltyCalculator(asset, ctx.signal)),
+      royaltyCalculator(asset, ctx)),
     cleanup: () => drawing?.destroy()
   }
 }
 
-/** The asset view: #/asset/<cid>[/lineage|/provenance|/record] */
+/** The asset view: #/asset/<cid>[/lineage|/provenance|/record], drawn from the record's verified bytes only */
 export function assetView (root: HTMLElement, ctx: ViewContext): () => void {
   const [cid = '', tab = ''] = ctx.path
   let cleanup = (): void => {}
   replace(root, loading('the asset'))
-  void getJson<RecordItem>(`/v1/records/${encodeURIComponent(cid)}`, ctx.signal).then(item => {
+  void ctx.verifier.verify(cid).then(r => {
     if (ctx.signal.aborted) return
-    if (item.kind !== 'asset') { location.replace(`#/record/${cid}`); return }
-    const s = item.record.credentialSubject as AssetSubject
+    if (r.status !== 'verified') {
+      replace(root, h('h1', null, 'Asset'), unverifiedState(r, 'this record'))
+      return
+    }
+    if (r.kind !== 'asset') { location.replace(`#/record/${cid}`); return }
+    const item = r.record
+    const s = item.credential.credentialSubject as AssetSubject
     const headBadge = verifyBadge(ctx.verifier, cid)
     headBadge.id = 'asset-verify'
     let body: HTMLElement
@@ -144,7 +187,7 @@ export function assetView (root: HTMLElement, ctx: ViewContext): () => void {
     document.title = `${s.title} · Atelier`
     replace(root,
       h('div', { class: 'asset-head' },
-        h('h1', { id: 'asset-title' }, s.title),
+        h('h1', { id: 'asset-title', 'data-trust': 'verified' }, s.title),
         h('p', null, headBadge, ' ', h('a', { href: `#/upload?parent=${cid}`, class: 'button secondary small' }, 'Make a derivative'))),
       h('nav', { class: 'tabs', 'aria-label': 'Asset views' }, TABS.map(([name, label]) =>
         h('a', { href: `#/asset/${cid}${name !== '' ? `/${name}` : ''}`, class: name === tab ? 'active' : '', 'aria-current': name === tab ? 'page' : null }, label))),

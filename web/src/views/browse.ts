@@ -1,6 +1,7 @@
 /**
  * Search and browse: full-text search over asset titles, tags and descriptions with filters, as cards with
- * previews; pages follow the node's cursor. Nodes without /v1/search get a listing of /v1/records instead.
+ * previews; pages follow the node's cursor. Nodes without /v1/search get a listing of /v1/records instead. Which
+ * records match is the node's word; what a card shows of a record comes from its verified bytes once checked.
  */
 import { getJson, searchRecords } from '../api.ts'
 import type { SearchParams } from '../api.ts'
@@ -8,43 +9,46 @@ import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatTime } from '../format.ts'
 import { contentPreview } from '../preview.ts'
-import type { Collective, Page, RecordItem, RecordSummary } from '../types.ts'
-import { badge, didText, errorBox, recordLink, verifyBadge } from '../ui.ts'
+import type { Collective, Page, RecordSummary } from '../types.ts'
+import { badge, didText, errorBox, nodeWord, recordLink, verifyBadge } from '../ui.ts'
+import type { VerifyResult } from '../verify.ts'
 
 /** Results per page */
 const PAGE_SIZE = 24
 const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
 const MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml', 'audio/mpeg', 'audio/wav', 'video/mp4', 'video/webm', 'text/plain', 'text/markdown', 'application/pdf']
 
-/** The media type of an asset summary: from its record when the summary carries it, else from the node */
-async function mediaTypeOf (s: RecordSummary, signal: AbortSignal): Promise<string | undefined> {
-  const subject = (s.record?.credentialSubject ?? undefined) as { mediaType?: string } | undefined
-  if (subject?.mediaType != null) return subject.mediaType
-  const item = await getJson<RecordItem>(`/v1/records/${s.cid}`, signal)
-  return (item.record.credentialSubject as { mediaType?: string }).mediaType
-}
-
+/**
+ * One hit. The node's summary (title, author, time) shows first, marked as its word; once the record's bytes pass
+ * the check, the card shows what they say instead, and the preview's media type comes from them too.
+ */
 function resultCard (s: RecordSummary, ctx: ViewContext): HTMLElement {
   const isAsset = s.kind === 'asset'
   const href = isAsset ? `#/asset/${s.cid}` : `#/record/${s.cid}`
   const media = h('div', { class: 'card-media' })
   const type = h('span', { class: 'muted small' })
-  if (isAsset && s.content != null) {
-    const content = s.content
-    void mediaTypeOf(s, ctx.signal).then(mt => {
-      type.textContent = mt ?? ''
-      replace(media, contentPreview(content, mt, { compact: true, alt: s.title ?? '' }))
-    }).catch(() => {})
-  } else {
-    replace(media, h('div', { class: 'preview compact none' }, badge(s.kind, 'info')))
+  const title = h('h3', { class: 'result-title' }, nodeWord(h('a', { href }, s.title ?? `${s.kind} record`)))
+  const byline = h('p', { class: 'small' }, nodeWord(didText(s.author), ' · ', formatTime(s.time)))
+  if (!isAsset) replace(media, h('div', { class: 'preview compact none' }, badge(s.kind, 'info')))
+  const onResult = (r: VerifyResult): void => {
+    if (r.status !== 'verified') return
+    const subject = r.record.credential.credentialSubject as { title?: string, mediaType?: string, id?: string }
+    title.dataset.trust = 'verified'
+    replace(title, h('a', { href: r.kind === 'asset' ? `#/asset/${s.cid}` : `#/record/${s.cid}` }, r.kind === 'asset' && subject.title != null ? subject.title : `${r.kind} record`))
+    byline.dataset.trust = 'verified'
+    replace(byline, didText(r.author), ' · ', formatTime(r.record.time))
+    if (r.kind === 'asset' && typeof subject.id === 'string') {
+      type.textContent = subject.mediaType ?? ''
+      replace(media, contentPreview(subject.id.replace(/^ipfs:\/\//, ''), subject.mediaType, { compact: true, alt: subject.title ?? '' }))
+    }
   }
   return h('article', { class: 'result', 'data-cid': s.cid },
     h('a', { href, class: 'card-link' }, media),
     h('div', { class: 'result-body' },
-      h('h3', null, h('a', { href }, s.title ?? `${s.kind} record`)),
+      title,
       h('p', { class: 'small' }, badge(s.kind, 'info'), ' ', type),
-      h('p', { class: 'small' }, didText(s.author), ' · ', formatTime(s.time)),
-      h('p', { class: 'small' }, recordLink(s.cid), ' ', verifyBadge(ctx.verifier, s.cid))))
+      byline,
+      h('p', { class: 'small' }, recordLink(s.cid), ' ', verifyBadge(ctx.verifier, s.cid, onResult))))
 }
 
 /** The browse view: #/browse?q=&kind=&mediaType=&author=&collective= */

@@ -7,7 +7,7 @@ import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatBytes, formatTime, shortCid } from '../format.ts'
 import type { Collective, CollectiveMembers, NodeInfo, Page, Peer, RecordEvent } from '../types.ts'
-import { badge, didText, errorBox, loading, verifyBadge } from '../ui.ts'
+import { badge, didText, errorBox, loading, nodeWord, nodeWordMark, verifyBadge } from '../ui.ts'
 
 /** Live records kept on screen */
 const LIVE_ROWS = 50
@@ -16,6 +16,11 @@ const REFRESH_MS = 30_000
 
 function card (title: string, id: string, ...body: HTMLElement[]): HTMLElement {
   return h('section', { class: 'card', id }, h('h2', null, title), ...body)
+}
+
+/** A card whose every value is the node's own report about itself, its peers and its collectives */
+function reportCard (title: string, id: string, ...body: HTMLElement[]): HTMLElement {
+  return h('section', { class: 'card', id, 'data-trust': 'node' }, h('h2', null, title, ' ', nodeWordMark()), ...body)
 }
 
 function nodeCard (info: NodeInfo): HTMLElement {
@@ -76,11 +81,11 @@ export function dashboardView (root: HTMLElement, ctx: ViewContext): () => void 
   replace(root,
     h('h1', null, 'This node'),
     h('div', { class: 'grid' },
-      card('Identity', 'node-card', nodeBody),
-      card('Storage', 'storage-card', storageBody)),
+      reportCard('Identity', 'node-card', nodeBody),
+      reportCard('Storage', 'storage-card', storageBody)),
     h('div', { class: 'grid' },
-      card('Collectives', 'collectives-card', collectivesBody),
-      card('Peers', 'peers-card', peersBody)),
+      reportCard('Collectives', 'collectives-card', collectivesBody),
+      reportCard('Peers', 'peers-card', peersBody)),
     card('Records arriving', 'live-card',
       h('p', { class: 'muted small' }, 'Live from this node (server-sent events); each signature is checked in this browser. ', liveState),
       live))
@@ -113,13 +118,17 @@ export function dashboardView (root: HTMLElement, ctx: ViewContext): () => void 
     count.dataset.n = String(n)
     count.textContent = n.toLocaleString()
     const target = ev.kind === 'asset' ? `#/asset/${ev.cid}` : `#/record/${ev.cid}`
+    // the event's time, kind and author are the node's word until the record's own bytes pass the check
+    const facts = h('span', { class: 'live-facts' }, nodeWord(h('time', null, formatTime(ev.time)), ' ', badge(ev.kind, 'info'), ' ', didText(ev.author)))
     live.prepend(h('li', { class: 'live-row', 'data-cid': ev.cid },
-      h('time', null, formatTime(ev.time)),
-      badge(ev.kind, 'info'),
+      facts,
       h('a', { href: target, title: ev.cid, class: 'cid' }, shortCid(ev.cid)),
-      didText(ev.author),
       h('span', { class: 'muted small' }, `via ${ev.source}`),
-      verifyBadge(ctx.verifier, ev.cid)))
+      verifyBadge(ctx.verifier, ev.cid, r => {
+        if (r.status !== 'verified') return
+        facts.dataset.trust = 'verified'
+        replace(facts, h('time', null, formatTime(r.record.time)), ' ', badge(r.kind, 'info'), ' ', didText(r.author))
+      })))
     while (live.children.length > LIVE_ROWS) live.lastElementChild?.remove()
   })
   return () => {

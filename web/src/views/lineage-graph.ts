@@ -6,7 +6,7 @@ import cytoscape from 'cytoscape'
 import type { Core } from 'cytoscape'
 import { h } from '../dom.ts'
 import { layeredPositions } from '../layout.ts'
-import type { LineageGraph } from '../types.ts'
+import type { LineageEdge, LineageGraph } from '../types.ts'
 import type { VerifyResult } from '../verify.ts'
 
 /** Longest label drawn under a node; the full title shows in the list beside the graph */
@@ -16,14 +16,21 @@ const COLORS = { pending: '#9aa5b1', verified: '#2f855a', tampered: '#c53030', u
 
 export interface LineageDrawing {
   cy: Core
-  /** colour a node by its record's check */
+  /** colour a node by its record's check; a verified asset's label becomes the title its record carries */
   setResult(result: VerifyResult): void
+  /** draw a link solid: the derivative's verified record names this parent (links start dashed, the node's word) */
+  confirmEdge(edge: LineageEdge): void
   destroy(): void
 }
 
 function label (title: string | undefined, cid: string): string {
   const t = title ?? cid.slice(-8)
   return t.length > LABEL_CHARS ? `${t.slice(0, LABEL_CHARS - 1)}…` : t
+}
+
+/** The graph id of a link: parent->child */
+function edgeId (e: LineageEdge): string {
+  return `${e.to}->${e.from}`
 }
 
 /**
@@ -40,7 +47,7 @@ export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen
         data: { id: n.cid, label: label(n.title, n.cid), status: 'pending', root: n.cid === graph.root ? 1 : 0, present: n.present === false ? 0 : 1 }
       })),
       ...graph.edges.filter(e => ids.has(e.from) && ids.has(e.to)).map(e => ({
-        data: { id: `${e.to}->${e.from}`, source: e.to, target: e.from, label: e.relationship }
+        data: { id: edgeId(e), source: e.to, target: e.from, label: e.relationship, checked: 0 }
       }))
     ],
     style: [
@@ -81,7 +88,8 @@ export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen
           'text-background-color': '#ffffff',
           'text-background-opacity': 1
         }
-      }
+      },
+      { selector: 'edge[checked = 0]', style: { 'line-style': 'dashed' } }
     ],
     layout: { name: 'preset', positions: Object.fromEntries(positions), fit: false },
     minZoom: 0.1,
@@ -98,7 +106,14 @@ export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen
     cy,
     setResult (r: VerifyResult) {
       const node = cy.getElementById(r.cid)
-      if (node.nonempty()) node.data('status', r.status)
+      if (node.empty()) return
+      node.data('status', r.status)
+      const title = r.status === 'verified' ? (r.record.credential.credentialSubject as { title?: unknown }).title : undefined
+      if (typeof title === 'string') node.data('label', label(title, r.cid))
+    },
+    confirmEdge (e: LineageEdge) {
+      const edge = cy.getElementById(edgeId(e))
+      if (edge.nonempty()) edge.data('checked', 1)
     },
     destroy () { cy.destroy() }
   }

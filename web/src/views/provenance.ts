@@ -1,29 +1,37 @@
 /**
  * The provenance report of an asset: the node's own verification report (signatures, content binding, parents,
- * license compatibility, AI-training consent, conflicting claims) with a badge per finding, and beside it the
- * page's own check of every record in the lineage, done in this browser.
+ * license compatibility, AI-training consent, conflicting claims) with a badge per finding, shown as the node's
+ * word (this page does not re-run those checks), and beside it the page's own check of every record in the
+ * lineage, done in this browser, with titles read from the records it checked.
  */
 import { ApiError, getJson, query } from '../api.ts'
 import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatTime } from '../format.ts'
 import type { Finding, LineageGraph, Page, ProvenanceReport, RecordItem, Severity } from '../types.ts'
-import { assetLink, badge, errorBox, loading, recordLink, verifyBadge } from '../ui.ts'
+import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge } from '../ui.ts'
 import type { VerifyResult } from '../verify.ts'
 
 const SEVERITY_TONE: Record<Severity, 'bad' | 'warn' | 'info'> = { error: 'bad', warning: 'warn', info: 'info' }
-const VERDICT: Record<ProvenanceReport['verdict'], { tone: 'ok' | 'warn' | 'bad', text: string }> = {
-  verified: { tone: 'ok', text: 'Verified' },
-  warnings: { tone: 'warn', text: 'Verified with warnings' },
-  failed: { tone: 'bad', text: 'Failed' }
+/** What each severity badge means */
+const SEVERITY_MEANS: Record<Severity, string> = {
+  error: 'A check the node ran failed.',
+  warning: 'Something to look at; the node does not count it as a failure.',
+  info: 'A check the node ran that passed, or a remark.'
+}
+/** The node's verdicts in words: never a check mark, since this page did not make the checks behind them */
+const VERDICT: Record<ProvenanceReport['verdict'], { tone: 'ok' | 'warn' | 'bad', text: string, means: string }> = {
+  verified: { tone: 'ok', text: 'The node found no problems', means: 'The node checked this asset and its ancestors and found no error and no warning.' },
+  warnings: { tone: 'warn', text: 'The node found warnings', means: 'The node found no error, but warnings worth a look (listed below).' },
+  failed: { tone: 'bad', text: 'The node found errors', means: 'At least one of the node\'s checks failed (listed below).' }
 }
 /** How far up the page checks the lineage itself */
 const ANCESTOR_DEPTH = 100
 const ANCESTOR_LIMIT = 2000
 
 function reportView (r: ProvenanceReport): HTMLElement {
-  const v = VERDICT[r.verdict] ?? { tone: 'muted', text: r.verdict }
-  const verdict = badge(v.text, v.tone as 'ok')
+  const v = VERDICT[r.verdict] ?? { tone: 'muted', text: `The node's verdict: ${String(r.verdict)}`, means: 'A verdict this page does not know.' }
+  const verdict = badge(v.text, v.tone as 'ok', `${v.means} This is the node's own report: this browser did not re-run these checks.`)
   verdict.id = 'provenance-verdict'
   verdict.dataset.verdict = r.verdict
   const counts = r.counts ?? {
@@ -34,8 +42,8 @@ function reportView (r: ProvenanceReport): HTMLElement {
   const rank: Record<string, number> = { error: 0, warning: 1, info: 2 }
   const problems = r.findings.filter(f => f.severity !== 'info').sort((a, b) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3))
   const notes = r.findings.filter(f => f.severity === 'info')
-  return h('div', { id: 'provenance-report' },
-    h('p', { class: 'verdict' }, verdict, ' ',
+  return h('div', { id: 'provenance-report', 'data-trust': 'node' },
+    h('p', { class: 'verdict' }, verdict, ' ', nodeWordMark(), ' ',
       h('span', { class: 'muted small' }, `${counts.errors} errors · ${counts.warnings} warnings · ${counts.infos} notes`,
         r.records != null ? ` · ${r.records.length} records checked` : '', r.checkedAt != null ? ` · ${formatTime(r.checkedAt)}` : '')),
     r.findings.length === 0
@@ -54,15 +62,45 @@ function reportView (r: ProvenanceReport): HTMLElement {
 /** Findings, one badge each: errors first, then warnings, then notes */
 function findingList (findings: Finding[]): HTMLElement {
   return h('ul', { class: 'findings' }, findings.map(f => h('li', { class: `finding finding-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity },
-    badge(f.severity, SEVERITY_TONE[f.severity] ?? 'info'), ' ',
+    badge(f.severity, SEVERITY_TONE[f.severity] ?? 'info', SEVERITY_MEANS[f.severity]), ' ',
     h('code', null, f.code), ' ',
     h('span', null, f.message),
     f.record != null ? h('span', { class: 'small' }, ' — ', recordLink(f.record)) : null)))
 }
 
-interface CheckedRecord { cid: string, what: string, link: HTMLElement }
+interface CheckedRecord {
+  cid: string
+  what: string
+  /** 'asset': a record of the lineage; 'license': listed by the node as a license of the asset */
+  role: 'asset' | 'license'
+  /** the title the node gave, shown as its word until the record is checked */
+  title?: string
+}
 
-function browserChecks (records: CheckedRecord[], ctx: ViewContext): HTMLElement {
+/** A verified record that is not what the node listed it as counts as a failed check */
+function asListed (r: VerifyResult, c: CheckedRecord, asset: string): VerifyResult {
+  if (r.status !== 'verified') return r
+  const subject = r.record.credential.credentialSubject as { asset?: string }
+  if (c.role === 'asset' && r.kind !== 'asset') return { status: 'tampered', cid: r.cid, code: 'ERR_NOT_AN_ASSET', reason: `the node listed a ${r.kind} record as an asset of the lineage` }
+  if (c.role === 'license' && (r.kind !== 'license' || subject.asset !== asset)) return { status: 'tampered', cid: r.cid, code: 'ERR_NOT_THIS_ASSET', reason: `the node listed a ${r.kind} record that is not a license of this asset` }
+  return r
+}
+
+/** The first cell of a row: the node's title until the check, then what the record's own bytes say */
+function rowLabel (c: CheckedRecord): { el: HTMLElement, update: (r: VerifyResult) => void } {
+  const text = (title: string | undefined): HTMLElement => c.role === 'asset' ? assetLink(c.cid, title) : h('a', { href: `#/record/${c.cid}` }, 'License')
+  const el = h('span', { class: 'node-label' }, c.role === 'asset' ? nodeWord(text(c.title)) : text(undefined))
+  return {
+    el,
+    update: (r) => {
+      if (r.status !== 'verified' || c.role !== 'asset') return
+      el.dataset.trust = 'verified'
+      replace(el, text((r.record.credential.credentialSubject as { title?: string }).title))
+    }
+  }
+}
+
+function browserChecks (asset: string, records: CheckedRecord[], ctx: ViewContext): HTMLElement {
   const summary = badge(`checking ${records.length} records…`, 'muted')
   summary.id = 'browser-verdict'
   const results: VerifyResult[] = []
@@ -73,18 +111,29 @@ function browserChecks (records: CheckedRecord[], ctx: ViewContext): HTMLElement
     const unchecked = results.filter(x => x.status === 'unavailable').length
     summary.dataset.verdict = bad > 0 ? 'tampered' : unchecked > 0 ? 'incomplete' : 'verified'
     summary.className = `badge badge-${bad > 0 ? 'bad' : unchecked > 0 ? 'warn' : 'ok'}`
+    summary.title = 'This browser\'s own check: each record\'s bytes hash to its id and carry its author\'s valid signature.'
     summary.textContent = bad > 0
       ? `✗ ${bad} of ${records.length} records fail the check: tampered or invalid`
       : unchecked > 0 ? `${unchecked} of ${records.length} records could not be fetched` : `✓ all ${records.length} records verified in this browser`
   }
+  const row = (c: CheckedRecord): HTMLElement => {
+    const label = rowLabel(c)
+    // the badge shows the record's own check; a record that is not what the node listed it as fails here
+    const cell = h('td', null, verifyBadge(ctx.verifier, c.cid, r => {
+      const checked = asListed(r, c, asset)
+      label.update(checked)
+      if (checked !== r) replace(cell, badge('✗ not as listed', 'bad', checked.status === 'tampered' ? checked.reason : ''))
+      done(checked)
+    }))
+    return h('tr', { 'data-cid': c.cid }, h('td', null, label.el, ' ', h('span', { class: 'muted small' }, c.what)), h('td', null, recordLink(c.cid)), cell)
+  }
   return h('section', { class: 'card', id: 'signature-checks' },
     h('h2', null, 'Signatures checked in this browser'),
-    h('p', { class: 'muted small' }, 'The page fetched each record\'s bytes and checked its eddsa-jcs-2022 proof and its CID itself (@noble/curves), so it does not have to trust this node.'),
+    h('p', { class: 'muted small' }, 'The page fetched each record\'s bytes and checked its eddsa-jcs-2022 proof and its CID itself (@noble/curves), so it does not have to trust this node. Which records make up the lineage is ', nodeWord('the list this node holds'), '.'),
     h('p', null, summary),
     h('table', { class: 'table' },
       h('thead', null, h('tr', null, h('th', null, 'Record'), h('th', null, 'CID'), h('th', null, 'Check'))),
-      h('tbody', null, records.map(r => h('tr', { 'data-cid': r.cid }, h('td', null, r.link, ' ', h('span', { class: 'muted small' }, r.what)), h('td', null, recordLink(r.cid)),
-        h('td', null, verifyBadge(ctx.verifier, r.cid, done)))))))
+      h('tbody', null, records.map(row))))
 }
 
 /** The provenance tab of an asset */
@@ -106,14 +155,14 @@ export function provenancePanel (asset: string, ctx: ViewContext): HTMLElement {
     getJson<Page<RecordItem>>(`/v1/assets/${asset}/licenses`, ctx.signal)
   ]).then(([graph, licenses]) => {
     const records: CheckedRecord[] = graph.nodes.filter(n => n.present !== false).map(n => ({
-      cid: n.cid, what: n.cid === asset ? 'this asset' : `ancestor, ${n.depth} up`, link: assetLink(n.cid, n.title)
+      cid: n.cid, what: n.cid === asset ? 'this asset' : `ancestor, ${n.depth} up`, role: 'asset' as const, ...(n.title != null ? { title: n.title } : {})
     }))
-    for (const l of licenses.items) records.push({ cid: l.cid, what: 'license of this asset', link: h('a', { href: `#/record/${l.cid}` }, 'License') })
-    replace(mine, browserChecks(records, ctx))
+    for (const l of licenses.items) records.push({ cid: l.cid, what: 'license of this asset', role: 'license' })
+    replace(mine, browserChecks(asset, records, ctx))
   }).catch(err => { if (!ctx.signal.aborted) replace(mine, errorBox(err)) })
   return h('div', null,
     h('section', { class: 'card' }, h('h2', null, 'Provenance report'),
-      h('p', { class: 'muted small' }, 'The node checked this asset and its ancestors: signatures, content, parents, licenses of each derivation, AI-training consent, conflicting claims.'),
+      h('p', { class: 'muted small' }, 'This node checked this asset and its ancestors with its own copies: signatures, content, parents, licenses of each derivation, AI-training consent, conflicting claims. Its verdict and findings are ', nodeWord('its own report'), ': this browser does not re-run them; its own check of each record is below.'),
       server),
     mine)
 }

@@ -136,7 +136,7 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
       progressText.textContent = 'done'
       replace(out, h('div', { class: 'success', id: 'upload-success', 'data-cid': created.cid },
         h('strong', null, created.status === 'parked' ? 'Signed; waiting for a parent this node does not hold yet: ' : 'Added: '),
-        assetLink(created.cid, created.record.credentialSubject.title), ' · ',
+        assetLink(created.cid, body.title as string), ' · ',
         h('a', { href: `#/asset/${created.cid}/lineage`, id: 'open-lineage' }, 'see its lineage'), ' · ',
         h('a', { href: `#/asset/${created.cid}/provenance` }, 'provenance report')))
     } catch (err) {
