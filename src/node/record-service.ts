@@ -19,6 +19,9 @@ import { collectiveOf as scopeOf } from '../index/entries.ts'
 import { recordDependency } from './parking.ts'
 import type { ParkedRecord, ParkingLot } from './parking.ts'
 
+/** The prefix of a dependency on a record */
+const RECORD_DEP = recordDependency('')
+
 /** Where a record came from; carried into events, metrics and logs */
 export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import' | 'parked'
 
@@ -242,6 +245,16 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     let verdict: Admission
     try {
       verdict = await admission.admit(record, options.source)
+      // what it waits for is being taken in right now (a license overtaking its asset inside one sync batch):
+      // judged again once that settles, rather than held and released a moment later (5 lot writes and a second
+      // validation). Only a new delivery waits: a held record is re-judged by the release of what it waits for,
+      // whose ingest awaits that release, so its waiting would be a cycle; a new delivery is awaited by nothing
+      // that it waits for, since links name CIDs.
+      const settling = verdict.verdict === 'park' && held == null && options.source !== 'parked' ? this.settling(verdict.deps) : undefined
+      if (settling != null) {
+        await settling
+        verdict = await admission.admit(record, options.source)
+      }
     } catch (err: any) {
       // refused for good: a held copy goes too, with its stored body
       if (held != null && isAtelierError(err) && err.httpStatus < 500) await this.dropHeld(record)
@@ -295,6 +308,27 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     await this.release(recordDependency(record.cid))
     this.emit('parked', { record, source: options.source, reason: current.reason })
     return { cid: record.cid, status: 'parked', record, reason: current.reason }
+  }
+
+  /**
+   * Resolves once every record `deps` names has settled (counted, held or refused), when each is being taken in
+   * by this service right now; undefined when any is not (then waiting would not free the record)
+   */
+  private settling (deps: string[]): Promise<unknown> | undefined {
+    const waits: Array<Promise<unknown>> = []
+    for (const dep of deps) {
+      const cid = dep.startsWith(RECORD_DEP) ? dep.slice(RECORD_DEP.length) : undefined
+      if (cid == null) return undefined
+      const arriving = this.arriving.get(cid)
+      const pending = this.queue.get(cid) ?? this.inFlight.get(cid)
+      if (arriving != null) waits.push(arriving.run.catch(() => {}))
+      else if (pending != null) {
+        waits.push(new Promise<void>(resolve => {
+          pending.push({ record: pending[0].record, source: pending[0].source, held: false, resolve: () => { resolve() }, reject: () => { resolve() } })
+        }))
+      } else return undefined
+    }
+    return waits.length > 0 ? Promise.all(waits) : undefined
   }
 
   /** Judge again the records held for `dep` (a record CID, a membership); called when it moves */

@@ -115,6 +115,33 @@ describe('RecordService', { timeout: 120_000 }, () => {
     assert.equal(after.nodes.find(n => n.cid === parent.cid)?.present, true)
   })
 
+  it('a license whose asset is being taken in at the same moment waits for it instead of being held in the lot', async () => {
+    const { id: collective } = await node.collectives.create({ name: 'Overtaking', admission: { policy: 'invite', quorum: 1 } })
+    const signer = node.identity.signer
+    const pairs = Array.from({ length: 40 }, (_, i) => {
+      const a = issueRecord('asset', asset(`overtaken ${i}`), { signer, crypto: nativeCrypto, collective })
+      return [a, issueRecord('license', { asset: a.cid, terms: OPEN_TERMS, royaltyPolicy: 'LAP' }, { signer, crypto: nativeCrypto, collective })]
+    })
+    const held: string[] = []
+    const onHeld = ({ record }: { record: { cid: string } }): void => { held.push(record.cid) }
+    node.records.on('held', onHeld)
+    try {
+      // each license delivered first, its asset in the same tick: as a sync batch delivers them out of order
+      const outcomes = await within(10_000, Promise.all(pairs.flatMap(([a, l]) => [
+        node.records.ingest(l.bytes, { source: 'sync', scope: collective }),
+        node.records.ingest(a.bytes, { source: 'sync', scope: collective })
+      ])), 'the pairs')
+      assert.deepEqual(outcomes.map(o => o.status), Array(80).fill('added'))
+      assert.deepEqual(held, [], 'no license went through the lot')
+      for (const [a, l] of pairs) {
+        assert.equal(await node.index.has(a.cid), true)
+        assert.equal(await node.index.has(l.cid), true)
+      }
+    } finally {
+      node.records.off('held', onHeld)
+    }
+  })
+
   it('a stranger\'s collective record is refused and not stored; a removed member\'s is held, not counted, bounded; this node\'s own user is refused', async () => {
     const { id: collective } = await node.collectives.create({ name: 'Members only', admission: { policy: 'invite', quorum: 1 } })
     const stranger = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
