@@ -9,6 +9,9 @@ export const UPGRADABLE_SCHEMA_VERSIONS = ['3']
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512
 
+/** Keys per getMany of the door's grouped reads (summaries, bodies): bounds one read's memory and latency */
+export const MAX_READ_BATCH = 1024
+
 /** Suffix of the directory `rebuildBeside()` builds the new index in, beside the live one */
 export const NEXT_SUFFIX = '.next'
 /** Suffix the live index directory takes for a moment during the swap (removed right after) */

@@ -17,7 +17,7 @@ import type {
   HeldBody, Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
   RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
-import { BATCH_RECORDS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
+import { BATCH_RECORDS, MAX_READ_BATCH, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
 import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
@@ -56,6 +56,8 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   readonly path: string
   /** body and summary reads waiting for this tick's getMany of their sublevel */
   private readonly tickReads: Record<'body' | 'summary', TickRead[]> = { body: [], summary: [] }
+  /** a getMany of that sublevel is in flight */
+  private readonly readsBusy: Record<'body' | 'summary', boolean> = { body: false, summary: false }
   private readonly log: IndexLogger
   private live?: IndexGeneration
   private state: State = 'closed'
@@ -178,18 +180,31 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return await this.readInTick('summary', cid)
   }
 
-  /** One value of `name`; every call of the same tick is answered by one getMany */
+  /**
+   * One value of `name`. Calls are answered by getMany, one in flight per sublevel: calls made while one is in
+   * flight wait and go together in the next. At low load that is one read per tick as before; under load the reads
+   * group themselves (a sync batch's records come back from the validation workers one message at a time, so
+   * per-tick groups held 3 or 4 keys, and each getMany costs a native call and a snapshot on the main thread).
+   */
   private async readInTick (name: 'body' | 'summary', cid: string): Promise<string | undefined> {
     this.readable()
-    const queue = this.tickReads[name]
     return await new Promise((resolve, reject) => {
-      queue.push({ cid, resolve, reject })
-      if (queue.length > 1) return
-      queueMicrotask(() => {
-        const batch = queue.splice(0)
-        this.read(async subs => await subs[name].getMany(batch.map(b => b.cid))).then(values => {
-          values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
-        }, (err: Error) => { for (const b of batch) b.reject(err) })
+      this.tickReads[name].push({ cid, resolve, reject })
+      this.pumpReads(name)
+    })
+  }
+
+  private pumpReads (name: 'body' | 'summary'): void {
+    const queue = this.tickReads[name]
+    if (this.readsBusy[name] || queue.length === 0) return
+    this.readsBusy[name] = true
+    queueMicrotask(() => {
+      const batch = queue.splice(0, MAX_READ_BATCH)
+      this.read(async subs => await subs[name].getMany(batch.map(b => b.cid))).then(values => {
+        values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
+      }, (err: Error) => { for (const b of batch) b.reject(err) }).finally(() => {
+        this.readsBusy[name] = false
+        this.pumpReads(name)
       })
     })
   }
