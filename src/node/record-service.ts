@@ -29,6 +29,8 @@ export interface IngestOutcome {
   record: ValidRecord
   /** why it is parked */
   reason?: string
+  /** the rule that holds it (stable code: `dependency-missing`, `future`, …), when parked */
+  rule?: string
 }
 
 /**
@@ -294,7 +296,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     // what names this record may now be refused for good (a stranger's revocation of it): judge those again
     await this.release(recordDependency(record.cid))
     this.emit('parked', { record, source: options.source, reason: current.reason })
-    return { cid: record.cid, status: 'parked', record, reason: current.reason }
+    return { cid: record.cid, status: 'parked', record, reason: current.reason, rule: current.rule }
   }
 
   /** Judge again the records held for `dep` (a record CID, a membership); called when it moves */
