@@ -25,7 +25,7 @@ import type { AttestationSubject, GrantSubject, LicenseSubject, RevocationSubjec
 import { hasStanding } from './membership-directory.ts'
 import type { MembershipDirectory } from './membership-directory.ts'
 import type { ParkingLot } from './parking.ts'
-import { clockDependency, collectiveDependency, memberDependency, recordDependency } from './parking.ts'
+import { clockDependency, collectiveDependency, FUTURE_RULE, memberDependency, recordDependency } from './parking.ts'
 import { defaults } from '../config.ts'
 import type { Admission, AdmissionPolicy, RecordSource } from './record-service.ts'
 
@@ -53,9 +53,6 @@ export interface CollectiveAdmissionInit {
   /** how far past the clock a record's validFrom may lie and count now, ms. @default records.clockSkewMs (5 min) */
   clockSkewMs?: number
 }
-
-/** Rule of a record held because it is dated beyond the node's clock plus the skew bound */
-export const FUTURE_RULE = 'future'
 
 export class CollectiveAdmission implements AdmissionPolicy {
   private readonly c: CollectiveAdmissionComponents

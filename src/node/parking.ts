@@ -75,6 +75,13 @@ export function recordDependency (cid: string): string { return `record:${cid}` 
 export function memberDependency (collective: string, did: string): string { return `member:${collective}:${did}` }
 /** Dependency key of any membership change of a collective */
 export function collectiveDependency (collective: string): string { return `collective:${collective}` }
+/**
+ * Rule of a record held because it is dated beyond the node's clock plus the skew bound (collective-admission.ts).
+ * Unlike the other held records, a held membership record of this rule is left out of the membership computed
+ * from the held set (membership-directory.ts): it is not ignored by computeMembership, it is not judged yet.
+ */
+export const FUTURE_RULE = 'future'
+
 /** Dependency key of a time: the record may count once the node's clock reaches `ms` (a future-dated record) */
 export function clockDependency (ms: number): string { return `${CLOCK_PREFIX}${pad(Math.max(0, Math.ceil(ms)))}` }
 const CLOCK_PREFIX = 'clock:'

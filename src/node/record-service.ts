@@ -86,8 +86,9 @@ export interface RecordServiceEvents {
   /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
   retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
-  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more */
-  held: [{ record: ValidRecord }]
+  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more; `rule` is
+   * the rule that holds it */
+  held: [{ record: ValidRecord, rule: string }]
   /** a held record was refused for good once what it named arrived, and its entry dropped */
   dropped: [{ record: ValidRecord }]
 }
@@ -275,7 +276,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
         ...(options.peer != null ? { peer: options.peer } : {}),
         keepBytes
       })
-      this.emit('held', { record })
+      this.emit('held', { record, rule: current.rule })
       let again: Admission
       try {
         again = await admission.admit(record, options.source)

@@ -17,6 +17,7 @@ import { resolveConfig } from '../../src/config.ts'
 import { createSigner, issueRecord } from '../../src/records/index.ts'
 import type { AssetSubject, Signer, ValidRecord } from '../../src/records/types.ts'
 import { waitFor } from '../e2e/harness.ts'
+import { admit, alice, attest, dan, makeCharter } from '../collectives/helpers.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const MINUTE = 60_000
@@ -40,9 +41,9 @@ function asset (signer: Signer, title: string, options: { at?: number, previous?
 }
 
 /** A node on loopback with its own data dir; `shift` moves its clock */
-async function startNode (clock?: () => number): Promise<{ node: AtelierNode, home: string, post: (r: ValidRecord) => Promise<{ status: number, body: any }>, get: (path: string) => Promise<{ status: number, body: any }> }> {
-  const home = await mkdtemp(join(tmpdir(), 'atelier-chain-clock-'))
-  await initHome(home)
+async function startNode (clock?: () => number, existingHome?: string): Promise<{ node: AtelierNode, home: string, post: (r: ValidRecord) => Promise<{ status: number, body: any }>, get: (path: string) => Promise<{ status: number, body: any }> }> {
+  const home = existingHome ?? await mkdtemp(join(tmpdir(), 'atelier-chain-clock-'))
+  if (existingHome == null) await initHome(home)
   const node = new AtelierNode({
     config: resolveConfig(home, { http: { port: 0 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } }),
     logger: silentLogger(),
@@ -125,6 +126,34 @@ describe('chain and clock checks on a node', { timeout: 120_000 }, () => {
 
       const remix = await n.get(`/v1/assets/${child.cid}/provenance`)
       assert.ok(remix.body.findings.some((f: any) => f.code === 'chain.fork' && f.record === branch.cid), 'an ancestor on a fork shows on the descendant\'s report')
+    })
+  })
+
+  describe('a future-dated membership record', () => {
+    let n: Awaited<ReturnType<typeof startNode>>
+    before(async () => { n = await startNode() })
+    after(async () => {
+      await n?.node.stop()
+      if (n != null) await rm(n.home, { recursive: true, force: true })
+    })
+
+    it('changes nobody\'s membership while it is held, before and after a restart', async () => {
+      const charter = makeCharter({ admins: [alice], policy: 'quorum', quorum: 1, validFrom: Date.now() - 2 * HOUR })
+      assert.equal((await n.post(charter)).status, 201)
+      // signed "an hour from now", admitting dan from an hour ago
+      const early = admit(charter, alice, dan, Date.now() - HOUR, Date.now() + HOUR)
+      const held = await n.post(early)
+      assert.equal(held.status, 202)
+      assert.equal(held.body.rule, 'future')
+      const members = async (): Promise<string[]> => (await n.get(`/v1/collectives/${charter.cid}`)).body.members
+      assert.deepEqual(await members(), [alice.did])
+      const byDan = attest(charter, dan, Date.now() - 30 * MINUTE)
+      assert.equal((await n.post(byDan)).status, 403, 'dan is no member yet')
+      // a restart reads the held membership records from the lot: the future one must stay out of the membership
+      await n.node.stop()
+      n = await startNode(undefined, n.home)
+      assert.deepEqual(await members(), [alice.did])
+      assert.equal((await n.post(byDan)).status, 403, 'still no member after a restart')
     })
   })
 
