@@ -66,7 +66,8 @@ export interface AtelierNodeInit {
   /** collect process metrics (off in tests that run many nodes in one process). @default true */
   processMetrics?: boolean
   /** the node's clock, epoch ms: what admission holds future-dated records against and what a provenance report is
-   * made for by default (tests pass one to move time). @default Date.now */
+   * made for by default (tests pass one to move time). Records the node signs are still dated by the machine's
+   * clock. @default Date.now */
   clock?: () => number
 }
 
