@@ -49,6 +49,9 @@ export interface P2PConfig {
 export interface RecordsConfig {
   /** Largest encoded record, bytes. @default 65536 */
   maxBytes: number
+  /** How far ahead of this node's clock a record's validFrom may lie and still count now, ms: a record dated later
+   * is held (rule `future`) until its time comes, and reports flag it (`time.future`). @default 300000 (5 min) */
+  clockSkewMs: number
 }
 
 export interface IngestConfig {
@@ -209,7 +212,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       memberExchangeMs: positiveInt(pick(l => l.p2p?.memberExchangeMs, d.p2p.memberExchangeMs), 'p2p.memberExchangeMs')
     },
     records: {
-      maxBytes: positiveInt(pick(l => l.records?.maxBytes, d.records.maxBytes), 'records.maxBytes')
+      maxBytes: positiveInt(pick(l => l.records?.maxBytes, d.records.maxBytes), 'records.maxBytes'),
+      clockSkewMs: positiveInt(pick(l => l.records?.clockSkewMs, d.records.clockSkewMs), 'records.clockSkewMs', true)
     },
     ingest: {
       queueLimit: positiveInt(pick(l => l.ingest?.queueLimit, d.ingest.queueLimit), 'ingest.queueLimit'),

@@ -43,6 +43,10 @@ export interface GatewayComponents {
   parking?: ParkingLot
   /** whether `did` was a member of `collective` at `timeMs`; undefined when the collective is not known here */
   isMember?: (collective: string, did: string, timeMs: number) => Promise<boolean | undefined>
+  /** the node's clock, epoch ms: the default time a provenance report is made for. @default Date.now */
+  clock?: () => number
+  /** how far past the report's time a record's dates may lie before `time.future`, ms. @default records.clockSkewMs */
+  clockSkewMs?: number
   /** a peer's gossip score */
   peerScore?: (peerId: string) => number
   /** the collectives in which this node holds a verified member card of the peer (src/net/members) */

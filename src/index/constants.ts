@@ -1,10 +1,15 @@
 /** Version of the index layout (2: search tokens, media types, charters under their own collective; 3: record
- * bodies; 4: the index is the record store — bodies of retired records in `held`, no record block files). Bump it
+ * bodies; 4: the index is the record store — bodies of retired records in `held`, no record block files; 5: the
+ * `successors` entries, each author's chain read forwards, for fork checks). Bump it
  * whenever keys or values change shape: an index written by another version refuses to open until it is rebuilt
  * (the node does that at start, from the bodies it holds and the record blocks of older releases). */
-export const SCHEMA_VERSION = 4
-/** A version whose entries this release reads as they are: only the version mark and the held bodies change */
-export const UPGRADABLE_SCHEMA_VERSIONS = ['3']
+export const SCHEMA_VERSION = 5
+/** Versions this release upgrades in place: their entries are read as they are; the held bodies (from 3) and the
+ * `successors` entries (written from the stored summaries) are added, then the version mark */
+export const UPGRADABLE_SCHEMA_VERSIONS = ['3', '4']
+
+/** Most records `successors()` returns: a fork check needs two; a few more name the other branches */
+export const MAX_SUCCESSORS = 16
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512

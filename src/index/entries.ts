@@ -113,6 +113,11 @@ export function parentsOf (record: ValidRecord): ParentRef[] {
   return out
 }
 
+/** The `successors` key of a record: its author, the `previous` it names, its CID */
+export function successorKey (author: string, previous: string, cid: string): string {
+  return part(author, 'issuer') + SEP + part(previous, 'previous') + SEP + cid
+}
+
 /** Every entry a record adds, except the author head and the counters, which depend on what is already indexed */
 const bodyDecoder = new TextDecoder()
 
@@ -127,6 +132,8 @@ export function entriesOf (record: ValidRecord, summary: RecordSummary = summari
     { sublevel: 'kind', key: record.kind + SEP + pos, value: '' },
     { sublevel: 'author', key: part(record.author, 'issuer') + SEP + pos, value: '' }
   ]
+  // the author's chain read forwards: the records of this author that name `previous` (more than one is a fork)
+  if (record.previous != null) out.push({ sublevel: 'successors', key: successorKey(record.author, record.previous, cid), value: '' })
   if (summary.collective != null) out.push({ sublevel: 'collective', key: part(summary.collective, 'collective') + SEP + pos, value: '' })
   switch (record.kind) {
     case 'asset': {

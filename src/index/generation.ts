@@ -13,8 +13,8 @@
 import { Level } from 'level'
 import type { BatchOperation } from 'level'
 import type { ValidRecord } from '../records/types.ts'
-import { CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
-import { entriesOf } from './entries.ts'
+import { BATCH_RECORDS, CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
+import { decodeSummary, entriesOf, successorKey } from './entries.ts'
 import { searchEntriesOf } from './search-entries.ts'
 import { position, positionCid, SEP, SEP_END } from './keys.ts'
 import { DERIVED_SUBLEVEL_NAMES, openSublevels } from './sublevels.ts'
@@ -231,6 +231,28 @@ export class IndexGeneration {
   async dropHeld (cids: string[]): Promise<void> {
     const subs = this.subs
     await this.db.batch(cids.map(cid => ({ type: 'del', sublevel: subs.held, key: cid })))
+  }
+
+  /**
+   * Write the `successors` entry of every counted record that names a `previous`, read from the stored summaries
+   * (which carry author and previous): how an index of schema 3 or 4 gains them without a rebuild. Pages of
+   * BATCH_RECORDS summaries, one batch each; writing an entry twice changes nothing. Returns the entries written.
+   */
+  async addSuccessors (): Promise<number> {
+    let after: string | undefined
+    let n = 0
+    while (true) {
+      const page = await this.subs.summary.iterator({ ...(after != null ? { gt: after } : {}), limit: BATCH_RECORDS }).all()
+      const ops: BatchOp[] = []
+      for (const [cid, text] of page) {
+        const s = decodeSummary(cid, text)
+        if (s.previous != null) ops.push({ type: 'put', sublevel: this.subs.successors, key: successorKey(s.author, s.previous, cid), value: '' })
+      }
+      if (ops.length > 0) await this.db.batch(ops)
+      n += ops.length
+      if (page.length < BATCH_RECORDS) return n
+      after = page[page.length - 1][0]
+    }
   }
 
   async countSummaries (): Promise<number> {

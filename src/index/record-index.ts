@@ -17,11 +17,11 @@ import type {
   HeldBody, Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
   RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
-import { BATCH_RECORDS, MAX_READ_BATCH, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
+import { BATCH_RECORDS, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
 import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
-import { positionCid } from './keys.ts'
+import { positionCid, SEP, SEP_END } from './keys.ts'
 import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
@@ -288,6 +288,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     if (gen == null || this.state !== 'stale') return false
     const { version, rebuilding } = await gen.meta()
     if (rebuilding != null || version == null || !UPGRADABLE_SCHEMA_VERSIONS.includes(version)) return false
+    // before the version mark: a crash in between leaves the old version, and the upgrade runs again (idempotent)
+    const successors = await gen.addSuccessors()
+    this.log.info({ path: this.path, successors }, 'chain entries written from the stored summaries')
     await gen.db.batch([{ type: 'put', sublevel: gen.subs.meta, key: META_VERSION, value: String(SCHEMA_VERSION) }], { sync: true })
     const { count } = await gen.meta()
     gen.total = count != null ? Number(count) : await gen.countSummaries()
@@ -308,6 +311,16 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   /** Text search over asset titles, tags and descriptions, with filters; see search.ts */
   async search (q: SearchQuery): Promise<Page<SearchHit>> {
     return await this.read(async subs => await runSearch(subs, q))
+  }
+
+  /**
+   * The counted records of `author` that name `previous` (at most `limit`, in CID order): the author's chain read
+   * forwards. One range read. More than one is a fork of the chain.
+   */
+  async successors (author: string, previous: string, limit = MAX_SUCCESSORS): Promise<string[]> {
+    const prefix = author + SEP + previous + SEP
+    const keys = await this.read(async subs => await subs.successors.keys({ gt: prefix, lt: author + SEP + previous + SEP_END, limit: Math.min(Math.max(limit, 1), MAX_SUCCESSORS) }).all())
+    return keys.map(k => k.slice(prefix.length))
   }
 
   /** The CID of the author's latest record (highest time, then highest CID) */

@@ -19,6 +19,8 @@
  * | children  | r \0 parent cid \0 child \0 rel, or c \0 content cid \0 child \0 rel |         |
  * | children  | r \0 parent cid, or c \0 content cid: marker "has children" |                      |
  * | head      | author did                            | pos of the author's latest record      |
+ * | successors| author did \0 previous cid \0 cid      |                                        |
+ * |           | (records naming a `previous`: the author's chain, read forwards; two under one prefix are a fork) |
  * | meta      | 'version', 'count'                    | number as text                         |
  * | body      | cid                                   | the record's canonical JSON (counted)  |
  * | held      | cid                                   | canonical JSON of a record stored here |
@@ -34,7 +36,7 @@ import type { Level } from 'level'
 
 export const SUBLEVEL_NAMES = [
   'summary', 'time', 'kind', 'author', 'collective', 'content', 'licenses', 'grants', 'licensee', 'target',
-  'parents', 'children', 'head', 'meta', 'body', 'held'
+  'parents', 'children', 'head', 'successors', 'meta', 'body', 'held'
 ] as const
 
 /** The sublevels of text search, written by `searchEntriesOf` (search-entries.ts) beside `entriesOf` */

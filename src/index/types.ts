@@ -165,6 +165,9 @@ export interface RecordIndexApi {
    * A page reads a bounded number of candidates, so under a sparse filter it may hold fewer than `limit` items
    * (even none) while `cursor` is not null: follow the cursor to go on. */
   search(q: SearchQuery): Promise<Page<SearchHit>>
+  /** the counted records of `author` naming `previous` (the chain read forwards; two or more: a fork), at most
+   * `limit` (default and most 16), in CID order */
+  successors(author: string, previous: string, limit?: number): Promise<string[]>
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>

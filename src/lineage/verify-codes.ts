@@ -53,7 +53,11 @@ export const VERIFICATION_CODES = {
   'training.unspecified': { severity: 'info', rule: 'the inputTo ingredient states nothing about AI training or data mining' },
   'training.constrained': { severity: 'warning', rule: 'the inputTo ingredient allows AI use only under constraints a verifier cannot check' },
   'training.notAllowed': { severity: 'error', rule: 'the inputTo ingredient\'s assertion, or every license of it, does not allow AI training, inference or data mining' },
-  'claim.conflict': { severity: 'warning', rule: 'another author\'s asset record claimed the same content CID earlier (by its own validFrom)' }
+  'claim.conflict': { severity: 'warning', rule: 'another author\'s asset record claimed the same content CID earlier (by its own validFrom)' },
+  'chain.fork': { severity: 'warning', rule: 'another record of the same author names the same previous record: the author\'s chain forks' },
+  'chain.foreignPrevious': { severity: 'error', rule: 'the record\'s previous names a record signed by another author' },
+  'chain.backdated': { severity: 'warning', rule: 'the record\'s validFrom is earlier than the validFrom of its previous record' },
+  'time.future': { severity: 'warning', rule: 'the record\'s validFrom or proof.created is later than the time of the report plus the clock-skew bound' }
 } as const satisfies Record<string, { severity: Severity, rule: string }>
 
 export type VerificationCode = keyof typeof VERIFICATION_CODES

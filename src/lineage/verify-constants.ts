@@ -1,4 +1,8 @@
 /** Limits and defaults of provenance verification (`verifyProvenance`) */
+import { defaults } from '../config.ts'
+
+/** How far past the report's `now` a record's times may lie before `time.future`: the node's clock-skew bound */
+export const DEFAULT_CLOCK_SKEW_MS = defaults.records.clockSkewMs
 
 /** Hops from the asset walked when the caller gives no depth */
 export const DEFAULT_VERIFY_DEPTH = 20

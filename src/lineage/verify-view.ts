@@ -25,6 +25,8 @@ export interface VerifyView {
   summary(cid: string): Promise<RecordSummary | undefined>
   /** An index query (licenses, grants and revocations of a record, claims on a content CID) */
   query(q: RecordQuery): Promise<Page<RecordSummary>>
+  /** The counted records of `author` naming `previous` (a bounded list; two or more: a fork of the chain) */
+  successors(author: string, previous: string): Promise<string[]>
   /** The stored bytes of a record, unverified; undefined when the block is not held */
   recordBytes(cid: string): Promise<Uint8Array | undefined>
   /** The bytes of a content block held locally, unverified; undefined when not held. Never asks the network. */
@@ -34,7 +36,7 @@ export interface VerifyView {
 }
 
 export interface VerifyViewInit {
-  index: Pick<RecordIndexApi, 'get' | 'query'>
+  index: Pick<RecordIndexApi, 'get' | 'query' | 'successors'>
   /** block reads must return stored bytes as they are (no hash check), or a tampered block could not be told apart */
   store: Pick<ContentStore, 'getRecord' | 'getBlock'>
   crypto: RecordCrypto
@@ -53,6 +55,7 @@ export function createVerifyView (init: VerifyViewInit): VerifyView {
     isMember,
     async summary (cid) { return index.get(cid) },
     async query (q) { return index.query(q) },
+    async successors (author, previous) { return index.successors(author, previous) },
     async recordBytes (cid) {
       try {
         return await store.getRecord(cid, { offline: true })

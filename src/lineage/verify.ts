@@ -7,7 +7,9 @@
  * 3. revocation by its own author;
  * 4. the content binding: locally held content blocks hash to the content CID (verify-content.ts);
  * 5. conflicting claims: another author's asset record of the same content, earlier;
- * 6. each ingredient: present or missing, an asset record, and for a derivation the parent's license, for an AI
+ * 6. the author's chain and the clock: forks, a foreign `previous`, back-dating along the chain, future dates
+ *    (verify-chain.ts);
+ * 7. each ingredient: present or missing, an asset record, and for a derivation the parent's license, for an AI
  *    input its training-and-mining consent (verify-license.ts).
  *
  * The walk is breadth-first over ingredient references (content-only references resolve to the asset records of
@@ -21,9 +23,10 @@ import type { AssetSubject, Relationship, ValidRecord } from '../records/types.t
 import { verdictOf } from './verify-codes.ts'
 import type { Finding, Verdict } from './verify-codes.ts'
 import {
-  DEFAULT_CONTENT_BUDGET, DEFAULT_VERIFY_DEPTH, DEFAULT_VERIFY_RECORDS, MAX_CONFLICTS_REPORTED, MAX_CONTENT_CLAIMS,
+  DEFAULT_CLOCK_SKEW_MS, DEFAULT_CONTENT_BUDGET, DEFAULT_VERIFY_DEPTH, DEFAULT_VERIFY_RECORDS, MAX_CONFLICTS_REPORTED, MAX_CONTENT_CLAIMS,
   MAX_VERIFY_DEPTH, MAX_VERIFY_RECORDS, VERIFY_CONCURRENCY
 } from './verify-constants.ts'
+import { checkChain } from './verify-chain.ts'
 import { checkContent } from './verify-content.ts'
 import type { ContentBudget } from './verify-content.ts'
 import { LicenseRules, ownersOf } from './verify-license.ts'
@@ -57,6 +60,11 @@ export interface VerifyOptions {
    * @default 1 GiB
    */
   contentBudget?: number
+  /**
+   * How far past `now` a record's validFrom or proof.created may lie before it is flagged `time.future`, ms.
+   * @default 300000 (records.clockSkewMs of the node config)
+   */
+  clockSkew?: number
 }
 
 /** One record the report covers: the asset (depth 0) or an ancestor */
@@ -93,6 +101,7 @@ interface Options {
   now: number
   maxRecords: number
   contentBudget: number
+  clockSkew: number
 }
 
 function intOption (value: number | undefined, fallback: number, min: number, max: number, field: string): number {
@@ -111,7 +120,8 @@ function resolveOptions (o: VerifyOptions): Options {
     depth: intOption(o.depth, DEFAULT_VERIFY_DEPTH, 0, MAX_VERIFY_DEPTH, 'depth'),
     now,
     maxRecords: intOption(o.maxRecords, DEFAULT_VERIFY_RECORDS, 1, MAX_VERIFY_RECORDS, 'maxRecords'),
-    contentBudget: intOption(o.contentBudget, DEFAULT_CONTENT_BUDGET, 0, Number.MAX_SAFE_INTEGER, 'contentBudget')
+    contentBudget: intOption(o.contentBudget, DEFAULT_CONTENT_BUDGET, 0, Number.MAX_SAFE_INTEGER, 'contentBudget'),
+    clockSkew: intOption(o.clockSkew, DEFAULT_CLOCK_SKEW_MS, 0, Number.MAX_SAFE_INTEGER, 'clockSkew')
   }
 }
 
@@ -187,6 +197,7 @@ class Verification {
     node.author = record.author
     if (record.kind !== 'asset') {
       node.own.push(finding('signature.valid', node.cid, `Record ${ref(node.cid)} (${record.kind}) is intact and signed by ${record.author}.`))
+      node.own.push(...await checkChain(this.view, this.records, record, ref(node.cid), this.options))
       return
     }
     const asset = record as Asset
@@ -200,6 +211,7 @@ class Verification {
     node.own.push(...await this.revocation(asset, name))
     node.own.push(...await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget))
     node.own.push(...await this.conflicts(asset, name, node.content))
+    node.own.push(...await checkChain(this.view, this.records, asset, name, this.options))
   }
 
   async membership (asset: Asset, name: string): Promise<Finding[]> {

@@ -22,6 +22,7 @@ import { RecordService } from './record-service.ts'
 import { ValidationPool } from '../identity/validation-pool.ts'
 import { NodeState } from './state.ts'
 import { ParkingLot } from './parking.ts'
+import { FutureRelease } from './future-release.ts'
 import { CollectiveService } from './collective-service.ts'
 import { PeerKeeper } from '../net/peers.ts'
 import type { KnownPeer } from '../net/peers.ts'
@@ -64,6 +65,10 @@ export interface AtelierNodeInit {
   logger: Logger
   /** collect process metrics (off in tests that run many nodes in one process). @default true */
   processMetrics?: boolean
+  /** the node's clock, epoch ms: what admission holds future-dated records against and what a provenance report is
+   * made for by default (tests pass one to move time). Records the node signs are still dated by the machine's
+   * clock. @default Date.now */
+  clock?: () => number
 }
 
 /** How stale the storage figures of /v1/node may be */
@@ -79,6 +84,7 @@ export class AtelierNode {
   readonly syncSessions = new EventEmitter<{ session: [SyncStats, Error | undefined] }>()
   private readonly log: Logger
   private readonly processMetrics: boolean
+  private readonly clock: () => number
   private statusValue: NodeStatus = 'stopped'
   private identityValue?: Identity
   private storage?: ContentStoreNode<NodeServices>
@@ -104,6 +110,7 @@ export class AtelierNode {
     this.config = init.config
     this.log = init.logger
     this.processMetrics = init.processMetrics ?? true
+    this.clock = init.clock ?? Date.now
   }
 
   get status (): NodeStatus { return this.statusValue }
@@ -293,8 +300,9 @@ export class AtelierNode {
       sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
       replicate: async (content) => { await storage.store.pin(content, { offline: false }) },
       invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
-      syncProgress: (collective) => this.syncProgress.of(collective)
-    }, { syncIntervalMs: config.sync.intervalMs })
+      syncProgress: (collective) => this.syncProgress.of(collective),
+      clock: this.clock
+    }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
     records.on('retired', syncSource.onRetired)
@@ -304,6 +312,13 @@ export class AtelierNode {
       const swept = await records.sweep()
       this.log.info({ ...swept, held: parking.count }, 'held records judged again at start')
     }
+    // records dated beyond the clock (rule `future`) are judged again when their time comes; a record held for a
+    // time tells the timer, which then looks for the earliest
+    const futures = new FutureRelease({ parking, rejudge: async (entry) => { await records.rejudge(entry) }, clock: this.clock, logger: this.log })
+    const skewMs = config.records.clockSkewMs
+    records.on('held', ({ record }) => { if (record.time - skewMs > this.clock()) futures.poke() })
+    futures.start()
+    this.stopSteps.push({ name: 'future-release', run: async () => { await futures.stop() } })
     // stored records nothing accounts for go through the door again; then the old record block files go
     await judgeUnaccounted({ ...migration, parking, records })
     await records.idle()
@@ -331,6 +346,8 @@ export class AtelierNode {
       peerScore: (peerId) => gossip.score(peerId),
       memberOf: (peerId) => memberCards.collectivesOf(peerId),
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
+      clock: this.clock,
+      clockSkewMs: config.records.clockSkewMs,
       lineageView: createIndexLineageView({ index, store: storage.store, links })
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()

@@ -11,6 +11,11 @@
  *   whichever arrived first).
  * A parent named by an asset's ingredients is a reference, not a precondition: lineage shows it absent until it
  * arrives, and derivatives of works outside the collective belong to it.
+ *
+ * Before all of that, the clock: a record dated (validFrom) more than the clock-skew bound after the node's clock is
+ * held, rule `future`, until the clock reaches its validFrom minus the bound (a timer releases it: future-release.ts).
+ * This is the one verdict that reads a clock; it only delays counting, and once the time has passed every node judges
+ * the record by the rules below, so the state nodes converge on is still a function of the record set.
  */
 import { checkCollectiveRecord, membershipError } from '../collectives/index.ts'
 import { LinkOutsideCollectiveError } from '../collectives/errors.ts'
@@ -20,7 +25,8 @@ import type { AttestationSubject, GrantSubject, LicenseSubject, RevocationSubjec
 import { hasStanding } from './membership-directory.ts'
 import type { MembershipDirectory } from './membership-directory.ts'
 import type { ParkingLot } from './parking.ts'
-import { collectiveDependency, memberDependency, recordDependency } from './parking.ts'
+import { clockDependency, collectiveDependency, FUTURE_RULE, memberDependency, recordDependency } from './parking.ts'
+import { defaults } from '../config.ts'
 import type { Admission, AdmissionPolicy, RecordSource } from './record-service.ts'
 
 /** The record a record is about, which must be counted before it is (none for assets, charters, memberships) */
@@ -39,16 +45,32 @@ export interface CollectiveAdmissionComponents {
   index: Pick<RecordIndexApi, 'get'>
   parking: Pick<ParkingLot, 'get'>
   directory: MembershipDirectory
+  /** the node's clock, epoch ms. @default Date.now */
+  clock?: () => number
+}
+
+export interface CollectiveAdmissionInit {
+  /** how far past the clock a record's validFrom may lie and count now, ms. @default records.clockSkewMs (5 min) */
+  clockSkewMs?: number
 }
 
 export class CollectiveAdmission implements AdmissionPolicy {
   private readonly c: CollectiveAdmissionComponents
+  private readonly clock: () => number
+  private readonly skewMs: number
 
-  constructor (components: CollectiveAdmissionComponents) {
+  constructor (components: CollectiveAdmissionComponents, init: CollectiveAdmissionInit = {}) {
     this.c = components
+    this.clock = components.clock ?? Date.now
+    this.skewMs = init.clockSkewMs ?? defaults.records.clockSkewMs
   }
 
   async admit (record: ValidRecord, source: RecordSource): Promise<Admission> {
+    const countsFrom = record.time - this.skewMs
+    if (countsFrom > this.clock()) {
+      return waiting([], FUTURE_RULE, `dated ${new Date(record.time).toISOString()}, more than ${Math.round(this.skewMs / 1000)} s after this node's clock: held until then`,
+        [clockDependency(countsFrom)])
+    }
     if (record.kind === 'charter') return { verdict: 'accept' }
     const link = subjectLinkOf(record)
     const counted = link != null && link !== record.cid ? await this.c.index.get(link) : undefined
@@ -110,6 +132,6 @@ export class CollectiveAdmission implements AdmissionPolicy {
 /** Membership verdicts other membership records can change (an earlier join, a removal): never final */
 const REVISABLE: ReadonlySet<string> = new Set(['duplicate-join', 'invite-exhausted', 'joiner-removed'])
 
-function waiting (cids: string[], rule: string, reason: string): Admission {
-  return { verdict: 'park', deps: cids.map(recordDependency), rule, reason }
+function waiting (cids: string[], rule: string, reason: string, deps: string[] = []): Admission {
+  return { verdict: 'park', deps: [...cids.map(recordDependency), ...deps], rule, reason }
 }

@@ -55,6 +55,8 @@ export interface CollectiveServiceComponents {
   invited?: (collective: string, peerIds: string[]) => Promise<void>
   /** how the collective's sync sessions are going (in flight and the last one) */
   syncProgress?: (collective: string) => SyncProgressView
+  /** the node's clock, epoch ms (admission holds records dated beyond it). @default Date.now */
+  clock?: () => number
 }
 
 export interface CollectiveServiceInit {
@@ -62,6 +64,8 @@ export interface CollectiveServiceInit {
   syncIntervalMs?: number
   /** default lifetime of an invite. @default 604800000 (7 days) */
   inviteTtlMs?: number
+  /** how far past the clock a record's validFrom may lie and count now, ms. @default records.clockSkewMs */
+  clockSkewMs?: number
 }
 
 const DEFAULT_SYNC_INTERVAL_MS = 30_000
@@ -119,7 +123,8 @@ export class CollectiveService implements AdmissionPolicy {
     this.inviteTtlMs = init.inviteTtlMs ?? DEFAULT_INVITE_TTL_MS
     const { index, store, parking, crypto, logger, records } = components
     this.directory = new MembershipDirectory({ index, store, parking, crypto, logger })
-    this.admission = new CollectiveAdmission({ index, parking, directory: this.directory })
+    this.admission = new CollectiveAdmission({ index, parking, directory: this.directory, ...(components.clock != null ? { clock: components.clock } : {}) },
+      init.clockSkewMs != null ? { clockSkewMs: init.clockSkewMs } : {})
     this.view = new CollectiveView({ records, index, parking, directory: this.directory, crypto, logger })
     this.network = new CollectiveNetwork({
       records,

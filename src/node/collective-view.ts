@@ -22,7 +22,7 @@ import { computeMembership } from '../collectives/index.ts'
 import type { Membership } from '../collectives/index.ts'
 import { namedBy } from './membership-directory.ts'
 import type { CollectiveState, MembershipDirectory } from './membership-directory.ts'
-import { collectiveDependency, memberDependency, recordDependency } from './parking.ts'
+import { collectiveDependency, FUTURE_RULE, memberDependency, recordDependency } from './parking.ts'
 import type { ParkingLot } from './parking.ts'
 import type { RecordEvent, RecordService, Retirement } from './record-service.ts'
 import { subjectLinkOf } from './collective-admission.ts'
@@ -74,8 +74,9 @@ export class CollectiveView {
    * Call with every record written to the lot: a held membership record belongs to the membership in memory as it
    * does to one read from disk (membership-directory.ts), so the standing it gives does not wait for a restart
    */
-  readonly onHeld = ({ record }: { record: ValidRecord }): void => {
-    if (record.kind !== 'membership' || record.collective == null) return
+  readonly onHeld = ({ record, rule }: { record: ValidRecord, rule?: string }): void => {
+    // a record held for its future date is not judged yet: it gives no standing and joins no computation
+    if (record.kind !== 'membership' || record.collective == null || rule === FUTURE_RULE) return
     const state = this.c.directory.now(record.collective)
     if (state != null) this.c.directory.hold(state, record)
   }

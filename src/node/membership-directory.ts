@@ -5,7 +5,8 @@
  * Why the held ones too: the view (protocols/collectives.md §6) counts a membership record unless
  * computeMembership ignores it, and an ignored record changes nothing for the others; computing over everything
  * held therefore gives the same membership as computing over the counted ones, and it tells which held records
- * the view would count now (a join that got its invite's use back).
+ * the view would count now (a join that got its invite's use back). Records held for a future date (rule
+ * `future`) are the exception: computeMembership would not ignore them, and they are not judged until their time.
  */
 import type { Logger } from 'pino'
 import { computeMembership } from '../collectives/index.ts'
@@ -14,6 +15,7 @@ import { validateRecord } from '../records/index.ts'
 import type { RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
+import { FUTURE_RULE } from './parking.ts'
 import type { ParkingLot } from './parking.ts'
 
 /** Page size when reading a collective's records from the index */
@@ -169,6 +171,8 @@ export class MembershipDirectory {
       cursor = page.cursor ?? undefined
     } while (cursor != null)
     for (const entry of await this.c.parking.ofCollective(id, 'membership')) {
+      // held for its future date: not judged yet, so no part of the membership (parking.ts FUTURE_RULE)
+      if (entry.rule === FUTURE_RULE) continue
       try {
         const bytes = entry.bytes != null ? Buffer.from(entry.bytes, 'base64') : await this.c.store.getRecord(entry.cid)
         memberships.set(entry.cid, validateRecord(bytes, { crypto: this.c.crypto }))

@@ -11,7 +11,8 @@
  *   it is bounded by what the node counted.
  *
  * Each entry is keyed by what would change its verdict (`deps`): `record:<cid>` (that record counted),
- * `member:<collective>:<did>` (that member's intervals changed), `collective:<collective>` (any membership change).
+ * `member:<collective>:<did>` (that member's intervals changed), `collective:<collective>` (any membership change),
+ * `clock:<ms>` (the node's clock reaching a time: a future-dated record; `due()` finds them in time order).
  * Nothing here decides; the record service re-judges entries when a dependency moves and at start-up.
  */
 import type { Logger } from 'pino'
@@ -74,8 +75,20 @@ export function recordDependency (cid: string): string { return `record:${cid}` 
 export function memberDependency (collective: string, did: string): string { return `member:${collective}:${did}` }
 /** Dependency key of any membership change of a collective */
 export function collectiveDependency (collective: string): string { return `collective:${collective}` }
+/**
+ * Rule of a record held because it is dated beyond the node's clock plus the skew bound (collective-admission.ts).
+ * Unlike the other held records, a held membership record of this rule is left out of the membership computed
+ * from the held set (membership-directory.ts): it is not ignored by computeMembership, it is not judged yet.
+ */
+export const FUTURE_RULE = 'future'
+
+/** Dependency key of a time: the record may count once the node's clock reaches `ms` (a future-dated record) */
+export function clockDependency (ms: number): string { return `${CLOCK_PREFIX}${pad(Math.max(0, Math.ceil(ms)))}` }
+const CLOCK_PREFIX = 'clock:'
 
 const SEP = '\u0000'
+/** the character after SEP: `dep + SEP_AFTER` bounds every `dep \0 cid` key */
+const SEP_AFTER = '\u0001'
 const END = '\uffff'
 const pad = (n: number): string => String(n).padStart(15, '0')
 
@@ -246,6 +259,28 @@ export class ParkingLot {
       if (entry != null) out.push(entry)
     }
     return out
+  }
+
+  /**
+   * The entries waiting for a time at or before `now` (clockDependency), earliest first, at most `limit`: one key
+   * range read, since the time is part of the dependency key and keys sort by it. Left in place, as by waitingOn.
+   */
+  async due (now: number, limit: number): Promise<ParkedRecord[]> {
+    const out: ParkedRecord[] = []
+    const upTo = clockDependency(now) + SEP_AFTER
+    for await (const key of this.state.waiting.keys({ gt: CLOCK_PREFIX, lt: upTo, limit })) {
+      const entry = await this.get(key.slice(key.indexOf(SEP) + 1))
+      if (entry != null) out.push(entry)
+    }
+    return out
+  }
+
+  /** The earliest time an entry waits for (epoch ms), undefined when none waits for a time */
+  async nextDue (): Promise<number | undefined> {
+    for await (const key of this.state.waiting.keys({ gt: CLOCK_PREFIX, lt: CLOCK_PREFIX + END, limit: 1 })) {
+      return Number(key.slice(CLOCK_PREFIX.length, key.indexOf(SEP)))
+    }
+    return undefined
   }
 
   /** Entries of one collective, optionally of one kind (a membership view reads its held membership records) */

@@ -32,6 +32,8 @@ export interface IngestOutcome {
   record: ValidRecord
   /** why it is parked */
   reason?: string
+  /** the rule that holds it (stable code: `dependency-missing`, `future`, …), when parked */
+  rule?: string
 }
 
 /**
@@ -87,8 +89,9 @@ export interface RecordServiceEvents {
   /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
   retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
-  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more */
-  held: [{ record: ValidRecord }]
+  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more; `rule` is
+   * the rule that holds it */
+  held: [{ record: ValidRecord, rule: string }]
   /** a held record was refused for good once what it named arrived, and its entry dropped */
   dropped: [{ record: ValidRecord }]
 }
@@ -286,7 +289,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
         ...(options.peer != null ? { peer: options.peer } : {}),
         keepBytes
       })
-      this.emit('held', { record })
+      this.emit('held', { record, rule: current.rule })
       let again: Admission
       try {
         again = await admission.admit(record, options.source)
@@ -307,7 +310,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     // what names this record may now be refused for good (a stranger's revocation of it): judge those again
     await this.release(recordDependency(record.cid))
     this.emit('parked', { record, source: options.source, reason: current.reason })
-    return { cid: record.cid, status: 'parked', record, reason: current.reason }
+    return { cid: record.cid, status: 'parked', record, reason: current.reason, rule: current.rule }
   }
 
   /**

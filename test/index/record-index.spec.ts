@@ -204,6 +204,62 @@ describe('RecordIndex', () => {
     }
   })
 
+  it('successors: the author\'s chain read forwards, a fork as two records; removal takes the entry out', async () => {
+    const dir = await tempDir()
+    const index = new RecordIndex({ path: join(dir.path, 'index') })
+    try {
+      await index.open()
+      const ann = fakeDid()
+      const bob = fakeDid()
+      const t = Date.UTC(2025, 0, 1)
+      const first = makeAsset({ author: ann, time: t })
+      const second = makeAsset({ author: ann, time: t + 1, previous: first.cid })
+      const branch = makeAsset({ author: ann, time: t + 2, previous: first.cid })
+      const foreign = makeAsset({ author: bob, time: t + 3, previous: first.cid })
+      await index.put([first, second, branch, foreign])
+      assert.deepEqual(await index.successors(ann, first.cid), [second.cid, branch.cid].sort())
+      assert.deepEqual(await index.successors(bob, first.cid), [foreign.cid])
+      assert.deepEqual(await index.successors(ann, second.cid), [])
+      assert.deepEqual(await index.successors(ann, first.cid, 1), [[second.cid, branch.cid].sort()[0]])
+      assert.equal(await index.remove([branch]), 1)
+      assert.deepEqual(await index.successors(ann, first.cid), [second.cid])
+    } finally {
+      await index.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('upgrades an index of schema 4 in place, writing the successors entries from the stored summaries', async () => {
+    const dir = await tempDir()
+    const path = join(dir.path, 'index')
+    try {
+      const ann = fakeDid()
+      const t = Date.UTC(2025, 0, 1)
+      const chain: ValidRecord[] = [makeAsset({ author: ann, time: t })]
+      for (let i = 1; i < 1200; i++) chain.push(makeAsset({ author: ann, time: t + i, previous: chain[i - 1].cid }))
+      const fork = makeAsset({ author: ann, time: t + 5000, previous: chain[600].cid })
+      let index = new RecordIndex({ path })
+      await index.open()
+      await index.put([...chain, fork])
+      await index.close()
+      const before = await dump(path)
+      // what a schema 4 index holds: no successors entries, version 4
+      await withRaw(path, async (meta, db) => {
+        await db.sublevel<string, string>('successors', {}).clear()
+        await meta.put('version', '4')
+      })
+      index = new RecordIndex({ path })
+      await assert.rejects(index.open(), { name: 'IndexSchemaError' })
+      assert.equal(await index.upgrade(), true)
+      assert.deepEqual(await index.successors(ann, chain[600].cid), [chain[601].cid, fork.cid].sort())
+      assert.deepEqual(await index.successors(ann, chain[1198].cid), [chain[1199].cid])
+      await index.close()
+      assert.deepEqual(await dump(path), before, 'the upgrade writes exactly what a schema 5 put writes')
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
   it('refuses an index of another schema version until it is rebuilt', async () => {
     const dir = await tempDir()
     const path = join(dir.path, 'index')

@@ -50,6 +50,10 @@ export interface AssetInit {
   collective?: string
   /** epoch ms; default the world clock, which then moves on a day */
   at?: number
+  /** the author's previous record (its chain) */
+  previous?: string
+  /** proof.created, epoch ms; default validFrom */
+  created?: number
 }
 
 /** A random raw CID (content nobody holds) */
@@ -106,8 +110,15 @@ export class World {
   }
 
   /** Issue a record signed by `by`, store its bytes and index it */
-  async issue<K extends RecordKind> (kind: K, subject: SubjectByKind[K], by: string, options: { at?: number, collective?: string } = {}): Promise<ValidRecord<K>> {
-    const record = issueRecord(kind, subject, { signer: this.signer(by), crypto: nativeCrypto, validFrom: this.tick(options.at), collective: options.collective })
+  async issue<K extends RecordKind> (kind: K, subject: SubjectByKind[K], by: string, options: { at?: number, collective?: string, previous?: string, created?: number } = {}): Promise<ValidRecord<K>> {
+    const record = issueRecord(kind, subject, {
+      signer: this.signer(by),
+      crypto: nativeCrypto,
+      validFrom: this.tick(options.at),
+      collective: options.collective,
+      previous: options.previous,
+      ...(options.created != null ? { created: new Date(options.created) } : {})
+    })
     this.records.set(record.cid, record.bytes)
     await this.index.put([record])
     return record
@@ -123,7 +134,7 @@ export class World {
     }
     if (a.ingredients != null) subject.ingredients = a.ingredients
     if (a.trainingMining != null) subject.trainingMining = a.trainingMining
-    return this.issue('asset', subject, a.by, { at: a.at, collective: a.collective })
+    return this.issue('asset', subject, a.by, { at: a.at, collective: a.collective, previous: a.previous, created: a.created })
   }
 
   async license (asset: ValidRecord<'asset'>, by: string, terms: Partial<LicenseTerms> = {}, options: { at?: number, royaltyPolicy?: RoyaltyPolicy } = {}): Promise<ValidRecord<'license'>> {

@@ -476,6 +476,81 @@ describe('verifyProvenance', () => {
     })
   })
 
+  describe('chain and clock', () => {
+    it('chain.fork on both records when an author signs two successors of one record; none on a straight chain', async () => {
+      const first = await w.asset({ by: 'ann', title: 'first' })
+      const second = await w.asset({ by: 'ann', title: 'second', previous: first.cid })
+      const third = await w.asset({ by: 'ann', title: 'third', previous: second.cid })
+      for (const r of [first, second, third]) expectNo(await w.verify(r.cid), 'chain.fork')
+      // a second successor of `first`, dated before `second`: the back-dated branch of a fork
+      const branch = await w.asset({ by: 'ann', title: 'back-dated', previous: first.cid, at: first.time + 1000 })
+      const report = await w.verify(branch.cid)
+      expectCode(report, 'chain.fork', branch.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'chain.fork')?.related, [first.cid, second.cid])
+      assert.equal(report.verdict, 'warnings')
+      expectCode(await w.verify(second.cid), 'chain.fork', second.cid)
+      expectNo(await w.verify(third.cid), 'chain.fork')
+      // another author naming the same previous is no fork of ann's chain (it is a foreign previous)
+      const foreign = await w.asset({ by: 'bob', previous: first.cid })
+      assert.deepEqual(codesOf(await w.verify(foreign.cid)).filter(c => c.startsWith('chain.')), ['chain.foreignPrevious'])
+    })
+
+    it('chain.fork on an ancestor shows on the report of its descendant', async () => {
+      const root = await w.asset({ by: 'cat' })
+      const a = await w.asset({ by: 'cat', previous: root.cid })
+      const b = await w.asset({ by: 'cat', previous: root.cid })
+      const child = await w.asset({ by: 'dan', ingredients: [{ relationship: 'parentOf', record: b.cid }] })
+      await w.license(b, 'cat')
+      const report = await w.verify(child.cid)
+      expectCode(report, 'chain.fork', b.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'chain.fork')?.related, [root.cid, a.cid])
+    })
+
+    it('chain.foreignPrevious when previous names another author\'s record (an error); any kind is a valid previous', async () => {
+      const bobs = await w.asset({ by: 'bob' })
+      const mine = await w.asset({ by: 'ann', previous: bobs.cid })
+      const report = await w.verify(mine.cid)
+      expectCode(report, 'chain.foreignPrevious', mine.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'chain.foreignPrevious')?.related, [bobs.cid])
+      assert.equal(report.verdict, 'failed')
+      // a license of ann's own is a fine previous for her next asset
+      const own = await w.asset({ by: 'ann' })
+      const lic = await w.license(own, 'ann')
+      const next = await w.asset({ by: 'ann', previous: lic.cid })
+      const clean = await w.verify(next.cid)
+      assert.deepEqual(codesOf(clean).filter(c => c.startsWith('chain.') || c.startsWith('time.')), [])
+      // a previous this node does not hold is not compared
+      assert.deepEqual(codesOf(await w.verify((await w.asset({ by: 'ann', previous: strayRecordCid() })).cid)).filter(c => c.startsWith('chain.')), [])
+    })
+
+    it('chain.backdated when validFrom is earlier than the previous record\'s', async () => {
+      const prev = await w.asset({ by: 'eve' })
+      const back = await w.asset({ by: 'eve', previous: prev.cid, at: prev.time - DAY })
+      const report = await w.verify(back.cid)
+      expectCode(report, 'chain.backdated', back.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'chain.backdated')?.related, [prev.cid])
+      assert.equal(report.verdict, 'warnings')
+      // the same instant is not back-dated
+      expectNo(await w.verify((await w.asset({ by: 'eve', previous: back.cid, at: back.time })).cid), 'chain.backdated')
+    })
+
+    it('time.future when validFrom or proof.created is beyond now plus the clock-skew bound', async () => {
+      const now = w.clock
+      const soon = await w.asset({ by: 'fay', at: now + 4 * 60_000 })
+      expectNo(await w.verify(soon.cid, { now }), 'time.future')
+      const later = await w.asset({ by: 'fay', at: now + 6 * 60_000 })
+      const report = await w.verify(later.cid, { now })
+      expectCode(report, 'time.future', later.cid)
+      assert.equal(report.verdict, 'warnings')
+      expectNo(await w.verify(later.cid, { now, clockSkew: 10 * 60_000 }), 'time.future')
+      expectNo(await w.verify(later.cid, { now: now + DAY }), 'time.future')
+      const signedLater = await w.asset({ by: 'fay', at: now, created: now + DAY })
+      const r2 = await w.verify(signedLater.cid, { now })
+      expectCode(r2, 'time.future', signedLater.cid)
+      assert.match(r2.findings.find(f => f.code === 'time.future')?.message ?? '', /proof\.created/)
+    })
+  })
+
   describe('reports', () => {
     it('walks a derivation chain and reports each record once, in visit order', async () => {
       const bytes = new TextEncoder().encode('root bytes')

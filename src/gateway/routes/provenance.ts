@@ -112,7 +112,8 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
     const q = request.query
     return await verifyProvenance(view, cid, {
       depth: parseIntParam(q.depth, 'depth', 0, MAX_DEPTH),
-      now: parseTimeParam(q.at, 'at'),
+      now: parseTimeParam(q.at, 'at') ?? components.clock?.(),
+      ...(components.clockSkewMs != null ? { clockSkew: components.clockSkewMs } : {}),
       maxRecords: parseIntParam(q.maxRecords, 'maxRecords', 1, MAX_RECORDS)
     })
   })

@@ -22,7 +22,7 @@ const recordItem = {
   properties: { cid: { type: 'string' }, kind: { type: 'string' }, author: { type: 'string' }, time: { type: 'string' }, collective: { type: 'string' }, record: anyObject }
 } as const
 
-const submitted = { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string', enum: ['added', 'duplicate', 'parked'] }, reason: { type: 'string' } } } as const
+const submitted = { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string', enum: ['added', 'duplicate', 'parked'] }, reason: { type: 'string' }, rule: { type: 'string' } } } as const
 
 /** 201 for a new record, 202 for a parked one (valid, waiting for a dependency), 200 for one already held */
 export function statusCode (status: 'added' | 'duplicate' | 'parked'): 200 | 201 | 202 {
@@ -53,7 +53,7 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
     }
   }, async (request, res) => {
     const outcome = await components.records.ingest(request.body as object, { source: 'http' })
-    return await res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, ...(outcome.reason != null ? { reason: outcome.reason } : {}) })
+    return await res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, ...(outcome.reason != null ? { reason: outcome.reason } : {}), ...(outcome.rule != null ? { rule: outcome.rule } : {}) })
   })
 
   app.get<{ Params: { cid: string }, Querystring: { raw?: string } }>('/v1/records/:cid', {
