@@ -356,12 +356,16 @@ export class ParkingLot {
     this.compacting = this.state.compact()
       .then(() => { this.log.debug({ ms: Date.now() - started }, 'state database compacted after the lot let entries go') })
       .catch((err: Error) => { this.log.warn({ err }, 'could not compact the state database') })
-      .finally(() => { this.compacting = undefined })
+      .finally(() => {
+        this.compacting = undefined
+        // what was freed while it ran starts the next one, so a flood faster than compaction is not left uncompacted
+        this.freed(0)
+      })
   }
 
-  /** Wait for a compaction in flight (before the state database closes) */
+  /** Wait for compactions in flight, and those they start (before the state database closes) */
   async idle (): Promise<void> {
-    await this.compacting
+    while (this.compacting != null) await this.compacting
   }
 
   /** Evict the oldest entries of whichever bound `entry` took over, one key range read each */
