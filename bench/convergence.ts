@@ -47,6 +47,8 @@ export interface ConvergenceResult {
     seconds: number
     recordsPerSecond: number
     validateOnlyPerSecond: number
+    /** what each ingest answered ('added', 'parked', errors by code) */
+    outcomes: Record<string, number>
     /** the same node, records of no collective through the same door (source 'import'), measured right before */
     plainRecords: number
     plainPerSecond: number
@@ -107,6 +109,8 @@ export interface ConvergenceResult {
     parkedBytesTrace: number[]
     /** the state dir's size at the same instants */
     stateTrace: number[]
+    /** RSS at the same instants (no gc before each) */
+    rssTrace: number[]
     /** seconds of the flood's main thread spent signing the records offered */
     signSeconds: number
   }
@@ -282,7 +286,7 @@ export async function ingestAndRemoval (root: string, sizes: { members: number, 
     // the removal itself is one record more
     const indexDelta = await node.index.count() - indexBefore
     return {
-      ingest: { members: sizes.members, records: records.length, licenses, meanRecordBytes, seconds, recordsPerSecond: records.length / seconds, validateOnlyPerSecond, plainRecords: plain.length, plainPerSecond },
+      ingest: { members: sizes.members, records: records.length, licenses, meanRecordBytes, seconds, outcomes: counts, recordsPerSecond: records.length / seconds, validateOnlyPerSecond, plainRecords: plain.length, plainPerSecond },
       removal: { records: victimRecords.length, ingestPerSecond: victimIngestPerSecond, ms, recordsPerSecond: victimRecords.length / (ms / 1000), heldOutside, rules, indexDelta }
     }
   } finally {
@@ -427,6 +431,7 @@ async function flood (root: string, sizes: { seconds: number, bounds: ParkingCon
     const outcomes: Record<string, number> = {}
     const trace: number[] = []
     const stateTrace: number[] = []
+    const rssTrace: number[] = []
     let signMs = 0
     let offered = 0
     let offeredBytes = 0
@@ -451,6 +456,7 @@ async function flood (root: string, sizes: { seconds: number, bounds: ParkingCon
           nextTrace += sizes.seconds * 100
           trace.push(node.parking.bytes)
           stateTrace.push(await dirBytes(home))
+          rssTrace.push(process.memoryUsage().rss)
         }
       }
     }
@@ -484,6 +490,7 @@ async function flood (root: string, sizes: { seconds: number, bounds: ParkingCon
       heapAfter: mem1.heapUsed,
       parkedBytesTrace: trace,
       stateTrace,
+      rssTrace,
       signSeconds: signMs / 1000
     }
   } finally {
@@ -529,8 +536,8 @@ export function convergenceBenchTable (r: ConvergenceResult): string {
 One node; a collective (invite policy, quorum 1) with ${i.members} members admitted by its admin; ${n(i.records)} records
 signed by the members into it (assets, and every 4th record a license of its author's last asset: ${n(i.licenses)};
 ${i.meanRecordBytes} bytes on average), ingested with \`node.records.ingest(bytes, { source: 'sync', scope })\`, ${SYNC_CONCURRENCY} in
-flight as a sync session does. Timed until every record is counted in the collective (a license that overtook its asset
-waits in the lot and is released). The two limits were measured in the same run, just before.
+flight as a sync session does. Timed until every record is counted in the collective (a license that overtakes its asset
+waits for the asset's ingest in flight, src/node/record-service.ts \`settling\`; outcomes: ${Object.entries(i.outcomes).map(([k, v]) => `${k} ${n(v)}`).join(', ')}). The two limits were measured in the same run, just before.
 
 | measure | result | limit, same run | ratio | target |
 |---|---|---|---|---|
@@ -587,10 +594,18 @@ what the flood offers here exceeds them). Run first in the process; RSS and heap
 | parking lot at the end: bytes held | ${mb(f.parkedBytes)} | maxBytes ${mb(f.bounds.maxBytes)}; ${f.strangers} authors × perAuthorBytes = ${mb(f.strangers * f.bounds.perAuthorBytes)}; ${f.peers} peers × perPeerBytes = ${mb(f.peers * f.bounds.perPeerBytes)} | ${ratio(f.parkedBytes, Math.min(f.bounds.maxBytes, f.strangers * f.bounds.perAuthorBytes, f.peers * f.bounds.perPeerBytes))} of the tightest | ≤ 1× |
 | parking lot at the end: entries | ${n(f.parkedEntries)} | maxRecords ${n(f.bounds.maxRecords)} | ${ratio(f.parkedEntries, f.bounds.maxRecords)} | ≤ 1× |
 | lot bytes during the flood (every 10 %) | ${f.parkedBytesTrace.map(b => (b / MiB).toFixed(1)).join(' · ')} MiB | | | flat at the bound |
-| state dir during the flood (same instants) | ${f.stateTrace.map(b => (b / MiB).toFixed(1)).join(' · ')} MiB | | | |
+| state dir during the flood (same instants) | ${f.stateTrace.map(b => (b / MiB).toFixed(1)).join(' · ')} MiB | largest of the first half: ${mb(halfMax(f.stateTrace, 0))} | second half's largest ${ratio(halfMax(f.stateTrace, 1), halfMax(f.stateTrace, 0))} of it | flat (≤ 1.1×) |
+| RSS during the flood (same instants, no gc) | ${f.rssTrace.map(b => (b / MiB).toFixed(0)).join(' · ')} MiB | largest of the first half: ${mb(halfMax(f.rssTrace, 0))} | second half's largest ${ratio(halfMax(f.rssTrace, 1), halfMax(f.rssTrace, 0))} of it | flat (≤ 1.1×) |
 | index count change | ${f.indexDelta} | | | 0 |
 | state dir growth | ${mb(f.stateAfter - f.stateBefore)} (${mb(f.stateBefore)} → ${mb(f.stateAfter)}) | maxBytes ${mb(f.bounds.maxBytes)}; offered ${mb(f.offeredBytes)} | ${ratio(f.stateAfter - f.stateBefore, f.bounds.maxBytes)} / ${ratio(f.stateAfter - f.stateBefore, f.offeredBytes)} | a fixed bound |
 | RSS growth (heap growth) | ${mb(f.rssAfter - f.rssBefore)} (${mb(f.heapAfter - f.heapBefore)}) | RSS before: ${mb(f.rssBefore)} | ${ratio(f.rssAfter, f.rssBefore)} | a fixed bound |`
+}
+
+/** The largest value of the first (0) or second (1) half of a trace */
+function halfMax (trace: number[], half: 0 | 1): number {
+  const mid = Math.floor(trace.length / 2)
+  const part = half === 0 ? trace.slice(0, mid) : trace.slice(mid)
+  return part.length > 0 ? Math.max(...part) : 0
 }
 
 /** The section of docs/benchmarks.md, heading included (bench/run.ts writes it; `--doc` below replaces it alone) */
