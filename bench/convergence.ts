@@ -24,6 +24,7 @@ import { LICENSE_PRESETS } from '../src/records/license-presets.ts'
 import type { Signer, ValidRecord } from '../src/records/index.ts'
 import { encodeInvite } from '../src/node/invite.ts'
 import { benchSync } from './sync.ts'
+import { withDaemonFlags } from './util.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 /** permissive terms for the licenses the benchmark writes */
@@ -621,6 +622,7 @@ ${convergenceBenchTable(r)}
 }
 
 if (import.meta.main) {
+  await withDaemonFlags()
   const quick = process.argv.includes('--quick')
   const log = (l: string): void => { process.stderr.write(l + '\n') }
   const load = loadavg().map(x => x.toFixed(2)).join(' / ')

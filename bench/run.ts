@@ -14,7 +14,10 @@ import { benchSync, syncBenchTable } from './sync.ts'
 import { benchNetwork, networkBenchTable } from './network.ts'
 import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
+import { withDaemonFlags } from './util.ts'
 
+// the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
+await withDaemonFlags()
 const quick = process.argv.includes('--quick')
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
 const log = (line: string): void => { process.stderr.write(line + '\n') }
@@ -44,7 +47,7 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run.ts\`${quick ? ' --quick' : ''}) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, ${platform()} ${release()}, Node ${process.version}.
+Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, ${platform()} ${release()}, Node ${process.version}, run with the daemon's V8 flags (\`${process.execArgv.join(' ')}\`).
 Every figure is one run on this machine; run it again on yours.
 
 ## Record ingest (validate → store block → index)
