@@ -302,6 +302,7 @@ export class Session {
         this.ingestWaiter = undefined
         wake?.()
       })
+      .catch((err: Error) => { this.init.log.error('sync ingest bookkeeping failed: %e', err) })
     // reported here rather than in the callbacks, so the loop (not an orphan promise) throws it
     this.checkRejected()
   }
