@@ -14,6 +14,7 @@ import { benchSync, syncBenchTable } from './sync.ts'
 import { benchNetwork, networkBenchTable } from './network.ts'
 import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
+import { benchFuzz, fuzzSection } from './fuzz.ts'
 
 const quick = process.argv.includes('--quick')
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
@@ -39,6 +40,8 @@ log('gossip: 10 node processes at 200 records/s …')
 const gossip = await benchGossip(quick ? { seconds: 5 } : {})
 log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider flood …')
 const convergence = await benchConvergence({ quick, log })
+log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,000 HTTP requests …')
+const fuzz = await benchFuzz({ quick, log })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -94,6 +97,8 @@ ${gossipBenchTable(gossip)}
 
 ${lineageTable(lineage)}
 
-${convergenceSection(convergence)}`
+${convergenceSection(convergence)}
+
+${fuzzSection(fuzz)}`
 await writeFile(out, doc)
 log(`written ${out}`)

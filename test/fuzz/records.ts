@@ -20,6 +20,8 @@ import { FramedStream } from '../../src/net/sync/framing.ts'
 import { SYNC_PROTOCOL } from '../../src/net/sync/constants.ts'
 import { Reconciler } from '../../src/net/sync/reconcile.ts'
 import { createSyncItems } from '../../src/net/sync/items.ts'
+import { randomBytes } from 'node:crypto'
+import type { Range, SyncMessage } from '../../src/net/sync/codec.ts'
 import { judgeBody, judgeBytes, recordCase } from './mutate.ts'
 import type { RecordCase } from './mutate.ts'
 import type { FuzzTarget } from './target.ts'
@@ -120,6 +122,18 @@ export async function fuzzGossipRecords (t: FuzzTarget, count: number, seed: num
   return { ...tally, peers }
 }
 
+/** An answer that disagrees with every fingerprint of `theirs` and skips the rest (SKIPs merged, none at the end) */
+function disagree (theirs: Range[]): Range[] {
+  const out: Range[] = []
+  for (const r of theirs) {
+    if (r.mode === 'fingerprint') out.push({ upper: r.upper, mode: 'fingerprint', fingerprint: new Uint8Array(randomBytes(16)) })
+    else if (out[out.length - 1]?.mode === 'skip') out[out.length - 1].upper = r.upper
+    else out.push({ upper: r.upper, mode: 'skip' })
+  }
+  while (out[out.length - 1]?.mode === 'skip') out.pop()
+  return out
+}
+
 /** A bare libp2p peer (identify only), for raw sync streams */
 export async function rawPeer (): Promise<Libp2p> {
   const base = buildLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -155,8 +169,17 @@ export async function fuzzSyncRecords (t: FuzzTarget, count: number, seed: numbe
       sessions++
       try {
         io.send({ type: 'open', scope: t.collective, ranges: new Reconciler(made, {}).initiate() })
-        let msg = await io.read(signal)
-        while (msg?.type === 'want' || msg?.type === 'record') msg = await io.read(signal)
+        let msg: SyncMessage | null = null
+        // until the node lists its ids everywhere: where it splits a range into fingerprints (it holds more than 32
+        // there), disagree with each, so it splits further; where it listed, say nothing more (SKIP)
+        for (let round = 0; round < 20; round++) {
+          msg = await io.read(signal)
+          while (msg?.type === 'want' || msg?.type === 'record') msg = await io.read(signal)
+          if (msg?.type !== 'reconcile') break
+          const theirs = (msg as { ranges: Range[] }).ranges
+          if (!theirs.some(r => r.mode === 'fingerprint')) break
+          io.send({ type: 'reconcile', ranges: disagree(theirs) })
+        }
         if (msg?.type !== 'reconcile') { errors[msg?.type ?? 'closed'] = (errors[msg?.type ?? 'closed'] ?? 0) + 1; continue }
         for (const c of batch) {
           if (c.bytes.length === 0) continue
@@ -165,7 +188,8 @@ export async function fuzzSyncRecords (t: FuzzTarget, count: number, seed: numbe
           tally.sent++
           await io.write({ type: 'record', bytes: c.bytes }, signal)
         }
-        io.send({ type: 'reconcile', ranges: [] })
+        // our turn, unless the node's last answer ended the reconciliation already
+        if ((msg as { ranges: Range[] }).ranges.length > 0) io.send({ type: 'reconcile', ranges: [] })
         io.send({ type: 'done' })
         for (;;) {
           msg = await io.read(signal)
