@@ -42,8 +42,11 @@ export function localUrl (host: string, port: number): string {
  * too large, headers too slow) with the documented error body, then close: Fastify's default writes its own shape.
  */
 export function answerClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
-  // a reset connection has nobody left to answer
-  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  // a reset connection has nobody left to answer; one the client ended mid-request asked nothing more
+  if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
+    socket.destroy()
+    return
+  }
   const [status, text, code, name, message] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, 'Request Timeout', 'ERR_TIMEOUT', 'TimeoutError', 'the request headers did not arrive in time']
