@@ -17,8 +17,15 @@ import { fuzzHttpRequests } from '../test/fuzz/requests.ts'
 import { healthzMs, indexCids, ingestCounters, rssOf, settle, startTarget } from '../test/fuzz/target.ts'
 import type { FuzzTarget } from '../test/fuzz/target.ts'
 
-export interface FuzzPhase { name: string, count: string, seconds: number, outcome: string, invalidStored: number, healthzMs: number }
+export interface FuzzPhase { name: string, count: string, seconds: number, outcome: string, invalidStored: number, healthzMs: number, rssMiB: number, heapMiB: number }
 export interface FuzzResult { seed: number, quick: boolean, phases: FuzzPhase[], rssStartMiB: number, rssPeakMiB: number, rssEndMiB: number, crashed: boolean, failure?: string }
+
+/** The daemon's V8 heap in use, MiB, from its /metrics (prom-client's default process metrics) */
+async function heapUsedMiB (t: FuzzTarget): Promise<number> {
+  const text = await (await fetch(`${t.d.url}/metrics`)).text()
+  const m = /^atelier_process_nodejs_heap_size_used_bytes (\S+)/m.exec(text)
+  return m != null ? Number(m[1]) / 1024 / 1024 : NaN
+}
 
 export async function benchFuzz (options: { quick?: boolean, seed?: number, log?: (line: string) => void } = {}): Promise<FuzzResult> {
   const quick = options.quick === true
@@ -42,8 +49,10 @@ export async function benchFuzz (options: { quick?: boolean, seed?: number, log?
     const now = await indexCids(t.d)
     const invalidStored = [...now].filter(c => !held.has(c) && !valid.has(c)).length
     held = now
-    phases.push({ name, count, seconds, outcome, invalidStored, healthzMs: await healthzMs(t.d) })
-    log(`  ${seconds.toFixed(1)} s: ${outcome}; invalid stored ${invalidStored}`)
+    const heapMiB = await heapUsedMiB(t)
+    const rssMiB = rssOf(t.d).rss
+    phases.push({ name, count, seconds, outcome, invalidStored, healthzMs: await healthzMs(t.d), rssMiB, heapMiB })
+    log(`  ${seconds.toFixed(1)} s: ${outcome}; invalid stored ${invalidStored}; RSS ${Math.round(rssMiB)} MiB, heap used ${Math.round(heapMiB)} MiB`)
   }
   try {
     const httpRecords = Math.round(5_000 * k)
@@ -90,7 +99,7 @@ export async function benchFuzz (options: { quick?: boolean, seed?: number, log?
 }
 
 export function fuzzSection (r: FuzzResult): string {
-  const rows = r.phases.map(p => `| ${p.name} | ${p.count} | ${p.seconds.toFixed(1)} s | ${p.invalidStored} | ${p.healthzMs.toFixed(1)} ms | ${p.outcome} |`).join('\n')
+  const rows = r.phases.map(p => `| ${p.name} | ${p.count} | ${p.seconds.toFixed(1)} s | ${p.invalidStored} | ${p.healthzMs.toFixed(1)} ms | ${Math.round(p.rssMiB)} / ${Math.round(p.heapMiB)} MiB | ${p.outcome} |`).join('\n')
   return `## Fuzz, long run (issue 10)
 
 \`npm run fuzz:long\` (\`bench/fuzz.ts\`${r.quick ? ' --quick' : ''}, seed ${r.seed}): the drivers of the fuzz suite (\`test/fuzz/\`) against
@@ -102,8 +111,8 @@ oversize and non-minimal length prefixes, frames out of order), then an honest c
 records the index gained that are not valid (and, from gossip and sync, not of the collective): it must be 0.
 ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with other work.
 
-| phase | size | time | invalid stored | /healthz after | what the node did |
-|---|---|---|---|---|---|
+| phase | size | time | invalid stored | /healthz after | RSS / heap used after | what the node did |
+|---|---|---|---|---|---|---|
 ${rows}
 
 ${r.failure != null ? `**A property failed** (seed ${r.seed}): ${r.failure.split('\n')[0]}\n\n` : ''}Crashes: ${r.crashed ? '**the daemon exited**' : '0'}. Daemon RSS: ${Math.round(r.rssStartMiB)} MiB at the start, ${Math.round(r.rssPeakMiB)} MiB peak, ${Number.isFinite(r.rssEndMiB) ? `${Math.round(r.rssEndMiB)} MiB` : 'n/a'} at the end (the suite's bound: 512 MiB).
