@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { TestDaemon, ROOT } from './harness.ts'
 import { healthzMs, rssOf } from '../fuzz/target.ts'
 
-/** Peak resident memory of the daemon through the attack, MiB (it idles near 150 MiB) */
+/** Peak resident memory of the daemon through the attack, MiB (it idles near 230 MiB; the attack peaked at 280) */
 const RSS_BOUND_MIB = 400
 const CONNECTIONS = 6_000
 const SLOW = 200
