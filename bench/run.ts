@@ -15,6 +15,7 @@ import { benchNetwork, networkBenchTable } from './network.ts'
 import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
+import { benchFuzz, fuzzSection } from './fuzz.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -42,6 +43,8 @@ log('gossip: 10 node processes at 200 records/s …')
 const gossip = await benchGossip(quick ? { seconds: 5 } : {})
 log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider flood …')
 const convergence = await benchConvergence({ quick, log })
+log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,000 HTTP requests …')
+const fuzz = await benchFuzz({ quick, log })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -97,6 +100,8 @@ ${gossipBenchTable(gossip)}
 
 ${lineageTable(lineage)}
 
-${convergenceSection(convergence)}`
+${convergenceSection(convergence)}
+
+${fuzzSection(fuzz)}`
 await writeFile(out, doc)
 log(`written ${out}`)

@@ -83,6 +83,10 @@ class BenchSource implements SyncSource {
     }
   }
 
+  timestampOf (bytes: Uint8Array): number | undefined {
+    return bytes.length >= 8 ? readTimestamp(bytes) : undefined
+  }
+
   async ingest (bytes: Uint8Array): Promise<IngestResult> {
     const key = idKey(createHash('sha256').update(bytes).digest())
     if (this.records.has(key)) return 'duplicate'

@@ -6,6 +6,7 @@
  * page of another site that rebinds its name to 127.0.0.1 cannot read the node's routes.
  */
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { HttpConfig } from '../config.ts'
 import { ConfigError, HostNotAllowedError, NotFoundError } from '../errors.ts'
@@ -34,6 +35,32 @@ export function localUrl (host: string, port: number): string {
   if (host === '0.0.0.0') return `http://127.0.0.1:${port}`
   if (host === '::' || host === '[::]') return `http://[::1]:${port}`
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`
+}
+
+/**
+ * Answer a request Node's HTTP parser refused before Fastify saw it (a malformed request line or header, headers
+ * too large, headers too slow) with the documented error body, then close: Fastify's default writes its own shape.
+ */
+export function answerClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
+  // a reset connection has nobody left to answer; one the client ended mid-request asked nothing more
+  if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
+    socket.destroy()
+    return
+  }
+  const [status, text, code, name, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'ERR_TIMEOUT', 'TimeoutError', 'the request headers did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'ERR_TOO_LARGE', 'TooLargeError', 'the request headers are larger than this server accepts']
+        : [400, 'Bad Request', 'ERR_MALFORMED_REQUEST', 'MalformedRequestError', 'the request is not valid HTTP/1.1']
+  const body = JSON.stringify({ error: { code, name, message } })
+  // a request already answered on this connection (its body then turned out malformed) gets no second answer: the
+  // check Node's own handler makes, on the response it keeps on the socket
+  const answered = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true
+  if (socket.writable && !answered) {
+    socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
 }
 
 /** Routes whose bodies may take as long as the client needs (large content uploads) */

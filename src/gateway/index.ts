@@ -7,7 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import swagger from '@fastify/swagger'
 import { installJsonBodyParser } from './json-body.ts'
 import { installErrorHandlers, toErrorResponse } from './errors.ts'
-import { checkListenAddress, installDoors, localUrl } from './doors.ts'
+import { answerClientError, checkListenAddress, installDoors, localUrl } from './doors.ts'
 import { installAuth } from './auth.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { contentRoutes } from './routes/content.ts'
@@ -52,6 +52,10 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
       // reject unknown fields with a message instead of silently dropping them, and never coerce types
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false }
     },
+    // a request without Host reaches the doors, which refuse it in the documented body (Node would answer a bare 400)
+    http: { requireHostHeader: false },
+    // requests Node's parser refuses (bad request line, headers too large or too slow) get the documented body too
+    clientErrorHandler: answerClientError,
     // errors Fastify raises before routing (a bad URL, an over-long parameter) get the documented body too
     frameworkErrors: (err, request, res) => {
       const { status, body } = toErrorResponse(err)

@@ -165,7 +165,7 @@ export class ValidationPool {
     pool.run(task).then(done, fail).catch(fail).finally(() => {
       this.inFlight--
       if (this.verifyQueue.length + this.validateQueue.length > 0) this.schedule()
-    })
+    }).catch(fail) // the pool has no log: a failure of this bookkeeping goes to the callers (no-op once settled)
   }
 }
 

@@ -251,7 +251,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       const gen = this.writable(['open', 'stale', 'closing'])
       let n = 0
       for (let i = 0; i < items.length; i += BATCH_RECORDS) n += await gen.holdBatch(items.slice(i, i + BATCH_RECORDS))
-      if (this.building != null) holdInto(this.building, items)
+      const build = this.building
+      // the build's write chain records its own failure; nothing here waits for it
+      if (build != null) holdInto(build, items).catch((err: Error) => { build.error ??= err })
       return n
     })
   }

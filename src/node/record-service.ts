@@ -189,7 +189,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     if (arriving == null) {
       const entry = { run, scope: options.scope }
       this.arriving.set(cid, entry)
-      void run.catch(() => {}).finally(() => { if (this.arriving.get(cid) === entry) this.arriving.delete(cid) })
+      const forget = (): void => { if (this.arriving.get(cid) === entry) this.arriving.delete(cid) }
+      run.then(forget, forget)
     }
     return await run
   }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
 import { createSyncItems, recordIdOf } from '../net/sync/items.ts'
+import { parseRecordTime } from '../records/time.ts'
 import type { SyncItem, SyncItems } from '../net/sync/items.ts'
 import type { IngestContext, IngestResult, SyncSource } from '../net/sync/index.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -111,6 +112,17 @@ export class NodeSyncSource implements SyncSource {
       } catch (err: any) {
         if (err.name !== 'NotFoundError') throw err
       }
+    }
+  }
+
+  /** A record's item timestamp is its validFrom (as the index's `time`); undefined for bytes that are no record */
+  timestampOf (bytes: Uint8Array): number | undefined {
+    try {
+      // V8's JSON.parse does not recurse, so deep input cannot overflow the stack here; sync caps the size
+      const validFrom = (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as { validFrom?: unknown } | null)?.validFrom
+      return typeof validFrom === 'string' ? parseRecordTime(validFrom, 'validFrom') : undefined
+    } catch {
+      return undefined
     }
   }
 

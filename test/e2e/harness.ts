@@ -95,6 +95,9 @@ export class TestDaemon {
     await writeFile(path, JSON.stringify(current, null, 2))
   }
 
+  /** The daemon's process id (undefined when it is not running) */
+  get pid (): number | undefined { return this.proc?.pid }
+
   /** True while the daemon process runs */
   get running (): boolean { return this.proc != null && this.proc.exitCode == null }
 

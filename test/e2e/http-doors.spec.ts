@@ -18,7 +18,7 @@ import { localUrl } from '../../src/gateway/doors.ts'
 interface Exchange { status: string, body: string, closedMs: number | undefined }
 
 /** Write `head` and `body` on a new socket; what came back, and when the server closed it (undefined: not within ms) */
-async function exchange (port: number, head: string, body: Buffer = Buffer.alloc(0), ms = 3_000): Promise<Exchange> {
+async function exchange (port: number, head: string, body: Buffer = Buffer.alloc(0), ms = 3_000, end = false): Promise<Exchange> {
   return await new Promise(resolve => {
     const s = connect(port, '127.0.0.1')
     const started = Date.now()
@@ -33,6 +33,7 @@ async function exchange (port: number, head: string, body: Buffer = Buffer.alloc
     const timer = setTimeout(() => { s.removeAllListeners('close'); s.destroy(); done(undefined) }, ms)
     s.write(head)
     if (body.length > 0) s.write(body)
+    if (end) s.end()
   })
 }
 
@@ -122,6 +123,27 @@ describe('the gateway\'s doors', { timeout: 60_000 }, () => {
     const long = await exchange(port, `GET /v1/records/${'a'.repeat(600)} HTTP/1.1\r\n${host()}Connection: close\r\n\r\n`)
     assert.match(long.status, / 414 /)
     assert.equal(JSON.parse(long.body).error.name, 'InvalidRequestError')
+  })
+
+  it('gives requests Node\'s parser refuses, and requests without Host, the documented body (found by the fuzz suite)', async () => {
+    const cases: Array<[string, RegExp, string]> = [
+      ['GET / HTTP/1.1x\r\n\r\n', / 400 /, 'ERR_MALFORMED_REQUEST'],
+      [`GET /healthz HTTP/1.1\r\n${host()}X-Bad\u0001: v\r\n\r\n`, / 400 /, 'ERR_MALFORMED_REQUEST'],
+      [`GET /healthz HTTP/1.1\r\n${host()}X-Big: ${'v'.repeat(20_000)}\r\n\r\n`, / 431 /, 'ERR_TOO_LARGE'],
+      ['GET /v1/node HTTP/1.1\r\nConnection: close\r\n\r\n', / 403 /, 'ERR_HOST_NOT_ALLOWED']
+    ]
+    for (const [head, status, code] of cases) {
+      const r = await exchange(port, head)
+      assert.match(r.status, status, head.slice(0, 40))
+      assert.equal(JSON.parse(r.body).error.code, code, head.slice(0, 40))
+    }
+    // a request answered before its body turned out malformed, or cut short, gets no second answer on its connection
+    const cut = await exchange(port, `HEAD /%zz HTTP/1.1\r\n${host()}Content-Length: 5\r\n\r\n{}`, Buffer.alloc(0), 3_000, true)
+    assert.match(cut.status, / 400 /)
+    assert.equal(cut.body, '', 'nothing after the HEAD answer')
+    const once = await exchange(port, `GET /%zz HTTP/1.1\r\n${host()}Transfer-Encoding: chunked\r\n\r\n{}`)
+    assert.match(once.status, / 400 /)
+    assert.equal(JSON.parse(once.body).error.code, 'ERR_INVALID_REQUEST')
   })
 
   it('refuses to listen on an address other machines reach without allowRemote, before binding it', async () => {

@@ -8,6 +8,8 @@ import { NodeSyncSource } from '../../src/node/sync-source.ts'
 import { silentLogger } from '../../src/node/logger.ts'
 import type { RecordService } from '../../src/node/record-service.ts'
 import { fakeCid, fakeDid, iterate, makeAsset, openTempIndex } from '../index/fixtures.ts'
+import { issueRecord, nobleCrypto } from '../../src/records/index.ts'
+import { author, subjects } from '../records/helpers.ts'
 
 describe('NodeSyncSource', () => {
   it('reloads a collective\'s items from the index after reset()', async () => {
@@ -40,5 +42,23 @@ describe('NodeSyncSource', () => {
     } finally {
       await done()
     }
+  })
+
+  it('gives a received record the timestamp its item has (validFrom), and none to bytes that are no record', () => {
+    const source = new NodeSyncSource({
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined } as any,
+      store: { getRecord: async () => { throw new Error('not used') } },
+      records: (): RecordService => { throw new Error('not used') },
+      scopes: () => [],
+      logger: silentLogger()
+    })
+    const record = issueRecord('asset', subjects().asset, { signer: author, crypto: nobleCrypto, validFrom: new Date('2025-06-01T10:00:00.250Z') })
+    assert.equal(source.timestampOf(record.bytes), record.time)
+    assert.equal(record.time, Date.UTC(2025, 5, 1, 10, 0, 0, 250))
+    const deep = new TextEncoder().encode('['.repeat(100_000) + ']'.repeat(100_000))
+    for (const junk of ['', 'null', '{"validFrom":5}', '{"validFrom":"yesterday"}', '{"validFrom":"2025-02-30T00:00:00Z"}', '\u00ff\u0000']) {
+      assert.equal(source.timestampOf(new TextEncoder().encode(junk)), undefined, junk)
+    }
+    assert.equal(source.timestampOf(deep), undefined)
   })
 })

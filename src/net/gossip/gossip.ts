@@ -275,6 +275,7 @@ export class GossipChannel extends EventEmitter<GossipEvents> {
         })
         .catch((err: unknown) => { this.#log.error('could not disconnect %p: %e', peer, err) })
         .finally(() => { this.#hangingUp.delete(id) })
+        .catch((err: unknown) => { this.#log.error('disconnect bookkeeping failed: %e', err) })
     }
   }
 }

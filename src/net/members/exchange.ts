@@ -148,6 +148,7 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
           this.queued.delete(key)
           this.pump()
         })
+        .catch(err => { this.log.error({ err }, 'member exchange bookkeeping failed') })
     }
   }
 

@@ -75,6 +75,15 @@ export class TooManyRejectedError extends AtelierError {
   readonly httpStatus = 502
 }
 
+/**
+ * A RECORD the receiver never asked for: not named by a WANT it sent, not in a range it listed, or a second copy.
+ * Counted as rejected (protocols/sync.md §8), never sent on the wire.
+ */
+export class UnsolicitedRecordError extends AtelierError {
+  readonly code = 'ERR_SYNC_UNSOLICITED_RECORD'
+  readonly httpStatus = 502
+}
+
 /** The local SyncSource broke its contract (items not sorted, not unique, wrong id size) */
 export class InvalidSyncItemsError extends AtelierError {
   readonly code = 'ERR_SYNC_INVALID_ITEMS'

@@ -61,6 +61,12 @@ export interface SyncSource {
   items(scope: string, options?: AbortOptions): Promise<SyncItems>
   /** The bytes of the records named, in any order; records not held are skipped */
   getRecords(cids: CID[], options?: AbortOptions): AsyncIterable<Uint8Array>
+  /**
+   * The item timestamp of a record's bytes (the same function that placed it in `items`), or undefined when the
+   * bytes carry none. Sync uses it to tell a record it asked for from one the peer pushes unasked; it must be cheap
+   * and must not throw.
+   */
+  timestampOf(bytes: Uint8Array): number | undefined
   /** Hand over a record a peer sent (validate, store, index); 'rejected' (or a throw) when it is refused */
   ingest(bytes: Uint8Array, context: IngestContext): Promise<IngestResult>
 }
@@ -83,8 +89,10 @@ export interface SyncStats {
   recordsAdded: number
   recordsDuplicate: number
   recordsParked: number
-  /** refused by ingest (or over `maxRecordBytes`) */
+  /** refused by ingest, over `maxRecordBytes`, or unsolicited */
   recordsRejected: number
+  /** of the rejected: records never asked for, or received twice (refused before ingest) */
+  recordsUnsolicited: number
   /** wall time of the session */
   ms: number
 }

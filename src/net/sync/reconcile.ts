@@ -15,7 +15,7 @@
  */
 import { DEFAULT_BUCKETS, DEFAULT_IDLIST_THRESHOLD, DEFAULT_MESSAGE_BUDGET, FINGERPRINT_BYTES, ID_BYTES, MAX_CONTROL_FRAME_BYTES, MAX_IDS_PER_IDLIST, MAX_IDS_PER_WANT } from './constants.ts'
 import { MAX_BOUND_BYTES, decodeMessage, encodeFrame } from './codec.ts'
-import { ItemSet, MAX_BOUND, idKey } from './items.ts'
+import { ItemSet, MAX_BOUND, MIN_BOUND, compareBounds, idKey } from './items.ts'
 import { readVarint } from './varint.ts'
 import type { OpenMessage, Range, ReconcileMessage, SyncMessage, WantMessage } from './codec.ts'
 import type { Bound, SyncItems } from './items.ts'
@@ -57,6 +57,15 @@ export class Reconciler {
   private readonly budget: number
   /** ids we have listed in an IDLIST: the only ids the peer may WANT from us */
   private readonly offered = new Set<string>()
+  /** ids we asked the peer for in WANT frames and have not received yet */
+  private readonly asked = new Set<string>()
+  /**
+   * The ranges we described with an IDLIST, merged, sorted and disjoint: the peer owes us its items there that our
+   * list lacks (protocols/sync.md §3.3 (a)). Bounded by the ranges of our own messages.
+   */
+  private readonly listed: Array<{ lower: Bound, upper: Bound }> = []
+  /** ids of the records received and accepted as solicited: a second copy is not */
+  private readonly received = new Set<string>()
 
   constructor (items: SyncItems | ItemSet, options: ReconcileOptions = {}) {
     this.items = items instanceof ItemSet ? items : new ItemSet(items)
@@ -77,7 +86,7 @@ export class Reconciler {
   /** The first message: our whole set, described as one differing range would be */
   initiate (): Range[] {
     const out: Range[] = []
-    this.describe(0, this.items.length, MAX_BOUND, out)
+    this.describe(0, this.items.length, MIN_BOUND, MAX_BOUND, out)
     return out
   }
 
@@ -90,6 +99,7 @@ export class Reconciler {
     let cost = 0
     let answered = 0
     let start = 0
+    let lower = MIN_BOUND
     for (const range of ranges) {
       if (range.mode !== 'skip' && answered > 0 && cost + this.worstRangeCost() + FINGERPRINT_COST > this.budget) {
         // no room to answer this range: hand the whole rest back as one fingerprint, to be split next round
@@ -103,7 +113,7 @@ export class Reconciler {
       } else if (range.mode === 'fingerprint') {
         answered++
         if (equalBytes(range.fingerprint, items.fingerprint(start, end))) pushSkip(reply, range.upper)
-        else this.describe(start, end, range.upper, reply)
+        else this.describe(start, end, lower, range.upper, reply)
       } else {
         answered++
         this.compare(range.ids, start, end, send, want)
@@ -111,8 +121,54 @@ export class Reconciler {
       }
       for (let k = before; k < reply.length; k++) cost += costOf(reply[k])
       start = end
+      lower = range.upper
     }
+    for (const id of want) this.asked.add(idKey(id))
     return { reply: trimSkips(reply), send, want }
+  }
+
+  /**
+   * True when the peer may send us the record with item `(timestamp, id)`, and then only once: an id we asked for
+   * in a WANT, or an item in a range we described with an IDLIST that does not list it (protocols/sync.md §3.3).
+   * `timestamp` is undefined when the record gives none (it can then only be one we asked for by id).
+   */
+  solicits (id: Uint8Array, timestamp: number | undefined): boolean {
+    const key = idKey(id)
+    if (this.received.has(key)) return false
+    let ok = this.asked.delete(key)
+    if (!ok && timestamp != null && !this.offered.has(key)) ok = this.inListed(timestamp, id)
+    if (ok) this.received.add(key)
+    return ok
+  }
+
+  /** True when item (timestamp, id) lies in one of the ranges we described with an IDLIST */
+  private inListed (timestamp: number, id: Uint8Array): boolean {
+    const item: Bound = { timestamp, prefix: id }
+    // the last range whose lower bound is at or below the item (ranges are disjoint and sorted)
+    let lo = 0
+    let hi = this.listed.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareBounds(this.listed[mid].lower, item) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo > 0 && compareBounds(item, this.listed[lo - 1].upper) < 0
+  }
+
+  /** Remember [lower, upper) as described by an IDLIST, merged with any range it touches */
+  private addListed (lower: Bound, upper: Bound): void {
+    const list = this.listed
+    let i = 0
+    while (i < list.length && compareBounds(list[i].upper, lower) < 0) i++
+    let j = i
+    let lo = lower
+    let up = upper
+    while (j < list.length && compareBounds(list[j].lower, up) <= 0) {
+      if (compareBounds(list[j].lower, lo) < 0) lo = list[j].lower
+      if (compareBounds(list[j].upper, up) > 0) up = list[j].upper
+      j++
+    }
+    list.splice(i, j - i, { lower: lo, upper: up })
   }
 
   /** True when `id` was offered to the peer in one of our IDLISTs (so the peer may ask for it) */
@@ -121,11 +177,12 @@ export class Reconciler {
   }
 
   /** Our items [start, end) up to `upper`, as a peer that disagrees about them needs to see them */
-  private describe (start: number, end: number, upper: Bound, out: Range[]): void {
+  private describe (start: number, end: number, lower: Bound, upper: Bound, out: Range[]): void {
     const n = end - start
     const last = out[out.length - 1]
     if (n === 0 && last?.mode === 'idlist' && last.ids.length === 0) {
       // "I have nothing here" twice in a row is said once, over both ranges
+      this.addListed(last.upper, upper)
       last.upper = upper
       return
     }
@@ -136,6 +193,7 @@ export class Reconciler {
         ids.push(id)
         this.offered.add(idKey(id))
       }
+      this.addListed(lower, upper)
       out.push({ upper, mode: 'idlist', ids })
       return
     }

@@ -11,8 +11,9 @@
  *     writes DONE once the reconciliation is over and nothing is owed;
  *   - ingests in flight, awaited before the session reports.
  */
+import { createHash } from 'node:crypto'
 import { MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
-import { SyncLimitError, SyncProtocolError, TooManyRejectedError, errorFromWire } from './errors.ts'
+import { SyncLimitError, SyncProtocolError, TooManyRejectedError, UnsolicitedRecordError, errorFromWire } from './errors.ts'
 import { recordCidOf } from './items.ts'
 import { Reconciler } from './reconcile.ts'
 import type { FramedStream } from './framing.ts'
@@ -77,6 +78,7 @@ export class Session {
       recordsDuplicate: 0,
       recordsParked: 0,
       recordsRejected: 0,
+      recordsUnsolicited: 0,
       ms: 0
     }
   }
@@ -277,6 +279,16 @@ export class Session {
     this.stats.recordsReceived++
     if (bytes.length > this.init.maxRecordBytes) {
       this.rejected(new SyncProtocolError(`record of ${bytes.length} bytes over the ${this.init.maxRecordBytes}-byte limit`))
+      this.checkRejected()
+      return
+    }
+    // only what we asked for, once (protocols/sync.md §3.3, §8): anything else is refused before ingest sees it,
+    // so a peer cannot push records nobody asked for, nor make the node judge one record twice in a session
+    const id = new Uint8Array(createHash('sha256').update(bytes).digest())
+    if (!this.reconciler!.solicits(id, this.init.source.timestampOf(bytes))) {
+      this.stats.recordsUnsolicited++
+      this.rejected(new UnsolicitedRecordError('a record this session never asked for, or received already'))
+      this.checkRejected()
       return
     }
     while (this.ingesting >= this.init.ingestConcurrency) await this.ingestSettled()
@@ -290,6 +302,7 @@ export class Session {
         this.ingestWaiter = undefined
         wake?.()
       })
+      .catch((err: Error) => { this.init.log.error('sync ingest bookkeeping failed: %e', err) })
     // reported here rather than in the callbacks, so the loop (not an orphan promise) throws it
     this.checkRejected()
   }

@@ -87,6 +87,10 @@ export class MemorySource implements SyncSource {
     }
   }
 
+  timestampOf (bytes: Uint8Array): number | undefined {
+    return bytes.length >= 8 ? timestampOf(bytes) : undefined
+  }
+
   async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
     if (this.ingestDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.ingestDelayMs))
     this.ingested.push({ bytes, context })

@@ -12,7 +12,7 @@ import { MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/co
 import { WireErrorCode } from '../../../src/net/sync/errors.ts'
 import { Reconciler } from '../../../src/net/sync/reconcile.ts'
 import { createSyncItems } from '../../../src/net/sync/items.ts'
-import { EXPLOSIVE, MemorySource, POISON, createSyncNode, makeRecord, randomRecords, withDeadline } from './helpers.ts'
+import { EXPLOSIVE, MemorySource, POISON, createSyncNode, makeRecord, randomRecords, sha256, timestampOf, withDeadline } from './helpers.ts'
 import type { IngestContext, IngestResult, SyncInit, SyncProtocol, SyncStats } from '../../../src/net/sync/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -411,6 +411,77 @@ describe('sync over libp2p: hostile input on a raw stream', () => {
     } finally {
       io2.abort(new Error('test done'))
     }
+  })
+
+  it('records the responder never asked for, or sent twice, are refused before ingest and counted as rejected', { timeout: DEADLINE }, async () => {
+    // both hold 40 records at 10, 20, … 400 ms; the client has one more, at 395 ms, so only the last of its 16
+    // buckets differs: the responder SKIPs the first fifteen and lists its ids in the last (it asks for nothing)
+    const shared = Array.from({ length: 40 }, (_, i) => makeRecord(10 * (i + 1), 300))
+    const extra = makeRecord(395, 300)
+    const holder = new MemorySource()
+    fill(holder, shared)
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), holder, {}, watch.init)
+    const client = new Reconciler(createSyncItems([...shared, extra].map(r => ({ timestamp: timestampOf(r), id: sha256(r) }))), {})
+    const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    const signal = AbortSignal.timeout(10_000)
+    const inSkipped = makeRecord(15, 300)
+    const inListed = makeRecord(1_000, 300)
+    try {
+      io.send({ type: 'open', scope: 'scope-1', ranges: client.initiate() })
+      let reply = await io.read(signal)
+      assert.equal(reply?.type, 'reconcile', 'the responder wants nothing: it lacks no id it was shown')
+      const step = client.reconcile((reply as { ranges: any[] }).ranges)
+      assert.deepEqual(step.want, [])
+      // owed by the spec: the extra record (in the listed range, absent from the list); also valid by the spec, an
+      // item in that range the client never showed. Not owed: a record in a SKIPped range, and a second copy
+      for (const bytes of [extra, inSkipped, extra, inListed]) io.send({ type: 'record', bytes })
+      io.send({ type: 'reconcile', ranges: step.reply })
+      io.send({ type: 'done' })
+      for (;;) {
+        reply = await io.read(signal)
+        if (reply == null) break
+        if (reply.type === 'error') assert.fail(`error ${(reply as any).code}`)
+      }
+    } finally {
+      io.abort(new Error('test done'))
+    }
+    const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
+    assert.equal(served.error, undefined)
+    assert.equal(served.stats.recordsReceived, 4)
+    assert.equal(served.stats.recordsAdded, 2)
+    assert.equal(served.stats.recordsRejected, 2)
+    assert.equal(served.stats.recordsUnsolicited, 2)
+    assert.deepEqual(holder.ingested.map(i => timestampOf(i.bytes)).sort((a, b) => a - b), [395, 1_000], 'ingest saw only the solicited records, once each')
+  })
+
+  it('a peer pushing unsolicited records is ended with TOO_MANY_REJECTED once past maxRejected, and ingest sees none', { timeout: DEADLINE }, async () => {
+    const holder = new MemorySource()
+    fill(holder, randomRecords(10))
+    const watch = observer()
+    const [na, nb] = await pair(new MemorySource(), holder, {}, { maxRejected: 20, ...watch.init })
+    const stream = await na.dialProtocol(nb.peerId, SYNC_PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 5_000 })
+    // a client that holds everything the responder holds (so nothing is owed either way), then pushes 50 others
+    const client = new Reconciler(await holder.items(), {})
+    let code: number | undefined
+    try {
+      io.send({ type: 'open', scope: 'scope-1', ranges: client.initiate() })
+      for (const bytes of randomRecords(50)) io.send({ type: 'record', bytes })
+      const signal = AbortSignal.timeout(10_000)
+      for (;;) {
+        const msg = await io.read(signal).catch(() => null)
+        if (msg == null) break
+        if (msg.type === 'error') { code = (msg as any).code; break }
+      }
+    } finally {
+      io.abort(new Error('test done'))
+    }
+    assert.equal(code, WireErrorCode.TOO_MANY_REJECTED)
+    const served = await withDeadline(DEADLINE, 'responder', async () => await watch.next())
+    assert.equal(served.error?.name, 'TooManyRejectedError')
+    assert.equal(holder.ingested.length, 0)
   })
 
   it('a frame after DONE is a protocol error for the responder', { timeout: DEADLINE }, async () => {

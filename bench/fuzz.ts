@@ -1,0 +1,136 @@
+/**
+ * The fuzz suite's long run (issue 10): the drivers of test/fuzz/ against one real daemon, at sizes the test suite
+ * cannot afford: 100,000 gossip messages, 10,000 sync frames (records in sessions, and malformed sessions), 10,000
+ * HTTP requests (mutated records, and malformed requests). After each phase: the daemon is alive, /healthz answers,
+ * the index gained only valid in-scope records; its RSS is sampled throughout.
+ *
+ *   npm run fuzz:long                  (node bench/fuzz.ts [--quick] [--write]; --write puts the section into docs/benchmarks.md)
+ *   ATELIER_FUZZ_SEED=<n> replays a run.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fuzzGossipRecords, fuzzHttpRecords, fuzzSyncRecords } from '../test/fuzz/records.ts'
+import { fuzzSyncFrames, honestCatchUp } from '../test/fuzz/frames.ts'
+import { fuzzHttpRequests } from '../test/fuzz/requests.ts'
+import { healthzMs, indexCids, ingestCounters, rssOf, settle, startTarget } from '../test/fuzz/target.ts'
+import type { FuzzTarget } from '../test/fuzz/target.ts'
+
+export interface FuzzPhase { name: string, count: string, seconds: number, outcome: string, invalidStored: number, healthzMs: number, rssMiB: number, heapMiB: number }
+export interface FuzzResult { seed: number, quick: boolean, phases: FuzzPhase[], rssStartMiB: number, rssPeakMiB: number, rssEndMiB: number, crashed: boolean, failure?: string }
+
+/** The daemon's V8 heap in use, MiB, from its /metrics (prom-client's default process metrics) */
+async function heapUsedMiB (t: FuzzTarget): Promise<number> {
+  const text = await (await fetch(`${t.d.url}/metrics`)).text()
+  const m = /^atelier_process_nodejs_heap_size_used_bytes (\S+)/m.exec(text)
+  return m != null ? Number(m[1]) / 1024 / 1024 : NaN
+}
+
+export async function benchFuzz (options: { quick?: boolean, seed?: number, log?: (line: string) => void } = {}): Promise<FuzzResult> {
+  const quick = options.quick === true
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const log = options.log ?? (() => {})
+  const k = quick ? 0.05 : 1
+  const t: FuzzTarget = await startTarget()
+  const phases: FuzzPhase[] = []
+  const rssStartMiB = rssOf(t.d).rss
+  let held = await indexCids(t.d)
+  let rssPeakMiB = rssStartMiB
+  const sampler = setInterval(() => { try { rssPeakMiB = Math.max(rssPeakMiB, rssOf(t.d).rss) } catch {} }, 500)
+  let crashed = false
+  let failure: string | undefined
+  const phase = async (name: string, count: string, run: () => Promise<{ outcome: string, valid: Set<string> }>): Promise<void> => {
+    log(`fuzz: ${name} (${count}) …`)
+    const started = performance.now()
+    const { outcome, valid } = await run()
+    const seconds = (performance.now() - started) / 1000
+    if (!t.d.running) crashed = true
+    const now = await indexCids(t.d)
+    const invalidStored = [...now].filter(c => !held.has(c) && !valid.has(c)).length
+    held = now
+    const heapMiB = await heapUsedMiB(t)
+    const rssMiB = rssOf(t.d).rss
+    phases.push({ name, count, seconds, outcome, invalidStored, healthzMs: await healthzMs(t.d), rssMiB, heapMiB })
+    log(`  ${seconds.toFixed(1)} s: ${outcome}; invalid stored ${invalidStored}; RSS ${Math.round(rssMiB)} MiB, heap used ${Math.round(heapMiB)} MiB`)
+  }
+  try {
+    const httpRecords = Math.round(5_000 * k)
+    await phase('HTTP: mutated records, POST /v1/records', `${httpRecords.toLocaleString('en')} requests`, async () => {
+      const r = await fuzzHttpRecords(t, httpRecords, seed)
+      return { outcome: `statuses ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n.toLocaleString('en')}`).join(', ')}; ${r.valid.size} valid; ${r.retried} client retries`, valid: r.valid }
+    })
+    const httpRaw = Math.round(5_000 * k)
+    await phase('HTTP: malformed requests, raw sockets', `${httpRaw.toLocaleString('en')} requests`, async () => {
+      const r = await fuzzHttpRequests(t, httpRaw, seed + 4)
+      return { outcome: `statuses ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n.toLocaleString('en')}`).join(', ')} (none: closed unanswered); 0 5xx`, valid: new Set() }
+    })
+    const gossip = Math.round(100_000 * k)
+    await phase('gossip: mutated records from raw peers', `${gossip.toLocaleString('en')} messages`, async () => {
+      const before = await ingestCounters(t.d, 'gossip')
+      const r = await fuzzGossipRecords(t, gossip, seed + 1, 100)
+      const after = await settle(async () => await ingestCounters(t.d, 'gossip'), 2_000, 60_000)
+      return { outcome: `${r.peers.toLocaleString('en')} raw peers; ${r.valid.size.toLocaleString('en')} valid in scope; node ingested ${(after.ingested - before.ingested).toLocaleString('en')}, rejected ${(after.rejected - before.rejected).toLocaleString('en')} (the rest: repeats, or dropped from peers it had graylisted)`, valid: r.valid }
+    })
+    const syncRecords = Math.round(7_500 * k)
+    await phase('sync: mutated records in sessions', `${syncRecords.toLocaleString('en')} RECORD frames`, async () => {
+      const before = await ingestCounters(t.d, 'sync')
+      const r = await fuzzSyncRecords(t, syncRecords, seed + 2)
+      const after = await settle(async () => await ingestCounters(t.d, 'sync'), 1_000, 30_000)
+      return { outcome: `${r.sessions} sessions (ended by the node: ${JSON.stringify(r.errors)}); ${r.valid.size} valid; node ingested ${after.ingested - before.ingested}, rejected ${after.rejected - before.rejected}`, valid: r.valid }
+    })
+    const sessions = Math.round(800 * k)
+    await phase('sync: malformed sessions', `${sessions.toLocaleString('en')} sessions`, async () => {
+      const r = await fuzzSyncFrames(t, sessions, seed + 3)
+      const honest = await honestCatchUp(t)
+      return { outcome: `${r.frames.toLocaleString('en')} chunks; outcomes ${Object.entries(r.outcomes).map(([o, n]) => `${o}: ${n}`).join(', ')}; then an honest catch-up took ${honest} records`, valid: new Set() }
+    })
+  } catch (err: any) {
+    // a property that failed (a 5xx, an invalid record accepted) is a finding: reported with its seed, not hidden
+    failure = String(err?.message ?? err).slice(0, 2_000)
+    log(`  FAILED: ${failure}`)
+  }
+  clearInterval(sampler)
+  crashed ||= !t.d.running
+  const rssEndMiB = t.d.running ? rssOf(t.d).rss : NaN
+  if (t.d.running) rssPeakMiB = Math.max(rssPeakMiB, rssOf(t.d).peak)
+  await t.d.destroy()
+  return { seed, quick, phases, rssStartMiB, rssPeakMiB, rssEndMiB, crashed, failure }
+}
+
+export function fuzzSection (r: FuzzResult): string {
+  const rows = r.phases.map(p => `| ${p.name} | ${p.count} | ${p.seconds.toFixed(1)} s | ${p.invalidStored} | ${p.healthzMs.toFixed(1)} ms | ${Math.round(p.rssMiB)} / ${Math.round(p.heapMiB)} MiB | ${p.outcome} |`).join('\n')
+  return `## Fuzz, long run (issue 10)
+
+\`npm run fuzz:long\` (\`bench/fuzz.ts\`${r.quick ? ' --quick' : ''}, seed ${r.seed}): the drivers of the fuzz suite (\`test/fuzz/\`) against
+one real daemon process on loopback, in this order: records of every kind mutated member by member from the JSON
+Schemas and posted over HTTP; malformed HTTP requests on raw sockets; the same kind of records published on the
+collective's gossip topic by raw libp2p peers (100 messages each, replaced when the node hangs up on them); records
+pushed in sync sessions written from protocols/sync.md (50 per session); malformed sync sessions (garbage, truncated,
+oversize and non-minimal length prefixes, frames out of order), then an honest catch-up. "Invalid stored" counts
+records the index gained that are not valid (and, from gossip and sync, not of the collective): it must be 0.
+${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with other work.
+
+| phase | size | time | invalid stored | /healthz after | RSS / heap used after | what the node did |
+|---|---|---|---|---|---|---|
+${rows}
+
+${r.failure != null ? `**A property failed** (seed ${r.seed}): ${r.failure.split('\n')[0]}\n\n` : ''}Crashes: ${r.crashed ? '**the daemon exited**' : '0'}. Daemon RSS: ${Math.round(r.rssStartMiB)} MiB at the start, ${Math.round(r.rssPeakMiB)} MiB peak, ${Number.isFinite(r.rssEndMiB) ? `${Math.round(r.rssEndMiB)} MiB` : 'n/a'} at the end (the suite's bound: 512 MiB).
+`
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const seed = process.env.ATELIER_FUZZ_SEED != null ? Number(process.env.ATELIER_FUZZ_SEED) : undefined
+  const result = await benchFuzz({ quick: process.argv.includes('--quick'), seed, log: line => { process.stderr.write(line + '\n') } })
+  const section = fuzzSection(result)
+  process.stdout.write(section)
+  if (process.argv.includes('--write')) {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
+    const doc = await readFile(path, 'utf8')
+    const start = doc.indexOf('## Fuzz, long run')
+    const next = start < 0 ? -1 : doc.indexOf('\n## ', start + 1)
+    const updated = start < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, start)}${section}${next < 0 ? '' : doc.slice(next)}`
+    await writeFile(path, updated)
+  }
+  if (result.crashed || result.failure != null || result.phases.some(p => p.invalidStored > 0)) process.exitCode = 1
+}
