@@ -105,11 +105,13 @@ export function installDoors (app: FastifyInstance, init: HttpConfig): void {
     // a body that stops arriving for idleTimeoutMs ends the connection, an upload's too
     if (!request.raw.complete) {
       const socket = request.raw.socket
-      socket?.setTimeout(init.idleTimeoutMs, () => {
+      const stalled = (): void => {
         request.log.info({ method: request.method, url: request.url }, 'request body stalled: connection closed')
         socket.destroy()
-      })
-      const done = (): void => { socket?.setTimeout(0) }
+      }
+      socket?.setTimeout(init.idleTimeoutMs, stalled)
+      // setTimeout(0) stops the timer but keeps the listener: a keep-alive connection would gather one per request
+      const done = (): void => { socket?.setTimeout(0); socket?.removeListener('timeout', stalled) }
       request.raw.once('end', done)
       request.raw.once('close', done)
     }

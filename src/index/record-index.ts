@@ -205,7 +205,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       }, (err: Error) => { for (const b of batch) b.reject(err) }).finally(() => {
         this.readsBusy[name] = false
         this.pumpReads(name)
-      })
+      }).catch((err: Error) => { this.log.warn({ err }, 'a grouped read could not answer its callers') })
     })
   }
 

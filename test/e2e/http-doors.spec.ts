@@ -87,6 +87,34 @@ describe('the gateway\'s doors', { timeout: 60_000 }, () => {
     assert.equal((await fetch(`${node.gatewayUrl}/healthz`)).status, 200, 'and the node answers others')
   })
 
+  it('keeps one connection\'s requests with bodies from piling listeners on its socket (keep-alive)', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => { if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message) }
+    process.on('warning', onWarning)
+    const s = connect(port, '127.0.0.1')
+    s.on('error', () => {})
+    try {
+      await new Promise<void>(resolve => s.once('connect', () => { resolve() }))
+      let got = ''
+      s.on('data', d => { got += d })
+      for (let i = 0; i < 16; i++) {
+        const body = '{"not":"a record"}'
+        // the body after the head, so the request is not complete when its hooks run
+        s.write(`POST /v1/records HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`)
+        await new Promise(resolve => setTimeout(resolve, 5))
+        s.write(body)
+        const before = got.split('HTTP/1.1 ').length
+        while (got.split('HTTP/1.1 ').length === before) await new Promise(resolve => setTimeout(resolve, 5))
+      }
+      assert.equal(got.split('HTTP/1.1 ').length - 1, 16, 'every request answered on the one connection')
+      await new Promise(resolve => setImmediate(resolve))
+      assert.deepEqual(warnings, [])
+    } finally {
+      process.off('warning', onWarning)
+      s.destroy()
+    }
+  })
+
   it('answers only loopback Host names (a rebound name of another site gets 403)', async () => {
     const evil = await exchange(port, `GET /v1/node HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`)
     assert.match(evil.status, / 403 /)
