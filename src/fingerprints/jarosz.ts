@@ -2,7 +2,8 @@
  * PDQ's downsampling, in 32-bit floats as the reference (ThreatExchange pdq/cpp/downscaling) computes it: two
  * passes of a box filter along rows then columns (a "Jarosz filter", close to a tent/Gaussian blur) with a window of
  * ceil(old / (2·new)), then point sampling at the centre of each output cell. Math.fround after every operation
- * keeps the sums bit-identical to C's float arithmetic, which the 256 median comparisons are sensitive to.
+ * reproduces C's float arithmetic. On the published vectors plain doubles happen to give the same hashes, but a
+ * coefficient lying at the median can round either way, so we round as the reference does.
  */
 const f32 = Math.fround
 
