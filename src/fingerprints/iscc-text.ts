@@ -11,28 +11,28 @@ import { xxh32 } from './xxh32.ts'
 
 export const TEXT_NGRAM_SIZE = 13
 
-/** Python's str.isspace: white space plus the separators of bidi classes B/S/WS (all caught by \s or category C) */
-const SPACE = /\s/u
-/** Unicode general categories C (other), M (mark), P (punctuation): removed by the collapse */
-const FILTERED = /[\p{C}\p{M}\p{P}]/u
+/**
+ * What the collapse removes: white space (Python's str.isspace is \s plus controls, which category C takes anyway)
+ * and every character of the Unicode general categories C (other), M (mark) and P (punctuation)
+ */
+const REMOVED = /[\s\p{C}\p{M}\p{P}]/gu
 
 /** iscc-core's text_collapse: the normal form both sides of a comparison hash */
 export function collapseText (text: string): string {
-  const decomposed = text.normalize('NFD').toLowerCase()
-  let kept = ''
-  for (const ch of decomposed) {
-    if (!SPACE.test(ch) && !FILTERED.test(ch)) kept += ch
-  }
-  return kept.normalize('NFKC')
+  return text.normalize('NFD').toLowerCase().replace(REMOVED, '').normalize('NFKC')
 }
 
-/** xxh32 of each 13-code-point window of already collapsed text */
+/** xxh32 of the UTF-8 of each 13-code-point window of already collapsed text (UTF-8 encoded once, windows sliced) */
 export function textFeatures (collapsed: string): Uint32Array {
-  const cps = Array.from(collapsed)
-  const n = Math.max(cps.length - TEXT_NGRAM_SIZE + 1, 1)
-  const enc = new TextEncoder()
+  const bytes = new TextEncoder().encode(collapsed)
+  // byte offset where each code point starts, and the end
+  const starts: number[] = []
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] & 0xc0) !== 0x80) starts.push(i)
+  starts.push(bytes.length)
+  const cps = starts.length - 1
+  const n = Math.max(cps - TEXT_NGRAM_SIZE + 1, 1)
   const out = new Uint32Array(n)
-  for (let i = 0; i < n; i++) out[i] = xxh32(enc.encode(cps.slice(i, i + TEXT_NGRAM_SIZE).join('')))
+  for (let i = 0; i < n; i++) out[i] = xxh32(bytes, 0, starts[i], starts[Math.min(i + TEXT_NGRAM_SIZE, cps)])
   return out
 }
 

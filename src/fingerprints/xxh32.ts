@@ -22,17 +22,17 @@ function readU32 (b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
 }
 
-/** XXH32 of `input` as an unsigned 32-bit integer */
-export function xxh32 (input: Uint8Array, seed = 0): number {
-  const len = input.length
-  let i = 0
+/** XXH32 of `input` (or of its bytes start…end, without a copy) as an unsigned 32-bit integer */
+export function xxh32 (input: Uint8Array, seed = 0, start = 0, end = input.length): number {
+  const len = end - start
+  let i = start
   let acc: number
   if (len >= 16) {
     let v1 = (seed + P1 + P2) >>> 0
     let v2 = (seed + P2) >>> 0
     let v3 = seed >>> 0
     let v4 = (seed - P1) >>> 0
-    const limit = len - 16
+    const limit = end - 16
     while (i <= limit) {
       v1 = round(v1, readU32(input, i))
       v2 = round(v2, readU32(input, i + 4))
@@ -45,12 +45,12 @@ export function xxh32 (input: Uint8Array, seed = 0): number {
     acc = (seed + P5) >>> 0
   }
   acc = (acc + len) >>> 0
-  while (i + 4 <= len) {
+  while (i + 4 <= end) {
     acc = (acc + Math.imul(readU32(input, i), P3)) >>> 0
     acc = Math.imul(rotl(acc, 17), P4) >>> 0
     i += 4
   }
-  while (i < len) {
+  while (i < end) {
     acc = (acc + Math.imul(input[i], P5)) >>> 0
     acc = Math.imul(rotl(acc, 11), P1) >>> 0
     i++

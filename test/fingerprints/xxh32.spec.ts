@@ -24,3 +24,12 @@ describe('xxh32', () => {
     assert.equal(seen.size, bytes.length + 1)
   })
 })
+
+describe('xxh32 over a range', () => {
+  it('hashes bytes start…end of a larger array as it hashes a copy of them', () => {
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 91) & 0xff)
+    for (const [s, e] of [[0, 0], [3, 3], [5, 18], [7, 23], [1, 64], [40, 57]]) {
+      assert.equal(xxh32(bytes, 0, s, e), xxh32(bytes.slice(s, e)))
+    }
+  })
+})
