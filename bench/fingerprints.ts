@@ -7,8 +7,7 @@
  * `node bench/fingerprints.ts [images=60] [seconds-per-row=3]`
  */
 import sharp from 'sharp'
-import { decodeImage, imageFingerprints } from '../src/fingerprints/image.ts'
-import { isccPixels, pdqOfImage } from '../src/fingerprints/image.ts'
+import { decodeImage, imageFingerprints, isccPixels, pdqOfImage } from '../src/fingerprints/image.ts'
 import { isccImageCode } from '../src/fingerprints/iscc-image.ts'
 import { textFingerprints } from '../src/fingerprints/text.ts'
 import { rng } from './util.ts'

@@ -50,11 +50,54 @@ function box1D (input: Float32Array, output: Float32Array, offset: number, lengt
   }
 }
 
+/**
+ * The same box pass down every column at once, row by row (cache-friendly; a column-at-a-time walk strides the whole
+ * matrix). Each column's sums are the same float operations in the same order as box1D's, kept in a Float32Array
+ * so every store rounds to float as C does.
+ */
+function boxAlongCols (input: Float32Array, output: Float32Array, rows: number, cols: number, window: number): void {
+  const half = (window + 2) >> 1
+  const phase1 = half - 1
+  const phase2 = window - half + 1
+  const phase3 = rows - window
+  const phase4 = half - 1
+  const sums = new Float32Array(cols)
+  let li = 0
+  let ri = 0
+  let oi = 0
+  let count = 0
+  for (let i = 0; i < phase1; i++, ri += cols) {
+    for (let j = 0; j < cols; j++) sums[j] += input[ri + j]
+    count++
+  }
+  for (let i = 0; i < phase2; i++, ri += cols, oi += cols) {
+    count++
+    for (let j = 0; j < cols; j++) {
+      sums[j] += input[ri + j]
+      output[oi + j] = sums[j] / count
+    }
+  }
+  for (let i = 0; i < phase3; i++, li += cols, ri += cols, oi += cols) {
+    for (let j = 0; j < cols; j++) {
+      sums[j] += input[ri + j]
+      sums[j] -= input[li + j]
+      output[oi + j] = sums[j] / count
+    }
+  }
+  for (let i = 0; i < phase4; i++, li += cols, oi += cols) {
+    count--
+    for (let j = 0; j < cols; j++) {
+      sums[j] -= input[li + j]
+      output[oi + j] = sums[j] / count
+    }
+  }
+}
+
 /** Blur `a` in place (b is scratch of the same size): `passes` × (rows pass into b, columns pass back into a) */
 export function jaroszFilter (a: Float32Array, b: Float32Array, rows: number, cols: number, windowAlongRows: number, windowAlongCols: number, passes = PDQ_JAROSZ_PASSES): void {
   for (let p = 0; p < passes; p++) {
     for (let i = 0; i < rows; i++) box1D(a, b, i * cols, cols, 1, windowAlongRows)
-    for (let j = 0; j < cols; j++) box1D(b, a, j, rows, cols, windowAlongCols)
+    boxAlongCols(b, a, rows, cols, windowAlongCols)
   }
 }
 
