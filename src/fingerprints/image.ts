@@ -37,7 +37,11 @@ export interface ImageFingerprints {
  */
 export async function decodeImage (bytes: Uint8Array, maxPixels = MAX_IMAGE_PIXELS): Promise<DecodedImage> {
   try {
-    const { data, info } = await sharp(bytes, { autoOrient: true, ignoreIcc: true, limitInputPixels: maxPixels, failOn: 'error' })
+    const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, limitInputPixels: maxPixels, failOn: 'error' })
+    // grey stays one channel (libvips would hand back sRGB): PDQ takes a grey value as it is, not via the RGB weights
+    const { space } = await pipeline.metadata()
+    if (space === 'b-w' || space === 'grey16') pipeline.toColourspace('b-w')
+    const { data, info } = await pipeline
       .flatten({ background: '#ffffff' })
       .resize(PDQ_PRESAMPLE_SIDE, PDQ_PRESAMPLE_SIDE, { fit: 'inside', withoutEnlargement: true, kernel: 'cubic' })
       .raw({ depth: 'uchar' })

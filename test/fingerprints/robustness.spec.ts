@@ -11,6 +11,7 @@ import { hamming, hammingHex, toHex } from '../../src/fingerprints/hamming.ts'
 import { pdqDihedral, pdqFromLuma, type PdqVariant } from '../../src/fingerprints/pdq.ts'
 import { flatImage, jpeg, png, structuredImage, toSharp } from './generated.ts'
 import { seededRandom } from '../utils/random.ts'
+import sharp from 'sharp'
 
 const PDQ_MATCH = 31
 const ISCC_IMAGE_MATCH = 12
@@ -104,6 +105,20 @@ describe('fingerprints of edited copies (generated images)', () => {
     const tiny = await imageFingerprints(await png(structuredImage(3, 4, 4)))
     assert.equal(tiny.pdq.quality, 0)
     assert.equal(tiny.pdq.hash, '0'.repeat(64))
+  })
+
+  it('a grey image decodes to one channel and fingerprints as the same pixels in RGB', async () => {
+    const { decodeImage } = await import('../../src/fingerprints/image.ts')
+    const { width, height, data } = original
+    const values = new Uint8Array(width * height).map((_, i) => data[i * 3 + 1]) // the green channel as grey
+    const grey = new Uint8Array(await sharp(values, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer())
+    const rgb = new Uint8Array(await sharp(values, { raw: { width, height, channels: 1 } }).toColourspace('srgb').png().toBuffer())
+    assert.equal((await decodeImage(grey)).channels, 1)
+    assert.equal((await decodeImage(rgb)).channels, 3)
+    const g = await imageFingerprints(grey)
+    const c = await imageFingerprints(rgb)
+    assert.equal(g.iscc.code, c.iscc.code) // PIL's grey of (v, v, v) is v
+    assert.ok(hammingHex(g.pdq.hash, c.pdq.hash) <= 2) // 0.299v + 0.587v + 0.114v in floats is v to within rounding
   })
 
   it('bytes that are not an image, or too many pixels, are a typed input error', async () => {
