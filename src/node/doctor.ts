@@ -5,8 +5,8 @@
  * - `daemon`: no daemon runs on the data dir (its `api` file answers, or a database is locked): refused with
  *   DaemonRunningError; a stale `api` file is removed by `fix`;
  * - `index-schema`: the index opens with this release's schema;
- * - `bodies`: every counted body has index entries and every entry a body; no record is counted and held at once;
- *   the stored count equals the summaries;
+ * - `bodies`: every counted body has index entries and every entry a body; the stored count equals the summaries
+ *   (a record counted and held at once, which a crash between two writes leaves, is a note: the next start settles it);
  * - `rebuild`: the index equals, entry by entry, what a rebuild from the counted bodies writes (consistency.ts);
  * - `invalid-bodies`: every counted body still validates;
  * - `lot`: every held-record entry parses, its bytes (if any) hash to its CID, and an entry without bytes has a
@@ -115,15 +115,17 @@ export async function runDoctor (options: DoctorOptions): Promise<DoctorReport> 
       progress('checking bodies against index entries', 0)
       const b = await index.checkBodies({ onProgress: n => { progress('checking bodies against index entries', n) } })
       const countOff = b.metaCount !== b.summaries ? 1 : 0
-      const bodyProblems = b.bodiesWithoutEntries.count + b.entriesWithoutBody.count + b.countedAndHeld.count + countOff
+      const bodyProblems = b.bodiesWithoutEntries.count + b.entriesWithoutBody.count + countOff
+      // a crash between counting a held record and dropping its lot entry: the next start's sweep settles it
+      if (b.countedAndHeld.count > 0) notes.push(`${b.countedAndHeld.count} records are counted and held at once (a crash between two writes); the next start judges them again`)
       indexProblems += bodyProblems
       checks.push({
         name: 'bodies',
         problems: bodyProblems,
         fixed: 0,
         detail: `${b.bodies} counted bodies, ${b.summaries} indexed, ${b.held} held; ${b.bodiesWithoutEntries.count} stored but not indexed, ` +
-          `${b.entriesWithoutBody.count} indexed but not stored, ${b.countedAndHeld.count} counted and held, stored count ${b.metaCount ?? 'missing'}`,
-        examples: [...b.bodiesWithoutEntries.examples, ...b.entriesWithoutBody.examples, ...b.countedAndHeld.examples].slice(0, 10)
+          `${b.entriesWithoutBody.count} indexed but not stored, stored count ${b.metaCount ?? 'missing'}`,
+        examples: [...b.bodiesWithoutEntries.examples, ...b.entriesWithoutBody.examples].slice(0, 10)
       })
       const invalid: Found = { count: 0, examples: [] }
       const cmp = await index.compareWithRebuild(validBodies(index, options.maxRecordBytes, invalid),
