@@ -56,8 +56,7 @@ function asset (signer: Signer, n: number, collective?: string): { cid: string, 
 }
 
 /** Post `next()` records to `d` from `posters` loops until `stop` is set; returns the CIDs answered 201/200 */
-async function postRecords (d: TestDaemon, next: () => { cid: string, json: unknown } | undefined, posters: number, stop: { now: boolean }): Promise<string[]> {
-  const acked: string[] = []
+async function postRecords (d: TestDaemon, next: () => { cid: string, json: unknown } | undefined, posters: number, stop: { now: boolean }, acked: string[] = []): Promise<string[]> {
   await Promise.all(Array.from({ length: posters }, async () => {
     while (!stop.now) {
       const r = next()
@@ -83,6 +82,13 @@ async function postContent (d: TestDaemon, rand: () => number, stop: { now: bool
     }
   }))
   return acked
+}
+
+/** Resolve once `reached()` holds (polled every 50 ms) or after `ms`, whichever is first: a kill point that follows
+ * the ingest's progress, so a slow (loaded) machine still kills mid-ingest */
+async function progressed (reached: () => Promise<boolean> | boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline && !(await reached())) await new Promise(resolve => setTimeout(resolve, 50))
 }
 
 /** GET each path, 16 at a time; returns the ones that did not answer 200 */
@@ -112,7 +118,7 @@ describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 3
   const ackedRecords: string[] = []
   const ackedContent: string[] = []
   const rand = seededRandom(SEED)
-  const figures = { kills: 0, httpRecords: 0, content: 0, gossiped: 0, synced: 0, tempFilesAfterKill: 0, doctorMs: [] as number[], startMs: [] as number[] }
+  const figures = { killedAt: [] as string[], kills: 0, httpRecords: 0, content: 0, gossiped: 0, synced: 0, tempFilesAfterKill: 0, doctorMs: [] as number[], startMs: [] as number[] }
 
   const startA = async (): Promise<void> => {
     assert.ok(!a.running, 'A is started once at a time')
@@ -124,8 +130,10 @@ describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 3
 
   /** SIGKILL A, then run doctor's checks on its data dir as the crash left it */
   const killAndCheck = async (round: number, kind: string): Promise<void> => {
+    const count = await countOf(a).catch(() => -1)
     assert.equal(await a.stop('SIGKILL'), null)
     figures.kills++
+    figures.killedAt.push(`${kind}@${count}`)
     await rm(join(a.home, 'api'), { force: true }) // what a kill leaves; the harness removes it before each start
     const started = Date.now()
     const report = await runDoctor({ home: a.home, maxRecordBytes: 65536 })
@@ -179,10 +187,14 @@ describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 3
       const stop = { now: false }
       process.stdout.write(`# round ${round} ${kind} at ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
       if (kind === 'http') {
-        // A is up; strangers' assets (no collective) and files are posted to it until the kill
-        const delay = 150 + Math.floor(rand() * 600)
-        const records = postRecords(a, () => asset(strangers[n % strangers.length], n++), POSTERS, stop)
+        // A is up; strangers' assets (no collective) and files are posted to it until the kill, which comes once a
+        // random number of posts were answered, plus a random delay
+        const target = 20 + Math.floor(rand() * 180)
+        const delay = Math.floor(rand() * 200)
+        const answered: string[] = []
+        const records = postRecords(a, () => asset(strangers[n % strangers.length], n++), POSTERS, stop, answered)
         const content = postContent(a, rand, stop)
+        await progressed(() => answered.length >= target, 10_000)
         await new Promise(resolve => setTimeout(resolve, delay))
         try { await killAndCheck(round, kind) } finally { stop.now = true }
         const acked = await records
@@ -195,9 +207,11 @@ describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 3
         assert.deepEqual(await missing(a, [...acked.map(c => `/v1/records/${c}`), ...files.map(c => `/ipfs/${c}`)]), [],
           `round ${round} (seed ${SEED}): acknowledged before the kill, missing after the restart`)
       } else if (kind === 'gossip') {
-        // B is posted its own collective records; A takes them by gossip until the kill
-        const delay = 150 + Math.floor(rand() * 600)
+        // B is posted its own collective records; A takes them by gossip until the kill, once it took a random number
+        const target = (await countOf(a)) + 10 + Math.floor(rand() * 90)
+        const delay = Math.floor(rand() * 200)
         const posting = postRecords(b, () => asset(bSigner, n++, collective), POSTERS, stop)
+        await progressed(async () => (await countOf(a)) >= target, 10_000)
         await new Promise(resolve => setTimeout(resolve, delay))
         try { await killAndCheck(round, kind) } finally { stop.now = true }
         figures.gossiped += (await posting).length
@@ -207,10 +221,12 @@ describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 3
         await postRecords(b, () => left-- > 0 ? asset(bSigner, n++, collective) : undefined, POSTERS, { now: false })
         figures.synced += batch
       } else {
-        // A starts behind B and catches up by sync; killed while it does
-        const delay = 100 + Math.floor(rand() * 900)
+        // A starts behind B and catches up by sync; killed when it has a random share of what it lacked
+        const share = 0.1 + rand() * 0.8
         await startA()
-        await new Promise(resolve => setTimeout(resolve, delay))
+        const from = await countOf(a)
+        const to = await countOf(b)
+        await progressed(async () => (await countOf(a)) >= from + share * (to - from), 10_000)
         await killAndCheck(round, kind)
         await startA()
       }
