@@ -14,6 +14,9 @@
  *   serves them to Helia by CID. Record blocks of releases before index schema 4 (one pinned file each) are
  *   listed by `allRecords()` and moved into the index at start (`src/node/record-migration.ts`).
  *
+ * - Durability (docs/durability.md): with `store.fsync` every block file is fsynced before its rename, and an add
+ *   syncs the directories its files went to before it writes the pin, then syncs the datastore, before it resolves.
+ *
  * Helia is built with `createHeliaLight` + `withLibp2pLight` + `withBitswap` over the explicit libp2p options of
  * `src/net/libp2p-config.ts`: no routers, no discovery, nothing dialled unless asked.
  *
