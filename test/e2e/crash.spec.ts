@@ -106,7 +106,8 @@ async function missing (d: TestDaemon, paths: string[]): Promise<string[]> {
   return out
 }
 
-describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 300_000 }, () => {
+// about one daemon start per round: 90 to 120 s on an idle 2-core machine; the bound allows a loaded one
+describe('crash test: kill -9 during HTTP, gossip and sync ingest', { timeout: 900_000 }, () => {
   let a: TestDaemon
   let b: TestDaemon
   let aPort = 0
