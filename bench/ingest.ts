@@ -53,13 +53,18 @@ export function generateRecords (count: number, authors = 8): ValidRecord[] {
 }
 
 /** Run the ingest benchmark */
-export async function benchIngest (options: { records?: number, inFlight?: number } = {}): Promise<IngestResult> {
+export async function benchIngest (options: { records?: number, inFlight?: number, source?: 'import' | 'http', syncAcknowledged?: boolean } = {}): Promise<IngestResult> {
   const count = options.records ?? 30_000
   const inFlight = options.inFlight ?? 2048
   const home = await mkdtemp(join(tmpdir(), 'atelier-bench-ingest-'))
   try {
     await initHome(home)
-    const config = resolveConfig(home, { http: { port: 0 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } })
+    const config = resolveConfig(home, {
+      http: { port: 0 },
+      p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      ...(options.syncAcknowledged != null ? { ingest: { syncAcknowledged: options.syncAcknowledged } } : {})
+    })
+    const source = options.source ?? 'import'
     const node = new AtelierNode({ config, logger: silentLogger(), processMetrics: false })
     await node.start()
     const records = generateRecords(count)
@@ -78,7 +83,7 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
     const worker = async (): Promise<void> => {
       while (next < payloads.length) {
         const p = payloads[next++]
-        await node.records.ingest(p, { source: 'import' })
+        await node.records.ingest(p, { source })
       }
     }
     await Promise.all(Array.from({ length: inFlight }, worker))
@@ -92,7 +97,18 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
   }
 }
 
-if (import.meta.main) {
+if (import.meta.main && process.argv.includes('--durability')) {
+  // what syncing acknowledged batches costs (docs/durability.md): records ingested as HTTP posts are (synced
+  // batches, group-committed) and are not, same run, at two levels of concurrency
+  const records = Number(process.argv.find(a => /^\d+$/.test(a)) ?? 10_000)
+  console.log('| in flight | synced records/s | unsynced records/s | ratio |\n|---|---|---|---|')
+  for (const inFlight of [1, 8, 32, 256]) {
+    const n = inFlight === 1 ? Math.min(records, 1000) : records
+    const synced = await benchIngest({ records: n, inFlight, source: 'http', syncAcknowledged: true })
+    const unsynced = await benchIngest({ records: n, inFlight, source: 'http', syncAcknowledged: false })
+    console.log(`| ${inFlight} | ${Math.round(synced.recordsPerSecond)} | ${Math.round(unsynced.recordsPerSecond)} | ${(synced.recordsPerSecond / unsynced.recordsPerSecond).toFixed(2)} |`)
+  }
+} else if (import.meta.main) {
   const r = await benchIngest({ records: Number(process.argv[2] ?? 30_000) })
   console.log(`| records | seconds | records/s | validate-only/s | mean record bytes |\n|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${r.meanRecordBytes} |`)
 }

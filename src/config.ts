@@ -61,6 +61,13 @@ export interface IngestConfig {
   batchSize: number
   /** Worker threads validating records received as bytes; 0: one per core (os.availableParallelism). @default 0 */
   validationThreads: number
+  /**
+   * Sync to disk (fsync) the Level batches whose records are acknowledged (HTTP 201/202/200 to a writer, records
+   * this node signs, held records moving into the index), before the acknowledgement goes out: an acknowledged
+   * record survives a power cut. Batches of gossip and sync, which nobody waits on, are not synced (a later synced
+   * batch, or a clean shutdown, makes them durable). See docs/durability.md. @default true
+   */
+  syncAcknowledged: boolean
 }
 
 /** Bounds of what a node holds without counting it (records waiting for a dependency): protocols/collectives.md §6 */
@@ -80,6 +87,12 @@ export interface StoreConfig {
   readAhead: number
   /** UnixFS chunk size when adding content, bytes. @default 1048576 */
   chunkSize: number
+  /**
+   * fsync every block file before its rename, and the directories an added content's files went to before the
+   * add is acknowledged (and its pin written): a 201 for `POST /v1/content` survives a power cut. See
+   * docs/durability.md. @default true
+   */
+  fsync: boolean
 }
 
 export interface SyncConfig {
@@ -218,7 +231,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     ingest: {
       queueLimit: positiveInt(pick(l => l.ingest?.queueLimit, d.ingest.queueLimit), 'ingest.queueLimit'),
       batchSize: positiveInt(pick(l => l.ingest?.batchSize, d.ingest.batchSize), 'ingest.batchSize'),
-      validationThreads: positiveInt(pick(l => l.ingest?.validationThreads, d.ingest.validationThreads), 'ingest.validationThreads', true)
+      validationThreads: positiveInt(pick(l => l.ingest?.validationThreads, d.ingest.validationThreads), 'ingest.validationThreads', true),
+      syncAcknowledged: bool(pick(l => l.ingest?.syncAcknowledged, d.ingest.syncAcknowledged), 'ingest.syncAcknowledged')
     },
     parking: {
       maxBytes: positiveInt(pick(l => l.parking?.maxBytes, d.parking.maxBytes), 'parking.maxBytes'),
@@ -228,7 +242,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     store: {
       readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),
-      chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize')
+      chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize'),
+      fsync: bool(pick(l => l.store?.fsync, d.store.fsync), 'store.fsync')
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')

@@ -47,6 +47,11 @@ export class LocalError extends CliError {
   readonly code = 'ERR_LOCAL'
 }
 
+/** A check found problems it did not fix (`atelier doctor`): exit 1 after the report */
+export class ProblemsFoundError extends CliError {
+  readonly code = 'ERR_PROBLEMS_FOUND'
+}
+
 /** The user pressed Ctrl-C (exit 130) */
 export class InterruptedError extends CliError {
   readonly code = 'ERR_INTERRUPTED'

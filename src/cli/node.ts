@@ -32,3 +32,9 @@ export async function runDaemon (config: AtelierConfig, options: { json?: boolea
   const daemon = await import('../node/daemon.ts')
   await daemon.runDaemon(config, { json: options.json })
 }
+
+/** Check a stopped node's data dir (`atelier doctor`); see src/node/doctor.ts */
+export async function runDoctor (options: import('../node/doctor.ts').DoctorOptions): Promise<import('../node/doctor.ts').DoctorReport> {
+  const doctor = await import('../node/doctor.ts')
+  return await doctor.runDoctor(options)
+}

@@ -17,6 +17,9 @@ export interface SingleResult<T = unknown> {
   type: 'single'
   value: T
   text: (value: T) => Lines
+  /** the command ends with this error (its exit code, its one line on stderr) once the result is printed: a
+   * report whose findings are a failure (`atelier doctor` with problems left) */
+  failure?: Error
 }
 
 /** A streamed result: each item is one NDJSON line, or `text(item)` for people */

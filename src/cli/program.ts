@@ -26,6 +26,7 @@ import { attest } from './commands/attest.ts'
 import { revoke } from './commands/revoke.ts'
 import { lineage } from './commands/lineage.ts'
 import { reindex } from './commands/reindex.ts'
+import { doctor } from './commands/doctor.ts'
 import { royalties } from './commands/royalties.ts'
 import { verify } from './commands/verify.ts'
 import { search } from './commands/search.ts'
@@ -41,7 +42,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,
   peers, connect,
-  reindex
+  reindex, doctor
 ]
 
 /** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
@@ -113,6 +114,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
       }
       const result = await def.run(ctx, self.processedArgs, self.opts())
       if (result != null) await printer.print(result)
+      if (result?.type === 'single' && result.failure != null) throw result.failure
     })
   }
   return program

@@ -22,6 +22,8 @@ export interface ProgressOptions {
   label: string
   /** total bytes, when known */
   total?: number
+  /** what is counted: bytes (the default) or items (records, blocks), shown as plain numbers */
+  unit?: 'bytes' | 'items'
 }
 
 const NONE: Progress = { add () {}, setLabel () {}, stop () {} }
@@ -33,9 +35,10 @@ export function createProgress (options: ProgressOptions): Progress {
   let done = 0
   let label = options.label
   let bar: cliProgress.SingleBar | undefined
+  const format = options.unit === 'items' ? (n: number) => Math.round(n).toLocaleString('en') : formatBytes
   const payload = (): Record<string, string> => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-    return { label, done: formatBytes(done), size: total != null ? formatBytes(total) : '?', speed: `${formatBytes(done / seconds)}/s` }
+    return { label, done: format(done), size: total != null ? format(total) : '?', speed: `${format(done / seconds)}/s` }
   }
   return {
     add (bytes) {

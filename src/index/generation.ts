@@ -107,7 +107,7 @@ export class IndexGeneration {
 
   /** One Level batch for `records` (distinct CIDs): the records not yet indexed, their heads, the new count.
    * Returns the CIDs it indexed (the others were indexed already). */
-  async writeBatch (records: ValidRecord[]): Promise<string[]> {
+  async writeBatch (records: ValidRecord[], options: { sync?: boolean } = {}): Promise<string[]> {
     const subs = this.subs
     const cids = records.map(r => r.cid)
     // a record counted again (a removal undone by a later change) leaves `held` in the same batch
@@ -135,7 +135,11 @@ export class IndexGeneration {
       if (best == null || pos > best) heads.set(r.author, pos)
     }
     const added = indexed.length
-    if (added === 0) return indexed
+    if (added === 0) {
+      // nothing new, but the caller may acknowledge these records: what an earlier unsynced batch wrote is synced
+      if (options.sync === true) await this.syncLog()
+      return indexed
+    }
     // current heads: from the cache, the rest in one getMany
     const unknown = [...heads.keys()].filter(a => !this.headCache.has(a))
     const read = unknown.length > 0 ? await subs.head.getMany(unknown) : []
@@ -151,7 +155,7 @@ export class IndexGeneration {
       }
     }
     ops.push({ type: 'put', sublevel: subs.meta, key: META_COUNT, value: String(this.total + added) })
-    await this.db.batch(ops)
+    await this.db.batch(ops, { sync: options.sync === true })
     this.total += added
     // only after the batch is on disk, so the cache never runs ahead of the database
     for (const [author, pos] of moved) {
@@ -253,6 +257,11 @@ export class IndexGeneration {
       if (page.length < BATCH_RECORDS) return n
       after = page[page.length - 1][0]
     }
+  }
+
+  /** fsync LevelDB's log, so every write so far survives a power cut: one synced write of the current count */
+  async syncLog (): Promise<void> {
+    await this.db.batch([{ type: 'put', sublevel: this.subs.meta, key: META_COUNT, value: String(this.total) }], { sync: true })
   }
 
   async countSummaries (): Promise<number> {

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises'
 import { BusyError, NotReadyError } from '../errors.ts'
 import type { ValidRecord } from '../records/types.ts'
 import type {
-  HeldBody, Lineage, LineageQuery, Page, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
+  HeldBody, Lineage, LineageQuery, Page, PutOptions, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
   RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
 import { BATCH_RECORDS, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
@@ -29,6 +29,8 @@ import type { Sublevels } from './sublevels.ts'
 import { copyInto, holdInto, stepTimer } from './beside.ts'
 import type { Build } from './beside.ts'
 import { nextPath, recoverSwap, removeOld, swapDirs } from './swap.ts'
+import { checkBodies, compareWithRebuild } from './consistency.ts'
+import type { BodyCheck, RebuildComparison } from './consistency.ts'
 
 /** The part of a (pino) logger the index uses */
 export interface IndexLogger {
@@ -138,7 +140,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
 
   /** Index records. Records already indexed (or repeated in `records`) are skipped, so a put is idempotent.
    * Each batch holds whole records; several records share a batch. Returns the CIDs this put indexed. */
-  async put (records: ValidRecord[]): Promise<string[]> {
+  async put (records: ValidRecord[], options: PutOptions = {}): Promise<string[]> {
     this.readable()
     if (records.length === 0) return []
     return await this.exclusive(async () => {
@@ -147,7 +149,11 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       for (const r of records) if (!unique.has(r.cid)) unique.set(r.cid, r)
       const list = [...unique.values()]
       const indexed: string[] = []
-      for (let i = 0; i < list.length; i += BATCH_RECORDS) indexed.push(...await gen.writeBatch(list.slice(i, i + BATCH_RECORDS)))
+      for (let i = 0; i < list.length; i += BATCH_RECORDS) {
+        // synced is the last batch only: LevelDB's log is appended in order, so its fsync covers the earlier ones
+        const last = i + BATCH_RECORDS >= list.length
+        indexed.push(...await gen.writeBatch(list.slice(i, i + BATCH_RECORDS), { sync: last && options.sync === true }))
+      }
       // Written to the database being built too, rather than replayed at the swap: the swap (under the write lock)
       // then costs the same whatever the write rate during the build, and nothing is held in memory but a bounded
       // backlog. Entries are pure functions of the record and a batch skips records already held, so a record
@@ -264,6 +270,18 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       const gen = this.writable(['open', 'closing'])
       await gen.db.batch([{ type: 'put', sublevel: gen.subs.meta, key: META_COUNT, value: String(gen.total) }], { sync: true })
     })
+  }
+
+  /** Counted bodies against summaries, held against counted: keys only (consistency.ts) */
+  async checkBodies (options: { onProgress?: (keys: number) => void, limit?: number } = {}): Promise<BodyCheck> {
+    return await this.read(async subs => await checkBodies(subs, options), true)
+  }
+
+  /** Every entry against what a rebuild of `records` (the counted bodies, validated) writes, built in
+   * `<path>.doctor` and removed after (consistency.ts); for a stopped node's data dir (`atelier doctor`) */
+  async compareWithRebuild (records: AsyncIterable<ValidRecord>, onProgress?: (phase: 'build' | 'compare', n: number) => void): Promise<RebuildComparison> {
+    const live = this.readable()
+    return await this.read(async subs => await compareWithRebuild(subs, live.total, records, `${this.path}.doctor`, onProgress))
   }
 
   /** Forget the held bodies of records refused for good */

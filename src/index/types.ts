@@ -148,7 +148,7 @@ export interface RecordIndexApi {
   close(): Promise<void>
   /** Index and store records; each record's body and entries go in one atomic batch (several records may share
    * one). Returns the CIDs it indexed: records indexed already are skipped. */
-  put(records: ValidRecord[]): Promise<string[]>
+  put(records: ValidRecord[], options?: PutOptions): Promise<string[]>
   /** Take records out (the collective view no longer counts them); returns how many were indexed */
   remove(records: ValidRecord[]): Promise<number>
   has(cid: string): Promise<boolean>
@@ -212,4 +212,13 @@ export interface RecordIndexEvents {
   /** the index now answers from a rebuilt database; in-memory views built from the old answers must reload.
    * Emitted synchronously before any read sees the new database. */
   reindexed: [{ records: number }]
+}
+
+export interface PutOptions {
+  /**
+   * Sync the batch to disk (LevelDB `sync: true`: its log is fsynced before the put resolves) so the records
+   * survive a power cut, not only a crash of the process. One synced batch makes every earlier write of the
+   * database durable too. @default false
+   */
+  sync?: boolean
 }

@@ -43,6 +43,7 @@ import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
 import { memberCardStore } from './member-cards.ts'
 import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
 import { SyncProgress } from './sync-progress.ts'
+import { markRunning, markStopped, reconcileAfterCrash } from './reconcile.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -150,6 +151,9 @@ export class AtelierNode {
     const { config } = this
     const identity = this.identityValue = await readIdentity(config.home)
     this.log.info({ did: identity.did, peerId: identity.peerId, home: config.home }, 'starting node')
+    // a start that finds the marker of a run that never stopped cleanly reconciles the stores (reconcile.ts)
+    const crashed = await markRunning(config.home)
+    if (crashed != null) this.log.warn({ lastRun: crashed }, 'the last run on this data dir did not stop cleanly')
 
     // sync serves what the index holds and hands what peers send to the record service, both built below
     const syncSource = new NodeSyncSource({
@@ -232,6 +236,7 @@ export class AtelierNode {
         logger: this.log,
         verifier,
         parking,
+        syncParking: async () => { await state.sync() },
         // the collectives service is built below, once the record service it needs exists
         admission: { admit: async (record, source) => await this.collectives.admit(record, source) }
       },
@@ -319,6 +324,15 @@ export class AtelierNode {
     records.on('held', ({ record }) => { if (record.time - skewMs > this.clock()) futures.poke() })
     futures.start()
     this.stopSteps.push({ name: 'future-release', run: async () => { await futures.stop() } })
+    if (crashed != null) {
+      await reconcileAfterCrash({
+        blocks: storage.blockstore,
+        index,
+        records,
+        pins: async function * () { for await (const pin of storage.helia.pins.ls()) yield pin.cid },
+        logger: this.log
+      })
+    }
     // stored records nothing accounts for go through the door again; then the old record block files go
     await judgeUnaccounted({ ...migration, parking, records })
     await records.idle()
@@ -366,19 +380,25 @@ export class AtelierNode {
     this.statusValue = 'stopping'
     this.log.info('stopping node')
     this.shutdown.abort(new NotReadyError('the node is stopping'))
-    await this.runStopSteps()
+    const failed = await this.runStopSteps()
+    // only a stop in which every part closed cleanly spares the next start its reconciliation
+    if (failed === 0) await markStopped(this.config.home).catch(err => { this.log.warn({ err }, 'could not remove the running marker') })
     this.statusValue = 'stopped'
     this.log.info('node stopped')
   }
 
-  private async runStopSteps (): Promise<void> {
+  /** Returns how many steps failed */
+  private async runStopSteps (): Promise<number> {
+    let failed = 0
     for (const step of this.stopSteps.splice(0).reverse()) {
       try {
         await step.run()
       } catch (err) {
+        failed++
         this.log.error({ err, part: step.name }, 'failed to stop cleanly')
       }
     }
+    return failed
   }
 
   /** libp2p listen addresses, with the peer id */

@@ -25,6 +25,10 @@ const RECORD_DEP = recordDependency('')
 /** Where a record came from; carried into events, metrics and logs */
 export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import' | 'parked'
 
+/** Sources whose caller is told the record is stored (an HTTP answer, a record this node signed): their writes are
+ * synced to disk before the answer when `ingest.syncAcknowledged` is on (docs/durability.md) */
+const ACKNOWLEDGED: ReadonlySet<RecordSource> = new Set(['local', 'http'])
+
 export interface IngestOutcome {
   cid: string
   /** 'parked': valid, but waiting for a record or a membership it depends on */
@@ -100,13 +104,15 @@ export interface RecordServiceComponents {
   crypto: RecordCrypto
   /** reads stored records by CID (held ones too); records are written through `index.put` */
   store: Pick<ContentStore, 'getRecord'>
-  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'>
+  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'> & { sync?: () => Promise<void> }
   signer: Signer
   logger: Logger
   /** decides whether a valid record is taken now or parked; without it every valid record is taken */
   admission?: AdmissionPolicy
   /** where parked records wait; required with `admission` */
   parking?: ParkingLot
+  /** make the lot's writes so far durable (a synced write of its database), before a 202 for a held record */
+  syncParking?: () => Promise<void>
   /** validates records off the main thread (whole records given as bytes; signatures of the rest); without it
    * they are validated inline with `crypto` */
   verifier?: {
@@ -169,8 +175,20 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     this.log = components.logger.child({ component: 'records' })
   }
 
-  /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked) */
+  /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked), and, for
+   * an acknowledged source with `ingest.syncAcknowledged`, synced to disk */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
+    const outcome = await this.take(input, options)
+    if (this.init.ingest.syncAcknowledged && ACKNOWLEDGED.has(options.source)) {
+      // 'added' was written by a synced batch (flushBatch); a duplicate may have been counted by an unsynced gossip
+      // batch, and a held record was written to the lot, so those are synced here
+      if (outcome.status === 'duplicate') await this.components.index.sync?.()
+      else if (outcome.status === 'parked') await this.components.syncParking?.()
+    }
+    return outcome
+  }
+
+  private async take (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     if (this.stopped) throw new NotReadyError('the node is shutting down')
     // records from peers are found by the hash of their bytes before any validation: a counted copy (knownCopy),
     // or a copy another delivery is taking in right now, whose outcome this one shares
@@ -503,9 +521,11 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       if (batch.length >= this.init.ingest.batchSize) break
     }
     const records = batch.map(entries => entries[0].record)
+    // synced when someone is told the record is stored (or it leaves the lot, whose entry was synced for its 202)
+    const sync = this.init.ingest.syncAcknowledged && batch.some(entries => entries.some(e => e.held || ACKNOWLEDGED.has(e.source)))
     let indexed: Set<string>
     try {
-      indexed = new Set(await this.components.index.put(records))
+      indexed = new Set(await this.components.index.put(records, { sync }))
     } catch (err: any) {
       this.log.error({ err, records: records.length }, 'failed to write a batch of records')
       for (const entries of batch) for (const e of entries) e.reject(err)

@@ -7,6 +7,9 @@ import { Level } from 'level'
 
 export type StateDb = Level<string, string>
 
+/** A key outside every sublevel, only ever deleted: what `sync()` writes */
+const SYNC_KEY = 'sync'
+
 /** Sublevels of the state database */
 export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
@@ -57,6 +60,12 @@ export class NodeState {
     if (typeof db.compactRange === 'function') await db.compactRange('!', '"')
   }
   async close (): Promise<void> { await this.db.close() }
+
+  /** Make every write so far durable: one synced write (LevelDB fsyncs its log, which holds the earlier writes
+   * too). The deletion of a key that is never written leaves nothing behind. */
+  async sync (): Promise<void> {
+    await this.db.batch([{ type: 'del', key: SYNC_KEY }], { sync: true })
+  }
 
   /** A JSON value of a sublevel, or undefined */
   async getJson<T> (sub: StateSublevel, key: string): Promise<T | undefined> {

@@ -37,6 +37,9 @@ export interface ContentStoreComponents {
   helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>
   /** The same blockstore, read directly for local reads */
   blocks: NodeBlockstore
+  /** Make the pins written so far durable (a synced write of the datastore); called before an add is
+   * acknowledged, after the blocks' directories are synced (docs/durability.md). @default nothing */
+  syncPins?: () => Promise<void>
 }
 
 /** Records put at once by `putRecords` */
@@ -60,6 +63,7 @@ export class HeliaContentStore implements ContentStore {
   readonly #readAhead: number
   readonly #chunkSize: number
   readonly #links: LinkFinder
+  readonly #syncPins?: () => Promise<void>
 
   constructor (components: ContentStoreComponents, init: ContentStoreInit) {
     if (!Number.isSafeInteger(init.chunkSize) || init.chunkSize < 1 || init.chunkSize > MAX_CHUNK_SIZE) {
@@ -70,6 +74,7 @@ export class HeliaContentStore implements ContentStore {
     }
     this.#helia = components.helia
     this.#blocks = components.blocks
+    this.#syncPins = components.syncPins
     this.#readAhead = init.readAhead
     this.#chunkSize = init.chunkSize
     this.#links = async (cid, bytes) => {
@@ -90,7 +95,11 @@ export class HeliaContentStore implements ContentStore {
       signal: options.signal,
       onBytes: onProgress == null ? undefined : (bytes) => { onProgress({ bytes }) }
     })
+    // durable in this order: the block files' names (each file was fsynced before its rename), then the pin that
+    // names them, so a pin never outlives its blocks across a power cut
+    await this.#blocks.syncDirs()
     await this.#pin(cid, options)
+    await this.#syncPins?.()
     return { cid: cid.toString(), size }
   }
 

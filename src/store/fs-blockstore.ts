@@ -7,6 +7,11 @@
  * buffer from a single read, and `getBytes()` gives that buffer directly to our own reader. `put()` writes through a
  * uniquely named temporary file and a rename, so a reader never sees half a block and two writers of the same block
  * never collide.
+ *
+ * Durability (docs/durability.md): with `fsync` each file is fsynced before its rename, so a block file that exists
+ * after a power cut is whole; the directories that gained a file are remembered and fsynced by `syncDirs()`, which
+ * the content store calls before it acknowledges an add (one fsync per directory touched, not per block). Temporary
+ * files a crash left behind (`.<name>.<random>.tmp`) are found and removed by `removeTemporary()`.
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
@@ -23,17 +28,80 @@ const IDENTITY = 0x00
 export interface FastFsBlockstoreInit {
   /** Sharding of block files into directories. @default NextToLast (blockstore-fs's own default, 2 characters) */
   shardingStrategy?: NextToLast
+  /** fsync each block file before its rename, and remember the directories to fsync in `syncDirs()`. @default false */
+  fsync?: boolean
+}
+
+/** The name a temporary block file has: dot, the final name, a random part, `.tmp` */
+export function isTemporary (name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp')
 }
 
 export class FastFsBlockstore extends FsBlockstore {
   readonly #sharding: NextToLast
   /** Directories known to exist, so a put costs no mkdir once the shard directory is there */
   readonly #dirs = new Set<string>()
+  readonly #fsync: boolean
+  /** Directories that gained an entry since the last `syncDirs()` */
+  #unsynced = new Set<string>()
 
   constructor (location: string, init: FastFsBlockstoreInit = {}) {
     const sharding = init.shardingStrategy ?? new NextToLast()
     super(location, { shardingStrategy: sharding })
     this.#sharding = sharding
+    this.#fsync = init.fsync ?? false
+  }
+
+  /** fsync the directories that gained a file (or a shard directory) since the last call, so those files are found
+   * after a power cut; nothing to do without `fsync` */
+  async syncDirs (): Promise<void> {
+    if (this.#unsynced.size === 0) return
+    const dirs = [...this.#unsynced]
+    this.#unsynced = new Set()
+    // shard directories first, then the blocks dir that names them
+    dirs.sort((a, b) => b.length - a.length)
+    for (const dir of dirs) await syncDir(dir)
+  }
+
+  /**
+   * Walk the shard directories: block files (`onBlock`) and temporary files a crash left (`.…tmp`), removed when
+   * `remove` is set. Returns the temporary files found. A shard directory removed meanwhile is skipped.
+   */
+  async scan (options: { remove?: boolean, onBlock?: (name: string, size: number) => void, onShard?: () => void } = {}): Promise<{ temporary: string[], shards: number }> {
+    const temporary: string[] = []
+    let shards: string[]
+    try {
+      shards = await fs.readdir(this.path)
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return { temporary, shards: 0 }
+      throw err
+    }
+    const ext = this.#sharding.extension
+    for (const shard of shards) {
+      let entries: Array<import('node:fs').Dirent>
+      try {
+        entries = await fs.readdir(path.join(this.path, shard), { withFileTypes: true })
+      } catch {
+        continue // not a directory
+      }
+      options.onShard?.()
+      for (const entry of entries) {
+        const file = path.join(this.path, shard, entry.name)
+        if (isTemporary(entry.name)) {
+          temporary.push(file)
+          if (options.remove === true) await fs.rm(file, { force: true })
+        } else if (options.onBlock != null && entry.name.endsWith(ext)) {
+          const st = await fs.stat(file).catch(() => undefined)
+          if (st != null) options.onBlock(entry.name, st.size)
+        }
+      }
+    }
+    return { temporary, shards: shards.length }
+  }
+
+  /** Remove the temporary files a crash left; returns how many went */
+  async removeTemporary (): Promise<number> {
+    return (await this.scan({ remove: true })).temporary.length
   }
 
   /** Absolute path of the file holding `cid`'s block */
@@ -76,14 +144,26 @@ export class FastFsBlockstore extends FsBlockstore {
     const { dir, file } = this.#sharding.encode(key)
     const dirPath = path.join(this.path, dir)
     if (!this.#dirs.has(dirPath)) {
-      await fs.mkdir(dirPath, { recursive: true })
+      const made = await fs.mkdir(dirPath, { recursive: true })
+      if (made != null && this.#fsync) this.#unsynced.add(this.path)
       this.#dirs.add(dirPath)
     }
     const target = path.join(dirPath, file)
     const temp = path.join(dirPath, `.${file}.${randomBytes(6).toString('hex')}.tmp`)
     try {
-      await fs.writeFile(temp, val)
+      if (this.#fsync) {
+        const fh = await fs.open(temp, 'w')
+        try {
+          await fh.writeFile(val)
+          await fh.sync()
+        } finally {
+          await fh.close()
+        }
+      } else {
+        await fs.writeFile(temp, val)
+      }
       await fs.rename(temp, target)
+      if (this.#fsync) this.#unsynced.add(dirPath)
     } catch (err) {
       await fs.rm(temp, { force: true }).catch(() => {})
       throw err
@@ -111,7 +191,7 @@ export class FastFsBlockstore extends FsBlockstore {
         continue // not a directory
       }
       for (const name of names) {
-        if (!name.endsWith(ext) || name.startsWith('.')) continue
+        if (!name.endsWith(ext) || isTemporary(name)) continue
         try {
           const st = await fs.stat(path.join(this.path, shard, name))
           blocks++
@@ -122,5 +202,15 @@ export class FastFsBlockstore extends FsBlockstore {
       }
     }
     return { blocks, bytes }
+  }
+}
+
+/** fsync a directory, so the names it gained survive a power cut */
+async function syncDir (dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r')
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
   }
 }

@@ -14,6 +14,9 @@
  *   serves them to Helia by CID. Record blocks of releases before index schema 4 (one pinned file each) are
  *   listed by `allRecords()` and moved into the index at start (`src/node/record-migration.ts`).
  *
+ * - Durability (docs/durability.md): with `store.fsync` every block file is fsynced before its rename, and an add
+ *   syncs the directories its files went to before it writes the pin, then syncs the datastore, before it resolves.
+ *
  * Helia is built with `createHeliaLight` + `withLibp2pLight` + `withBitswap` over the explicit libp2p options of
  * `src/net/libp2p-config.ts`: no routers, no discovery, nothing dialled unless asked.
  *
@@ -58,6 +61,8 @@ export { CorruptBlockError } from './errors.ts'
 /** Folder names under the data dir */
 export const BLOCKS_DIR = 'blocks'
 export const DATASTORE_DIR = 'datastore'
+/** The key `syncPins` deletes (never written) to sync the datastore */
+const SYNC_KEY = '/atelier/sync'
 
 export interface CreateContentStoreInit<S extends BaseLibp2pServices = BaseLibp2pServices> {
   /** The data dir; blocks go to `<home>/blocks`, the datastore to `<home>/datastore` */
@@ -93,7 +98,7 @@ export interface ContentStoreNode<S extends BaseLibp2pServices = BaseLibp2pServi
 }
 
 export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServices> (init: CreateContentStoreInit<S>): ContentStoreNode<S> {
-  const blockstore = new NodeBlockstore(join(init.home, BLOCKS_DIR))
+  const blockstore = new NodeBlockstore(join(init.home, BLOCKS_DIR), { fsync: init.config.fsync })
   const datastore = new LevelDatastore(join(init.home, DATASTORE_DIR))
   const base = buildLibp2pOptions({ privateKey: init.privateKey, listen: init.listen, logger: init.componentLogger })
   const libp2pOptions = (init.libp2pOptions?.(base) ?? base) as Libp2pOptions<S>
@@ -105,7 +110,9 @@ export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServ
     routers: [],
     blockBrokers: []
   }), libp2pOptions))
-  const store = new HeliaContentStore({ helia, blocks: blockstore }, {
+  // a synced deletion of a key never written: LevelDB fsyncs its log, which holds the pins written before it
+  const syncPins = init.config.fsync ? async () => { await datastore.db.batch([{ type: 'del', key: SYNC_KEY }], { sync: true }) } : undefined
+  const store = new HeliaContentStore({ helia, blocks: blockstore, ...(syncPins != null ? { syncPins } : {}) }, {
     readAhead: init.config.readAhead,
     chunkSize: init.config.chunkSize
   })

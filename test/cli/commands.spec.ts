@@ -15,7 +15,7 @@ const PINNED = [
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',
   'peers', 'connect',
-  'reindex'
+  'reindex', 'doctor'
 ]
 /** the top level of the tree: `collective` groups its sub commands */
 const TOP = [...new Set(PINNED.map(n => n.split(' ')[0]))]
