@@ -20,13 +20,12 @@
 import { describe, it, before, after } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { TestDaemon, waitFor } from './harness.ts'
+import { TestDaemon, freePort, waitFor } from './harness.ts'
 import { nobleCrypto, validateRecord } from '../../src/records/index.ts'
 import { RecordIndex } from '../../src/index/index.ts'
 import { FastFsBlockstore } from '../../src/store/index.ts'
@@ -36,16 +35,6 @@ const CONFIG = { sync: { intervalMs: 2000 } }
 /** How long any convergence may take */
 const DEADLINE = 60_000
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => { resolve(port) })
-    })
-  })
-}
 
 /** A daemon with a fixed p2p port it keeps across restarts */
 class Node {

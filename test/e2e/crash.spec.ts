@@ -16,11 +16,10 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { TestDaemon, runCli, waitFor } from './harness.ts'
+import { TestDaemon, freePort, runCli, waitFor } from './harness.ts'
 import { seededRandom } from '../utils/random.ts'
 import { createSigner, issueRecord } from '../../src/records/index.ts'
 import { nativeCrypto, readIdentity } from '../../src/identity/index.ts'
@@ -33,16 +32,6 @@ const POSTERS = 8
 const CONTENT_POSTERS = 2
 const CONTENT_ID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => { resolve(port) })
-    })
-  })
-}
 
 function asset (signer: Signer, n: number, collective?: string): { cid: string, json: unknown } {
   const r = issueRecord('asset', {
