@@ -51,13 +51,13 @@ type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
 
 const bodyEncoder = new TextEncoder()
 
-/** A read waiting for its tick's getMany */
-interface TickRead { cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }
+/** A read waiting for the next grouped getMany of its sublevel */
+interface GroupedRead { cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }
 
 export class RecordIndex extends EventEmitter<RecordIndexEvents> implements RecordIndexApi {
   readonly path: string
-  /** body and summary reads waiting for this tick's getMany of their sublevel */
-  private readonly tickReads: Record<'body' | 'summary', TickRead[]> = { body: [], summary: [] }
+  /** body and summary reads waiting for the next getMany of their sublevel */
+  private readonly groupedReads: Record<'body' | 'summary', GroupedRead[]> = { body: [], summary: [] }
   /** a getMany of that sublevel is in flight */
   private readonly readsBusy: Record<'body' | 'summary', boolean> = { body: false, summary: false }
   private readonly log: IndexLogger
@@ -178,12 +178,12 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
   }
 
   /**
-   * A summary's stored text. The door asks for one per record it takes, from many concurrent ingests: one getMany
-   * per tick costs one native call and one snapshot for all of them, where single reads each took LevelDB's lock
+   * A summary's stored text. The door asks for one per record it takes, from many concurrent ingests: grouped
+   * reads (readGrouped) cost one native call and one snapshot for many of them, where single reads each took LevelDB's lock
    * (and waited for it while the writer held it on a busy machine).
    */
   private async summaryText (cid: string): Promise<string | undefined> {
-    return await this.readInTick('summary', cid)
+    return await this.readGrouped('summary', cid)
   }
 
   /**
@@ -192,16 +192,16 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * group themselves (a sync batch's records come back from the validation workers one message at a time, so
    * per-tick groups held 3 or 4 keys, and each getMany costs a native call and a snapshot on the main thread).
    */
-  private async readInTick (name: 'body' | 'summary', cid: string): Promise<string | undefined> {
+  private async readGrouped (name: 'body' | 'summary', cid: string): Promise<string | undefined> {
     this.readable()
     return await new Promise((resolve, reject) => {
-      this.tickReads[name].push({ cid, resolve, reject })
+      this.groupedReads[name].push({ cid, resolve, reject })
       this.pumpReads(name)
     })
   }
 
   private pumpReads (name: 'body' | 'summary'): void {
-    const queue = this.tickReads[name]
+    const queue = this.groupedReads[name]
     if (this.readsBusy[name] || queue.length === 0) return
     this.readsBusy[name] = true
     queueMicrotask(() => {
@@ -220,7 +220,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * a lineage walk asks for a whole level of records at once.
    */
   async body (cid: string): Promise<Uint8Array | undefined> {
-    const text = await this.readInTick('body', cid)
+    const text = await this.readGrouped('body', cid)
     return text == null ? undefined : bodyEncoder.encode(text)
   }
 

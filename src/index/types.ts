@@ -153,7 +153,7 @@ export interface RecordIndexApi {
   remove(records: ValidRecord[]): Promise<number>
   has(cid: string): Promise<boolean>
   get(cid: string): Promise<RecordSummary | undefined>
-  /** the record's canonical bytes, from the index (one getMany per tick); undefined when not indexed */
+  /** the record's canonical bytes, from the index (reads grouped into one getMany); undefined when not indexed */
   body(cid: string): Promise<Uint8Array | undefined>
   /** a stored record's bytes, counted or held; undefined when not stored */
   stored(cid: string): Promise<Uint8Array | undefined>

@@ -21,7 +21,7 @@ import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
 import { ValidationPool } from '../identity/validation-pool.ts'
 import { NodeState } from './state.ts'
-import { ParkingLot } from './parking.ts'
+import { FUTURE_RULE, ParkingLot } from './parking.ts'
 import { FutureRelease } from './future-release.ts'
 import { CollectiveService } from './collective-service.ts'
 import { PeerKeeper } from '../net/peers.ts'
@@ -320,8 +320,7 @@ export class AtelierNode {
     // records dated beyond the clock (rule `future`) are judged again when their time comes; a record held for a
     // time tells the timer, which then looks for the earliest
     const futures = new FutureRelease({ parking, rejudge: async (entry) => { await records.rejudge(entry) }, clock: this.clock, logger: this.log })
-    const skewMs = config.records.clockSkewMs
-    records.on('held', ({ record }) => { if (record.time - skewMs > this.clock()) futures.poke() })
+    records.on('held', ({ rule }) => { if (rule === FUTURE_RULE) futures.poke() })
     futures.start()
     this.stopSteps.push({ name: 'future-release', run: async () => { await futures.stop() } })
     if (crashed != null) {
