@@ -1,0 +1,9 @@
+/**
+ * Private collectives' cryptography (issue 14; protocols/private-collectives.md): member encryption keys derived
+ * from did:keys, epoch keys wrapped to members with HPKE, and the envelopes records and content travel in. Pure
+ * functions over bytes; what a node does with them is wired in src/node.
+ */
+export { encryptionPublicKey, encryptionSecretKey } from './member-keys.ts'
+export { EPOCH_KEY_BYTES, WRAP_LABEL, newEpochKey, unwrapEpochKey, wrapEpochKey, wrapInfo, type Wrap } from './epoch-keys.ts'
+export { ENVELOPE_LABEL, open, seal, type Envelope } from './envelope.ts'
+export { DecryptionError } from './errors.ts'
