@@ -53,6 +53,7 @@ export const VERIFICATION_CODES = {
   'training.unspecified': { severity: 'info', rule: 'the inputTo ingredient states nothing about AI training or data mining' },
   'training.constrained': { severity: 'warning', rule: 'the inputTo ingredient allows AI use only under constraints a verifier cannot check' },
   'training.notAllowed': { severity: 'error', rule: 'the inputTo ingredient\'s assertion, or every license of it, does not allow AI training, inference or data mining' },
+  'possible.unattributed_derivative': { severity: 'warning', rule: 'the asset\'s fingerprint is within the match radius of an earlier asset by another author, with no lineage path, license or grant linking the two' },
   'claim.conflict': { severity: 'warning', rule: 'another author\'s asset record claimed the same content CID earlier (by its own validFrom)' },
   'chain.fork': { severity: 'warning', rule: 'another record of the same author names the same previous record: the author\'s chain forks' },
   'chain.foreignPrevious': { severity: 'error', rule: 'the record\'s previous names a record signed by another author' },

@@ -18,6 +18,19 @@ import type { ContentStore } from '../store/types.ts'
  */
 export type MembershipCheck = (collective: string, did: string, timeMs: number) => boolean | undefined | Promise<boolean | undefined>
 
+/** One earlier look-alike of an asset (the fields of src/similarity's UnattributedPair a finding needs) */
+export interface LookAlike {
+  earlier: string
+  earlierAuthor: string
+  earlierTime: number
+  alg: string
+  distance: number
+  variant?: string
+  similarity?: number
+}
+
+export type UnattributedCheck = (asset: string) => Promise<LookAlike[]>
+
 export interface VerifyView {
   /** SHA-256 for content blocks; Ed25519 and SHA-256 for re-validating records */
   readonly crypto: RecordCrypto
@@ -33,6 +46,8 @@ export interface VerifyView {
   localBlock(cid: string): Promise<Uint8Array | undefined>
   /** Membership of a collective at a time; absent until the collectives code provides it (then: unknown) */
   isMember?: MembershipCheck
+  /** Earlier look-alikes by other authors the asset does not acknowledge (src/similarity); absent: not looked for */
+  unattributed?: UnattributedCheck
 }
 
 export interface VerifyViewInit {
@@ -41,6 +56,7 @@ export interface VerifyViewInit {
   store: Pick<ContentStore, 'getRecord' | 'getBlock'>
   crypto: RecordCrypto
   isMember?: MembershipCheck
+  unattributed?: UnattributedCheck
 }
 
 function notFound (err: unknown): boolean {
@@ -49,10 +65,11 @@ function notFound (err: unknown): boolean {
 
 /** A VerifyView over the node's index and store (local reads only) */
 export function createVerifyView (init: VerifyViewInit): VerifyView {
-  const { index, store, crypto, isMember } = init
+  const { index, store, crypto, isMember, unattributed } = init
   return {
     crypto,
     isMember,
+    unattributed,
     async summary (cid) { return index.get(cid) },
     async query (q) { return index.query(q) },
     async successors (author, previous) { return index.successors(author, previous) },
