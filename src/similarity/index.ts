@@ -9,3 +9,4 @@ export { codesOfClaims, codesOfImage, codesOfText, parseCodeParam, claimBits, ty
 export { codesOfBytes, kindOf } from './compute.ts'
 export { SEARCH_RULES, RULE_BY_ALG, MAX_SIMILAR, type SearchRule } from './rules.ts'
 export type { HammingSearch, HammingSearchFactory, SimilarWork, WorkCode } from './types.ts'
+export { createPairView } from './pair-view.ts'

@@ -8,7 +8,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { canonicalString } from '../../src/records/jcs.ts'
 import { utf8Bytes } from '../../src/records/jcs.ts'
-import { VERIFICATION_CODES, verdictOf } from '../../src/lineage/verify.ts'
+import { VERIFICATION_CODES, verdictOf, verifyProvenance } from '../../src/lineage/verify.ts'
 import type { ProvenanceReport, VerificationCode } from '../../src/lineage/verify.ts'
 import { codesOf, DAY, strayContentCid, strayRecordCid, World } from './verify-fixtures.ts'
 
@@ -473,6 +473,22 @@ describe('verifyProvenance', () => {
       // an earlier claim its author has withdrawn is no conflict
       await w.revoke(first, 'ann', w.clock)
       expectNo(await w.verify(copy.cid), 'claim.conflict')
+    })
+  })
+
+  describe('look-alikes', () => {
+    it('possible.unattributed_derivative on a later look-alike by another author, from the similarity check', async () => {
+      const first = await w.asset({ by: 'ann', title: 'dusk' })
+      const copy = await w.asset({ by: 'mallory', title: 'dusk, mine' })
+      // the check the node answers from its fingerprints (test/similarity/ covers the rule itself)
+      const unattributed = async (cid: string) => cid !== copy.cid
+        ? []
+        : [{ earlier: first.cid, earlierAuthor: first.author, earlierTime: first.time, alg: 'pdq-256', distance: 12, variant: 'flipX' }]
+      const report = await verifyProvenance({ ...w.view(), unattributed }, copy.cid, { now: w.clock + DAY })
+      expectCode(report, 'possible.unattributed_derivative', copy.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'possible.unattributed_derivative')?.related, [first.cid])
+      assert.match(report.findings.find(f => f.code === 'possible.unattributed_derivative')?.message ?? '', /mirrored left to right/)
+      expectNo(await verifyProvenance({ ...w.view(), unattributed }, first.cid, { now: w.clock + DAY }), 'possible.unattributed_derivative')
     })
   })
 
