@@ -25,9 +25,9 @@ function kindOf (alg: string): FingerprintKind {
 }
 
 function describe (c: ClaimCheck): string {
-  if (c.quality != null) return `${c.alg} (quality ${c.quality.claimed} claimed, ${c.quality.computed} from the bytes)`
   if (c.distance == null) return `${c.alg} (the bytes give no such code)`
-  return `${c.alg} (${c.distance} bits apart, tolerance ${c.tolerance ?? 0})`
+  const quality = c.quality != null ? `; quality ${c.quality.claimed} claimed, ${c.quality.computed} from the bytes` : ''
+  return `${c.alg} (${c.distance} bits apart, tolerance ${c.tolerance ?? 0}${quality})`
 }
 
 /**
