@@ -7,8 +7,10 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Level } from 'level'
+import fc from 'fast-check'
 import { base32upper } from 'multiformats/bases/base32'
 import { RecordIndex, SCHEMA_VERSION } from '../../src/index/index.ts'
+import { bytesHex, codeBits } from '../../src/fingerprints/codes.ts'
 import type { IndexedFingerprint } from '../../src/index/index.ts'
 import type { ValidRecord } from '../../src/records/types.ts'
 import { buildDataset, fakeDid, iterate, makeAsset, makeAttestation, openTempIndex, tempDir } from './fixtures.ts'
@@ -102,6 +104,36 @@ describe('index: fingerprints', () => {
       assert.ok(left.every(f => f.cid === b.cid))
       await t.index.put([a])
       assert.equal((await all(t.index)).length, 4)
+    } finally {
+      await t.done()
+    }
+  })
+
+  it('property: after any sequence of puts and removals, the entries are exactly those of the counted records', async () => {
+    const t = await openTempIndex()
+    try {
+      // eight assets, two pairs sharing their codes (one code, two records: two keys)
+      const pool = Array.from({ length: 8 }, (_, i) => fingerprinted(i < 4 ? i % 2 : i))
+      const expected = (counted: Set<number>): string[] => [...counted].flatMap(i => {
+        const r = pool[i]
+        return (r.credential.credentialSubject.fingerprints ?? []).flatMap(f => {
+          const bits = codeBits(f)
+          return bits === undefined ? [] : [`${f.alg} ${bytesHex(bits)} ${r.cid} ${f.quality ?? '-'}`]
+        })
+      }).sort()
+      await fc.assert(fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.subarray([0, 1, 2, 3, 4, 5, 6, 7], { minLength: 1 })), { minLength: 1, maxLength: 12 }),
+        async (ops) => {
+          const counted = new Set<number>()
+          for (const [put, which] of ops) {
+            if (put) { await t.index.put(which.map(i => pool[i])); which.forEach(i => counted.add(i)) } else { await t.index.remove(which.map(i => pool[i])); which.forEach(i => counted.delete(i)) }
+          }
+          const got = (await all(t.index)).map(f => `${f.alg} ${Buffer.from(f.code).toString('hex')} ${f.cid} ${f.quality ?? '-'}`).sort()
+          assert.deepEqual(got, expected(counted))
+          await t.index.remove(pool)
+          assert.deepEqual(await all(t.index), [])
+        }
+      ), { numRuns: 40, seed: 12 })
     } finally {
       await t.done()
     }
