@@ -5,7 +5,8 @@
  * 1. the record: its stored bytes re-validated (canonical form, CID, eddsa-jcs-2022 proof);
  * 2. collective membership of its author when it signed, where it names a collective;
  * 3. revocation by its own author;
- * 4. the content binding: locally held content blocks hash to the content CID (verify-content.ts);
+ * 4. the content binding: locally held content blocks hash to the content CID (verify-content.ts), and the
+ *    fingerprints the record claims are those the bytes give (verify-fingerprints.ts);
  * 5. conflicting claims: another author's asset record of the same content, earlier;
  * 6. the author's chain and the clock: forks, a foreign `previous`, back-dating along the chain, future dates
  *    (verify-chain.ts);
@@ -28,6 +29,7 @@ import {
 } from './verify-constants.ts'
 import { checkChain } from './verify-chain.ts'
 import { checkContent } from './verify-content.ts'
+import { checkFingerprints } from './verify-fingerprints.ts'
 import type { ContentBudget } from './verify-content.ts'
 import { LicenseRules, ownersOf } from './verify-license.ts'
 import { normalizeCid, VerifiedRecords } from './verify-records.ts'
@@ -209,7 +211,9 @@ class Verification {
     node.own.push(finding('signature.valid', node.cid, `${name} is intact and its signature by ${asset.author} verifies.`))
     node.own.push(...await this.membership(asset, name))
     node.own.push(...await this.revocation(asset, name))
-    node.own.push(...await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget))
+    const content = await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget)
+    node.own.push(...content)
+    node.own.push(...await checkFingerprints(this.view, asset.cid, subject, node.content, content, this.budget))
     node.own.push(...await this.conflicts(asset, name, node.content))
     node.own.push(...await this.lookAlikes(asset, name))
     node.own.push(...await checkChain(this.view, this.records, asset, name, this.options))

@@ -16,6 +16,7 @@ import { RecordIndex } from '../index/index.ts'
 import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
 import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
+import { WorkFingerprinter } from './work-fingerprints.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
@@ -361,7 +362,9 @@ export class AtelierNode {
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       clock: this.clock,
       clockSkewMs: config.records.clockSkewMs,
-      lineageView: createIndexLineageView({ index, store: storage.store, links })
+      lineageView: createIndexLineageView({ index, store: storage.store, links }),
+      fingerprinter: new WorkFingerprinter({ store: storage.store, maxBytes: config.fingerprints.maxBytes, logger: this.log.child({ component: 'fingerprints' }) }),
+      computeFingerprints: config.fingerprints.compute
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })
