@@ -107,7 +107,7 @@ export class NearDupIndex {
   /** An index over `entries` built once (the loading path: no rebuilds on the way) */
   static build (options: NearDupIndexOptions, entries: Iterable<readonly [string, Uint8Array]>): NearDupIndex {
     const index = new NearDupIndex(options)
-    for (const [id, code] of entries) index.append(id, code)
+    for (const [id, code] of entries) index.stage(id, code)
     index.rebuild()
     return index
   }
@@ -130,7 +130,7 @@ export class NearDupIndex {
 
   /** Adds or replaces the code of `id` */
   add (id: string, code: Uint8Array): void {
-    this.append(id, code)
+    this.stage(id, code)
     if (this.used - this.indexed < this.deltaMax) return
     if (this.used - this.baseEnd > this.baseEnd * RECENT_FRACTION) this.rebuild()
     else this.rebuildRecent()
@@ -288,7 +288,8 @@ export class NearDupIndex {
     return truncated ? cap + 1 : candidates
   }
 
-  private append (id: string, code: Uint8Array): void {
+  /** Adds or replaces a code without any rebuild (a bulk load: call rebuild() after the batch; queries stay exact meanwhile, scanning the tail) */
+  stage (id: string, code: Uint8Array): void {
     this.checkCode(code)
     const old = this.slotOf.get(id)
     if (old !== undefined) this.drop(old)

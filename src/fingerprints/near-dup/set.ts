@@ -51,19 +51,16 @@ export class NearDupSet {
    */
   static async load (entries: AsyncIterable<FingerprintEntry> | Iterable<FingerprintEntry>, options: NearDupSetOptions = {}): Promise<{ set: NearDupSet, summary: LoadSummary }> {
     const set = new NearDupSet(options)
-    const pending = new Map<string, Map<string, Uint8Array>>()
-    for (const alg of set.indexes.keys()) pending.set(alg, new Map())
     const skipped: Record<SkipReason, number> = { 'unknown-alg': 0, 'bad-length': 0, 'low-quality': 0 }
     for await (const e of entries) {
       const why = set.skipReason(e)
       if (why !== null) { skipped[why]++; continue }
-      pending.get(e.alg)?.set(e.cid, e.code) // a later entry for the same record replaces the earlier
+      set.index(e.alg).stage(e.cid, e.code) // a later entry for the same record replaces the earlier
     }
     const indexed: Record<string, number> = {}
-    for (const [alg, codes] of pending) {
-      const p = set.algorithms[alg]
-      set.indexes.set(alg, NearDupIndex.build({ bits: p.bits, radius: p.radius, maxCandidates: options.maxCandidates }, codes))
-      indexed[alg] = codes.size
+    for (const [alg, index] of set.indexes) {
+      index.rebuild()
+      indexed[alg] = index.size
     }
     return { set, summary: { indexed, skipped } }
   }
