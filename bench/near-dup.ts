@@ -153,7 +153,7 @@ export interface NearDupBench {
   quick: boolean
   n: number
   cases: NearDupCase[]
-  loads: Array<{ alg: string, codes: number, seconds: number, typedBytesPerCode: number, heapBytesPerCode: number }>
+  loads: Array<{ alg: string, codes: number, seconds: number, cpuSeconds: number, typedBytesPerCode: number, heapBytesPerCode: number }>
   updates: { adds: number, addMicros: number, addMaxMs: number, removes: number, removeMicros: number, removeMaxMs: number, rebuilds: string }
   realish: { images: number, perImageMs: number }
 }
@@ -214,12 +214,14 @@ async function randomCase (alg: string, bits: number, radius: number, n: number,
     for (const d of [Math.floor(radius / 2), radius - 1, radius, radius + 1]) planted.push({ alg, code: flipped(code, d, next), cid: cidLike(n + planted.length), quality: 100 })
   }
   const before = heapBytes()
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const all = async function * (): AsyncGenerator<FingerprintEntry> { yield * entriesOf(alg, n, bytes, seed); yield * planted }
   const { set } = await NearDupSet.load(all())
   const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(c0)
   const index = set.index(alg)
-  loads.push({ alg, codes: index.size, seconds, typedBytesPerCode: index.byteLength / index.size, heapBytesPerCode: (heapBytes() - before) / index.size })
+  loads.push({ alg, codes: index.size, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, typedBytesPerCode: index.byteLength / index.size, heapBytesPerCode: (heapBytes() - before) / index.size })
   const scan = new LinearScan(bits, n + planted.length + 65_536)
   for await (const e of all()) scan.add(e.cid, e.code)
   return { c: compare(`${(n + planted.length).toLocaleString('en')} random codes + planted`, alg, index, scan, queries, radius), set, scan }
@@ -245,9 +247,10 @@ export async function benchNearDup (options: { quick?: boolean, log?: (line: str
   const cases: NearDupCase[] = []
 
   log(`  iscc-image-64: ${n.toLocaleString('en')} random codes, r = 12 …`)
-  let iscc: Awaited<ReturnType<typeof randomCase>> | null = await randomCase('iscc-image-64', 64, 12, n, queryCount, 7, loads)
+  const iscc = await randomCase('iscc-image-64', 64, 12, n, queryCount, 7, loads)
   cases.push(iscc.c)
-  iscc = null // its set and scan go before the next load is measured
+  // the settled promise still holds this object: empty it, so the set and scan are gone before the next load is measured
+  Object.assign(iscc, { set: null, scan: null })
   log(`  pdq-256: ${n.toLocaleString('en')} random codes, r = 31 …`)
   const pdq = await randomCase('pdq-256', 256, 31, n, queryCount, 11, loads)
   cases.push(pdq.c)
@@ -324,7 +327,8 @@ export async function sweep (log: (line: string) => void): Promise<string> {
       for (const q of queries.slice(0, 20)) index.query(q, radius)
       for (let pass = 0; pass < 3; pass++) queries.forEach((q, i) => { const r = timedPass(t, pass, i, () => index.query(q, radius)); if (pass === 0) cand += r.candidates })
       const s = stats(t)
-      const line = `| ${alg} r=${radius} | ${m ?? `chosen (${index.stats().substrings})`} | ${s.p50.toFixed(3)} / ${s.p99.toFixed(3)} ms | ${s.firstP50.toFixed(3)} / ${s.firstP99.toFixed(3)} ms | ${Math.round(cand / queries.length).toLocaleString('en')} | ${(index.byteLength / n).toFixed(0)} | ${build.toFixed(1)} s |`
+      const capped = cand >= 100_000 * queries.length ? ' (scan, capped)' : ''
+      const line = `| ${alg} r=${radius} | ${m ?? `chosen (${index.stats().substrings})`}${capped} | ${s.p50.toFixed(3)} / ${s.p99.toFixed(3)} ms | ${s.firstP50.toFixed(3)} / ${s.firstP99.toFixed(3)} ms | ${Math.round(cand / queries.length).toLocaleString('en')} | ${(index.byteLength / n).toFixed(0)} | ${build.toFixed(1)} s |`
       log(line)
       rows.push(line)
     }
@@ -332,11 +336,26 @@ export async function sweep (log: (line: string) => void): Promise<string> {
   return `| codes | substrings m | least of 3 passes p50 / p99 | first pass p50 / p99 | candidates / query | typed bytes / code | build |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`
 }
 
+/** The sweep's table as its own section (\`--sweep --write\`), so \`npm run bench\` does not redo the slow sweep */
+export function sweepSection (table: string): string {
+  return `## Near-duplicate lookup: choosing the number of substrings
+
+\`node bench/near-dup.ts --sweep --write\`: 1,000,000 random codes, 300 queries each at the radius with r − 2 bits
+flipped from a held code, the layout forced to m substrings (the last row of each: what \`chooseSubstrings\` picks).
+Time per query as in the section above (least over 3 passes; the first pass beside it). More substrings mean fewer
+keys probed per table but more candidates to verify (each a random read of a code), and ~8 more bytes per code per
+table; the cost model in \`src/fingerprints/near-dup/constants.ts\` is fitted to these rows. When a layout's tables
+would cost more than a scan, the index scans instead (then the candidate cap of 100,000 stops it: marked).
+
+${table}
+`
+}
+
 const ms = (x: number): string => x < 10 ? x.toFixed(2) : x.toFixed(0)
 
 export function nearDupSection (r: NearDupBench): string {
   const rows = r.cases.map(c => `| ${c.alg}, r = ${c.radius}: ${c.name} | ${c.queries.toLocaleString('en')} | ${ms(c.index.p50)} / ${ms(c.index.p99)} ms | ${ms(c.linear.p50)} / ${ms(c.linear.p99)} ms | ${(c.linear.p50 / c.index.p50).toFixed(0)}× / ${(c.linear.p99 / c.index.p99).toFixed(0)}× | ${ms(c.index.firstP50)} / ${ms(c.index.firstP99)} ms (scan ${ms(c.linear.firstP50)} / ${ms(c.linear.firstP99)}) | ${Math.round(c.meanCandidates).toLocaleString('en')} (max ${c.maxCandidates.toLocaleString('en')}) | ${c.matches.toLocaleString('en')}, identical | ${c.layout} |`).join('\n')
-  const loads = r.loads.map(l => `| ${l.alg} | ${l.codes.toLocaleString('en')} | ${l.seconds.toFixed(1)} s | ${l.typedBytesPerCode.toFixed(0)} B | ${l.heapBytesPerCode.toFixed(0)} B |`).join('\n')
+  const loads = r.loads.map(l => `| ${l.alg} | ${l.codes.toLocaleString('en')} | ${l.seconds.toFixed(1)} s (CPU ${l.cpuSeconds.toFixed(1)} s) | ${l.typedBytesPerCode.toFixed(0)} B | ${l.heapBytesPerCode.toFixed(0)} B |`).join('\n')
   const u = r.updates
   return `## Near-duplicate lookup (issue 12 D3)
 
@@ -364,18 +383,16 @@ Updates one by one at ${r.n.toLocaleString('en')} PDQ codes: ${u.adds.toLocaleSt
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const log = (line: string): void => { process.stderr.write(line + '\n') }
-  if (process.argv.includes('--sweep')) {
-    process.stdout.write(await sweep(log) + '\n')
-  } else {
-    const result = await benchNearDup({ quick: process.argv.includes('--quick'), log })
-    const section = nearDupSection(result)
-    process.stdout.write(section)
-    if (process.argv.includes('--write')) {
-      const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
-      const doc = await readFile(path, 'utf8')
-      const start = doc.indexOf('## Near-duplicate lookup')
-      const end = start < 0 ? -1 : doc.indexOf('\n## ', start + 1)
-      await writeFile(path, start < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, start)}${section}${end < 0 ? '' : doc.slice(end + 1)}`)
-    }
+  const section = process.argv.includes('--sweep')
+    ? sweepSection(await sweep(log))
+    : nearDupSection(await benchNearDup({ quick: process.argv.includes('--quick'), log }))
+  process.stdout.write(section)
+  if (process.argv.includes('--write')) {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md')
+    const doc = await readFile(path, 'utf8')
+    const title = section.slice(0, section.indexOf('\n'))
+    const start = doc.indexOf(title + '\n')
+    const end = start < 0 ? -1 : doc.indexOf('\n## ', start + 1)
+    await writeFile(path, start < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, start)}${section}${end < 0 ? '' : doc.slice(end + 1)}`)
   }
 }
