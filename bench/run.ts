@@ -16,6 +16,7 @@ import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
 import { benchFuzz, fuzzSection } from './fuzz.ts'
+import { benchNearDup, nearDupSection } from './near-dup.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -45,6 +46,8 @@ log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider 
 const convergence = await benchConvergence({ quick, log })
 log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,000 HTTP requests …')
 const fuzz = await benchFuzz({ quick, log })
+log('near-duplicate lookup (issue 12): 1,000,000 PDQ and ISCC codes, index against a linear scan …')
+const nearDup = await benchNearDup({ quick, log })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -102,6 +105,7 @@ ${lineageTable(lineage)}
 
 ${convergenceSection(convergence)}
 
-${fuzzSection(fuzz)}`
+${fuzzSection(fuzz)}
+${nearDupSection(nearDup)}`
 await writeFile(out, doc)
 log(`written ${out}`)
