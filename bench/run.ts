@@ -16,6 +16,7 @@ import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
 import { benchFuzz, fuzzSection } from './fuzz.ts'
+import { benchFingerprintEval, fingerprintEvalSection } from './fingerprint-eval.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -45,6 +46,11 @@ log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider 
 const convergence = await benchConvergence({ quick, log })
 log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,000 HTTP requests …')
 const fuzz = await benchFuzz({ quick, log })
+log('fingerprints (issue 12): recall and precision on the generated sets, throughput …')
+const fingerprintEval = await benchFingerprintEval({
+  originals: quick ? 20 : 60, distractors: quick ? 300 : 2_000, texts: quick ? 40 : 200, textDistractors: quick ? 300 : 2_000,
+  seed: 2, distractorScale: 0.5, throughput: true, log
+})
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -102,6 +108,7 @@ ${lineageTable(lineage)}
 
 ${convergenceSection(convergence)}
 
-${fuzzSection(fuzz)}`
+${fuzzSection(fuzz)}
+${fingerprintEvalSection(fingerprintEval)}`
 await writeFile(out, doc)
 log(`written ${out}`)
