@@ -163,7 +163,7 @@ export async function makeOriginal (seed: number, kind: OriginalKind = KINDS[see
   let img = sharp(base, { raw: { width, height, channels: 3 } })
   if (svg !== '') {
     const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs/>${svg}</svg>`
-    img = sharp(await img.png({ compressionLevel: 0 }).toBuffer()).composite([{ input: Buffer.from(overlay) }])
+    img = img.composite([{ input: Buffer.from(overlay) }])
   }
   const buf = await img.removeAlpha().raw().toBuffer()
   const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
