@@ -17,6 +17,7 @@ import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
 import { benchFuzz, fuzzSection } from './fuzz.ts'
 import { benchNearDup, nearDupSection } from './near-dup.ts'
+import { benchFingerprintEval, fingerprintEvalSection } from './fingerprint-eval.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -48,6 +49,11 @@ log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,
 const fuzz = await benchFuzz({ quick, log })
 log('near-duplicate lookup (issue 12): 1,000,000 PDQ and ISCC codes, index against a linear scan …')
 const nearDup = await benchNearDup({ quick, log })
+log('fingerprints (issue 12): recall and precision on the generated sets, throughput …')
+const fingerprintEval = await benchFingerprintEval({
+  originals: quick ? 20 : 60, distractors: quick ? 300 : 2_000, texts: quick ? 40 : 200, textDistractors: quick ? 300 : 2_000,
+  seed: 2, distractorScale: 0.5, throughput: true, log
+})
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const doc = `# Benchmarks
@@ -106,6 +112,8 @@ ${lineageTable(lineage)}
 ${convergenceSection(convergence)}
 
 ${fuzzSection(fuzz)}
-${nearDupSection(nearDup)}`
+${nearDupSection(nearDup)}
+
+${fingerprintEvalSection(fingerprintEval)}`
 await writeFile(out, doc)
 log(`written ${out}`)
