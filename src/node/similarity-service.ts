@@ -2,36 +2,39 @@
  * SimilarityService: the node's near-duplicate search and its unattributed-copy alerts (issue 12 D3–D5).
  *
  * - Every asset record's claimed fingerprints are searchable (loaded from the index's `fingerprints` entries at
- *   start, then kept current from record events); for works whose bytes this node computed fingerprints of (its own
- *   adds), their PDQ rotations and flips are searchable too (kept in the node state, keyed by content CID), so a
- *   turned or mirrored copy is found from the side that holds the bytes.
+ *   start, then kept current from record events). For this node's own images, their turns (PDQ and ISCC of the
+ *   eight rotations and flips, protocols/fingerprints.md §6) are computed from the held bytes once, kept in the node
+ *   state by content CID, and searchable too, so a turned or mirrored copy is met from the side that holds the bytes.
  * - `unattributed(cid)`: the earlier look-alikes by other authors a work does not acknowledge (the provenance
  *   report's `possible.unattributed_derivative`).
  * - Alerts: later look-alikes of this node's own works. Candidates are found when either record of a pair arrives
- *   (so arrival order does not matter) and judged again when read (a grant or a revocation that came since counts).
+ *   (so arrival order does not matter) and judged again when read (a grant or a revocation since counts).
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PairJudge, SimilarWorks, codesOfClaims, codesOfBytes } from '../similarity/index.ts'
-import type { FingerprintClaim, HammingSearchFactory, PairView, SimilarWork, UnattributedPair, WorkCode } from '../similarity/index.ts'
+import { PDQ_VARIANTS } from '../fingerprints/index.ts'
+import type { ImageCodes } from '../fingerprints/index.ts'
+import { PairJudge, SimilarWorks, codesOfBytes, codesOfClaims, searchKeys, withTurns, MIN_PDQ_QUALITY } from '../similarity/index.ts'
+import type { HammingSearchFactory, PairView, SimilarWork, UnattributedPair, WorkCodes } from '../similarity/index.ts'
 import type { RecordSummary } from '../index/types.ts'
-import type { ValidRecord } from '../records/types.ts'
+import type { AssetSubject, ValidRecord } from '../records/types.ts'
 
 /** A fingerprint entry of the index */
 export interface IndexedCode {
   cid: string
-  /** the asset's content CID */
-  content: string
   alg: string
   code: Uint8Array
   quality?: number
 }
 
-/** Codes computed from bytes this node holds, kept by content CID (not derivable from records: node state) */
-export interface VariantStore {
-  get(content: string): Promise<WorkCode[] | undefined>
-  put(content: string, codes: WorkCode[]): Promise<void>
-  entries(): AsyncIterable<[string, WorkCode[]]>
+/** The turns of a held image (ImageCodes with every dihedral field) */
+export type Turns = Required<ImageCodes>
+
+/** Turns computed from bytes this node holds, kept by content CID (not derivable from records: node state) */
+export interface TurnStore {
+  get(content: string): Promise<Turns | undefined>
+  put(content: string, turns: Turns): Promise<void>
+  entries(): AsyncIterable<[string, Turns]>
 }
 
 export interface SimilarityComponents {
@@ -39,11 +42,13 @@ export interface SimilarityComponents {
   search: HammingSearchFactory
   /** every fingerprint entry of the index */
   fingerprints: () => AsyncIterable<IndexedCode>
-  /** asset records of a content CID (the index's content entries) */
+  /** asset records of a content CID */
   assetsOf: (content: string) => Promise<RecordSummary[]>
-  /** this node's own asset records, newest first, a page at a time */
+  /** this node's own asset records */
   ownAssets: () => AsyncIterable<string>
-  variants: VariantStore
+  turns: TurnStore
+  /** the turns of a held image, computed from its bytes; undefined when not held or not an image */
+  computeTurns: (content: string, byteSize?: number) => Promise<Turns | undefined>
   did: string
   logger: Logger
 }
@@ -61,14 +66,22 @@ export interface SimilarityEvents {
   alert: [UnattributedPair]
 }
 
-/** Most alert candidates kept; the oldest go first past it (a bound in bytes: each is a few hundred) */
+/** Most alert candidates kept; the oldest go first past it (each is a few hundred bytes) */
 export const MAX_ALERTS = 10_000
+
+/** The search keys of the turns alone (the work as it is comes from its record's entries) */
+function turnKeys (t: Turns): ReturnType<typeof searchKeys> {
+  return searchKeys({ image: { pdq: { hash: '', quality: t.pdq.quality, dihedral: t.pdq.dihedral }, isccDihedral: t.isccDihedral } }, MIN_PDQ_QUALITY)
+    .filter(k => k.variant != null)
+}
 
 export class SimilarityService extends EventEmitter<SimilarityEvents> {
   private readonly c: SimilarityComponents
   private works: SimilarWorks
   private readonly candidates = new Map<string, UnattributedPair>()
   private loaded = false
+  /** own images whose turns are being computed, one at a time (each is a decode) */
+  private turnQueue: Promise<void> = Promise.resolve()
 
   constructor (components: SimilarityComponents) {
     super()
@@ -80,21 +93,23 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     return new SimilarWorks({ search: this.c.search, codesOf: async (cid) => await this.codesOf(cid) })
   }
 
-  /** Load every indexed fingerprint, then look for look-alikes of the node's own works */
+  /** Load every indexed fingerprint and the turns kept, then look for look-alikes of the node's own works */
   async start (): Promise<void> {
     const started = Date.now()
     let entries = 0
     for await (const e of this.c.fingerprints()) {
-      this.works.addCodes(e.cid, [e.quality != null ? { alg: e.alg, code: e.code, quality: e.quality } : { alg: e.alg, code: e.code }])
+      this.works.addKeys(e.cid, [e])
       entries++
     }
-    // rotations and flips of the works whose bytes this node fingerprinted (its own adds: few)
-    for await (const [content, codes] of this.c.variants.entries()) {
-      for (const s of await this.c.assetsOf(content)) this.works.addCodes(s.cid, codes)
+    for await (const [content, turns] of this.c.turns.entries()) {
+      for (const s of await this.c.assetsOf(content)) this.works.addKeys(s.cid, turnKeys(turns))
     }
     this.loaded = true
-    this.c.logger.info({ entries, codes: this.works.size, ms: Date.now() - started }, 'fingerprints loaded')
-    for await (const cid of this.c.ownAssets()) await this.findCandidates(cid, false)
+    this.c.logger.info({ entries, codes: this.works.size, ms: Date.now() - started }, 'fingerprints loaded for the near-duplicate search')
+    for await (const cid of this.c.ownAssets()) {
+      await this.ensureTurns(cid)
+      await this.findCandidates(cid, false)
+    }
   }
 
   /** Drop everything (the index was rebuilt) and load again */
@@ -105,39 +120,49 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     await this.start()
   }
 
-  /** The codes a record claims plus the variants computed here for its content */
-  async codesOf (cid: string): Promise<WorkCode[] | undefined> {
+  /** A work's codes: its record's claims, with the turns this node computed for its content */
+  async codesOf (cid: string): Promise<WorkCodes | undefined> {
     const credential = await this.c.view.record(cid)
-    const subject = credential?.credentialSubject as { fingerprints?: FingerprintClaim[] } | undefined
-    if (subject == null) return undefined
-    return [...codesOfClaims(subject.fingerprints), ...await this.variantsOf(cid)]
+    if (credential == null || credential.type[1] !== 'AssetRecord') return undefined
+    const subject = credential.credentialSubject as AssetSubject
+    const codes = codesOfClaims(subject.fingerprints)
+    return withTurns(codes, await this.c.turns.get(subject.id.replace(/^ipfs:\/\//, '')))
   }
 
-  private async variantsOf (cid: string): Promise<WorkCode[]> {
-    const content = (await this.c.view.summary(cid))?.content
-    return content == null ? [] : await this.c.variants.get(content) ?? []
-  }
-
-  /** Remember the codes computed from bytes this node added (their variants), before the record is ingested */
-  async computed (content: string, codes: WorkCode[]): Promise<void> {
-    const variants = codes.filter(c => c.variant != null)
-    if (variants.length > 0) await this.c.variants.put(content, variants)
+  /** Compute and keep the turns of an own image once (a decode); its codes are then searched with them */
+  private async ensureTurns (cid: string): Promise<void> {
+    const credential = await this.c.view.record(cid)
+    const subject = credential?.credentialSubject as AssetSubject | undefined
+    if (subject?.fingerprints?.some(f => f.alg === 'pdq-256' || f.alg === 'iscc-image-64') !== true) return
+    const content = subject.id.replace(/^ipfs:\/\//, '')
+    if (await this.c.turns.get(content) != null) return
+    const turns = await this.c.computeTurns(content, subject.byteSize)
+    if (turns == null) return
+    await this.c.turns.put(content, turns)
+    this.works.addKeys(cid, turnKeys(turns))
   }
 
   /** A record was counted: an asset with codes becomes searchable, and is looked at against the rest */
   readonly onRecord = ({ record }: { record: ValidRecord }): void => {
     if (record.kind !== 'asset' || !this.loaded) return
-    this.codesOf(record.cid).then(async codes => {
-      if (codes == null || codes.length === 0) return
+    const subject = (record as ValidRecord<'asset'>).credential.credentialSubject
+    if (subject.fingerprints == null || subject.fingerprints.length === 0) return
+    this.turnQueue = this.turnQueue.then(async () => {
+      const codes = await this.codesOf(record.cid)
+      if (codes == null) return
       this.works.add(record.cid, codes)
+      if (record.author === this.c.did) await this.ensureTurns(record.cid)
       await this.findCandidates(record.cid, true)
-    }).catch(err => { this.c.logger.warn({ err, cid: record.cid }, 'similarity: record not added') })
+    }).catch(err => { this.c.logger.warn({ err, cid: record.cid }, 'similarity: a record was not added to the near-duplicate search') })
   }
 
   readonly onRetired = ({ record }: { record: ValidRecord }): void => {
     this.works.remove(record.cid)
     for (const [key, p] of this.candidates) if (p.later === record.cid || p.earlier === record.cid) this.candidates.delete(key)
   }
+
+  /** Settled: every record event so far has been searched and judged (tests, shutdown) */
+  async idle (): Promise<void> { await this.turnQueue }
 
   /** Pairs of `cid` and its look-alikes where this node's own work is the earlier one: alert candidates */
   private async findCandidates (cid: string, announce: boolean): Promise<void> {
@@ -147,16 +172,17 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
       if (this.candidates.has(key)) continue
       if (this.candidates.size >= MAX_ALERTS) this.candidates.delete(this.candidates.keys().next().value as string)
       this.candidates.set(key, pair)
+      this.c.logger.info({ later: pair.later, earlier: pair.earlier, alg: pair.alg, distance: pair.distance }, 'a later look-alike of one of this node\'s works, with no lineage, license or grant')
       if (announce) this.emit('alert', pair)
     }
   }
 
   private async pairsOf (cid: string): Promise<UnattributedPair[]> {
     const codes = await this.codesOf(cid)
-    if (codes == null || codes.length === 0) return []
+    if (codes == null) return []
     const judge = new PairJudge(this.c.view)
     const out: UnattributedPair[] = []
-    for (const match of await this.works.query({ codes, exclude: cid })) {
+    for (const match of (await this.works.query({ codes, exclude: cid })).works) {
       const pair = await judge.judge(cid, match)
       if (pair != null) out.push(pair)
     }
@@ -169,12 +195,12 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   }
 
   /** Works near a record, a file's bytes, or given codes */
-  async similar (q: { record?: string, bytes?: Uint8Array, mediaType?: string, codes?: WorkCode[], radius?: number, limit?: number }): Promise<SimilarResult[]> {
-    let codes = q.codes ?? []
-    if (q.record != null) codes = await this.codesOf(q.record) ?? []
-    else if (q.bytes != null) codes = await codesOfBytes(q.bytes, q.mediaType ?? 'application/octet-stream', { strict: true })
-    const found = await this.works.query({ codes, radius: q.radius, limit: q.limit, exclude: q.record })
-    return await Promise.all(found.map(async (w) => {
+  async similar (q: { record?: string, bytes?: Uint8Array, mediaType?: string, codes?: WorkCodes, radius?: number, limit?: number }): Promise<{ items: SimilarResult[], truncated: boolean }> {
+    let codes: WorkCodes = q.codes ?? {}
+    if (q.record != null) codes = await this.codesOf(q.record) ?? {}
+    else if (q.bytes != null) codes = await codesOfBytes(q.bytes, q.mediaType ?? 'application/octet-stream')
+    const answer = await this.works.query({ codes, radius: q.radius, limit: q.limit, exclude: q.record })
+    const items = await Promise.all(answer.works.map(async (w) => {
       const s = await this.c.view.summary(w.cid)
       const r: SimilarResult = { ...w }
       if (s?.title != null) r.title = s.title
@@ -182,6 +208,7 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
       if (s?.content != null) r.content = s.content
       return r
     }))
+    return { items, truncated: answer.truncated }
   }
 
   /** Later look-alikes of this node's works, judged now, newest first */
@@ -189,25 +216,31 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     const judge = new PairJudge(this.c.view)
     const out: UnattributedPair[] = []
     for (const p of this.candidates.values()) {
-      const still = await judge.judge(p.earlier, { cid: p.later, alg: p.alg, distance: p.distance, ...(p.variant != null ? { variant: p.variant } : {}) })
+      const match: SimilarWork = { cid: p.later, alg: p.alg, distance: p.distance }
+      if (p.variant != null) match.variant = p.variant
+      if (p.similarity != null) match.similarity = p.similarity
+      const still = await judge.judge(p.earlier, match)
       if (still != null) out.push(still)
     }
     return out.sort((a, b) => b.laterTime - a.laterTime || (a.later < b.later ? -1 : 1))
   }
 }
 
-/** The variant store over a sublevel of the node state: content CID → JSON `[{ alg, code (hex), quality, variant }]` */
-export function variantStore (sub: { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void>, iterator(): AsyncIterable<[string, string]> }): VariantStore {
-  const decode = (json: string): WorkCode[] => (JSON.parse(json) as Array<{ alg: string, code: string, quality?: number, variant?: string }>)
-    .map(c => ({ ...c, code: Uint8Array.from(Buffer.from(c.code, 'hex')) }))
+/** The turn store over a sublevel of the node state: content CID → JSON of the turns */
+export function turnStore (sub: { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void>, iterator(): AsyncIterable<[string, string]> }): TurnStore {
+  const known = new Set<string>(PDQ_VARIANTS)
+  const decode = (json: string): Turns => {
+    const t = JSON.parse(json) as Turns
+    // only the eight variants' fields are trusted back (the store is local, but a hand-edited one must not crash)
+    for (const k of Object.keys(t.pdq.dihedral ?? {})) if (!known.has(k)) delete (t.pdq.dihedral as Record<string, string>)[k]
+    return t
+  }
   return {
     async get (content) {
       const v = await sub.get(content)
       return v == null ? undefined : decode(v)
     },
-    async put (content, codes) {
-      await sub.put(content, JSON.stringify(codes.map(c => ({ ...c, code: Buffer.from(c.code).toString('hex') }))))
-    },
+    async put (content, turns) { await sub.put(content, JSON.stringify(turns)) },
     async * entries () {
       for await (const [k, v] of sub.iterator()) yield [k, decode(v)]
     }

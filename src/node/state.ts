@@ -12,7 +12,7 @@ export type StateDb = Level<string, string>
 const SYNC_KEY = 'sync'
 
 /** Sublevels of the state database */
-export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members', 'variants'] as const
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members', 'turns'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
 
 function open (db: StateDb, name: string) {
@@ -38,7 +38,7 @@ export class NodeState {
   /** verified member cards by `<collective> <peerId>`, and peers invites named by `seed <collective> <peerId>` */
   readonly members: StateSublevel
   /** PDQ rotations and flips of works whose bytes this node fingerprinted, by content CID (src/node/similarity-service.ts) */
-  readonly variants: StateSublevel
+  readonly turns: StateSublevel
 
   constructor (path: string) {
     this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
@@ -51,7 +51,7 @@ export class NodeState {
     this.collectives = open(this.db, 'collectives')
     this.peers = open(this.db, 'peers')
     this.members = open(this.db, 'members')
-    this.variants = open(this.db, 'variants')
+    this.turns = open(this.db, 'turns')
   }
 
   async open (): Promise<void> { await this.db.open() }

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino'
 import { isAtelierError } from '../errors.ts'
 import { computeFingerprints, fingerprintKind, refusalReason, sniffImage } from '../fingerprints/claims.ts'
+import { imageMatchCodes } from '../fingerprints/turns.ts'
 import type { FingerprintKind, RefusalReason, WorkFingerprints } from '../fingerprints/claims.ts'
 
 export type { WorkFingerprints }
@@ -70,6 +71,22 @@ export class WorkFingerprinter {
       const reason = refusalReason(err)
       if (reason === undefined) throw err
       return this.refuse(content, reason, (err as Error).message)
+    }
+  }
+
+  /**
+   * The PDQ hashes and ISCC Image-Codes of the held image `content` turned each of the eight ways (the querying side
+   * of the match rule, protocols/fingerprints.md §6); undefined when it is not held, too large or not an image
+   */
+  async turns (content: string, byteSize?: number): Promise<Awaited<ReturnType<typeof imageMatchCodes>> | undefined> {
+    if (byteSize !== undefined && byteSize > this.maxBytes) return undefined
+    const bytes = await this.read(content)
+    if (bytes === undefined || bytes === 'tooLarge') return undefined
+    try {
+      return await imageMatchCodes(bytes)
+    } catch (err) {
+      if (refusalReason(err) === undefined) throw err
+      return undefined
     }
   }
 

@@ -1,45 +1,63 @@
 /**
- * `SimilarWorks`: every fingerprint the node holds, searchable by Hamming radius, one exact search per algorithm
- * (multi-index hashing). It holds bits and ids only; what a candidate must pass besides its distance (PDQ quality,
- * the MinHash check for text) is read from the candidate's record through `codesOf`, since candidates are few and
- * a copy of every signature in memory is not.
+ * `SimilarWorks`: every work's fingerprints the node holds, searchable. Candidates come from one exact Hamming
+ * search per algorithm (multi-index hashing, src/fingerprints/near-dup/), every turn of either side probed; each
+ * candidate is then decided by the match rule of protocols/fingerprints.md §6 (`matchImages` / `matchTexts`), read
+ * from both works' codes. The search holds bits and ids only; a candidate's codes are read through `codesOf`, since
+ * candidates are few and a copy of every work's codes in memory is not.
  */
-import { ALG_PDQ, PDQ_VARIANTS, hamming, minhashSimilarity } from '../fingerprints/index.ts'
-import { CONFIRM_ALG, MAX_SIMILAR, RULE_BY_ALG, SEARCH_RULES } from './rules.ts'
-import type { HammingSearch, HammingSearchFactory, SimilarWork, WorkCode } from './types.ts'
+import { ALG_ISCC_TEXT, ALG_MINHASH_TEXT, ALG_PDQ, PDQ_VARIANTS, matchImages, matchTexts } from '../fingerprints/index.ts'
+import type { Verdict } from '../fingerprints/index.ts'
+import { searchKeys } from './codes.ts'
+import { MAX_RADIUS, MAX_SIMILAR, MIN_PDQ_QUALITY, RULE_BY_ALG, SEARCH_RULES } from './rules.ts'
+import type { HammingSearch, HammingSearchFactory, SimilarWork, WorkCodes } from './types.ts'
 
 export interface SimilarWorksInit {
   search: HammingSearchFactory
-  /** the codes an asset record claims (its record's `fingerprints`, plus variants computed here), or undefined */
-  codesOf: (cid: string) => Promise<WorkCode[] | undefined>
+  /** a work's codes (its record's claims, with the turns computed here), or undefined when not held */
+  codesOf: (cid: string) => Promise<WorkCodes | undefined>
 }
 
 export interface SimilarQuery {
-  /** codes of the work looked for: claimed, computed from a file, or given */
-  codes: WorkCode[]
-  /** radius per algorithm instead of the rule's (bounded by the rule's maxRadius) */
+  codes: WorkCodes
+  /**
+   * Instead of the match rule: every work with a code within this many bits under any algorithm (bounded per code
+   * length by MAX_RADIUS), nearest first
+   */
   radius?: number
   /** a record not to report (the work itself) */
   exclude?: string
   limit?: number
 }
 
+export interface SimilarAnswer {
+  works: SimilarWork[]
+  /** a search's candidate cap cut it short: the answer may miss works (never presented as whole) */
+  truncated: boolean
+}
+
 const VARIANT_SEP = '#'
+
+/** The search id of one code: the record and, for a turn, the variant */
+function idOf (cid: string, variant?: string): string {
+  return variant == null ? cid : cid + VARIANT_SEP + variant
+}
 
 function share (w: SimilarWork): number {
   return w.distance / (RULE_BY_ALG.get(w.alg)?.bits ?? 1)
 }
 
-/** The search id of one code: the algorithm, the record, and the variant when it is a rotation or flip */
-function idOf (alg: string, cid: string, variant?: string): string {
-  return alg + '\0' + (variant == null ? cid : cid + VARIANT_SEP + variant)
-}
+const byNearness = (a: SimilarWork, b: SimilarWork): number => share(a) - share(b) || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0)
 
-function bigEndianWords (b: Uint8Array): Uint32Array {
-  const out = new Uint32Array(b.length >> 2)
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength)
-  for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4)
-  return out
+/** The found work of a verdict that matched */
+function found (cid: string, v: Verdict): SimilarWork {
+  if (v.algorithm === ALG_MINHASH_TEXT || v.algorithm === ALG_ISCC_TEXT) {
+    const w: SimilarWork = { cid, alg: ALG_ISCC_TEXT, distance: v.distances.iscc ?? 0 }
+    if (v.distances.similarity != null) w.similarity = v.distances.similarity
+    return w
+  }
+  const w: SimilarWork = { cid, alg: v.algorithm ?? ALG_PDQ, distance: v.distance ?? 0 }
+  if (v.algorithm === ALG_PDQ && v.distances.pdqVariant != null && v.distances.pdqVariant !== 'original') w.variant = v.distances.pdqVariant
+  return w
 }
 
 export class SimilarWorks {
@@ -48,10 +66,10 @@ export class SimilarWorks {
 
   constructor (init: SimilarWorksInit) {
     this.codesOf = init.codesOf
-    for (const rule of SEARCH_RULES) this.searches.set(rule.alg, init.search(rule.bits))
+    for (const rule of SEARCH_RULES) this.searches.set(rule.alg, init.search(rule.bits, rule.radius))
   }
 
-  /** Codes held, all algorithms */
+  /** Codes held, all algorithms and turns */
   get size (): number {
     let n = 0
     for (const s of this.searches.values()) n += s.size
@@ -59,92 +77,82 @@ export class SimilarWorks {
   }
 
   /** Replace the searchable codes of asset record `cid` */
-  add (cid: string, codes: readonly WorkCode[]): void {
+  add (cid: string, codes: WorkCodes): void {
     this.remove(cid)
-    this.addCodes(cid, codes)
+    this.addKeys(cid, searchKeys(codes, MIN_PDQ_QUALITY))
   }
 
-  /** Add codes of asset record `cid` beside those it has; codes below the rule's quality are left out */
-  addCodes (cid: string, codes: readonly WorkCode[]): void {
-    for (const c of codes) {
-      const rule = RULE_BY_ALG.get(c.alg)
-      const search = this.searches.get(c.alg)
-      if (rule == null || search == null || c.code.length * 8 !== rule.bits) continue
-      if (rule.minQuality != null && (c.quality ?? 0) < rule.minQuality) continue
-      search.add(idOf(c.alg, cid, c.variant), c.code)
+  /** Add codes of `cid` beside those it has (the index's entries load one code at a time) */
+  addKeys (cid: string, keys: ReadonlyArray<{ alg: string, code: Uint8Array, variant?: string, quality?: number }>): void {
+    for (const k of keys) {
+      const rule = RULE_BY_ALG.get(k.alg)
+      if (rule == null || k.code.length * 8 !== rule.bits) continue
+      if (k.alg === ALG_PDQ && k.quality != null && k.quality < MIN_PDQ_QUALITY) continue
+      this.searches.get(k.alg)?.add(idOf(cid, k.variant), k.code)
     }
   }
 
   /**
-   * Take every code of `cid` out. Ids are a function of (alg, cid, variant), so nothing per record is kept to find
-   * them: at a million records such a map would outweigh the codes.
+   * Take every code of `cid` out. Ids are a function of (cid, variant), so nothing per record is kept to find them:
+   * at a million records such a map would outweigh the codes.
    */
   remove (cid: string): void {
-    for (const rule of SEARCH_RULES) {
-      const search = this.searches.get(rule.alg) as HammingSearch
-      search.remove(idOf(rule.alg, cid))
-      if (rule.alg === ALG_PDQ) for (const v of PDQ_VARIANTS) if (v !== 'original') search.remove(idOf(rule.alg, cid, v))
+    for (const search of this.searches.values()) {
+      search.remove(idOf(cid))
+      for (const v of PDQ_VARIANTS) if (v !== 'original') search.remove(idOf(cid, v))
     }
   }
 
-  /** Works near `q.codes`, each once under the strongest algorithm that finds it, nearest first (as a share of the code's bits), then by CID */
-  async query (q: SimilarQuery): Promise<SimilarWork[]> {
+  /** Works near `q.codes`, each once, nearest first (distance as a share of the code's bits), then by CID */
+  async query (q: SimilarQuery): Promise<SimilarAnswer> {
     const limit = Math.min(q.limit ?? MAX_SIMILAR, MAX_SIMILAR)
-    const best = new Map<string, SimilarWork>()
-    const confirm = q.codes.find(c => c.alg === CONFIRM_ALG)
-    for (const rule of SEARCH_RULES) {
-      const search = this.searches.get(rule.alg) as HammingSearch
-      const radius = Math.min(q.radius ?? rule.radius, rule.maxRadius)
-      for (const code of q.codes) {
-        if (code.alg !== rule.alg || code.code.length * 8 !== rule.bits) continue
-        if (rule.minQuality != null && (code.quality ?? 0) < rule.minQuality) continue
-        for (const hit of search.query(code.code, radius)) {
-          const id = hit.id.slice(hit.id.indexOf('\0') + 1)
-          const sep = id.indexOf(VARIANT_SEP)
-          const cid = sep === -1 ? id : id.slice(0, sep)
-          if (cid === q.exclude) continue
-          const prev = best.get(cid)
-          // found by a stronger algorithm already (rules run strongest first), or nearer under this one
-          if (prev != null && (prev.alg !== rule.alg || prev.distance <= hit.distance)) continue
-          const variant = sep !== -1 ? id.slice(sep + 1) : code.variant
-          const found: SimilarWork = { cid, alg: rule.alg, distance: hit.distance }
-          if (variant != null) found.variant = variant
-          best.set(cid, found)
-        }
+    const candidates = new Map<string, SimilarWork>()
+    let truncated = false
+    for (const key of searchKeys(q.codes, MIN_PDQ_QUALITY)) {
+      const rule = RULE_BY_ALG.get(key.alg)
+      const search = this.searches.get(key.alg)
+      if (rule == null || search == null) continue
+      const radius = q.radius != null ? Math.min(q.radius, MAX_RADIUS[rule.bits] ?? rule.radius) : rule.radius
+      const answer = search.query(key.code, radius)
+      truncated ||= answer.truncated
+      for (const hit of answer.matches) {
+        const sep = hit.id.indexOf(VARIANT_SEP)
+        const cid = sep === -1 ? hit.id : hit.id.slice(0, sep)
+        if (cid === q.exclude) continue
+        const w: SimilarWork = { cid, alg: key.alg, distance: hit.distance }
+        const variant = sep !== -1 ? hit.id.slice(sep + 1) : key.variant
+        if (variant != null) w.variant = variant
+        const prev = candidates.get(cid)
+        if (prev == null || byNearness(w, prev) < 0) candidates.set(cid, w)
       }
-      if (rule.minMinhash != null) await this.confirmText(best, rule.alg, rule.minMinhash, confirm)
     }
-    return [...best.values()]
-      // distances of codes of different lengths compare as shares of their bits (20 of 256 is nearer than 12 of 64)
-      .sort((a, b) => share(a) - share(b) || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0))
-      .slice(0, limit)
-  }
-
-  /** Text candidates keep their place only when their MinHash signatures agree enough (both must carry one) */
-  private async confirmText (best: Map<string, SimilarWork>, alg: string, min: number, mine: WorkCode | undefined): Promise<void> {
-    for (const [cid, work] of best) {
-      if (work.alg !== alg) continue
-      const theirs = mine == null ? undefined : (await this.codesOf(cid))?.find(c => c.alg === CONFIRM_ALG)
-      if (mine == null || theirs == null || theirs.code.length !== mine.code.length) { best.delete(cid); continue }
-      const similarity = minhashSimilarity(bigEndianWords(mine.code), bigEndianWords(theirs.code))
-      if (similarity < min) best.delete(cid)
-      else work.similarity = similarity
+    if (q.radius != null) return { works: [...candidates.values()].sort(byNearness).slice(0, limit), truncated }
+    const works: SimilarWork[] = []
+    for (const cid of candidates.keys()) {
+      const theirs = await this.codesOf(cid)
+      if (theirs == null) continue
+      const verdict = q.codes.image != null && theirs.image != null
+        ? matchImages(q.codes.image, theirs.image)
+        : q.codes.text != null && theirs.text != null ? matchTexts(q.codes.text, theirs.text) : undefined
+      if (verdict?.match === true) works.push(found(cid, verdict))
     }
+    return { works: works.sort(byNearness).slice(0, limit), truncated }
   }
 }
 
-/** A linear scan with the HammingSearch interface: the reference the multi-index search is tested against */
+/** A linear scan with the HammingSearch interface: the reference, and the search of small tests */
 export class LinearScan implements HammingSearch {
   private readonly codes = new Map<string, Uint8Array>()
   get size (): number { return this.codes.size }
   add (id: string, code: Uint8Array): void { this.codes.set(id, code) }
   remove (id: string): void { this.codes.delete(id) }
-  query (code: Uint8Array, radius: number): Array<{ id: string, distance: number }> {
-    const out: Array<{ id: string, distance: number }> = []
+  query (code: Uint8Array, radius: number): { matches: Array<{ id: string, distance: number }>, truncated: boolean } {
+    const matches: Array<{ id: string, distance: number }> = []
     for (const [id, c] of this.codes) {
-      const distance = hamming(code, c)
-      if (distance <= radius) out.push({ id, distance })
+      let d = 0
+      for (let i = 0; i < c.length; i++) { let x = c[i] ^ code[i]; while (x !== 0) { d += x & 1; x >>= 1 } }
+      if (d <= radius) matches.push({ id, distance: d })
     }
-    return out.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+    return { matches: matches.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1)), truncated: false }
   }
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { createIndexLineageView } from '../../src/lineage/index-view.ts'
 import { verifyProvenance } from '../../src/lineage/verify.ts'
 import { LinearScan, PairJudge, SimilarWorks, createPairView } from '../../src/similarity/index.ts'
-import type { PairView, WorkCode } from '../../src/similarity/index.ts'
+import type { PairView, WorkCodes } from '../../src/similarity/index.ts'
 import { DAY, World } from '../lineage/verify-fixtures.ts'
 
 const MATCH = { alg: 'pdq-256', distance: 9 }
@@ -83,14 +83,14 @@ describe('unattributed look-alikes', () => {
   it('the provenance report carries the finding on the later work only, naming the earlier one', async () => {
     const first = await w.asset({ by: 'lea', title: 'dusk' })
     const copy = await w.asset({ by: 'max', title: 'dusk copy' })
-    const code = new Uint8Array(32).fill(0x5a)
-    const codes = new Map<string, WorkCode[]>([[first.cid, [{ alg: 'pdq-256', code, quality: 90 }]], [copy.cid, [{ alg: 'pdq-256', code, quality: 90, variant: undefined }]]])
+    const pdq = { hash: '5a'.repeat(32), quality: 90 }
+    const codes = new Map<string, WorkCodes>([[first.cid, { image: { pdq } }], [copy.cid, { image: { pdq } }]])
     const works = new SimilarWorks({ search: () => new LinearScan(), codesOf: async (cid) => codes.get(cid) })
     for (const [cid, c] of codes) works.add(cid, c)
     const unattributed = async (cid: string) => {
       const judge = new PairJudge(view)
       const out = []
-      for (const m of await works.query({ codes: codes.get(cid) ?? [], exclude: cid })) {
+      for (const m of (await works.query({ codes: codes.get(cid) ?? {}, exclude: cid })).works) {
         const p = await judge.judge(cid, m)
         if (p?.later === cid) out.push(p)
       }

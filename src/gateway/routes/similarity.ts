@@ -51,6 +51,10 @@ function similarJson (r: SimilarResult): Record<string, unknown> {
   return { ...r, ...(r.time != null ? { time: new Date(r.time).toISOString() } : {}) }
 }
 
+function answerJson (a: { items: SimilarResult[], truncated: boolean }): Record<string, unknown> {
+  return { items: a.items.map(similarJson), ...(a.truncated ? { truncated: true } : {}) }
+}
+
 /** An alert as the API and the SSE stream show it */
 export function alertJson (p: UnattributedPair): Record<string, unknown> {
   return {
@@ -84,7 +88,7 @@ export async function similarityRoutes (app: FastifyInstance, opts: { similarity
       tags: ['similarity'],
       summary: 'Works whose fingerprints are near an asset record\'s (`record`) or a given code (`code=<alg>:<code>`), nearest first; `radius` overrides the algorithm\'s match radius',
       querystring: { type: 'object', properties: { record: { type: 'string' }, code: { type: 'string' }, radius: { type: 'string' }, limit: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: similarItem } } } }
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: similarItem }, truncated: { type: 'boolean' } } } }
     }
   }, async (request) => {
     const q = request.query
@@ -93,9 +97,9 @@ export async function similarityRoutes (app: FastifyInstance, opts: { similarity
       const record = parseCid(q.record, 'record')
       const codes = await similarity.codesOf(record)
       if (codes == null) throw new NotFoundError(`asset record ${record} is not held by this node`)
-      return { items: (await similarity.similar({ record, ...common(q) })).map(similarJson) }
+      return answerJson(await similarity.similar({ record, ...common(q) }))
     }
-    return { items: (await similarity.similar({ codes: [parseCodeParam(q.code as string)], ...common(q) })).map(similarJson) }
+    return answerJson(await similarity.similar({ codes: parseCodeParam(q.code as string), ...common(q) }))
   })
 
   await app.register(async (scope) => {
@@ -108,7 +112,7 @@ export async function similarityRoutes (app: FastifyInstance, opts: { similarity
         summary: 'Works near a file (the body; its Content-Type says whether it is an image or a text): fingerprinted here, not stored',
         security: [{ bearer: [] }],
         querystring: { type: 'object', properties: { radius: { type: 'string' }, limit: { type: 'string' } } },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: similarItem } } } }
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: similarItem }, truncated: { type: 'boolean' } } } }
       }
     }, async (request) => {
       const declared = Number(request.headers['content-length'])
@@ -118,7 +122,7 @@ export async function similarityRoutes (app: FastifyInstance, opts: { similarity
       if (kindOf(mediaType) == null) {
         throw new InvalidRequestError(`a ${mediaType} file has no fingerprint: send an image/* or text/* file with its Content-Type`, { details: { field: 'content-type' } })
       }
-      return { items: (await similarity.similar({ bytes, mediaType, ...common(request.query) })).map(similarJson) }
+      return answerJson(await similarity.similar({ bytes, mediaType, ...common(request.query) }))
     })
   })
 
