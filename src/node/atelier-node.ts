@@ -17,6 +17,7 @@ import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
 import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import { WorkFingerprinter } from './work-fingerprints.ts'
+import { createSimilarityService } from './similarity-wiring.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
@@ -343,6 +344,16 @@ export class AtelierNode {
     memberDialer.start()
     this.stopSteps.push({ name: 'members', run: async () => { memberDialer.stop(); await members.stop() } })
 
+    // near-duplicate search and unattributed-copy alerts (issue 12): loaded before the gateway answers
+    const lineageView = createIndexLineageView({ index, store: storage.store, links })
+    const fingerprinter = new WorkFingerprinter({ store: storage.store, maxBytes: config.fingerprints.maxBytes, logger: this.log.child({ component: 'fingerprints' }) })
+    const similarity = createSimilarityService({ index, lineageView, state, fingerprinter, did: identity.did, logger: this.log.child({ component: 'similarity' }) })
+    records.on('record', similarity.onRecord)
+    records.on('retired', similarity.onRetired)
+    index.on('reindexed', () => { similarity.reset().catch(err => { this.log.warn({ err }, 'similarity: reload after a reindex failed') }) })
+    await similarity.start()
+    this.stopSteps.push({ name: 'similarity', run: async () => { await similarity.idle() } })
+
     const gateway = this.gateway = await createGateway({
       records,
       index,
@@ -362,8 +373,9 @@ export class AtelierNode {
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       clock: this.clock,
       clockSkewMs: config.records.clockSkewMs,
-      lineageView: createIndexLineageView({ index, store: storage.store, links }),
-      fingerprinter: new WorkFingerprinter({ store: storage.store, maxBytes: config.fingerprints.maxBytes, logger: this.log.child({ component: 'fingerprints' }) }),
+      lineageView,
+      fingerprinter,
+      similarity,
       computeFingerprints: config.fingerprints.compute
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()

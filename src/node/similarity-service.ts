@@ -79,9 +79,8 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   private readonly c: SimilarityComponents
   private works: SimilarWorks
   private readonly candidates = new Map<string, UnattributedPair>()
-  private loaded = false
-  /** own images whose turns are being computed, one at a time (each is a decode) */
-  private turnQueue: Promise<void> = Promise.resolve()
+  /** the load, then record events in arrival order, one at a time (an own image's turns are a decode) */
+  private queue: Promise<void> = Promise.resolve()
 
   constructor (components: SimilarityComponents) {
     super()
@@ -93,8 +92,18 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     return new SimilarWorks({ search: this.c.search, codesOf: async (cid) => await this.codesOf(cid) })
   }
 
-  /** Load every indexed fingerprint and the turns kept, then look for look-alikes of the node's own works */
+  /**
+   * Load every indexed fingerprint and the turns kept (awaited), then look for look-alikes of the node's own works
+   * (in the background: each own image without turns costs a decode). Record events that come meanwhile wait for
+   * the load in the same queue, so none is lost and none is searched against a half-loaded index.
+   */
   async start (): Promise<void> {
+    const load = this.queue.then(async () => { await this.load() })
+    this.queue = load.then(async () => { await this.scanOwn() }).catch(err => { this.c.logger.warn({ err }, 'similarity: the look at the node\'s own works stopped') })
+    await load
+  }
+
+  private async load (): Promise<void> {
     const started = Date.now()
     let entries = 0
     for await (const e of this.c.fingerprints()) {
@@ -104,8 +113,10 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     for await (const [content, turns] of this.c.turns.entries()) {
       for (const s of await this.c.assetsOf(content)) this.works.addKeys(s.cid, turnKeys(turns))
     }
-    this.loaded = true
     this.c.logger.info({ entries, codes: this.works.size, ms: Date.now() - started }, 'fingerprints loaded for the near-duplicate search')
+  }
+
+  private async scanOwn (): Promise<void> {
     for await (const cid of this.c.ownAssets()) {
       await this.ensureTurns(cid)
       await this.findCandidates(cid, false)
@@ -114,9 +125,9 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
 
   /** Drop everything (the index was rebuilt) and load again */
   async reset (): Promise<void> {
+    await this.idle()
     this.works = this.fresh()
     this.candidates.clear()
-    this.loaded = false
     await this.start()
   }
 
@@ -144,10 +155,10 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
 
   /** A record was counted: an asset with codes becomes searchable, and is looked at against the rest */
   readonly onRecord = ({ record }: { record: ValidRecord }): void => {
-    if (record.kind !== 'asset' || !this.loaded) return
+    if (record.kind !== 'asset') return
     const subject = (record as ValidRecord<'asset'>).credential.credentialSubject
     if (subject.fingerprints == null || subject.fingerprints.length === 0) return
-    this.turnQueue = this.turnQueue.then(async () => {
+    this.queue = this.queue.then(async () => {
       const codes = await this.codesOf(record.cid)
       if (codes == null) return
       this.works.add(record.cid, codes)
@@ -157,12 +168,15 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   }
 
   readonly onRetired = ({ record }: { record: ValidRecord }): void => {
-    this.works.remove(record.cid)
-    for (const [key, p] of this.candidates) if (p.later === record.cid || p.earlier === record.cid) this.candidates.delete(key)
+    if (record.kind !== 'asset') return
+    this.queue = this.queue.then(() => {
+      this.works.remove(record.cid)
+      for (const [key, p] of this.candidates) if (p.later === record.cid || p.earlier === record.cid) this.candidates.delete(key)
+    })
   }
 
   /** Settled: every record event so far has been searched and judged (tests, shutdown) */
-  async idle (): Promise<void> { await this.turnQueue }
+  async idle (): Promise<void> { await this.queue }
 
   /** Pairs of `cid` and its look-alikes where this node's own work is the earlier one: alert candidates */
   private async findCandidates (cid: string, announce: boolean): Promise<void> {
