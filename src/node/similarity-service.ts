@@ -140,7 +140,7 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
     return withTurns(codes, await this.c.turns.get(subject.id.replace(/^ipfs:\/\//, '')))
   }
 
-  /** Compute and keep the turns of an own image once (a decode); its codes are then searched with them */
+  /** Compute and keep the turns of a held image once (a decode); its codes are then searched with them too */
   private async ensureTurns (cid: string): Promise<void> {
     const credential = await this.c.view.record(cid)
     const subject = credential?.credentialSubject as AssetSubject | undefined
@@ -192,6 +192,8 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   }
 
   private async pairsOf (cid: string): Promise<UnattributedPair[]> {
+    // the querying side's turns, where its bytes are here (computed once, then kept)
+    await this.ensureTurns(cid)
     const codes = await this.codesOf(cid)
     if (codes == null) return []
     const judge = new PairJudge(this.c.view)

@@ -106,7 +106,7 @@ export class SimilarWorks {
   /** Works near `q.codes`, each once, nearest first (distance as a share of the code's bits), then by CID */
   async query (q: SimilarQuery): Promise<SimilarAnswer> {
     const limit = Math.min(q.limit ?? MAX_SIMILAR, MAX_SIMILAR)
-    const candidates = new Map<string, SimilarWork>()
+    const candidates = new Map<string, Map<string, SimilarWork>>()
     let truncated = false
     for (const key of searchKeys(q.codes, MIN_PDQ_QUALITY)) {
       const rule = RULE_BY_ALG.get(key.alg)
@@ -122,19 +122,27 @@ export class SimilarWorks {
         const w: SimilarWork = { cid, alg: key.alg, distance: hit.distance }
         const variant = sep !== -1 ? hit.id.slice(sep + 1) : key.variant
         if (variant != null) w.variant = variant
-        const prev = candidates.get(cid)
-        if (prev == null || byNearness(w, prev) < 0) candidates.set(cid, w)
+        let perAlg = candidates.get(cid)
+        if (perAlg == null) candidates.set(cid, (perAlg = new Map()))
+        const prev = perAlg.get(key.alg)
+        if (prev == null || w.distance < prev.distance) perAlg.set(key.alg, w)
       }
     }
-    if (q.radius != null) return { works: [...candidates.values()].sort(byNearness).slice(0, limit), truncated }
+    const nearest = (perAlg: Map<string, SimilarWork>): SimilarWork => [...perAlg.values()].sort(byNearness)[0]
+    if (q.radius != null) return { works: [...candidates.values()].map(nearest).sort(byNearness).slice(0, limit), truncated }
     const works: SimilarWork[] = []
-    for (const cid of candidates.keys()) {
+    for (const [cid, perAlg] of candidates) {
       const theirs = await this.codesOf(cid)
       if (theirs == null) continue
       const verdict = q.codes.image != null && theirs.image != null
         ? matchImages(q.codes.image, theirs.image)
         : q.codes.text != null && theirs.text != null ? matchTexts(q.codes.text, theirs.text) : undefined
-      if (verdict?.match === true) works.push(found(cid, verdict))
+      if (verdict?.match !== true) continue
+      const w = found(cid, verdict)
+      // the rule measures ISCC over the turns without naming one: the search's nearest hit under it does
+      const turned = perAlg.get(w.alg)?.variant
+      if (w.variant == null && turned != null && perAlg.get(w.alg)?.distance === w.distance) w.variant = turned
+      works.push(w)
     }
     return { works: works.sort(byNearness).slice(0, limit), truncated }
   }
