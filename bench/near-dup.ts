@@ -370,10 +370,11 @@ query (per-thread CPU clocks tick at 4 ms here, too coarse to use); the first pa
 |---|---|---|---|---|---|---|---|---|
 ${rows}
 
-Loading (\`NearDupSet.load\` from an async iterable of entries with 59-character ids, one build at the end), and memory:
-typed arrays (codes, tables, flags) per code, and the heap growth per code with the ids and their map.
+Loading (\`NearDupSet.load\` from an async iterable of entries with 59-character ids, one build at the end; wall
+time, with this process's CPU time beside it, making the entries included), and memory: typed arrays (codes, tables,
+flags) per code, and the heap growth per code with the ids (as the bench builds them) and their map.
 
-| algorithm | codes | load | typed bytes / code | heap bytes / code |
+| algorithm | codes | load wall (CPU) | typed bytes / code | heap bytes / code |
 |---|---|---|---|---|
 ${loads}
 

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, results written to docs/benchmarks.md with the machine and the date.
  *   node bench/run.ts [--quick]    (--quick: smaller sizes, for a smoke run)
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -56,6 +56,11 @@ const fingerprintEval = await benchFingerprintEval({
 })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
+// the near-duplicate layout sweep is slow and run by hand (bench/near-dup.ts --sweep --write): kept as it was
+const previous = await readFile(out, 'utf8').catch(() => '')
+const sweepAt = previous.indexOf('## Near-duplicate lookup: choosing')
+const sweepEnd = sweepAt < 0 ? -1 : previous.indexOf('\n## ', sweepAt + 1)
+const keptSweep = sweepAt < 0 ? '' : previous.slice(sweepAt, sweepEnd < 0 ? undefined : sweepEnd + 1)
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run.ts\`${quick ? ' --quick' : ''}) on ${new Date().toISOString().slice(0, 10)}.
@@ -113,6 +118,7 @@ ${convergenceSection(convergence)}
 
 ${fuzzSection(fuzz)}
 ${nearDupSection(nearDup)}
+${keptSweep}
 
 ${fingerprintEvalSection(fingerprintEval)}`
 await writeFile(out, doc)
