@@ -4,8 +4,7 @@
  * References are the originals then the distractors; the true partner of copy q is reference `q.original`.
  */
 import { decodeImage, imageFingerprints, isccPixels, pdqOfImage } from '../src/fingerprints/image.ts'
-import { isccImageDigest } from '../src/fingerprints/iscc-image.ts'
-import { turnGrid } from '../src/fingerprints/turns.ts'
+import { isccDihedralDigests } from '../src/fingerprints/turns.ts'
 import { textFingerprint } from '../src/fingerprints/iscc-text.ts'
 import { fromHex } from '../src/fingerprints/hamming.ts'
 import { PDQ_VARIANTS } from '../src/fingerprints/pdq.ts'
@@ -41,7 +40,8 @@ async function imageCodes (bytes: Uint8Array): Promise<QueryCodes> {
   const pdq = pdqOfImage(img)
   const px = await isccPixels(img)
   const isccDihedral = new Uint32Array(16)
-  PDQ_VARIANTS.forEach((v, i) => isccDihedral.set(words(isccImageDigest(turnGrid(px, v)).subarray(0, 8)), i * 2))
+  const turned = isccDihedralDigests(px)
+  PDQ_VARIANTS.forEach((v, i) => isccDihedral.set(words(turned[v]), i * 2))
   const pdqDihedral = new Uint32Array(64)
   PDQ_VARIANTS.forEach((v, i) => pdqDihedral.set(words(fromHex(pdq.dihedral[v])), i * 8))
   return { pdq: words(fromHex(pdq.hash)), quality: pdq.quality, iscc: isccDihedral.slice(0, 2), pdqDihedral, isccDihedral }

@@ -11,7 +11,10 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { imageFingerprints } from '../../src/fingerprints/image.ts'
 import { textFingerprints } from '../../src/fingerprints/text.ts'
-import { imageMatchCodes } from '../../src/fingerprints/turns.ts'
+import { imageMatchCodes, isccDihedral, turnGrid } from '../../src/fingerprints/turns.ts'
+import { isccImageCode } from '../../src/fingerprints/iscc-image.ts'
+import { PDQ_VARIANTS } from '../../src/fingerprints/pdq.ts'
+import { seededRandom } from '../utils/random.ts'
 import { decideImage, decideText, IMAGE_RULE, matchImages, matchTexts, TEXT_RULE, type ImageCodes, type TextCodes } from '../../src/fingerprints/match.ts'
 import { KINDS, makeOriginal, publish, type Raw } from './eval-images.ts'
 import { IMAGE_EDITS } from './eval-edits.ts'
@@ -129,6 +132,17 @@ describe('decision rule edges', () => {
     const text = textFingerprints('a text to fingerprint, long enough for windows')
     assert.throws(() => matchImages({ iscc: text.iscc.code }, { iscc: text.iscc.code }), { code: 'ERR_FINGERPRINT_INPUT' }) // a Text-Code is not an Image-Code
     assert.throws(() => matchTexts({ iscc: text.iscc.code, minhash: 'ff' }, { iscc: text.iscc.code, minhash: text.minhash }), { code: 'ERR_FINGERPRINT_INPUT' })
+  })
+
+  it('ISCC turns derived from one DCT equal the codes of the turned 32×32 grids', () => {
+    const rnd = seededRandom(31)
+    for (let g = 0; g < 50; g++) {
+      const smooth = g % 2 === 0 // half noise, half smooth gradients with a few blobs (medians crowd there)
+      const px = Uint8Array.from({ length: 32 * 32 }, (_, i) => smooth ? Math.round(128 + 100 * Math.sin((i % 32) / (3 + g % 7)) * Math.cos(Math.floor(i / 32) / 5) + 10 * rnd()) : Math.floor(rnd() * 256))
+      const turns = isccDihedral(px)
+      assert.equal(turns.original, isccImageCode(px).code)
+      for (const v of PDQ_VARIANTS) assert.equal(turns[v], isccImageCode(turnGrid(px, v)).code, `grid ${g}, ${v}`)
+    }
   })
 
   it('the verdict does not depend on which side is asked first (random codes and turns)', () => {
