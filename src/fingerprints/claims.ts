@@ -14,11 +14,9 @@
  * code units is fingerprinted in a worker thread.
  */
 import { Worker } from 'node:worker_threads'
-import sharp from 'sharp'
 import type { FingerprintClaim } from '../records/types.ts'
 import { ALG_ISCC_IMAGE, ALG_ISCC_TEXT, ALG_MINHASH_TEXT, ALG_PDQ, MAX_IMAGE_PIXELS, MAX_TEXT_LENGTH } from './constants.ts'
 import { FingerprintInputError } from './errors.ts'
-import { imageFingerprints } from './image.ts'
 import { textFingerprints } from './text.ts'
 import { KNOWN_ALGS } from './codes.ts'
 import type { FingerprintKind, RefusalReason } from './compare.ts'
@@ -90,6 +88,8 @@ export function refusalReason (err: unknown): RefusalReason | undefined {
  */
 export async function computeFingerprints (bytes: Uint8Array, kind: FingerprintKind): Promise<FingerprintClaim[]> {
   if (kind === 'image') {
+    // loaded on first use: the image decoder (libvips) costs the daemon's start nothing until a work needs it
+    const [{ default: sharp }, { imageFingerprints }] = await Promise.all([import('sharp'), import('./image.ts')])
     let pixels: number
     try {
       const { width, height } = await sharp(bytes).metadata()
