@@ -14,11 +14,9 @@
  * code units is fingerprinted in a worker thread.
  */
 import { Worker } from 'node:worker_threads'
-import sharp from 'sharp'
 import type { FingerprintClaim } from '../records/types.ts'
 import { ALG_ISCC_IMAGE, ALG_ISCC_TEXT, ALG_MINHASH_TEXT, ALG_PDQ, MAX_IMAGE_PIXELS, MAX_TEXT_LENGTH } from './constants.ts'
 import { FingerprintInputError } from './errors.ts'
-import { imageFingerprints } from './image.ts'
 import { textFingerprints } from './text.ts'
 import { KNOWN_ALGS } from './codes.ts'
 import type { FingerprintKind, RefusalReason } from './compare.ts'
@@ -58,8 +56,26 @@ export function fingerprintKind (mediaType: string, head: Uint8Array = new Uint8
   return undefined
 }
 
+/** Text workers running at once; more wait their turn (each holds a copy of its text, up to 12 MB, and a core) */
+export const MAX_TEXT_WORKERS = 2
+let textWorkers = 0
+const waitingForWorker: Array<() => void> = []
+
 /** ISCC Text-Code and MinHash signature in a worker thread, so a long text does not hold the event loop */
 async function textOffThread (bytes: Uint8Array): Promise<{ iscc: string, minhash: string }> {
+  // a finishing worker hands its slot straight to the next waiter, so the count never goes over
+  if (textWorkers >= MAX_TEXT_WORKERS) await new Promise<void>(resolve => waitingForWorker.push(resolve))
+  else textWorkers++
+  try {
+    return await runTextWorker(bytes)
+  } finally {
+    const next = waitingForWorker.shift()
+    if (next != null) next()
+    else textWorkers--
+  }
+}
+
+async function runTextWorker (bytes: Uint8Array): Promise<{ iscc: string, minhash: string }> {
   return await new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./text-worker.ts', import.meta.url), { workerData: { bytes } })
     worker.once('message', (m: { ok: true, iscc: string, minhash: string } | { ok: false, message: string, input: boolean, tooLong?: boolean }) => {
@@ -90,6 +106,8 @@ export function refusalReason (err: unknown): RefusalReason | undefined {
  */
 export async function computeFingerprints (bytes: Uint8Array, kind: FingerprintKind): Promise<FingerprintClaim[]> {
   if (kind === 'image') {
+    // loaded on first use: the image decoder (libvips) costs the daemon's start nothing until a work needs it
+    const [{ default: sharp }, { imageFingerprints }] = await Promise.all([import('sharp'), import('./image.ts')])
     let pixels: number
     try {
       const { width, height } = await sharp(bytes).metadata()
