@@ -10,6 +10,7 @@ import sharp from 'sharp'
 import { decodeImage, imageFingerprints, isccPixels, pdqOfImage } from '../src/fingerprints/image.ts'
 import { isccImageCode } from '../src/fingerprints/iscc-image.ts'
 import { textFingerprints } from '../src/fingerprints/text.ts'
+import { imageMatchCodes } from '../src/fingerprints/turns.ts'
 import { rng } from './util.ts'
 
 const WIDTH = 1024
@@ -60,6 +61,8 @@ export async function benchFingerprints (count = 60, seconds = 3): Promise<Recor
   out['decode + PDQ-256 (quality, 8 dihedral), images/s'] = await rate(images, seconds, async b => pdqOfImage(await decodeImage(b)))
   out['decode + ISCC Image-Code-64, images/s'] = await rate(images, seconds, async b => isccImageCode(await isccPixels(await decodeImage(b))))
   out['decode + both (imageFingerprints), images/s'] = await rate(images, seconds, imageFingerprints)
+  // what the querying side computes to match (src/fingerprints/turns.ts): both, plus ISCC over the 8 turns
+  out['decode + both + 8 ISCC turns (imageMatchCodes), images/s'] = await rate(images, seconds, imageMatchCodes)
   const words = 'colour form line shape light shadow paper ink brush canvas river stone window field'.split(' ')
   const r = rng(99)
   const text = Array.from({ length: 20_000 }, () => words[Math.floor(r() * words.length)]).join(' ') // ≈ 120 kB

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, results written to docs/benchmarks.md with the machine and the date.
  *   node bench/run.ts [--quick]    (--quick: smaller sizes, for a smoke run)
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +16,8 @@ import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
 import { benchFuzz, fuzzSection } from './fuzz.ts'
+import { benchNearDup, nearDupSection } from './near-dup.ts'
+import { benchFingerprintEval, fingerprintEvalSection } from './fingerprint-eval.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -45,8 +47,20 @@ log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider 
 const convergence = await benchConvergence({ quick, log })
 log('fuzz, long run (issue 10): 100,000 gossip messages, 10,000 sync frames, 10,000 HTTP requests …')
 const fuzz = await benchFuzz({ quick, log })
+log('near-duplicate lookup (issue 12): 1,000,000 PDQ and ISCC codes, index against a linear scan …')
+const nearDup = await benchNearDup({ quick, log })
+log('fingerprints (issue 12): recall and precision on the generated sets, throughput …')
+const fingerprintEval = await benchFingerprintEval({
+  originals: quick ? 20 : 60, distractors: quick ? 300 : 2_000, texts: quick ? 40 : 200, textDistractors: quick ? 300 : 2_000,
+  seed: 2, distractorScale: 0.5, throughput: true, log
+})
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
+// the near-duplicate layout sweep is slow and run by hand (bench/near-dup.ts --sweep --write): kept as it was
+const previous = await readFile(out, 'utf8').catch(() => '')
+const sweepAt = previous.indexOf('## Near-duplicate lookup: choosing')
+const sweepEnd = sweepAt < 0 ? -1 : previous.indexOf('\n## ', sweepAt + 1)
+const keptSweep = sweepAt < 0 ? '' : previous.slice(sweepAt, sweepEnd < 0 ? undefined : sweepEnd + 1)
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run.ts\`${quick ? ' --quick' : ''}) on ${new Date().toISOString().slice(0, 10)}.
@@ -102,6 +116,10 @@ ${lineageTable(lineage)}
 
 ${convergenceSection(convergence)}
 
-${fuzzSection(fuzz)}`
+${fuzzSection(fuzz)}
+${nearDupSection(nearDup)}
+${keptSweep}
+
+${fingerprintEvalSection(fingerprintEval)}`
 await writeFile(out, doc)
 log(`written ${out}`)

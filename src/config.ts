@@ -100,6 +100,15 @@ export interface SyncConfig {
   intervalMs: number
 }
 
+/** Perceptual fingerprints of works (protocols/fingerprints.md, records.md §3.1) */
+export interface FingerprintsConfig {
+  /** Compute the fingerprints of an image or text when this node signs an asset record for it, and put them in the
+   * record (asset schema version 2). Off: assets are signed without them, as version 1. @default true */
+  compute: boolean
+  /** Largest work read to fingerprint, bytes (it is read into memory once); larger works get none. @default 134217728 (128 MiB) */
+  maxBytes: number
+}
+
 export interface AtelierConfig {
   /** The data dir ($ATELIER_HOME). @default ~/.atelier */
   home: string
@@ -110,6 +119,7 @@ export interface AtelierConfig {
   parking: ParkingConfig
   store: StoreConfig
   sync: SyncConfig
+  fingerprints: FingerprintsConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
   logLevel: string
 }
@@ -129,6 +139,7 @@ export interface ConfigOverrides {
   parking?: Partial<ParkingConfig>
   store?: Partial<StoreConfig>
   sync?: Partial<SyncConfig>
+  fingerprints?: Partial<FingerprintsConfig>
   logLevel?: string
 }
 
@@ -247,6 +258,10 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')
+    },
+    fingerprints: {
+      compute: bool(pick(l => l.fingerprints?.compute, d.fingerprints.compute), 'fingerprints.compute'),
+      maxBytes: positiveInt(pick(l => l.fingerprints?.maxBytes, d.fingerprints.maxBytes), 'fingerprints.maxBytes')
     },
     logLevel: pick(l => l.logLevel, d.logLevel)
   }

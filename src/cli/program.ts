@@ -30,6 +30,7 @@ import { doctor } from './commands/doctor.ts'
 import { royalties } from './commands/royalties.ts'
 import { verify } from './commands/verify.ts'
 import { search } from './commands/search.ts'
+import { similar, alerts } from './commands/similar.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 
@@ -37,7 +38,7 @@ import { invite, join, members, admit, remove, peers, connect } from './commands
 export const COMMANDS: ReadonlyArray<CliCommand> = [
   init, daemon, id,
   add, get, exportCar,
-  record, records, search, lineage, verify, royalties,
+  record, records, search, lineage, verify, royalties, similar, alerts,
   license, grant, attest, revoke,
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,

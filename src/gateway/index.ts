@@ -18,6 +18,7 @@ import { ipfsRoutes } from './ipfs-routes.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import { webRoutes } from './routes/web.ts'
+import { similarityRoutes } from './routes/similarity.ts'
 import { provenanceRoutes } from './routes/provenance.ts'
 import { fileURLToPath } from 'node:url'
 import type { GatewayComponents, GatewayInit } from './types.ts'
@@ -98,6 +99,8 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })
   await app.register(async (scope) => { await webRoutes(scope, { root: WEB_ROOT }) })
   await app.register(async (scope) => { await provenanceRoutes(scope, components) })
+  const similarity = components.similarity
+  if (similarity != null) await app.register(async (scope) => { await similarityRoutes(scope, { similarity }) })
   const lineageView = components.lineageView
   if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView }) })
 

@@ -11,6 +11,8 @@ import type { CollectiveService } from '../node/collective-service.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
+import type { SimilarityService } from '../node/similarity-service.ts'
+import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
 
 export interface NodeInfo {
   peerId: string
@@ -51,6 +53,13 @@ export interface GatewayComponents {
   peerScore?: (peerId: string) => number
   /** the collectives in which this node holds a verified member card of the peer (src/net/members) */
   memberOf?: (peerId: string) => string[]
+  /** near-duplicate search and unattributed-copy alerts (issue 12) */
+  similarity?: SimilarityService
+  /** fingerprints of held works: put in the asset records the node signs, and checked in provenance reports */
+  fingerprinter?: WorkFingerprinter
+  /** whether an asset the node signs gets the fingerprints of its content when the request does not say
+   * (fingerprints.compute). @default false */
+  computeFingerprints?: boolean
 }
 
 export type GatewayInit = HttpConfig

@@ -1,18 +1,26 @@
 /** Version of the index layout (2: search tokens, media types, charters under their own collective; 3: record
  * bodies; 4: the index is the record store — bodies of retired records in `held`, no record block files; 5: the
- * `successors` entries, each author's chain read forwards, for fork checks). Bump it
+ * `successors` entries, each author's chain read forwards, for fork checks; 6: the `fingerprints` entries of asset
+ * records, for near-duplicate search). Bump it
  * whenever keys or values change shape: an index written by another version refuses to open until it is rebuilt
  * (the node does that at start, from the bodies it holds and the record blocks of older releases). */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 /** Versions this release upgrades in place: their entries are read as they are; the held bodies (from 3) and the
- * `successors` entries (written from the stored summaries) are added, then the version mark */
-export const UPGRADABLE_SCHEMA_VERSIONS = ['3', '4']
+ * `successors` entries (from 3 and 4, written from the stored summaries) are added, then the version mark. An index
+ * of an earlier version holds no `fingerprints` entries to add: fingerprints exist only in asset schema version 2,
+ * which the releases that wrote those indexes refused, so none of the records it counts carries any */
+export const UPGRADABLE_SCHEMA_VERSIONS = ['3', '4', '5']
+/** The versions whose upgrade writes the `successors` entries (schema 5 added them) */
+export const SCHEMA_VERSIONS_WITHOUT_SUCCESSORS = ['3', '4']
 
 /** Most records `successors()` returns: a fork check needs two; a few more name the other branches */
 export const MAX_SUCCESSORS = 16
 
 /** Records written per Level batch by `put()` and `rebuild()`; a record is never split across batches */
 export const BATCH_RECORDS = 512
+
+/** Fingerprint entries read per page by `iterateFingerprints()` (one short read each, so no read spans a swap) */
+export const FINGERPRINT_PAGE = 2048
 
 /** Keys per getMany of the door's grouped reads (summaries, bodies): bounds one read's memory and latency */
 export const MAX_READ_BATCH = 1024

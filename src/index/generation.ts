@@ -16,6 +16,7 @@ import type { ValidRecord } from '../records/types.ts'
 import { BATCH_RECORDS, CACHE_SIZE, HEAD_CACHE_SIZE, MARKER_CACHE_SIZE, SCHEMA_VERSION, WRITE_BUFFER_SIZE } from './constants.ts'
 import { decodeSummary, entriesOf, successorKey } from './entries.ts'
 import { searchEntriesOf } from './search-entries.ts'
+import { fingerprintEntriesOf } from './fingerprint-entries.ts'
 import { position, positionCid, SEP, SEP_END } from './keys.ts'
 import { DERIVED_SUBLEVEL_NAMES, openSublevels } from './sublevels.ts'
 import type { IndexDb, Sublevels } from './sublevels.ts'
@@ -131,6 +132,7 @@ export class IndexGeneration {
       }
       const pos = position(r.time, r.cid)
       for (const e of searchEntriesOf(r, pos)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
+      for (const e of fingerprintEntriesOf(r)) ops.push({ type: 'put', sublevel: subs[e.sublevel], key: e.key, value: e.value })
       const best = heads.get(r.author)
       if (best == null || pos > best) heads.set(r.author, pos)
     }
@@ -196,6 +198,7 @@ export class IndexGeneration {
         ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
       }
       for (const e of searchEntriesOf(r)) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
+      for (const e of fingerprintEntriesOf(r)) ops.push({ type: 'del', sublevel: subs[e.sublevel], key: e.key })
     })
     if (gone.size === 0) return 0
     for (const author of authors) {

@@ -14,10 +14,14 @@ import { rm } from 'node:fs/promises'
 import { BusyError, NotReadyError } from '../errors.ts'
 import type { ValidRecord } from '../records/types.ts'
 import type {
-  HeldBody, Lineage, LineageQuery, Page, PutOptions, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
+  HeldBody, IndexedFingerprint, Lineage, LineageQuery, Page, PutOptions, RebuildBesideOptions, RebuildItem, RebuildResult, RecordIndexApi, RecordIndexEvents, RecordQuery,
   RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
-import { BATCH_RECORDS, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, TEE_BACKLOG_RECORDS, UPGRADABLE_SCHEMA_VERSIONS } from './constants.ts'
+import {
+  BATCH_RECORDS, FINGERPRINT_PAGE, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, SCHEMA_VERSIONS_WITHOUT_SUCCESSORS, TEE_BACKLOG_RECORDS,
+  UPGRADABLE_SCHEMA_VERSIONS
+} from './constants.ts'
+import type { FingerprintEntryValue } from './fingerprint-entries.ts'
 import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
@@ -248,6 +252,30 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     }
   }
 
+  /**
+   * Every indexed fingerprint of the counted asset records, of one algorithm or all, in key order (algorithm, then
+   * code, then record CID): what the near-duplicate search loads from. Read in pages, so no read stays open across
+   * a swap or a slow consumer; entries written meanwhile may be missed (the caller also takes the ingest events).
+   */
+  async * iterateFingerprints (alg?: string): AsyncGenerator<IndexedFingerprint> {
+    const lt = alg != null ? alg + SEP_END : undefined
+    let after: string | undefined = alg != null ? alg + SEP : undefined
+    while (true) {
+      const page = await this.read(async subs => await subs.fingerprints.iterator({
+        ...(after != null ? { gt: after } : {}), ...(lt != null ? { lt } : {}), limit: FINGERPRINT_PAGE
+      }).all())
+      for (const [key, text] of page) {
+        const [a, code, cid] = key.split(SEP)
+        const v = JSON.parse(text) as FingerprintEntryValue
+        const out: IndexedFingerprint = { alg: a, code: Uint8Array.from(Buffer.from(code, 'hex')), cid, content: v.content, issuer: v.issuer, validFrom: v.validFrom }
+        if (v.quality !== undefined) out.quality = v.quality
+        yield out
+      }
+      if (page.length < FINGERPRINT_PAGE) return
+      after = page[page.length - 1][0]
+    }
+  }
+
   /** Store records held, not counted (record blocks of an older release); counted ones are skipped. Works on an
    * index open() refused (IndexSchemaError) too, before `upgrade()` or `rebuild()` */
   async hold (items: HeldBody[]): Promise<number> {
@@ -309,8 +337,11 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     const { version, rebuilding } = await gen.meta()
     if (rebuilding != null || version == null || !UPGRADABLE_SCHEMA_VERSIONS.includes(version)) return false
     // before the version mark: a crash in between leaves the old version, and the upgrade runs again (idempotent)
-    const successors = await gen.addSuccessors()
-    this.log.info({ path: this.path, successors }, 'chain entries written from the stored summaries')
+    if (SCHEMA_VERSIONS_WITHOUT_SUCCESSORS.includes(version)) {
+      const successors = await gen.addSuccessors()
+      this.log.info({ path: this.path, successors }, 'chain entries written from the stored summaries')
+    }
+    // no fingerprint entries to add: no record an older index counts carries fingerprints (constants.ts)
     await gen.db.batch([{ type: 'put', sublevel: gen.subs.meta, key: META_VERSION, value: String(SCHEMA_VERSION) }], { sync: true })
     const { count } = await gen.meta()
     gen.total = count != null ? Number(count) : await gen.countSummaries()

@@ -21,6 +21,8 @@
  * | head      | author did                            | pos of the author's latest record      |
  * | successors| author did \0 previous cid \0 cid      |                                        |
  * |           | (records naming a `previous`: the author's chain, read forwards; two under one prefix are a fork) |
+ * | fingerprints | alg \0 code (raw bits, lower hex) \0 cid (asset records' fingerprints of known algorithms) |  |
+ * |           |                                       | JSON { content, issuer, validFrom, quality? } |
  * | meta      | 'version', 'count'                    | number as text                         |
  * | body      | cid                                   | the record's canonical JSON (counted)  |
  * | held      | cid                                   | canonical JSON of a record stored here |
@@ -42,10 +44,13 @@ export const SUBLEVEL_NAMES = [
 /** The sublevels of text search, written by `searchEntriesOf` (search-entries.ts) beside `entriesOf` */
 export const SEARCH_SUBLEVEL_NAMES = ['tokens'] as const
 
-export type SublevelName = typeof SUBLEVEL_NAMES[number] | typeof SEARCH_SUBLEVEL_NAMES[number]
+/** The fingerprints of asset records (schema 6), written by `fingerprintEntriesOf` (fingerprint-entries.ts) */
+export const FINGERPRINT_SUBLEVEL_NAMES = ['fingerprints'] as const
+
+export type SublevelName = typeof SUBLEVEL_NAMES[number] | typeof SEARCH_SUBLEVEL_NAMES[number] | typeof FINGERPRINT_SUBLEVEL_NAMES[number]
 
 /** What a rebuild clears and writes again: all but the stored bodies and the meta counters */
-export const DERIVED_SUBLEVEL_NAMES: SublevelName[] = [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES]
+export const DERIVED_SUBLEVEL_NAMES: SublevelName[] = [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES, ...FINGERPRINT_SUBLEVEL_NAMES]
   .filter(n => n !== 'body' && n !== 'held' && n !== 'meta')
 
 /** Time-ordered index sublevels whose keys end with a position */
@@ -64,6 +69,6 @@ export type Sublevels = Record<SublevelName, Sublevel>
 
 export function openSublevels (db: IndexDb): Sublevels {
   const out: Partial<Sublevels> = {}
-  for (const name of [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES]) out[name] = openSublevel(db, name)
+  for (const name of [...SUBLEVEL_NAMES, ...SEARCH_SUBLEVEL_NAMES, ...FINGERPRINT_SUBLEVEL_NAMES]) out[name] = openSublevel(db, name)
   return out as Sublevels
 }

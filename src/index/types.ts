@@ -168,11 +168,31 @@ export interface RecordIndexApi {
   /** the counted records of `author` naming `previous` (the chain read forwards; two or more: a fork), at most
    * `limit` (default and most 16), in CID order */
   successors(author: string, previous: string, limit?: number): Promise<string[]>
+  /** every indexed fingerprint of the counted asset records (of one algorithm, or all), in key order; paged reads */
+  iterateFingerprints(alg?: string): AsyncIterable<IndexedFingerprint>
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>
   /** Drop every derived entry and index `source` again (bodies stay stored); returns the records counted */
   rebuild(source: AsyncIterable<RebuildItem>): Promise<number>
+}
+
+/** One fingerprint of a counted asset record, as the index holds it (src/index/fingerprint-entries.ts) */
+export interface IndexedFingerprint {
+  /** algorithm id, e.g. `pdq-256` */
+  alg: string
+  /** the raw code bits (an ISCC code's body, without its header) */
+  code: Uint8Array
+  /** the asset record's CID */
+  cid: string
+  /** its content CID */
+  content: string
+  /** its author */
+  issuer: string
+  /** its validFrom, as written in it */
+  validFrom: string
+  /** PDQ's quality */
+  quality?: number
 }
 
 /** A record body stored but not counted */

@@ -10,6 +10,7 @@ import { isAtelierError } from '../errors.ts'
 import type { Page, RecordIndexApi, RecordQuery, RecordSummary } from '../index/types.ts'
 import type { RecordCrypto } from '../records/types.ts'
 import type { ContentStore } from '../store/types.ts'
+import type { FingerprintKind, WorkFingerprints } from '../fingerprints/compare.ts'
 
 /**
  * Whether `did` was a member of `collective` (a charter CID) at `timeMs`: true, false, or undefined when it cannot
@@ -17,6 +18,19 @@ import type { ContentStore } from '../store/types.ts'
  * membership state of a collective is loaded on demand.
  */
 export type MembershipCheck = (collective: string, did: string, timeMs: number) => boolean | undefined | Promise<boolean | undefined>
+
+/** One earlier look-alike of an asset (the fields of src/similarity's UnattributedPair a finding needs) */
+export interface LookAlike {
+  earlier: string
+  earlierAuthor: string
+  earlierTime: number
+  alg: string
+  distance: number
+  variant?: string
+  similarity?: number
+}
+
+export type UnattributedCheck = (asset: string) => Promise<LookAlike[]>
 
 export interface VerifyView {
   /** SHA-256 for content blocks; Ed25519 and SHA-256 for re-validating records */
@@ -33,6 +47,13 @@ export interface VerifyView {
   localBlock(cid: string): Promise<Uint8Array | undefined>
   /** Membership of a collective at a time; absent until the collectives code provides it (then: unknown) */
   isMember?: MembershipCheck
+  /** Earlier look-alikes by other authors the asset does not acknowledge (src/similarity); absent: not looked for */
+  unattributed?: UnattributedCheck
+  /**
+   * The fingerprints of `kind` of a work whose bytes are held here, recomputed from them (local reads only);
+   * absent: fingerprint claims are not checked
+   */
+  workFingerprints?(content: string, mediaType: string, byteSize: number, kind: FingerprintKind): Promise<WorkFingerprints>
 }
 
 export interface VerifyViewInit {
@@ -41,6 +62,9 @@ export interface VerifyViewInit {
   store: Pick<ContentStore, 'getRecord' | 'getBlock'>
   crypto: RecordCrypto
   isMember?: MembershipCheck
+  unattributed?: UnattributedCheck
+  /** recomputes fingerprints of held works (src/node/work-fingerprints.ts) */
+  fingerprinter?: { compute(content: string, mediaType: string, byteSize: number, kind: FingerprintKind): Promise<WorkFingerprints> }
 }
 
 function notFound (err: unknown): boolean {
@@ -49,10 +73,12 @@ function notFound (err: unknown): boolean {
 
 /** A VerifyView over the node's index and store (local reads only) */
 export function createVerifyView (init: VerifyViewInit): VerifyView {
-  const { index, store, crypto, isMember } = init
+  const { index, store, crypto, isMember, unattributed, fingerprinter } = init
   return {
     crypto,
     isMember,
+    unattributed,
+    ...(fingerprinter != null ? { workFingerprints: async (content, mediaType, byteSize, kind) => await fingerprinter.compute(content, mediaType, byteSize, kind) } : {}),
     async summary (cid) { return index.get(cid) },
     async query (q) { return index.query(q) },
     async successors (author, previous) { return index.successors(author, previous) },

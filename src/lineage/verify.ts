@@ -5,7 +5,8 @@
  * 1. the record: its stored bytes re-validated (canonical form, CID, eddsa-jcs-2022 proof);
  * 2. collective membership of its author when it signed, where it names a collective;
  * 3. revocation by its own author;
- * 4. the content binding: locally held content blocks hash to the content CID (verify-content.ts);
+ * 4. the content binding: locally held content blocks hash to the content CID (verify-content.ts), and the
+ *    fingerprints the record claims are those the bytes give (verify-fingerprints.ts);
  * 5. conflicting claims: another author's asset record of the same content, earlier;
  * 6. the author's chain and the clock: forks, a foreign `previous`, back-dating along the chain, future dates
  *    (verify-chain.ts);
@@ -28,6 +29,7 @@ import {
 } from './verify-constants.ts'
 import { checkChain } from './verify-chain.ts'
 import { checkContent } from './verify-content.ts'
+import { checkFingerprints } from './verify-fingerprints.ts'
 import type { ContentBudget } from './verify-content.ts'
 import { LicenseRules, ownersOf } from './verify-license.ts'
 import { normalizeCid, VerifiedRecords } from './verify-records.ts'
@@ -209,8 +211,11 @@ class Verification {
     node.own.push(finding('signature.valid', node.cid, `${name} is intact and its signature by ${asset.author} verifies.`))
     node.own.push(...await this.membership(asset, name))
     node.own.push(...await this.revocation(asset, name))
-    node.own.push(...await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget))
+    const content = await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget)
+    node.own.push(...content)
+    node.own.push(...await checkFingerprints(this.view, asset.cid, subject, node.content, content, this.budget))
     node.own.push(...await this.conflicts(asset, name, node.content))
+    node.own.push(...await this.lookAlikes(asset, name))
     node.own.push(...await checkChain(this.view, this.records, asset, name, this.options))
   }
 
@@ -261,6 +266,19 @@ class Verification {
     return out
   }
 
+  /** Earlier works by other authors this one looks like, with no lineage, license or grant between them */
+  async lookAlikes (asset: Asset, name: string): Promise<Finding[]> {
+    const found = await this.view.unattributed?.(asset.cid) ?? []
+    return found.slice(0, MAX_CONFLICTS_REPORTED).map(p => {
+      const how = p.variant != null ? ` once ${VARIANT_WORDS[p.variant] ?? p.variant}` : ''
+      const text = p.similarity != null ? `, ${Math.round(p.similarity * 100)} % of its text windows shared` : ''
+      return finding('possible.unattributed_derivative', asset.cid,
+        `${name} looks like ${ref(p.earlier)} by ${p.earlierAuthor}${how} (${p.alg} distance ${p.distance}${text}), dated earlier ` +
+        `(${new Date(p.earlierTime).toISOString()}), and names no lineage, license or grant linking the two; ` +
+        'it may be a copy or a derivative without attribution, which a person should look at.', [p.earlier])
+    })
+  }
+
   /** Resolve a record's ingredients to parent records, reporting those missing or of the wrong kind */
   async ingredientsOf (node: Node): Promise<void> {
     const asset = node.record
@@ -304,6 +322,12 @@ class Verification {
 }
 
 const IPFS_PREFIX = 'ipfs://'
+
+/** PDQ's dihedral variants in words */
+const VARIANT_WORDS: Record<string, string> = {
+  rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'mirrored left to right',
+  flipY: 'mirrored top to bottom', flipPlus1: 'mirrored across its diagonal', flipMinus1: 'mirrored across its other diagonal'
+}
 
 /** The content CID of an asset subject id or ingredient content (`ipfs://<cid>[/path]` or a bare CID) */
 function contentOf (id: string): string {

@@ -16,6 +16,9 @@ import { RecordIndex } from '../index/index.ts'
 import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
 import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
+import { WorkFingerprinter } from './work-fingerprints.ts'
+import { createSimilarityService } from './similarity-wiring.ts'
+import type { SimilarityService } from './similarity-service.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
@@ -82,6 +85,7 @@ const STATE_DIR = 'state'
 export class AtelierNode {
   readonly config: AtelierConfig
   /** every finished sync session, either role (metrics, benchmarks, tests) */
+  private similarityValue?: SimilarityService
   readonly syncSessions = new EventEmitter<{ session: [SyncStats, Error | undefined] }>()
   private readonly log: Logger
   private readonly processMetrics: boolean
@@ -342,6 +346,16 @@ export class AtelierNode {
     memberDialer.start()
     this.stopSteps.push({ name: 'members', run: async () => { memberDialer.stop(); await members.stop() } })
 
+    // near-duplicate search and unattributed-copy alerts (issue 12): loaded before the gateway answers
+    const lineageView = createIndexLineageView({ index, store: storage.store, links })
+    const fingerprinter = new WorkFingerprinter({ store: storage.store, maxBytes: config.fingerprints.maxBytes, logger: this.log.child({ component: 'fingerprints' }) })
+    const similarity = this.similarityValue = createSimilarityService({ index, lineageView, state, fingerprinter, did: identity.did, logger: this.log.child({ component: 'similarity' }) })
+    records.on('record', similarity.onRecord)
+    records.on('retired', similarity.onRetired)
+    index.on('reindexed', () => { similarity.reset().catch(err => { this.log.warn({ err }, 'similarity: reload after a reindex failed') }) })
+    await similarity.start()
+    this.stopSteps.push({ name: 'similarity', run: async () => { await similarity.idle() } })
+
     const gateway = this.gateway = await createGateway({
       records,
       index,
@@ -361,7 +375,10 @@ export class AtelierNode {
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       clock: this.clock,
       clockSkewMs: config.records.clockSkewMs,
-      lineageView: createIndexLineageView({ index, store: storage.store, links })
+      lineageView,
+      fingerprinter,
+      similarity,
+      computeFingerprints: config.fingerprints.compute
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })
@@ -372,6 +389,9 @@ export class AtelierNode {
     this.stopSteps.push({ name: 'api file', run: async () => { await rm(apiFile, { force: true }) } })
     this.log.info({ gateway: this.gatewayUrlValue, addresses: this.addresses() }, 'node started')
   }
+
+  /** Resolves once every record event so far has been searched and judged for look-alikes (tests, benchmarks) */
+  async similarityIdle (): Promise<void> { await this.similarityValue?.idle() }
 
   /** Stop every part in reverse order of start; repeated calls are ignored */
   async stop (): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * NodeState: what the node remembers that is NOT derived from records, in its own Level database
  * (`<home>/state`): records parked until what they depend on arrives, the collectives this node takes part in, and
- * the peers it knows, and the member address cards it learnt (src/net/members). Unlike the index, this cannot be rebuilt from the record blocks, so it is kept apart.
+ * the peers it knows, the member address cards it learnt (src/net/members), and the rotations and flips of the
+ * works it fingerprinted (their records carry only the work as it is). Unlike the index, this cannot be rebuilt from the record blocks, so it is kept apart.
  */
 import { Level } from 'level'
 
@@ -11,7 +12,7 @@ export type StateDb = Level<string, string>
 const SYNC_KEY = 'sync'
 
 /** Sublevels of the state database */
-export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members'] as const
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members', 'turns'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
 
 function open (db: StateDb, name: string) {
@@ -36,6 +37,8 @@ export class NodeState {
   readonly peers: StateSublevel
   /** verified member cards by `<collective> <peerId>`, and peers invites named by `seed <collective> <peerId>` */
   readonly members: StateSublevel
+  /** PDQ rotations and flips of works whose bytes this node fingerprinted, by content CID (src/node/similarity-service.ts) */
+  readonly turns: StateSublevel
 
   constructor (path: string) {
     this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
@@ -48,6 +51,7 @@ export class NodeState {
     this.collectives = open(this.db, 'collectives')
     this.peers = open(this.db, 'peers')
     this.members = open(this.db, 'members')
+    this.turns = open(this.db, 'turns')
   }
 
   async open (): Promise<void> { await this.db.open() }

@@ -45,6 +45,24 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   membership: 1
 })
 
+/**
+ * The asset schema version of a record that carries `fingerprints` (version 2 adds that member and nothing else).
+ * An asset without fingerprints is still written as version 1, so nodes of earlier releases, which refuse
+ * version 2, keep taking every asset that does not need it (protocols/records.md §8).
+ */
+export const ASSET_FINGERPRINTS_SCHEMA_VERSION = 2
+
+/** Every schema version a node of this release validates, per kind */
+export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[]>> = Object.freeze({
+  asset: [1, ASSET_FINGERPRINTS_SCHEMA_VERSION],
+  license: [1],
+  grant: [1],
+  attestation: [1],
+  revocation: [1],
+  charter: [1],
+  membership: [1]
+})
+
 /** `credentialSchema.type` (defined by the VC v2 context) */
 export const CREDENTIAL_SCHEMA_TYPE = 'JsonSchema'
 

@@ -37,4 +37,4 @@ export { createProof, verifyProof, verifySignature, signatureMismatch, proofConf
 export type { ProofOptions, VerifyProofOptions } from './proof.ts'
 export { parseRecordTime, formatRecordTime } from './time.ts'
 export { assetContentCid, assetParents } from './kinds/index.ts'
-export { KIND_SCHEMAS, COMMON_SCHEMA, ENVELOPE_SCHEMA } from './schemas.ts'
+export { KIND_SCHEMAS, KIND_SCHEMA_VERSIONS, COMMON_SCHEMA, ENVELOPE_SCHEMA } from './schemas.ts'

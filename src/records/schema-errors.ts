@@ -67,6 +67,10 @@ export function schemaError (error: ErrorObject): AtelierError {
         message = `${field} ${error.message ?? 'is invalid'}`
       }
       break
+    case 'false schema':
+      // a member a rule forbids in this place (e.g. `quality` on a fingerprint other than PDQ's)
+      message = `${field} is not allowed here`
+      break
     default:
       // Ajv's own wording already states the rule ("must be <= 10000", "must NOT have more than 200 characters")
       message = `${field} ${error.message ?? 'is invalid'}`

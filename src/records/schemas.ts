@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats'
 import commonSchema from '../../protocols/schemas/common.schema.json' with { type: 'json' }
 import envelopeSchema from '../../protocols/schemas/envelope.schema.json' with { type: 'json' }
 import assetSchema from '../../protocols/schemas/asset.schema.json' with { type: 'json' }
+import assetV2Schema from '../../protocols/schemas/asset-2.schema.json' with { type: 'json' }
 import licenseSchema from '../../protocols/schemas/license.schema.json' with { type: 'json' }
 import grantSchema from '../../protocols/schemas/grant.schema.json' with { type: 'json' }
 import attestationSchema from '../../protocols/schemas/attestation.schema.json' with { type: 'json' }
@@ -29,6 +30,16 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   charter: charterSchema,
   membership: membershipSchema
 })
+
+/**
+ * Every schema a node validates, by kind and version: the version-1 schemas above and the later versions of a
+ * kind beside them (records.md §8: a node keeps validating the versions it knows). Asset version 2 adds
+ * `fingerprints` and refers to version 1 for every other member.
+ */
+export const KIND_SCHEMA_VERSIONS: ReadonlyArray<{ kind: RecordKind, version: number, schema: { $id: string } }> = Object.freeze([
+  ...(Object.keys(KIND_SCHEMAS) as RecordKind[]).map(kind => ({ kind, version: 1, schema: KIND_SCHEMAS[kind] })),
+  { kind: 'asset' as const, version: 2, schema: assetV2Schema }
+])
 
 /** The shared definitions and the envelope, as shipped */
 export const COMMON_SCHEMA: { $id: string } = commonSchema
@@ -56,10 +67,9 @@ export function schemas (): CompiledSchemas {
   ajv.addSchema(commonSchema)
   const envelope = ajv.compile(envelopeSchema)
   const byId = new Map<string, KindValidator>()
-  for (const kind of Object.keys(KIND_SCHEMAS) as RecordKind[]) {
-    const schema = KIND_SCHEMAS[kind]
-    byId.set(schema.$id, { kind, validate: ajv.compile(schema) })
-  }
+  // all added before any is compiled: a later version refers to members of an earlier one by $id
+  for (const { schema } of KIND_SCHEMA_VERSIONS) ajv.addSchema(schema)
+  for (const { kind, schema } of KIND_SCHEMA_VERSIONS) byId.set(schema.$id, { kind, validate: ajv.getSchema(schema.$id)! })
   compiled = { envelope, byId }
   return compiled
 }

@@ -72,6 +72,16 @@ export interface AssetSubject {
   /** IPTC digital source type URI, e.g. http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture */
   digitalSourceType?: string
   trainingMining?: Partial<Record<TrainingMiningKey, TrainingMiningEntry>>
+  /** Perceptual fingerprints of the content (asset schema version 2 only; src/fingerprints/codes.ts) */
+  fingerprints?: FingerprintClaim[]
+}
+
+/** One fingerprint of an asset: algorithm id, code length, code, and PDQ's quality (protocols/records.md §3.1) */
+export interface FingerprintClaim {
+  alg: string
+  bits: number
+  code: string
+  quality?: number
 }
 
 export type RoyaltyPolicy = 'LAP' | 'LRP'

@@ -166,6 +166,26 @@ describe('client against a fake gateway', () => {
     assert.equal(daemon.seen.find(s => s.url === '/v1/content')?.body.toString(), 'piped bytes')
   })
 
+  it('add --no-fingerprints asks the node not to compute them; fingerprints in the signed record are listed', async () => {
+    const record = { ...assetRecord('Dusk') as any }
+    record.credentialSubject = { ...record.credentialSubject, fingerprints: [{ alg: 'pdq-256' }, { alg: 'iscc-image-64' }] }
+    handler = (req, res) => {
+      if (req.url.startsWith('/v1/content')) return json(res, 201, { cid: CIDS.content, size: req.body.byteLength })
+      json(res, 201, { cid: CIDS.asset, status: 'added', record })
+    }
+    const file = await writeTempFile(home, 'fp.png', 'not really a png')
+    const r = await cli(['add', file, '--json'], { home })
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout).fingerprints, ['pdq-256', 'iscc-image-64'])
+    const sent = JSON.parse(daemon.seen.filter(s => s.url === '/v1/assets').at(-1)!.body.toString())
+    assert.equal('fingerprints' in sent, false, 'without the flag the node\'s fingerprints.compute decides')
+    const off = await cli(['add', file, '--no-fingerprints', '--json'], { home })
+    assert.equal(off.code, 0, off.stderr)
+    assert.equal(JSON.parse(daemon.seen.filter(s => s.url === '/v1/assets').at(-1)!.body.toString()).fingerprints, false)
+    const text = await cli(['add', file], { home })
+    assert.match(text.stdout, /^fingerprints +pdq-256, iscc-image-64$/m)
+  })
+
   it('add of a missing file fails locally without contacting the daemon', async () => {
     const r = await cli(['add', join(home, 'nope.png')], { home })
     assert.equal(r.code, 1)

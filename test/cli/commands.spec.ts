@@ -10,7 +10,7 @@ import { cli, tempHome } from './helpers.ts'
 const PINNED = [
   'init', 'daemon', 'id',
   'add', 'get', 'export',
-  'record', 'records', 'search', 'lineage', 'verify', 'royalties',
+  'record', 'records', 'search', 'lineage', 'verify', 'royalties', 'similar', 'alerts',
   'license', 'grant', 'attest', 'revoke',
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',

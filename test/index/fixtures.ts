@@ -86,6 +86,7 @@ export interface AssetInit extends Common {
   content?: string
   /** parent asset record CIDs (relationship parentOf) or full ingredients */
   parents?: Array<string | Ingredient>
+  fingerprints?: AssetSubject['fingerprints']
 }
 
 export function makeAsset (a: AssetInit): ValidRecord<'asset'> {
@@ -99,6 +100,7 @@ export function makeAsset (a: AssetInit): ValidRecord<'asset'> {
   if (a.parents != null && a.parents.length > 0) {
     subject.ingredients = a.parents.map(p => typeof p === 'string' ? { relationship: 'parentOf' as Relationship, record: p, kind: 'asset' as const } : p)
   }
+  if (a.fingerprints != null) subject.fingerprints = a.fingerprints
   return record('asset', a, subject)
 }
 

@@ -20,6 +20,7 @@ import type {
 } from '../../src/records/types.ts'
 import { importFile } from '../../src/store/importer.ts'
 import { createVerifyView } from '../../src/lineage/verify-view.ts'
+import type { WorkFingerprinter } from '../../src/node/work-fingerprints.ts'
 import type { MembershipCheck, VerifyView } from '../../src/lineage/verify-view.ts'
 import { verifyProvenance } from '../../src/lineage/verify.ts'
 import type { ProvenanceReport, VerifyOptions } from '../../src/lineage/verify.ts'
@@ -54,6 +55,9 @@ export interface AssetInit {
   previous?: string
   /** proof.created, epoch ms; default validFrom */
   created?: number
+  /** default image/png */
+  mediaType?: string
+  fingerprints?: AssetSubject['fingerprints']
 }
 
 /** A random raw CID (content nobody holds) */
@@ -70,6 +74,10 @@ export class World {
   readonly index: RecordIndex
   readonly records = new Map<string, Uint8Array>()
   readonly blocks = new Map<string, Uint8Array>()
+  /** whole files by content CID, as `addContent` imported them: what the fingerprinter reads */
+  readonly files = new Map<string, Uint8Array>()
+  /** set to recompute fingerprints in reports (a WorkFingerprinter over `fileStore()`) */
+  fingerprinter?: WorkFingerprinter
   members?: MembershipCheck
   clock = T0
   private readonly signers = new Map<string, Signer>()
@@ -127,13 +135,14 @@ export class World {
   async asset (a: AssetInit): Promise<ValidRecord<'asset'>> {
     const subject: AssetSubject = {
       id: `ipfs://${a.content ?? strayContentCid()}`,
-      mediaType: 'image/png',
+      mediaType: a.mediaType ?? 'image/png',
       byteSize: a.byteSize ?? 1234,
       title: a.title ?? 'untitled',
       creators: [{ id: this.did(a.by), role: 'author', share: 10000 }]
     }
     if (a.ingredients != null) subject.ingredients = a.ingredients
     if (a.trainingMining != null) subject.trainingMining = a.trainingMining
+    if (a.fingerprints != null) subject.fingerprints = a.fingerprints
     return this.issue('asset', subject, a.by, { at: a.at, collective: a.collective, previous: a.previous, created: a.created })
   }
 
@@ -156,7 +165,20 @@ export class World {
     const { cid } = await importFile((async function * () { yield bytes })(), async (c, b) => {
       this.blocks.set(c.toString(), b.slice())
     }, { chunkSize })
+    this.files.set(cid.toString(), bytes.slice())
     return cid.toString()
+  }
+
+  /** A content store's `read` over the imported files (local only, like the node's) */
+  fileStore (): { read: (cid: string) => AsyncIterable<Uint8Array> } {
+    const { files } = this
+    return {
+      async * read (cid: string) {
+        const bytes = files.get(cid)
+        if (bytes == null) throw new NotFoundError(`content ${cid} is not stored here`)
+        yield bytes
+      }
+    }
   }
 
   view (): VerifyView {
@@ -176,7 +198,8 @@ export class World {
         }
       },
       crypto: nativeCrypto,
-      isMember: this.members
+      isMember: this.members,
+      fingerprinter: this.fingerprinter
     })
   }
 

@@ -8,9 +8,14 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { canonicalString } from '../../src/records/jcs.ts'
 import { utf8Bytes } from '../../src/records/jcs.ts'
-import { VERIFICATION_CODES, verdictOf } from '../../src/lineage/verify.ts'
+import { VERIFICATION_CODES, verdictOf, verifyProvenance } from '../../src/lineage/verify.ts'
 import type { ProvenanceReport, VerificationCode } from '../../src/lineage/verify.ts'
 import { codesOf, DAY, strayContentCid, strayRecordCid, World } from './verify-fixtures.ts'
+import { computeFingerprints, MATCH_TOLERANCE } from '../../src/fingerprints/claims.ts'
+import { textFingerprints } from '../../src/fingerprints/index.ts'
+import { WorkFingerprinter } from '../../src/node/work-fingerprints.ts'
+import type { FingerprintClaim } from '../../src/records/types.ts'
+import { png as pngOf, structuredImage } from '../fingerprints/generated.ts'
 
 /** Every code a test below has produced, checked at the end against the table */
 const produced = new Set<string>()
@@ -238,6 +243,82 @@ describe('verifyProvenance', () => {
     it('content.unsupported for a codec other than raw or dag-pb', async () => {
       const a = await w.asset({ by: 'ann', content: strayContentCid(0x71) })
       expectCode(await w.verify(a.cid), 'content.unsupported', a.cid)
+    })
+  })
+
+  describe('fingerprints', () => {
+    const flip = (hex: string, bits: number): string => {
+      const b = Buffer.from(hex, 'hex')
+      for (let i = 0; i < bits; i++) b[i >> 3] ^= 0x80 >> (i & 7)
+      return b.toString('hex')
+    }
+    let png: Uint8Array
+    let claims: FingerprintClaim[]
+    before(async () => {
+      png = await pngOf(structuredImage(5, 320, 240))
+      claims = await computeFingerprints(png, 'image')
+      w.fingerprinter = new WorkFingerprinter({ store: w.fileStore(), maxBytes: 1024 * 1024 })
+    })
+    after(() => { w.fingerprinter = undefined })
+
+    it('fingerprint.valid when the claimed codes are those of the held bytes, or within the tolerance', async () => {
+      const content = await w.addContent(png)
+      const a = await w.asset({ by: 'ann', content, byteSize: png.length, fingerprints: claims })
+      let report = await w.verify(a.cid)
+      expectCode(report, 'fingerprint.valid', a.cid)
+      expectNo(report, 'fingerprint.mismatch')
+      assert.equal(report.verdict, 'verified')
+      // a few bits off, as another libvips build might decode: still a match
+      const near = claims.map(c => c.alg === 'pdq-256' ? { ...c, code: flip(c.code, MATCH_TOLERANCE['pdq-256']) } : c)
+      const b = await w.asset({ by: 'ann', content, byteSize: png.length, fingerprints: near })
+      report = await w.verify(b.cid)
+      expectCode(report, 'fingerprint.valid', b.cid)
+      expectNo(report, 'fingerprint.mismatch')
+    })
+
+    it('fingerprint.mismatch for a claimed code the held bytes do not give, and for a text code on an image', async () => {
+      const content = await w.addContent(png)
+      const tampered = claims.map(c => c.alg === 'pdq-256' ? { ...c, code: flip(c.code, MATCH_TOLERANCE['pdq-256'] + 1) } : c)
+      const a = await w.asset({ by: 'bob', content, byteSize: png.length, fingerprints: tampered })
+      let report = await w.verify(a.cid)
+      expectCode(report, 'fingerprint.mismatch', a.cid)
+      expectCode(report, 'fingerprint.valid', a.cid) // the ISCC code still matches
+      const mismatch = report.findings.find(f => f.code === 'fingerprint.mismatch')
+      assert.match(mismatch?.message ?? '', /pdq-256 \(11 bits apart, tolerance 10\)/)
+      assert.equal(report.verdict, 'warnings')
+      const text = textFingerprints('words that are not this picture at all, so its bytes give no text code')
+      const b = await w.asset({ by: 'bob', content, byteSize: png.length, fingerprints: [{ alg: 'iscc-text-64', bits: 64, code: text.iscc.code }] })
+      report = await w.verify(b.cid)
+      expectCode(report, 'fingerprint.mismatch', b.cid)
+      expectNo(report, 'fingerprint.valid')
+      // a PNG claimed as text: not UTF-8, so it gives no text code either
+      assert.match(report.findings.find(f => f.code === 'fingerprint.mismatch')?.message ?? '', /iscc-text-64 \(the bytes give no such code\)/)
+    })
+
+    it('no fingerprint finding when the bytes are not held, or the claim is of an algorithm not known here', async () => {
+      const a = await w.asset({ by: 'ann', byteSize: png.length, fingerprints: claims })
+      let report = await w.verify(a.cid)
+      expectNo(report, 'fingerprint.valid')
+      expectNo(report, 'fingerprint.mismatch')
+      expectNo(report, 'fingerprint.unchecked')
+      const content = await w.addContent(png)
+      const b = await w.asset({ by: 'ann', content, byteSize: png.length, fingerprints: [{ alg: 'future-alg', bits: 8, code: 'ff' }] })
+      report = await w.verify(b.cid)
+      assert.deepEqual(codesOf(report, b.cid).filter(c => c.startsWith('fingerprint.')), [])
+    })
+
+    it('fingerprint.unchecked when the work is over the node\'s size bound or the report\'s content budget ran out', async () => {
+      const content = await w.addContent(png)
+      const a = await w.asset({ by: 'ann', content, byteSize: png.length, fingerprints: claims })
+      w.fingerprinter = new WorkFingerprinter({ store: w.fileStore(), maxBytes: 100 })
+      let report = await w.verify(a.cid)
+      expectCode(report, 'fingerprint.unchecked', a.cid)
+      w.fingerprinter = new WorkFingerprinter({ store: w.fileStore(), maxBytes: 1024 * 1024 })
+      // enough to hash the blocks (the file and the root node), not to read the file a second time
+      report = await w.verify(a.cid, { contentBudget: 2 * png.length - 1 })
+      expectCode(report, 'fingerprint.unchecked', a.cid)
+      assert.match(report.findings.find(f => f.code === 'fingerprint.unchecked')?.message ?? '', /budget/)
+      expectNo(report, 'fingerprint.mismatch')
     })
   })
 
@@ -476,6 +557,22 @@ describe('verifyProvenance', () => {
     })
   })
 
+  describe('look-alikes', () => {
+    it('possible.unattributed_derivative on a later look-alike by another author, from the similarity check', async () => {
+      const first = await w.asset({ by: 'ann', title: 'dusk' })
+      const copy = await w.asset({ by: 'mallory', title: 'dusk, mine' })
+      // the check the node answers from its fingerprints (test/similarity/ covers the rule itself)
+      const unattributed = async (cid: string) => cid !== copy.cid
+        ? []
+        : [{ earlier: first.cid, earlierAuthor: first.author, earlierTime: first.time, alg: 'pdq-256', distance: 12, variant: 'flipX' }]
+      const report = await verifyProvenance({ ...w.view(), unattributed }, copy.cid, { now: w.clock + DAY })
+      expectCode(report, 'possible.unattributed_derivative', copy.cid)
+      assert.deepEqual(report.findings.find(f => f.code === 'possible.unattributed_derivative')?.related, [first.cid])
+      assert.match(report.findings.find(f => f.code === 'possible.unattributed_derivative')?.message ?? '', /mirrored left to right/)
+      expectNo(await verifyProvenance({ ...w.view(), unattributed }, first.cid, { now: w.clock + DAY }), 'possible.unattributed_derivative')
+    })
+  })
+
   describe('chain and clock', () => {
     it('chain.fork on both records when an author signs two successors of one record; none on a straight chain', async () => {
       const first = await w.asset({ by: 'ann', title: 'first' })
@@ -587,7 +684,7 @@ describe('verifyProvenance', () => {
     const codes = Object.keys(VERIFICATION_CODES).sort()
     assert.deepEqual([...produced].sort(), codes, 'a failing (or triggering) example for every code')
     const doc = await readFile(new URL('../../protocols/verification.md', import.meta.url), 'utf8')
-    const rows = [...doc.matchAll(/^\| `([a-z]+\.[A-Za-z]+)` \| (info|warning|error) \|/gm)].map(m => [m[1], m[2]])
+    const rows = [...doc.matchAll(/^\| `([a-z]+\.[A-Za-z_]+)` \| (info|warning|error) \|/gm)].map(m => [m[1], m[2]])
     assert.deepEqual(rows.map(r => r[0]).sort(), codes, 'the table lists exactly the codes')
     for (const [code, severity] of rows) assert.equal(severity, VERIFICATION_CODES[code as VerificationCode].severity, code)
   })

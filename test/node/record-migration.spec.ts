@@ -120,4 +120,25 @@ describe('migration of a previous release\'s data dir', { timeout: 120_000 }, ()
     assert.deepEqual(records, [], 'and its block file is gone')
     assert.ok((await node.store.store.getRecord(record.cid)).byteLength > 0)
   })
+
+  it('on the upgraded data dir, an asset signed for content of the old release carries fingerprints and is indexed with them', async () => {
+    const running = node as AtelierNode
+    const res = await fetch(`${running.gatewayUrl}/v1/assets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${running.identity.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: expected.content, title: 'fingerprinted', mediaType: 'text/plain' })
+    })
+    const body = await res.json() as any
+    assert.equal(res.status, 201, JSON.stringify(body))
+    const claimed = body.record.credentialSubject.fingerprints.map((f: { alg: string }) => f.alg)
+    assert.deepEqual(claimed, ['iscc-text-64', 'minhash-64x32'])
+    const indexed: string[] = []
+    for await (const f of running.index.iterateFingerprints()) if (f.cid === body.cid) indexed.push(f.alg)
+    assert.deepEqual(indexed, claimed)
+    // and a reindex writes them again
+    await running.reindex()
+    const again: string[] = []
+    for await (const f of running.index.iterateFingerprints()) if (f.cid === body.cid) again.push(f.alg)
+    assert.deepEqual(again, claimed)
+  })
 })

@@ -162,7 +162,11 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
         'cawg.ai_generative_training': { use: 'notAllowed' },
         'cawg.ai_inference': { use: 'allowed' },
         'cawg.data_mining': { use: 'constrained', constraintInfo: 'Attribution required.' }
-      }
+      },
+      fingerprints: [
+        { alg: 'pdq-256', bits: 256, code: '803e3fe3e2303c0ce1f8ce1c17e3fe1b8ce3211e88fc1fc4fc0ec40335fa23f8', quality: 100 },
+        { alg: 'iscc-image-64', bits: 64, code: 'ISCC:EEA4ADZP6A4JHHZ4' }
+      ]
     },
     license: {
       asset: someRecordCid,

@@ -13,6 +13,11 @@ import { RECORD_KINDS, validateRecord } from '../../src/records/index.ts'
 import type { RecordKind } from '../../src/records/index.ts'
 import { forge, subjects, utf8 } from './helpers.ts'
 
+const FINGERPRINTS = [
+  { alg: 'pdq-256', bits: 256, code: '803e3fe3e2303c0ce1f8ce1c17e3fe1b8ce3211e88fc1fc4fc0ec40335fa23f8', quality: 100 },
+  { alg: 'iscc-image-64', bits: 64, code: 'ISCC:EEA4ADZP6A4JHHZ4' }
+]
+
 const validate = (input: unknown): { cid: string } | { error: string } => {
   try {
     return { cid: validateRecord(typeof input === 'string' ? utf8(input) : input as object, { crypto: nobleCrypto }).cid }
@@ -44,9 +49,12 @@ function without (record: any, path: Array<string | number>): any {
 
 describe('one signed record, one id', () => {
   const all = subjects()
-  for (const kind of RECORD_KINDS as readonly RecordKind[]) {
-    it(`${kind}: every writing of the record has its CID; every other change is refused`, () => {
-      const record = forge(kind, all[kind] as any)
+  const cases: Array<[string, RecordKind, any]> = (RECORD_KINDS as readonly RecordKind[]).map(kind => [kind, kind, all[kind]])
+  // asset schema version 2: the fingerprints and each of their members are covered by the signature too
+  cases.push(['asset with fingerprints', 'asset', { ...all.asset, fingerprints: FINGERPRINTS }])
+  for (const [label, kind, subject] of cases) {
+    it(`${label}: every writing of the record has its CID; every other change is refused`, () => {
+      const record = forge(kind, subject)
       const base = validate(record)
       assert.ok('cid' in base, `the ${kind} record is valid: ${JSON.stringify(base)}`)
       const cid = base.cid

@@ -6,15 +6,15 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import {
-  BASIS_POINTS_TOTAL, COMMON_SCHEMA, CREDENTIAL_TYPE_BY_KIND, ENVELOPE_SCHEMA, KIND_SCHEMAS, LIMITS, RECORD_CONTEXT,
-  RECORD_KINDS, credentialSchemaId, ATELIER_CONTEXT_V1, VC_CONTEXT_V2
+  BASIS_POINTS_TOTAL, COMMON_SCHEMA, CREDENTIAL_TYPE_BY_KIND, ENVELOPE_SCHEMA, KIND_SCHEMAS, KIND_SCHEMA_VERSIONS, KNOWN_SCHEMA_VERSIONS,
+  LIMITS, RECORD_CONTEXT, RECORD_KINDS, credentialSchemaId, ATELIER_CONTEXT_V1, VC_CONTEXT_V2
 } from '../../src/records/index.ts'
 
 const s = (value: unknown): any => value
 const common = s(COMMON_SCHEMA).definitions
 const context = JSON.parse(readFileSync(new URL('../../protocols/context/v1.jsonld', import.meta.url), 'utf8'))['@context']
 const vectorRecords = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership-admit', 'membership-admit-cosign',
-  'membership-invite', 'membership-join', 'membership-remove'].map(name =>
+  'membership-invite', 'membership-join', 'membership-remove', 'asset-fingerprints'].map(name =>
   JSON.parse(JSON.parse(readFileSync(new URL(`../../protocols/vectors/atelier/${name}.json`, import.meta.url), 'utf8')).recordCanonical))
 
 /** Terms the VC 2.0 context defines (globally or within VerifiableCredential / DataIntegrityProof) */
@@ -30,8 +30,17 @@ describe('JSON Schemas', () => {
       assert.deepEqual(schema.properties.type.const, ['VerifiableCredential', CREDENTIAL_TYPE_BY_KIND[kind]])
       assert.equal(schema.properties.credentialSchema.properties.id.const, credentialSchemaId(kind))
     }
+    // every later version of a kind the same way, and the envelope names every version a node validates
+    for (const { kind, version, schema } of KIND_SCHEMA_VERSIONS) {
+      assert.equal(s(schema).$id, credentialSchemaId(kind, version))
+      assert.deepEqual(s(schema).properties.type.const, ['VerifiableCredential', CREDENTIAL_TYPE_BY_KIND[kind]])
+      assert.equal(s(schema).properties.credentialSchema.properties.id.const, credentialSchemaId(kind, version))
+    }
+    assert.deepEqual(KIND_SCHEMA_VERSIONS.map(v => `${v.kind}/${v.version}`).sort(),
+      RECORD_KINDS.flatMap(k => KNOWN_SCHEMA_VERSIONS[k].map(v => `${k}/${v}`)).sort())
     const envelope = s(ENVELOPE_SCHEMA)
-    assert.deepEqual(envelope.properties.credentialSchema.properties.id.enum, RECORD_KINDS.map(k => credentialSchemaId(k)))
+    assert.deepEqual(envelope.properties.credentialSchema.properties.id.enum,
+      RECORD_KINDS.flatMap(k => KNOWN_SCHEMA_VERSIONS[k].map(v => credentialSchemaId(k, v))))
     assert.deepEqual(envelope.properties.type.items[1].enum, RECORD_KINDS.map(k => CREDENTIAL_TYPE_BY_KIND[k]))
     assert.deepEqual(common.context.const, RECORD_CONTEXT)
     assert.deepEqual(RECORD_CONTEXT, [VC_CONTEXT_V2, ATELIER_CONTEXT_V1])
@@ -70,7 +79,7 @@ describe('JSON Schemas', () => {
       }
       for (const [key, value] of Object.entries(node)) walk(value, `${where}/${key}`)
     }
-    for (const schema of [COMMON_SCHEMA, ENVELOPE_SCHEMA, ...Object.values(KIND_SCHEMAS)]) walk(schema, s(schema).$id)
+    for (const schema of [COMMON_SCHEMA, ENVELOPE_SCHEMA, ...KIND_SCHEMA_VERSIONS.map(v => v.schema)]) walk(schema, s(schema).$id)
   })
 })
 
@@ -113,7 +122,7 @@ describe('JSON-LD context v1', () => {
       if (node.properties !== undefined) for (const key of Object.keys(node.properties)) names.add(key)
       for (const value of Object.values(node)) walk(value)
     }
-    for (const schema of [COMMON_SCHEMA, ENVELOPE_SCHEMA, ...Object.values(KIND_SCHEMAS)]) walk(schema)
+    for (const schema of [COMMON_SCHEMA, ENVELOPE_SCHEMA, ...KIND_SCHEMA_VERSIONS.map(v => v.schema)]) walk(schema)
     names.delete('@context')
     for (const name of names) assert.ok(VC_TERMS.has(name) || Object.hasOwn(context, name), `schema property ${name} has no context term`)
   })

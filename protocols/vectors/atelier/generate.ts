@@ -28,6 +28,8 @@ export const JOINER_SEED_HEX = 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b
 // in the form issueRecord writes (Date#toISOString: always three fraction digits)
 const VALID_FROM = ['2025-01-15T10:00:00.000Z', '2025-01-15T10:05:00.250Z', '2025-01-16T08:30:00.000Z', '2025-01-17T12:00:00.000Z', '2025-02-01T00:00:00.000Z']
 // the collective's records, after the five above: charter, admit, its co-signature, invite, join, remove
+// the fingerprinted asset (asset schema version 2), after the collective's records
+const FINGERPRINT_VALID_FROM = '2025-03-05T16:20:00.000Z'
 const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.000Z', '2025-02-10T14:00:00.000Z', '2025-02-12T08:00:00.000Z', '2025-02-20T17:45:00.500Z', '2025-02-27T11:00:00.000Z']
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
@@ -294,6 +296,30 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     subject: { action: 'remove', member: member.did, effectiveFrom: '2025-03-01T00:00:00Z', reason: 'Moved to another collective.' }
   }, crypto)
   write('membership-remove.json', remove.json)
+
+  // Asset schema version 2: an asset that carries fingerprints of its content (protocols/records.md §3.1). The codes
+  // are those of the PNG named (a 640×480 test image, test/fingerprints/generated.ts structuredImage(12), 13,709
+  // bytes as sharp encoded it); the record does not depend on the image being at hand
+  const fingerprinted = vector({
+    file: 'asset-fingerprints.json',
+    description: 'An image asset with its PDQ-256 (with quality) and ISCC Image-Code-64 fingerprints: asset schema version 2; the author\'s next record',
+    kind: 'asset',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: FINGERPRINT_VALID_FROM,
+    previous: invite.record.cid,
+    subject: {
+      id: 'ipfs://bafkreibf73srcor3ybqclfmupllc4lfdvrpmwygqocif7xzpxculodlpe4',
+      mediaType: 'image/png',
+      byteSize: 13709,
+      title: 'Discs and bars',
+      creators: [{ id: author.did, share: 10000 }],
+      fingerprints: [
+        { alg: 'pdq-256', bits: 256, code: '803e3fe3e2303c0ce1f8ce1c17e3fe1b8ce3211e88fc1fc4fc0ec40335fa23f8', quality: 100 },
+        { alg: 'iscc-image-64', bits: 64, code: 'ISCC:EEA4ADZP6A4JHHZ4' }
+      ]
+    }
+  }, crypto)
+  write('asset-fingerprints.json', fingerprinted.json)
 
   return files
 }

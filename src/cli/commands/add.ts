@@ -34,6 +34,8 @@ export interface AddOptions {
   royaltyPolicy?: 'LAP' | 'LRP'
   revShare?: number
   collective?: string
+  /** false with --no-fingerprints */
+  fingerprints?: boolean
 }
 
 /** What `add --json` prints */
@@ -48,6 +50,8 @@ export interface AddResult {
   mediaType?: string
   /** license record CID, when --license issued one */
   license?: string
+  /** algorithm ids of the fingerprints the record carries (none: absent) */
+  fingerprints?: string[]
 }
 
 /** `--license` value: a preset name or an SPDX id */
@@ -97,6 +101,8 @@ export function assetBody (opts: AddOptions, content: { cid: string, size: numbe
   if (opts.sourceType != null) body.digitalSourceType = opts.sourceType
   if (opts.aiTraining != null) body.aiTraining = opts.aiTraining
   if (opts.collective != null) body.collective = opts.collective
+  // only the refusal is sent: without it the node's fingerprints.compute decides
+  if (opts.fingerprints === false) body.fingerprints = false
   if (opts.license != null) {
     const license: Record<string, unknown> = { ...licenseChoice(opts.license) }
     if (opts.royaltyPolicy != null) license.royaltyPolicy = opts.royaltyPolicy
@@ -107,6 +113,12 @@ export function assetBody (opts: AddOptions, content: { cid: string, size: numbe
 }
 
 interface CreatedRecord { cid: string, record: unknown }
+
+/** The algorithm ids of the fingerprints in a signed asset record, as the node answered it */
+function fingerprintAlgs (record: unknown): string[] {
+  const fps = (record as { credentialSubject?: { fingerprints?: Array<{ alg?: unknown }> } } | null)?.credentialSubject?.fingerprints
+  return Array.isArray(fps) ? fps.map(f => f.alg).filter((a): a is string => typeof a === 'string') : []
+}
 
 export const add: CliCommand<AddOptions> = {
   name: 'add',
@@ -139,6 +151,7 @@ export const add: CliCommand<AddOptions> = {
       .addOption(new Option('--royalty-policy <policy>', 'royalty policy of the license').choices(['LAP', 'LRP']))
       .addOption(new Option('--rev-share <percent>', 'revenue share owed by derivatives, percent').argParser(parse.percentToBasisPoints))
       .addOption(new Option('--collective <cid>', 'charter CID of the collective the records belong to').argParser(parse.cid))
+      .option('--no-fingerprints', 'sign the record without the perceptual fingerprints of the file (default: the node\'s fingerprints.compute)')
   },
   async run (ctx, [file], opts) {
     const fromStdin = file === '-'
@@ -184,13 +197,15 @@ export const add: CliCommand<AddOptions> = {
       record: created.cid,
       title: body.title as string,
       ...(body.mediaType != null ? { mediaType: body.mediaType as string } : {}),
-      ...(created.license?.cid != null ? { license: created.license.cid } : {})
+      ...(created.license?.cid != null ? { license: created.license.cid } : {}),
+      ...(fingerprintAlgs(created.record).length > 0 ? { fingerprints: fingerprintAlgs(created.record) } : {})
     }
     return single(value, v => fields([
       ['added', `${v.title} (${formatBytes(v.size)}${v.mediaType != null ? `, ${v.mediaType}` : ''})`],
       ['content', v.cid],
       ['asset record', v.record],
-      ['license', v.license != null ? `${v.license} (${opts.license ?? ''})` : undefined]
+      ['license', v.license != null ? `${v.license} (${opts.license ?? ''})` : undefined],
+      ['fingerprints', v.fingerprints?.join(', ')]
     ]))
   }
 }

@@ -41,6 +41,8 @@ interface AssetBody {
   aiTraining?: TrainingMiningUse
   collective?: string
   license?: LicenseOffer
+  /** compute the content's fingerprints; default: the node's fingerprints.compute */
+  fingerprints?: boolean
 }
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream'
@@ -133,6 +135,12 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       digitalSourceType,
       trainingMining
     })
+    // fingerprints from the bytes held here (none for works that give none: they are an aid, not a condition)
+    const fingerprinter = components.fingerprinter
+    if ((body.fingerprints ?? components.computeFingerprints === true) && fingerprinter != null) {
+      const fingerprints = await fingerprinter.forRecord(content, subject.mediaType, stat.size)
+      if (fingerprints != null) subject.fingerprints = fingerprints
+    }
     const collective = body.collective != null ? parseCid(body.collective, 'collective') : undefined
     // check the license offer before issuing anything, so a bad offer leaves no orphan asset record
     const offer = body.license != null ? licenseSubject('placeholder', body.license) : undefined

@@ -5,6 +5,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { RecordEvent } from '../../node/record-service.ts'
 import type { GatewayComponents } from '../types.ts'
+import type { UnattributedPair } from '../../similarity/index.ts'
+import { alertJson } from './similarity.ts'
 
 /** Keep-alive comment interval: proxies close idle streams */
 const HEARTBEAT_MS = 15_000
@@ -18,7 +20,7 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
   app.addHook('preClose', async () => { for (const raw of open) raw.end() })
 
   app.get('/v1/events', {
-    schema: { tags: ['records'], summary: 'Server-sent events: one `record` event per record indexed', produces: ['text/event-stream'] }
+    schema: { tags: ['records'], summary: 'Server-sent events: one `record` event per record indexed, and an `alert` event when a later look-alike of one of this node\'s works arrives', produces: ['text/event-stream'] }
   }, async (request, res) => {
     res.hijack()
     const raw = res.raw
@@ -43,10 +45,17 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
     }
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS)
     heartbeat.unref()
+    // a later look-alike of one of this node's works (GET /v1/alerts lists them all)
+    const onAlert = (pair: UnattributedPair): void => {
+      if (raw.writableLength > MAX_BUFFERED_BYTES) { raw.destroy(); return }
+      raw.write(`event: alert\nid: ${pair.later}\ndata: ${JSON.stringify(alertJson(pair))}\n\n`)
+    }
     components.records.on('record', onRecord)
+    components.similarity?.on('alert', onAlert)
     const cleanup = (): void => {
       clearInterval(heartbeat)
       components.records.off('record', onRecord)
+      components.similarity?.off('alert', onAlert)
       components.metrics.sseClients.dec()
       open.delete(raw)
     }

@@ -97,7 +97,15 @@ function parseBoolParam (value: string | undefined, name: string): boolean | und
  */
 export async function provenanceRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
   const isMember = components.isMember
-  const view = createVerifyView({ index: components.index, store: components.store, crypto: nativeCrypto, isMember })
+  const similarity = components.similarity
+  const view = createVerifyView({
+    index: components.index,
+    store: components.store,
+    crypto: nativeCrypto,
+    isMember,
+    fingerprinter: components.fingerprinter,
+    ...(similarity != null ? { unattributed: async (cid: string) => await similarity.unattributed(cid) } : {})
+  })
 
   app.get<{ Params: { cid: string }, Querystring: Record<string, string | undefined> }>('/v1/assets/:cid/provenance', {
     schema: {

@@ -86,7 +86,8 @@ export const assetBody = {
     },
     aiTraining: use,
     collective: cid,
-    license: licenseOffer
+    license: licenseOffer,
+    fingerprints: { type: 'boolean', description: 'compute the perceptual fingerprints of the content (images, text) and put them in the record; default: the node\'s fingerprints.compute' }
   }
 } as const
 

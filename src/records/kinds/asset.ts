@@ -6,6 +6,7 @@ import { parseCid, parseRecordCid } from '../cid.ts'
 import { publicKeyFromDidKey } from '../did-key.ts'
 import type { AssetSubject, Credential, Relationship, ValidRecord } from '../types.ts'
 import { checkDistinctIds, checkShareSum } from './shared.ts'
+import { claimProblem } from '../../fingerprints/codes.ts'
 
 const IPFS_SCHEME = 'ipfs://'
 
@@ -29,6 +30,23 @@ export function checkAsset (subject: AssetSubject): void {
   })
   subject.tools?.forEach((tool, i) => {
     if (tool.model !== undefined) parseCid(tool.model, `credentialSubject.tools[${i}].model`)
+  })
+  checkFingerprints(subject)
+}
+
+/** Each algorithm at most once (one code per algorithm and work); a known algorithm's code sound (codes.ts) */
+function checkFingerprints (subject: AssetSubject): void {
+  const seen = new Set<string>()
+  subject.fingerprints?.forEach((claim, i) => {
+    const field = `credentialSubject.fingerprints[${i}]`
+    if (seen.has(claim.alg)) {
+      throw new InvalidRecordError(`${field}.alg ${claim.alg} appears more than once`, { details: { field: `${field}.alg`, rule: 'distinct' } })
+    }
+    seen.add(claim.alg)
+    const problem = claimProblem(claim)
+    if (problem !== undefined) {
+      throw new InvalidRecordError(`${field}.${problem.field} ${problem.message}`, { details: { field: `${field}.${problem.field}`, rule: 'fingerprint' } })
+    }
   })
 }
 

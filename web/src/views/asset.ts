@@ -85,6 +85,42 @@ function licensesSection (asset: string, ctx: ViewContext): HTMLElement {
   return h('section', { class: 'card' }, h('h2', null, 'License'), body)
 }
 
+/** One look-alike as the node lists it */
+interface SimilarItem { cid: string, alg: string, distance: number, variant?: string, similarity?: number, title?: string, author?: string, time?: string }
+
+/** How near, in words: the share of the code's bits that differ, and the turn or mirror under which */
+function nearness (i: SimilarItem): string {
+  const bits = i.alg === 'pdq-256' ? 256 : 64
+  const kind = i.alg.startsWith('iscc-text') ? 'text' : 'picture'
+  const same = Math.round(100 * (1 - i.distance / bits))
+  const turned = i.variant != null ? `, once ${VARIANT_WORDS[i.variant] ?? i.variant}` : ''
+  const text = i.similarity != null ? `, ${Math.round(i.similarity * 100)} % of its phrases shared` : ''
+  return `${kind} fingerprint ${same} % alike${turned}${text}`
+}
+
+const VARIANT_WORDS: Record<string, string> = {
+  rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'mirrored',
+  flipY: 'flipped upside down', flipPlus1: 'mirrored across a diagonal', flipMinus1: 'mirrored across a diagonal'
+}
+
+/** Works the node finds near this one by their fingerprints (GET /v1/similar) */
+function similarSection (asset: string, ctx: ViewContext): HTMLElement {
+  const body = h('div', { id: 'similar-works' }, loading('similar works'))
+  void getJson<{ items: SimilarItem[] }>(`/v1/similar${query({ record: asset, limit: 20 })}`, ctx.signal).then(({ items }) => {
+    if (items.length === 0) {
+      replace(body, h('p', { class: 'muted' }, nodeWord('No other work this node holds looks like this one.')))
+      return
+    }
+    replace(body,
+      h('ul', { class: 'plain' }, items.map(i => h('li', { 'data-cid': i.cid },
+        nodeWord(assetLink(i.cid, i.title)), ' ', h('span', { class: 'muted small', title: `${i.alg}, ${i.distance} bits differ` }, nearness(i)),
+        i.author != null ? [' · by ', didText(i.author)] : null, i.time != null ? ` · ${formatTime(Date.parse(i.time))}` : null))),
+      h('p', { class: 'muted small' }, 'Found by comparing perceptual fingerprints, which survive resizing, recompression, small crops and turns. ',
+        'A look-alike by another author that names no lineage, license or grant shows in the provenance report. The list is ', nodeWord('this node\'s answer'), '.'))
+  }).catch(err => { if (!ctx.signal.aborted) replace(body, errorBox(err)) })
+  return h('section', { class: 'card' }, h('h2', null, 'Similar works'), body)
+}
+
 function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLElement {
   const content = s.id.replace(/^ipfs:\/\//, '')
   const training = trainingSentences(s.trainingMining)
@@ -97,7 +133,8 @@ function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLEl
         s.description != null ? h('p', { class: 'description' }, s.description) : null,
         facts(item, s),
         training.length > 0 ? h('div', { class: 'training' }, h('h3', null, 'AI training and data mining'), h('ul', null, training.map(t => h('li', null, t)))) : null)),
-    licensesSection(item.cid, ctx))
+    licensesSection(item.cid, ctx),
+    similarSection(item.cid, ctx))
 }
 
 function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, cleanup: () => void } {

@@ -1,0 +1,90 @@
+/**
+ * SimilarWorks: candidates by Hamming radius over every turn, each decided by the match rule of
+ * protocols/fingerprints.md §6 (PDQ ≤ 31 over the turns with quality ≥ 50; ISCC Image ≤ 12 where PDQ ≤ 96; Text-Code
+ * ≤ 20 then MinHash ≥ 0.25). Codes are made by the test with chosen distances; test/e2e/similarity.spec.ts runs
+ * real pictures through real daemons.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { encodeContentUnit, ISCC_SUBTYPE_IMAGE, ISCC_SUBTYPE_TEXT } from '../../src/fingerprints/iscc-codec.ts'
+import { LinearScan, SimilarWorks, nearDupSearch } from '../../src/similarity/index.ts'
+import type { WorkCodes } from '../../src/similarity/index.ts'
+
+/** A deterministic pseudo-random code of `bytes` bytes */
+function code (seed: number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes)
+  let x = (seed * 2654435761) >>> 0 || 1
+  for (let i = 0; i < bytes; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; out[i] = x & 0xff }
+  return out
+}
+
+/** `c` with its first `n` bits flipped */
+function flip (c: Uint8Array, n: number): Uint8Array {
+  const out = Uint8Array.from(c)
+  for (let i = 0; i < n; i++) out[i >> 3] ^= 0x80 >> (i & 7)
+  return out
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const iscc = (subtype: number, b: Uint8Array): string => encodeContentUnit(subtype, 64, b).code
+const image = (pdq: Uint8Array | undefined, quality: number, isccBits?: Uint8Array): WorkCodes => ({
+  image: { ...(pdq != null ? { pdq: { hash: hex(pdq), quality } } : {}), ...(isccBits != null ? { iscc: iscc(ISCC_SUBTYPE_IMAGE, isccBits) } : {}) }
+})
+function signature (same: number, seed: number): string {
+  const b = Buffer.alloc(256)
+  for (let i = 0; i < 64; i++) b.writeUInt32BE(i < same ? i + 1 : (seed * 1000 + i) >>> 0, i * 4)
+  return b.toString('hex')
+}
+
+for (const [name, search] of [['linear scan', () => new LinearScan()], ['multi-index hashing', nearDupSearch]] as const) {
+  describe(`SimilarWorks over a ${name}`, () => {
+    const works = (held: Map<string, WorkCodes>): SimilarWorks => {
+      const w = new SimilarWorks({ search, codesOf: async (cid) => held.get(cid) })
+      for (const [cid, c] of held) w.add(cid, c)
+      return w
+    }
+
+    it('PDQ: within 31 bits matches, 32 does not; a code of quality under 50 is neither held nor searched with', async () => {
+      const base = code(1, 32)
+      const held = new Map([['near', image(flip(base, 10), 90)], ['edge', image(flip(base, 31), 90)], ['far', image(flip(base, 32), 90)], ['blurry', image(base, 40)]])
+      const w = works(held)
+      const found = (await w.query({ codes: image(base, 90) })).works
+      assert.deepEqual(found.map(f => [f.cid, f.alg, f.distance]), [['near', 'pdq-256', 10], ['edge', 'pdq-256', 31]])
+      assert.deepEqual((await w.query({ codes: image(base, 30) })).works, [])
+    })
+
+    it('a turned copy is met through the turns the holder of the bytes computed, and named', async () => {
+      const mine = code(3, 32)
+      const mirrored = code(4, 32)
+      const held = new Map<string, WorkCodes>([['mine', { image: { pdq: { hash: hex(mine), quality: 90, dihedral: { flipX: hex(mirrored) } } } }]])
+      const w = works(held)
+      assert.deepEqual((await w.query({ codes: image(flip(mirrored, 5), 90), exclude: 'other' })).works, [{ cid: 'mine', alg: 'pdq-256', distance: 5, variant: 'flipX' }])
+      w.remove('mine')
+      assert.equal(w.size, 0)
+      assert.deepEqual((await w.query({ codes: image(mirrored, 90) })).works, [])
+    })
+
+    it('ISCC Image within 12 counts only where PDQ is within 96 (or unusable)', async () => {
+      const p = code(5, 32)
+      const i = code(6, 8)
+      const held = new Map([['confirmed', image(flip(p, 60), 90, flip(i, 10))], ['unconfirmed', image(flip(p, 120), 90, flip(i, 10))], ['no-pdq', image(undefined, 0, flip(i, 12))]])
+      const found = (await works(held).query({ codes: image(p, 90, i) })).works
+      assert.deepEqual(found.map(f => [f.cid, f.alg, f.distance]), [['confirmed', 'iscc-image-64', 10], ['no-pdq', 'iscc-image-64', 12]])
+    })
+
+    it('text: Text-Code within 20 bits, then at least a quarter of the MinHash minima equal', async () => {
+      const t = code(7, 8)
+      const text = (bits: Uint8Array, same: number, seed: number): WorkCodes => ({ text: { iscc: iscc(ISCC_SUBTYPE_TEXT, bits), minhash: signature(same, seed) } })
+      const held = new Map([['close', text(flip(t, 18), 20, 1)], ['unlike', text(flip(t, 3), 10, 2)], ['far', text(flip(t, 21), 64, 3)]])
+      const found = (await works(held).query({ codes: text(t, 64, 0) })).works
+      assert.deepEqual(found.map(f => [f.cid, f.alg, f.distance, f.similarity]), [['close', 'iscc-text-64', 18, 20 / 64]])
+    })
+
+    it('with a radius: every work within it under any algorithm, without the rule, nearest first', async () => {
+      const base = code(8, 32)
+      const held = new Map([['a', image(flip(base, 40), 90)], ['b', image(flip(base, 20), 90)]])
+      const found = (await works(held).query({ codes: image(base, 90), radius: 45 })).works
+      assert.deepEqual(found.map(f => [f.cid, f.distance]), [['b', 20], ['a', 40]])
+    })
+  })
+}
