@@ -3,6 +3,7 @@
  * passed amendments whose close is at or before an instant. A value built once from the charter and the amendments
  * in (close, CID) order; asking it about an instant reads no clock.
  */
+import type { Amendments } from '../collectives/rules.ts'
 import { LIMITS } from '../records/constants.ts'
 import type { CharterSubject, ProposalChange, TrainingMiningEntry, TrainingMiningKey } from '../records/types.ts'
 import type { Amendment, CharterTerms, CollectiveDefaults } from './types.ts'
@@ -77,6 +78,21 @@ export class CharterTimeline {
     this.periods = Object.freeze(periods)
     this.amendments = Object.freeze(amendments)
     this.defaultsPeriods = Object.freeze(defaultsPeriods)
+  }
+
+  /** What computeMembership reads: the terms through time and the decreed admits and removes (applied amendments only) */
+  forMembership (): Amendments {
+    const decrees: Array<Amendments['decrees'][number]> = []
+    for (const amendment of this.amendments) {
+      if (amendment.effect !== 'applied') continue
+      for (const change of amendment.changes) {
+        if (change.action === 'admit' || change.action === 'remove') decrees.push({ action: change.action, member: change.member, at: amendment.at, proposal: amendment.proposal })
+      }
+    }
+    return {
+      periods: this.periods.map(p => ({ from: p.from, admins: new Set(p.terms.admins), policy: p.terms.policy, quorum: p.terms.quorum, ...(p.proposal === undefined ? {} : { proposal: p.proposal }) })),
+      decrees
+    }
   }
 
   /** The terms in effect at `atMs` (the charter's own before its validFrom, where nothing is judged anyway) */
