@@ -54,6 +54,12 @@ export interface RecordsConfig {
   clockSkewMs: number
 }
 
+export interface GovernanceConfig {
+  /** How long a node gathers the votes it witnesses before one receipt names them all, ms (always signed before the
+   * proposal's close; protocols/governance.md §5). @default 1000 */
+  receiptDelayMs: number
+}
+
 export interface IngestConfig {
   /** Records waiting to be ingested before writers are told to back off. @default 10000 */
   queueLimit: number
@@ -110,6 +116,7 @@ export interface AtelierConfig {
   parking: ParkingConfig
   store: StoreConfig
   sync: SyncConfig
+  governance: GovernanceConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
   logLevel: string
 }
@@ -126,6 +133,7 @@ export interface ConfigOverrides {
   p2p?: Partial<P2PConfig>
   records?: Partial<RecordsConfig>
   ingest?: Partial<IngestConfig>
+  governance?: Partial<GovernanceConfig>
   parking?: Partial<ParkingConfig>
   store?: Partial<StoreConfig>
   sync?: Partial<SyncConfig>
@@ -247,6 +255,9 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')
+    },
+    governance: {
+      receiptDelayMs: positiveInt(pick(l => l.governance?.receiptDelayMs, d.governance.receiptDelayMs), 'governance.receiptDelayMs', true)
     },
     logLevel: pick(l => l.logLevel, d.logLevel)
   }

@@ -99,6 +99,8 @@ export function tallyProposal (proposal: ProposalRecord, membership: Membership,
     if (vote.time >= closes) { reject('after-close'); continue }
     const weight = weights.get(vote.author)
     if (weight === undefined) { reject('not-elector'); continue }
+    // a vote is a record of the collective like any other: its author must be a member when it signs it
+    if (!membership.isMember(vote.author, vote.time)) { reject('not-member'); continue }
     const budget = subject.weighting === 'equal' ? credits * weight : Math.floor(credits * weight / WORK_WEIGHT)
     const bad = ballotIssue(subject.method, labels.length, vote.credential.credentialSubject, budget)
     if (bad !== undefined) { reject('bad-ballot', bad); continue }

@@ -10,6 +10,8 @@ export type VoteIssue =
   | 'before-open'
   | 'after-close'
   | 'not-elector'
+  /** an elector no longer a member when it signed the vote (removed during the window) */
+  | 'not-member'
   | 'bad-ballot'
   | 'unwitnessed'
   | 'superseded'
