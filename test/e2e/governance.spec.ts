@@ -6,6 +6,8 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { TestDaemon, waitFor } from './harness.ts'
 
 const CONFIG = { sync: { intervalMs: 2000 }, governance: { receiptDelayMs: 200 } }
@@ -19,6 +21,7 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
   let aDid: string, bDid: string, cDid: string
   let collective: string
   let proposal: string
+  let defaultsProposal: string
   let closes: number
 
   const membersOf = async (n: TestDaemon): Promise<any> => (await n.api(`/v1/collectives/${collective}/members`)).body
@@ -62,6 +65,9 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
     proposal = json.id
     closes = Date.parse(json.closes)
     assert.match(proposal, /^bagaaiera/)
+    const defaults = await a.cli(['propose', collective, '--default-license', 'CC-BY-4.0', '--default-ai-training', 'notAllowed', '--closes-in', `${WINDOW_S}s`])
+    assert.equal(defaults.code, 0, defaults.stderr)
+    defaultsProposal = defaults.stdout.trim()
     const text = await a.cli(['proposals', collective])
     assert.equal(text.code, 0, text.stderr)
     assert.match(text.stdout, new RegExp(`^${proposal}  open until `, 'm'))
@@ -74,6 +80,11 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
     assert.match(bVote.stdout, /^voted \(bagaaiera\w+\)/)
     const cVote = await c.cli(['vote', proposal, '0', '--json'])
     assert.equal(cVote.code, 0, cVote.stderr)
+    for (const n of [b, c]) {
+      await waitFor(async () => (await n.api(`/v1/proposals/${defaultsProposal}`)).status === 200 ? true : undefined, 30_000, 'the defaults proposal to reach B and C')
+      const v = await n.cli(['vote', defaultsProposal, 'for'])
+      assert.equal(v.code, 0, v.stderr)
+    }
     // before the close, every node counts both votes (witnessed by receipts) and calls the outcome provisional
     for (const n of nodes) {
       await waitFor(async () => { const t = await tallyOf(n); return t.votes?.filter((v: any) => v.counted).length === 2 ? t : undefined }, 20_000, 'both votes to count everywhere')
@@ -109,6 +120,21 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
     const late = await c.cli(['vote', proposal, 'against'])
     assert.equal(late.code, 1)
     assert.match(late.stderr, /closed at/)
+  })
+
+  it('the defaults passed too: a work added to the collective without a license or AI-training choice takes them', async () => {
+    await waitFor(async () => (await tallyOf(a)).status === 'closed' && (await a.api(`/v1/proposals/${defaultsProposal}`)).body.outcome === 'passed' ? true : undefined, 10_000, 'the defaults to pass')
+    assert.deepEqual((await a.api(`/v1/collectives/${collective}/defaults`)).body, { spdx: 'CC-BY-4.0', trainingMining: { 'cawg.ai_training': { use: 'notAllowed' } } })
+    const file = join(a.home, 'print.txt')
+    await writeFile(file, 'a print of the harbour')
+    const added = await a.cli(['add', file, '--title', 'Print', '--collective', collective, '--json'])
+    assert.equal(added.code, 0, added.stderr)
+    const out = JSON.parse(added.stdout)
+    const asset = (await a.api(`/v1/records/${out.record as string}`)).body
+    assert.deepEqual(asset.credentialSubject.trainingMining, { 'cawg.ai_training': { use: 'notAllowed' } })
+    assert.ok(out.license != null, added.stdout)
+    const license = (await a.api(`/v1/records/${out.license as string}`)).body
+    assert.equal(license.credentialSubject.spdx, 'CC-BY-4.0')
   })
 
   it('B, now an admin, admits a newcomer; the admit counts on every node', async () => {

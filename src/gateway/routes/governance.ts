@@ -60,7 +60,7 @@ export async function governanceRoutes (app: FastifyInstance, components: Pick<G
       tags: ['governance'],
       summary: 'Sign a proposal of the collective for this node\'s creator (a member)',
       description: 'Defaults: method single, weighting equal, turnout 1/2, threshold 1/2, closing 7 days from now. ' +
-        'A proposal with `changes` is a for/against question (no `choices`). 403-free: the format and membership are checked as for any record.',
+        'A proposal with `changes` is a for/against question (no `choices`). 400 ERR_INVALID_REQUEST when this node\'s creator is not a member now.',
       security,
       body: {
         type: 'object',
