@@ -32,8 +32,13 @@ const closesOf = (p: ProposalRecord): number => parseRecordTime(p.credential.cre
  */
 export function computeCollective (charter: ValidRecord<'charter'>, records: Iterable<ValidRecord>): CollectiveGovernance {
   const all = [...records]
-  const indexed = governanceRecords(charter.cid, all)
   const founding = { time: charter.time, subject: charter.credential.credentialSubject as CharterSubject }
+  // without a proposal there is nothing to tally: the membership is the charter's alone (the common case, and the
+  // one a node recomputes on every membership record)
+  if (!all.some(r => r.kind === 'proposal' && r.collective === charter.cid)) {
+    return { membership: computeMembership(charter, all), timeline: new CharterTimeline(founding, []), records: governanceRecords(charter.cid, []), tallies: new Map() }
+  }
+  const indexed = governanceRecords(charter.cid, all)
   const ordered = [...indexed.proposals].sort((a, b) => closesOf(a) - closesOf(b) || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0))
   const passed: Array<{ proposal: string, at: number, changes: NonNullable<ProposalRecord['credential']['credentialSubject']['changes']> }> = []
   let timeline = new CharterTimeline(founding, passed)

@@ -1,6 +1,7 @@
 /**
  * MembershipDirectory: each collective's charter and membership, computed from the membership records the node
- * holds, counted (the index) or not (the parking lot), and kept in memory.
+ * holds, counted (the index) or not (the parking lot), and from its counted governance records (proposals, votes,
+ * receipts; protocols/governance.md §6: a passed amendment changes the terms from its close on), kept in memory.
  *
  * Why the held ones too: the view (protocols/collectives.md §6) counts a membership record unless
  * computeMembership ignores it, and an ignored record changes nothing for the others; computing over everything

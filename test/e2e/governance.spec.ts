@@ -1,6 +1,6 @@
 /**
  * Governance on three real daemons (protocols/governance.md): A founds a collective alone (quorum 1), B and C join;
- * A proposes making B an admin with a 2/3 threshold and 2/3 turnout, closing in 30 s; B and C vote for it; their
+ * A proposes making B an admin with a 2/3 threshold and 2/3 turnout, closing in 60 s; B and C vote for it; their
  * nodes witness each other's votes before the close; after the close every node tallies the same passed outcome and
  * lists B as an admin, and B's admit of a newcomer then counts on every node.
  */
@@ -13,7 +13,7 @@ import { TestDaemon, waitFor } from './harness.ts'
 const CONFIG = { sync: { intervalMs: 2000 }, governance: { receiptDelayMs: 200 } }
 /** A did:key with no node behind it (RFC 8032 TEST 1024): admitted by B at the end */
 const NEWCOMER = 'did:key:z6Mkh7U7jBwoMro3UeHmXes4tKtFbZhMRWejbtunbU4hhvjP'
-const WINDOW_S = 30
+const WINDOW_S = 60
 
 describe('governance: a proposal passed by votes makes B an admin on every node', { timeout: 300_000 }, () => {
   const nodes: TestDaemon[] = []
@@ -123,17 +123,17 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
   })
 
   it('the defaults passed too: a work added to the collective without a license or AI-training choice takes them', async () => {
-    await waitFor(async () => (await tallyOf(a)).status === 'closed' && (await a.api(`/v1/proposals/${defaultsProposal}`)).body.outcome === 'passed' ? true : undefined, 10_000, 'the defaults to pass')
+    await waitFor(async () => { const t = (await a.api(`/v1/proposals/${defaultsProposal}`)).body; return t.status === 'closed' && t.outcome === 'passed' ? true : undefined }, 20_000, 'the defaults to pass')
     assert.deepEqual((await a.api(`/v1/collectives/${collective}/defaults`)).body, { spdx: 'CC-BY-4.0', trainingMining: { 'cawg.ai_training': { use: 'notAllowed' } } })
     const file = join(a.home, 'print.txt')
     await writeFile(file, 'a print of the harbour')
     const added = await a.cli(['add', file, '--title', 'Print', '--collective', collective, '--json'])
     assert.equal(added.code, 0, added.stderr)
     const out = JSON.parse(added.stdout)
-    const asset = (await a.api(`/v1/records/${out.record as string}`)).body
+    const asset = (await a.api(`/v1/records/${out.record as string}?raw=1`)).body
     assert.deepEqual(asset.credentialSubject.trainingMining, { 'cawg.ai_training': { use: 'notAllowed' } })
     assert.ok(out.license != null, added.stdout)
-    const license = (await a.api(`/v1/records/${out.license as string}`)).body
+    const license = (await a.api(`/v1/records/${out.license as string}?raw=1`)).body
     assert.equal(license.credentialSubject.spdx, 'CC-BY-4.0')
   })
 
