@@ -54,6 +54,12 @@ export interface RecordsConfig {
   clockSkewMs: number
 }
 
+export interface GovernanceConfig {
+  /** How long a node gathers the votes it witnesses before one receipt names them all, ms (always signed before the
+   * proposal's close; protocols/governance.md §5). @default 1000 */
+  receiptDelayMs: number
+}
+
 export interface IngestConfig {
   /** Records waiting to be ingested before writers are told to back off. @default 10000 */
   queueLimit: number
@@ -120,6 +126,7 @@ export interface AtelierConfig {
   store: StoreConfig
   sync: SyncConfig
   fingerprints: FingerprintsConfig
+  governance: GovernanceConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
   logLevel: string
 }
@@ -136,6 +143,7 @@ export interface ConfigOverrides {
   p2p?: Partial<P2PConfig>
   records?: Partial<RecordsConfig>
   ingest?: Partial<IngestConfig>
+  governance?: Partial<GovernanceConfig>
   parking?: Partial<ParkingConfig>
   store?: Partial<StoreConfig>
   sync?: Partial<SyncConfig>
@@ -262,6 +270,9 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     fingerprints: {
       compute: bool(pick(l => l.fingerprints?.compute, d.fingerprints.compute), 'fingerprints.compute'),
       maxBytes: positiveInt(pick(l => l.fingerprints?.maxBytes, d.fingerprints.maxBytes), 'fingerprints.maxBytes')
+    },
+    governance: {
+      receiptDelayMs: positiveInt(pick(l => l.governance?.receiptDelayMs, d.governance.receiptDelayMs), 'governance.receiptDelayMs', true)
     },
     logLevel: pick(l => l.logLevel, d.logLevel)
   }

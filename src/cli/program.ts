@@ -33,6 +33,7 @@ import { search } from './commands/search.ts'
 import { similar, alerts } from './commands/similar.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
+import { propose, vote, proposals, proposalShow } from './commands/governance.ts'
 
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
@@ -42,13 +43,15 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   license, grant, attest, revoke,
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,
+  propose, vote, proposals, proposalShow,
   peers, connect,
   reindex, doctor
 ]
 
 /** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
 const GROUPS: Readonly<Record<string, string>> = {
-  collective: 'create, list and show collectives'
+  collective: 'create, list and show collectives',
+  proposal: 'show a proposal\'s count, explained line by line'
 }
 
 export interface RunOptions {

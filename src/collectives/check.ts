@@ -84,7 +84,7 @@ function verdict (issue: MembershipIssue, record: ValidRecord, missing: string[]
  * the caller refuses it.
  */
 export function checkMembershipRecord (charter: ValidRecord<'charter'>, membership: Membership, record: ValidRecord): MembershipCheck {
-  const facts = charterFacts(charter)
+  const facts = membership.facts.cid === charter.cid ? membership.facts : charterFacts(charter)
   if (record.kind !== 'membership') return verdict('not-membership', record)
   if (membership.charterCid !== facts.cid || record.collective !== facts.cid) return verdict('wrong-collective', record)
   const candidate = record as MembershipRecord
@@ -106,7 +106,7 @@ export function checkMembershipRecord (charter: ValidRecord<'charter'>, membersh
     case 'remove': {
       const signers = new Set(membership.signersOf(subject.action, subject.member, effectiveFromOf(subject)))
       signers.add(candidate.author)
-      return { status: 'ok', effect: signers.size >= facts.quorum ? 'effective' : 'pending' }
+      return { status: 'ok', effect: signers.size >= facts.termsAt(effectiveFromOf(subject)).quorum ? 'effective' : 'pending' }
     }
     case 'invite':
       return { status: 'ok', effect: 'effective' }

@@ -13,8 +13,8 @@
  */
 import { parseRecordTime } from '../records/time.ts'
 import type { AdmissionPolicy, ValidRecord } from '../records/types.ts'
-import { byTimeThenCid, changeKey, charterFacts, effectiveFromOf, isMembershipOf, staticIssue, subjectOf } from './rules.ts'
-import type { CharterFacts } from './rules.ts'
+import { adminAt, byTimeThenCid, changeKey, charterFacts, effectiveFromOf, isMembershipOf, staticIssue, subjectOf } from './rules.ts'
+import type { Amendments, CharterFacts } from './rules.ts'
 import type {
   CharterRecord, InviteState, Membership, MembershipChange, MembershipIssue, MembershipRecord, PendingChange, RecordStatus
 } from './types.ts'
@@ -60,6 +60,8 @@ class ComputedMembership implements Membership {
   readonly since: number
   readonly pending: readonly PendingChange[]
   readonly changes: readonly MembershipChange[]
+  readonly facts: CharterFacts
+  /** admins in every period (the charter's, never removed): members from the charter's validFrom, with no events */
   private readonly adminSet: ReadonlySet<string>
   private readonly byMember: ReadonlyMap<string, Array<[number, number]>>
   private readonly invites: ReadonlyMap<string, InviteState>
@@ -76,12 +78,14 @@ class ComputedMembership implements Membership {
     groups: Map<string, ChangeGroup>
     removalTimes: Map<string, number[]>
   }) {
+    const latest = facts.periods[facts.periods.length - 1]
     this.charterCid = facts.cid
-    this.policy = facts.policy
-    this.quorum = facts.quorum
-    this.admins = Object.freeze(sortStrings(facts.admins))
+    this.policy = latest.policy
+    this.quorum = latest.quorum
+    this.admins = Object.freeze(sortStrings(latest.admins))
     this.since = facts.since
-    this.adminSet = facts.admins
+    this.facts = facts
+    this.adminSet = permanentAdmins(facts)
     this.pending = Object.freeze(parts.pending)
     this.changes = Object.freeze(parts.changes)
     this.byMember = parts.byMember
@@ -92,7 +96,16 @@ class ComputedMembership implements Membership {
   }
 
   isAdmin (did: string): boolean {
-    return this.adminSet.has(did)
+    return this.admins.includes(did)
+  }
+
+  isAdminAt (did: string, atMs: number): boolean {
+    return atMs >= this.since && adminAt(this.facts, did, atMs)
+  }
+
+  termsAt (atMs: number): { admins: string[], quorum: number, policy: AdmissionPolicy } {
+    const terms = this.facts.termsAt(atMs)
+    return { admins: sortStrings(terms.admins), quorum: terms.quorum, policy: terms.policy }
   }
 
   isMember (did: string, atMs: number): boolean {
@@ -138,13 +151,43 @@ class ComputedMembership implements Membership {
   }
 }
 
+/** The admins of every period: the charter's admins whom no amendment removed */
+function permanentAdmins (facts: CharterFacts): ReadonlySet<string> {
+  const [first, ...rest] = facts.periods
+  return new Set([...first.admins].filter(did => rest.every(period => period.admins.has(did))))
+}
+
+/**
+ * Admissions from amendments: each admin who is not one in every period becomes a member when it first becomes an
+ * admin, and again at the start of each later admin interval; losing admin status removes no one
+ * (protocols/governance.md §7.1, §7.2). Decreed admits and removes take effect at their proposal's close.
+ */
+function amendmentEvents (facts: CharterFacts, permanent: ReadonlySet<string>): Event[] {
+  const events: Event[] = []
+  let previous: ReadonlySet<string> = new Set()
+  for (const period of facts.periods) {
+    const key = period.proposal ?? facts.cid
+    for (const did of period.admins) {
+      if (!permanent.has(did) && !previous.has(did)) events.push({ action: 'admit', member: did, at: period.from, key, records: [key] })
+    }
+    previous = period.admins
+  }
+  for (const decree of facts.decrees) {
+    // the admins' membership is theirs while they are admins: a decreed removal of one changes nothing
+    if (decree.action === 'remove' && adminAt(facts, decree.member, decree.at)) continue
+    events.push({ action: decree.action, member: decree.member, at: decree.at, key: decree.proposal, records: [decree.proposal] })
+  }
+  return events
+}
+
 /**
  * The membership of the collective founded by `charter`, from `records`: any records, of any kinds and collectives
  * (only membership records whose `collective` is the charter's CID are read), in any order, repeats allowed.
+ * `amendments`, from passed proposals (src/governance), change the charter's terms from their close on.
  * Pure: no clock, no I/O; every record must have passed validateRecord.
  */
-export function computeMembership (charter: ValidRecord<'charter'>, records: Iterable<ValidRecord>): Membership {
-  const facts = charterFacts(charter as CharterRecord)
+export function computeMembership (charter: ValidRecord<'charter'>, records: Iterable<ValidRecord>, amendments?: Amendments): Membership {
+  const facts = charterFacts(charter as CharterRecord, amendments)
   const unique = new Map<string, MembershipRecord>()
   for (const record of records) if (isMembershipOf(record, facts.cid)) unique.set(record.cid, record)
   const sorted = [...unique.values()].sort(byTimeThenCid)
@@ -183,16 +226,21 @@ export function computeMembership (charter: ValidRecord<'charter'>, records: Ite
     }
   }
 
-  const events: Event[] = []
+  const events: Event[] = amendmentEvents(facts, permanentAdmins(facts))
   const pending: PendingChange[] = []
   const removalTimes = new Map<string, number[]>()
+  for (const event of events) {
+    if (event.action === 'remove') removalTimes.set(event.member, [...(removalTimes.get(event.member) ?? []), event.at])
+  }
   for (const group of groups.values()) {
     const records = sortStrings(group.records)
-    const effective = group.signers.size >= facts.quorum
+    // the quorum in effect when the change would take effect
+    const quorum = facts.termsAt(group.effectiveFrom).quorum
+    const effective = group.signers.size >= quorum
     for (const cid of records) statuses.set(cid, { cid, action: group.action, outcome: effective ? 'effective' : 'pending' })
     if (!effective) {
       const signers = sortStrings(group.signers)
-      pending.push({ action: group.action, member: group.member, effectiveFrom: group.effectiveFrom, signers, records, needed: facts.quorum - signers.length })
+      pending.push({ action: group.action, member: group.member, effectiveFrom: group.effectiveFrom, signers, records, needed: quorum - signers.length })
       continue
     }
     events.push({ action: group.action, member: group.member, at: group.effectiveFrom, key: records[0], records })

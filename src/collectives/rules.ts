@@ -6,27 +6,64 @@ import { parseRecordTime } from '../records/time.ts'
 import type { AdmissionPolicy, MembershipSubject, ValidRecord } from '../records/types.ts'
 import type { CharterRecord, MembershipIssue, MembershipRecord } from './types.ts'
 
-/** What the rules read from a charter */
+/** The charter's terms from an instant on, as amended by governance (protocols/governance.md §7.1) */
+export interface TermsPeriod {
+  /** epoch ms; the first period starts at the charter's validFrom */
+  from: number
+  admins: ReadonlySet<string>
+  policy: AdmissionPolicy
+  quorum: number
+  /** the passed proposal that started this period; absent for the charter's own */
+  proposal?: string
+}
+
+/**
+ * What passed proposals change in the membership (protocols/governance.md §7): the charter's terms through time,
+ * and the admissions and removals they decree at their close. Built by src/governance from the tallies; absent,
+ * the charter's terms hold for ever.
+ */
+export interface Amendments {
+  /** in time order; the first is the charter's own terms from its validFrom */
+  periods: readonly TermsPeriod[]
+  /** `admit`/`remove` changes of passed proposals, taking effect at the proposal's close */
+  decrees: ReadonlyArray<{ action: 'admit' | 'remove', member: string, at: number, proposal: string }>
+}
+
+/** What the rules read from a charter and its amendments */
 export interface CharterFacts {
   cid: string
   /** validFrom, epoch ms */
   since: number
-  admins: ReadonlySet<string>
-  policy: AdmissionPolicy
-  quorum: number
+  /** the terms through time; one period when nothing was amended */
+  periods: readonly TermsPeriod[]
+  decrees: Amendments['decrees']
+  /** the terms at `atMs`; before the charter's validFrom, its own (nothing dated then is judged on them) */
+  termsAt (atMs: number): TermsPeriod
 }
 
-/** The facts of a charter record */
-export function charterFacts (charter: CharterRecord): CharterFacts {
+/** The facts of a charter record, with its amendments if any */
+export function charterFacts (charter: CharterRecord, amendments?: Amendments): CharterFacts {
   const subject = charter.credential.credentialSubject
+  const own: TermsPeriod = { from: charter.time, admins: new Set(subject.admins), policy: subject.admission.policy, quorum: subject.admission.quorum }
+  const periods = amendments === undefined || amendments.periods.length === 0 ? [own] : [own, ...amendments.periods.slice(1)]
   return {
     cid: charter.cid,
     since: charter.time,
-    admins: new Set(subject.admins),
-    policy: subject.admission.policy,
-    quorum: subject.admission.quorum
+    periods,
+    decrees: amendments?.decrees ?? [],
+    termsAt (atMs: number): TermsPeriod {
+      let current = periods[0]
+      for (const period of periods) {
+        if (period.from > atMs) break
+        current = period
+      }
+      return current
+    }
   }
 }
+
+/** Whether `did` is an admin at `atMs` under the (amended) charter */
+export const adminAt = (facts: CharterFacts, did: string, atMs: number): boolean => facts.termsAt(atMs).admins.has(did)
 
 /** The subject of a membership record */
 export function subjectOf (record: MembershipRecord): MembershipSubject {
@@ -44,8 +81,13 @@ export function isMembershipOf (record: ValidRecord, charterCid: string): record
 }
 
 /**
- * The issue of a membership record that the charter alone decides, whatever other records exist; undefined when
- * there is none. Such a record can never take effect, so a node may refuse it outright.
+ * The issue of a membership record that the (amended) charter decides, whatever other membership records exist;
+ * undefined when there is none. Without amendments the charter alone decides, and a node may refuse such a record
+ * outright; with governance, a proposal still to pass may change the terms (`not-admin`, `admin-member`, `policy`).
+ *
+ * Admin status is read at the instant the record acts: an admit's or remove's `effectiveFrom` (not its validFrom:
+ * that keeps the membership before a proposal's close independent of the proposal, governance.md §6–§7.2), an
+ * invite's or join's validFrom.
  */
 export function staticIssue (facts: CharterFacts, record: MembershipRecord): MembershipIssue | undefined {
   if (record.collective !== facts.cid) return 'wrong-collective'
@@ -54,19 +96,25 @@ export function staticIssue (facts: CharterFacts, record: MembershipRecord): Mem
   const subject = subjectOf(record)
   switch (subject.action) {
     case 'admit':
-    case 'remove':
-      if (!facts.admins.has(record.author)) return 'not-admin'
-      if (facts.admins.has(subject.member)) return 'admin-member'
-      if (effectiveFromOf(subject) < facts.since) return 'before-charter'
+    case 'remove': {
+      const effectiveFrom = effectiveFromOf(subject)
+      if (!adminAt(facts, record.author, effectiveFrom)) return 'not-admin'
+      if (adminAt(facts, subject.member, effectiveFrom)) return 'admin-member'
+      if (effectiveFrom < facts.since) return 'before-charter'
       return undefined
-    case 'invite':
-      if (!facts.admins.has(record.author)) return 'not-admin'
-      if (facts.policy !== 'invite') return 'policy'
+    }
+    case 'invite': {
+      const terms = facts.termsAt(record.time)
+      if (!terms.admins.has(record.author)) return 'not-admin'
+      if (terms.policy !== 'invite') return 'policy'
       return undefined
-    case 'join':
-      if (facts.policy !== 'invite') return 'policy'
-      if (facts.admins.has(record.author)) return 'admin-member'
+    }
+    case 'join': {
+      const terms = facts.termsAt(record.time)
+      if (terms.policy !== 'invite') return 'policy'
+      if (terms.admins.has(record.author)) return 'admin-member'
       return undefined
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * `[from, to)` and `to` is `Infinity` while it is open.
  */
 import type { AdmissionPolicy, ValidRecord } from '../records/types.ts'
+import type { CharterFacts } from './rules.ts'
 
 /**
  * Why a membership record has no effect (or may never be accepted). `checkMembershipRecord` turns each into an
@@ -99,10 +100,11 @@ export type RecordStatus =
 export interface Membership {
   /** the collective's id: its charter record's CID */
   readonly charterCid: string
+  /** the admission policy once every known amendment has taken effect */
   readonly policy: AdmissionPolicy
-  /** distinct admin signatures an admit or remove needs */
+  /** distinct admin signatures an admit or remove needs, once every known amendment has taken effect */
   readonly quorum: number
-  /** the charter's admins, sorted; members from `since` on, never removed */
+  /** the admins once every known amendment has taken effect, sorted (the charter's, members from `since` on, without amendments) */
   readonly admins: readonly string[]
   /** the charter's validFrom, epoch ms */
   readonly since: number
@@ -112,8 +114,14 @@ export interface Membership {
   readonly changes: readonly MembershipChange[]
   /** whether `did` was a member at `atMs` (epoch ms) */
   isMember (did: string, atMs: number): boolean
-  /** whether `did` is one of the charter's admins */
+  /** the charter's terms and their amendments, as the rules read them */
+  readonly facts: CharterFacts
+  /** whether `did` is an admin once every known amendment has taken effect (the charter's admins without any) */
   isAdmin (did: string): boolean
+  /** whether `did` is an admin at `atMs` (never before the charter's validFrom) */
+  isAdminAt (did: string, atMs: number): boolean
+  /** the charter's terms in effect at `atMs` */
+  termsAt (atMs: number): { admins: string[], quorum: number, policy: AdmissionPolicy }
   /**
    * Members at `atMs`, sorted; without `atMs`, the members once every known change has taken effect (those whose
    * last interval is open). No clock is read: "now" is the caller's to pass.

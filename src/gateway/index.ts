@@ -16,6 +16,7 @@ import { createRoutes } from './routes/create.ts'
 import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
+import { governanceRoutes } from './routes/governance.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import { webRoutes } from './routes/web.ts'
 import { similarityRoutes } from './routes/similarity.ts'
@@ -97,6 +98,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     })
   })
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })
+  await app.register(async (scope) => { await governanceRoutes(scope, components) })
   await app.register(async (scope) => { await webRoutes(scope, { root: WEB_ROOT }) })
   await app.register(async (scope) => { await provenanceRoutes(scope, components) })
   const similarity = components.similarity

@@ -8,6 +8,7 @@ import type { ContentStore } from '../store/types.ts'
 import type { NodeMetrics } from '../node/metrics.ts'
 import type { HttpConfig } from '../config.ts'
 import type { CollectiveService } from '../node/collective-service.ts'
+import type { GovernanceService } from '../node/governance-service.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
@@ -41,6 +42,8 @@ export interface GatewayComponents {
   /** read-only view of records for lineage reports (royalties, exports, provenance) */
   lineageView?: LineageView
   collectives?: CollectiveService
+  /** proposals, votes and tallies (protocols/governance.md) */
+  governance?: GovernanceService
   peers?: PeerKeeper
   parking?: ParkingLot
   /** whether `did` was a member of `collective` at `timeMs`; undefined when the collective is not known here */

@@ -19,6 +19,8 @@ import { createGateway, VERSION } from '../gateway/index.ts'
 import { WorkFingerprinter } from './work-fingerprints.ts'
 import { createSimilarityService } from './similarity-wiring.ts'
 import type { SimilarityService } from './similarity-service.ts'
+import { GovernanceService } from './governance-service.ts'
+import { STATE_KINDS } from './membership-directory.ts'
 import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
@@ -291,7 +293,7 @@ export class AtelierNode {
       ...memberPort, keeper: peers, directory: memberCards, localPeerId: identity.peerId, logger: this.log
     }, { memberPeers: config.p2p.memberPeers })
     members.on('cards', () => { memberDialer.review() })
-    records.on('record', ({ record }) => { if (record.kind === 'membership' && record.collective != null) members.membershipChanged(record.collective) })
+    records.on('record', ({ record }) => { if (STATE_KINDS.has(record.kind) && record.collective != null) members.membershipChanged(record.collective) })
 
     const collectives = this.collectivesValue = new CollectiveService({
       records,
@@ -314,6 +316,10 @@ export class AtelierNode {
     }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
+    const governance = new GovernanceService({ records, index, directory: collectives.directory, joined: (id) => collectives.joinedIds().includes(id), did: identity.did, logger: this.log, clock: this.clock },
+      { receiptDelayMs: config.governance.receiptDelayMs })
+    governance.start()
+    this.stopSteps.push({ name: 'governance', run: async () => { await governance.stop() } })
     records.on('retired', syncSource.onRetired)
     records.on('retired', links.onRetired)
     // what was held before a crash or a restart is judged again: a dependency may have been committed meanwhile
@@ -367,6 +373,7 @@ export class AtelierNode {
       nodeInfo: async () => await this.info(),
       reindex: async () => await this.reindex(),
       collectives,
+      governance,
       peers,
       parking,
       hasPeers: () => storage.libp2p.getConnections().length > 0,

@@ -123,6 +123,11 @@ export class CollectiveAdmission implements AdmissionPolicy {
         if (REVISABLE.has(check.reason)) {
           return { verdict: 'outside', deps: [collectiveDependency(collective)], rule: check.reason, reason: error.message, error, keep: !own }
         }
+        // under governance a proposal still to arrive may make the signer an admin or change the policy at the
+        // instant the record acts (protocols/governance.md §7.2): held for an author with standing, refused otherwise
+        if (GOVERNED.has(check.reason) && hasStanding(state, record.author)) {
+          return { verdict: 'outside', deps: [collectiveDependency(collective)], rule: check.reason, reason: error.message, error, keep: !own }
+        }
         throw error
       }
     }
@@ -131,6 +136,9 @@ export class CollectiveAdmission implements AdmissionPolicy {
 
 /** Membership verdicts other membership records can change (an earlier join, a removal): never final */
 const REVISABLE: ReadonlySet<string> = new Set(['duplicate-join', 'invite-exhausted', 'joiner-removed'])
+
+/** Membership verdicts the charter's terms decide, which a passed amendment can change */
+const GOVERNED: ReadonlySet<string> = new Set(['not-admin', 'admin-member', 'policy'])
 
 function waiting (cids: string[], rule: string, reason: string, deps: string[] = []): Admission {
   return { verdict: 'park', deps: [...cids.map(recordDependency), ...deps], rule, reason }

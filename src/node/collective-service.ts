@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
-import { computeMembership } from '../collectives/index.ts'
 import type { PendingChange } from '../collectives/index.ts'
 import { InvalidRequestError, NotFoundError } from '../errors.ts'
 import type { CharterSubject, RecordCrypto, ValidRecord } from '../records/types.ts'
@@ -24,7 +23,7 @@ import { CollectiveAdmission } from './collective-admission.ts'
 import { CollectiveNetwork } from './collective-network.ts'
 import type { GossipPort, SyncPort } from './collective-network.ts'
 import { CollectiveView } from './collective-view.ts'
-import { MembershipDirectory } from './membership-directory.ts'
+import { MembershipDirectory, recompute } from './membership-directory.ts'
 import type { CollectiveState } from './membership-directory.ts'
 import type { ParkingLot } from './parking.ts'
 import type { Admission, AdmissionPolicy, RecordEvent, RecordService, RecordSource } from './record-service.ts'
@@ -221,8 +220,9 @@ export class CollectiveService implements AdmissionPolicy {
   async invite (id: string, options: { expiresInMs?: number, maxUses?: number } = {}): Promise<{ invite: string, record?: string }> {
     const state = await this.require(id)
     let inviteCid: string | undefined
-    if (state.charter.credential.credentialSubject.admission.policy === 'invite') {
-      if (!state.membership.isAdmin(this.c.did)) throw new InvalidRequestError(`only an admin of ${id} can issue invites under its 'invite' policy`)
+    const terms = state.membership.termsAt(Date.now())
+    if (terms.policy === 'invite') {
+      if (!terms.admins.includes(this.c.did)) throw new InvalidRequestError(`only an admin of ${id} can issue invites under its 'invite' policy`)
       const expiration = new Date(Date.now() + (options.expiresInMs ?? this.inviteTtlMs)).toISOString()
       const outcome = await this.c.records.issue('membership', { action: 'invite', expiration, ...(options.maxUses != null ? { maxUses: options.maxUses } : {}) }, { collective: id })
       inviteCid = outcome.cid
@@ -276,7 +276,7 @@ export class CollectiveService implements AdmissionPolicy {
    */
   async changeMember (id: string, action: 'admit' | 'remove', member: string | undefined, options: MemberChangeOptions = {}): Promise<MemberChangeResult> {
     const state = await this.require(id)
-    if (!state.membership.isAdmin(this.c.did)) throw new InvalidRequestError(`only an admin of ${id} can ${action} members`)
+    if (!state.membership.isAdminAt(this.c.did, Date.now())) throw new InvalidRequestError(`only an admin of ${id} can ${action} members`)
     const plan = planMemberChange(state.membership, action, member, this.c.did, options, Date.now())
     const effectiveFrom = options.effectiveFrom ?? new Date(plan.effectiveFrom).toISOString()
     const subject = action === 'admit'
@@ -284,7 +284,7 @@ export class CollectiveService implements AdmissionPolicy {
       : { action, member: plan.member, effectiveFrom, ...(options.reason != null ? { reason: options.reason } : {}) }
     const outcome = await this.c.records.issue('membership', subject as any, { collective: id })
     // judged with the new record in the set, whether or not the cached membership has caught up with it yet
-    const after = computeMembership(state.charter, [...state.memberships.values(), outcome.record])
+    const after = recompute(state, [outcome.record]).membership
     const result = memberChangeResult(after, plan, outcome.cid)
     this.log.info({ collective: id, action, member: plan.member, effectiveFrom, cosigned: result.cosigned, signers: result.signers.length, quorum: result.quorum }, 'membership change signed')
     return result
@@ -350,12 +350,14 @@ export class CollectiveService implements AdmissionPolicy {
 
   private summaryOf (id: string, state: Loaded): CollectiveSummary {
     const s = state.charter.credential.credentialSubject
+    // the charter's terms as amended by the proposals passed so far (protocols/governance.md §7)
+    const terms = state.membership.termsAt(Date.now())
     return {
       id,
       name: s.name,
-      admins: [...s.admins],
-      policy: s.admission.policy,
-      quorum: s.admission.quorum,
+      admins: terms.admins,
+      policy: terms.policy,
+      quorum: terms.quorum,
       replication: s.replication ?? 'none',
       members: state.membership.members(Date.now()),
       joined: this.joined.has(id),

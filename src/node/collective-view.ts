@@ -18,9 +18,8 @@ import type { Logger } from 'pino'
 import { checkRecord } from '../records/index.ts'
 import type { RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
-import { computeMembership } from '../collectives/index.ts'
 import type { Membership } from '../collectives/index.ts'
-import { namedBy } from './membership-directory.ts'
+import { namedBy, recompute, STATE_KINDS } from './membership-directory.ts'
 import type { CollectiveState, MembershipDirectory } from './membership-directory.ts'
 import { collectiveDependency, FUTURE_RULE, memberDependency, recordDependency } from './parking.ts'
 import type { ParkingLot } from './parking.ts'
@@ -64,9 +63,10 @@ export class CollectiveView {
   /** Call with every committed record */
   readonly onRecord = ({ record }: RecordEvent): void => {
     if (record.kind === 'charter' || record.collective == null) return
-    // a membership record changes the membership the door reads at once; what follows from it is queued
-    const state = record.kind === 'membership' ? this.c.directory.now(record.collective) : undefined
-    const before = state != null ? this.c.directory.add(state, record) : undefined
+    // a membership or governance record changes the membership the door reads at once (a work only through a
+    // proposal weighted by contribution); what follows from it is queued
+    const state = STATE_KINDS.has(record.kind) || record.kind === 'asset' ? this.c.directory.now(record.collective) : undefined
+    const before = state == null ? undefined : record.kind === 'asset' ? this.c.directory.addWork(state, record) : this.c.directory.add(state, record)
     void this.run(async () => { await this.committed(record, before) })
   }
 
@@ -112,9 +112,7 @@ export class CollectiveView {
     if (state == null) return
     if (record.kind === 'membership') {
       // loaded after the commit, the state may hold the record already: judge against the membership without it
-      const before = applied ?? (state.memberships.has(record.cid)
-        ? computeMembership(state.charter, [...state.memberships.values()].filter(r => r.cid !== record.cid))
-        : this.c.directory.add(state, record))
+      const before = applied ?? this.membershipWithout(state, record)
       if (before !== state.membership) await this.membershipMoved(collective, state, before)
       else {
         // the membership knew the record already (held before, or read from disk): the record itself may be one the
@@ -128,6 +126,23 @@ export class CollectiveView {
     }
     const out = await this.judgeCounted(collective, state.membership, [record])
     if (out.length > 0) await this.retireWithDependents(out)
+    if (STATE_KINDS.has(record.kind) || record.kind === 'asset') {
+      // a governance record (or a work) may pass or fail an amendment, which moves the membership from its close on
+      const before = applied ?? (record.kind === 'asset' ? this.c.directory.addWork(state, record) : this.membershipWithout(state, record))
+      await this.c.directory.ensureWorks(state)
+      if (before !== state.membership) await this.membershipMoved(collective, state, before)
+    }
+  }
+
+  /**
+   * The membership before `record` counted: loaded after the commit, the state may hold the record already, so it
+   * is computed without it; otherwise the record is added now and the membership before is returned
+   */
+  private membershipWithout (state: CollectiveState, record: ValidRecord): Membership {
+    if (!state.memberships.has(record.cid)) return this.c.directory.add(state, record)
+    const without = new Map([...state.memberships].filter(([cid]) => cid !== record.cid))
+    // recompute on a copy: the state itself keeps the membership with the record
+    return recompute({ ...state, memberships: without }).membership
   }
 
   private async membershipMoved (collective: string, state: CollectiveState, before: Membership): Promise<void> {

@@ -69,8 +69,8 @@ export function memberChangeResult (after: Membership, plan: PlannedChange, cid:
     effectiveFrom: new Date(plan.effectiveFrom).toISOString(),
     effective,
     signers,
-    quorum: after.quorum,
-    needed: effective ? 0 : Math.max(0, after.quorum - signers.length),
+    quorum: after.termsAt(plan.effectiveFrom).quorum,
+    needed: effective ? 0 : Math.max(0, after.termsAt(plan.effectiveFrom).quorum - signers.length),
     records: [...new Set([...(plan.joins?.records ?? []), cid])].sort(),
     cosigned: plan.joins != null,
     others: plan.others.map(viewOf)

@@ -1,6 +1,7 @@
 /**
  * MembershipDirectory: each collective's charter and membership, computed from the membership records the node
- * holds, counted (the index) or not (the parking lot), and kept in memory.
+ * holds, counted (the index) or not (the parking lot), and from its counted governance records (proposals, votes,
+ * receipts; protocols/governance.md §6: a passed amendment changes the terms from its close on), kept in memory.
  *
  * Why the held ones too: the view (protocols/collectives.md §6) counts a membership record unless
  * computeMembership ignores it, and an ignored record changes nothing for the others; computing over everything
@@ -9,8 +10,9 @@
  * `future`) are the exception: computeMembership would not ignore them, and they are not judged until their time.
  */
 import type { Logger } from 'pino'
-import { computeMembership } from '../collectives/index.ts'
 import type { Membership } from '../collectives/index.ts'
+import { computeCollective } from '../governance/index.ts'
+import type { CollectiveGovernance } from '../governance/index.ts'
 import { validateRecord } from '../records/index.ts'
 import type { RecordCrypto, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -21,11 +23,30 @@ import type { ParkingLot } from './parking.ts'
 /** Page size when reading a collective's records from the index */
 const PAGE = 1000
 
+/**
+ * The kinds the membership is computed from: membership records, and the governance records whose passed
+ * amendments change the charter's terms (protocols/governance.md §6)
+ */
+export const STATE_KINDS: ReadonlySet<string> = new Set(['membership', 'proposal', 'vote', 'receipt'])
+
+/** Whether the collective has a proposal weighted by contribution, whose tally reads the collective's works */
+const needsWorks = (records: Iterable<ValidRecord>): boolean => {
+  for (const r of records) if (r.kind === 'proposal' && (r as ValidRecord<'proposal'>).credential.credentialSubject.weighting === 'contribution') return true
+  return false
+}
+
 export interface CollectiveState {
   charter: ValidRecord<'charter'>
-  /** every held membership record of the collective, by CID */
+  /** every held membership and governance record of the collective (STATE_KINDS), by CID */
   memberships: Map<string, ValidRecord>
+  /**
+   * the collective's counted works, read only once a proposal weighted by contribution is held (its tally needs
+   * them); undefined until then
+   */
+  works?: Map<string, ValidRecord>
   membership: Membership
+  /** the membership, charter timeline and every tally, computed together */
+  governance: CollectiveGovernance
   /**
    * the DIDs some held membership record names (a join's author, an admit's or removal's member): the authors
    * with standing, whose records outside the membership are held rather than refused (protocols/collectives.md §6.3)
@@ -63,6 +84,17 @@ export function namedBy (record: ValidRecord): string | undefined {
   const s = record.credential.credentialSubject as { action: string, member?: string }
   if (s.action === 'join') return record.author
   return s.member
+}
+
+/** Compute the membership and governance of a state from what it holds */
+export function recompute (state: CollectiveState, extra: ValidRecord[] = []): CollectiveGovernance {
+  const records = [...state.memberships.values(), ...(state.works?.values() ?? []), ...extra]
+  const governance = computeCollective(state.charter, records)
+  if (extra.length === 0) {
+    state.governance = governance
+    state.membership = governance.membership
+  }
+  return governance
 }
 
 export interface MembershipDirectoryComponents {
@@ -125,8 +157,40 @@ export class MembershipDirectory {
       state.memberships.set(record.cid, record)
       addNamed(state.named, record)
     }
-    state.membership = computeMembership(state.charter, state.memberships.values())
+    recompute(state)
     return before
+  }
+
+  /** Add a counted work: it changes the membership only through a proposal weighted by contribution */
+  addWork (state: CollectiveState, record: ValidRecord): Membership {
+    const before = state.membership
+    if (state.works == null || state.works.has(record.cid)) return before
+    state.works.set(record.cid, record)
+    recompute(state)
+    return before
+  }
+
+  /**
+   * Read the collective's works if a held proposal is weighted by contribution and they are not in memory yet, and
+   * compute again; returns the membership before, or undefined when nothing was read
+   */
+  async ensureWorks (state: CollectiveState): Promise<Membership | undefined> {
+    if (state.works != null || !needsWorks(state.memberships.values())) return undefined
+    const before = state.membership
+    state.works = await this.readWorks(state.charter.cid)
+    recompute(state)
+    return before
+  }
+
+  private async readWorks (id: string): Promise<Map<string, ValidRecord>> {
+    const works = new Map<string, ValidRecord>()
+    let cursor: string | undefined
+    do {
+      const page = await this.c.index.query({ kind: 'asset', collective: id, limit: PAGE, cursor, order: 'asc' })
+      for (const s of page.items) works.set(s.cid, await this.recordOf(s.cid))
+      cursor = page.cursor ?? undefined
+    } while (cursor != null)
+    return works
   }
 
   /**
@@ -164,12 +228,14 @@ export class MembershipDirectory {
     if (summary == null || summary.kind !== 'charter') return undefined
     const charter = await this.recordOf(id) as ValidRecord<'charter'>
     const memberships = new Map<string, ValidRecord>()
-    let cursor: string | undefined
-    do {
-      const page = await this.c.index.query({ kind: 'membership', collective: id, limit: PAGE, cursor, order: 'asc' })
-      for (const s of page.items) memberships.set(s.cid, await this.recordOf(s.cid))
-      cursor = page.cursor ?? undefined
-    } while (cursor != null)
+    for (const kind of STATE_KINDS) {
+      let cursor: string | undefined
+      do {
+        const page = await this.c.index.query({ kind: kind as 'membership', collective: id, limit: PAGE, cursor, order: 'asc' })
+        for (const s of page.items) memberships.set(s.cid, await this.recordOf(s.cid))
+        cursor = page.cursor ?? undefined
+      } while (cursor != null)
+    }
     for (const entry of await this.c.parking.ofCollective(id, 'membership')) {
       // held for its future date: not judged yet, so no part of the membership (parking.ts FUTURE_RULE)
       if (entry.rule === FUTURE_RULE) continue
@@ -182,7 +248,10 @@ export class MembershipDirectory {
     }
     const named = new Map<string, string[]>()
     for (const r of memberships.values()) addNamed(named, r)
-    return { charter, memberships, named, membership: computeMembership(charter, memberships.values()) }
+    const works = needsWorks(memberships.values()) ? await this.readWorks(id) : undefined
+    const state = { charter, memberships, named, ...(works != null ? { works } : {}) } as CollectiveState
+    recompute(state)
+    return state
   }
 
   private async recordOf (cid: string): Promise<ValidRecord> {

@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -28,7 +28,10 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   attestation: 'AttestationRecord',
   revocation: 'RevocationRecord',
   charter: 'CharterRecord',
-  membership: 'MembershipRecord'
+  membership: 'MembershipRecord',
+  proposal: 'ProposalRecord',
+  vote: 'VoteRecord',
+  receipt: 'ReceiptRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -42,7 +45,10 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   attestation: 1,
   revocation: 1,
   charter: 1,
-  membership: 1
+  membership: 1,
+  proposal: 1,
+  vote: 1,
+  receipt: 1
 })
 
 /**
@@ -60,7 +66,10 @@ export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[
   attestation: [1],
   revocation: [1],
   charter: [1],
-  membership: [1]
+  membership: [1],
+  proposal: [1],
+  vote: [1],
+  receipt: [1]
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */
@@ -124,7 +133,19 @@ export const LIMITS = Object.freeze({
   /** charter `admins` */
   admins: 50,
   /** an invite's `maxUses` */
-  inviteUses: 1000000
+  inviteUses: 1000000,
+  /** a proposal's `changes` */
+  proposalChanges: 16,
+  /** a proposal's `choices` (and so a ballot's indices) */
+  choices: 32,
+  /** a receipt's `votes` */
+  receiptVotes: 256,
+  /** a proposal's fractions' numerator and denominator; a proposal's `credits` */
+  fraction: 10000,
+  /** credits a quadratic ballot may put on one choice */
+  ballotCredits: 100000000,
+  /** the longest voting window, ms (366 days) */
+  windowMs: 366 * 24 * 3600 * 1000
 })
 
 /**

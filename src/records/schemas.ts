@@ -18,6 +18,9 @@ import attestationSchema from '../../protocols/schemas/attestation.schema.json' 
 import revocationSchema from '../../protocols/schemas/revocation.schema.json' with { type: 'json' }
 import charterSchema from '../../protocols/schemas/charter.schema.json' with { type: 'json' }
 import membershipSchema from '../../protocols/schemas/membership.schema.json' with { type: 'json' }
+import proposalSchema from '../../protocols/schemas/proposal.schema.json' with { type: 'json' }
+import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: 'json' }
+import receiptSchema from '../../protocols/schemas/receipt.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -28,7 +31,10 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   attestation: attestationSchema,
   revocation: revocationSchema,
   charter: charterSchema,
-  membership: membershipSchema
+  membership: membershipSchema,
+  proposal: proposalSchema,
+  vote: voteSchema,
+  receipt: receiptSchema
 })
 
 /**

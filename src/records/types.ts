@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -223,6 +223,71 @@ export type MembershipSubject = MembershipAdmitSubject | MembershipRemoveSubject
 
 export type MembershipAction = MembershipSubject['action']
 
+/** An exact fraction `numerator / denominator` (integers, numerator <= denominator): compared without rounding */
+export interface Fraction {
+  numerator: number
+  denominator: number
+}
+
+/** How a proposal's ballots are counted (protocols/governance.md §4) */
+export type VotingMethod = 'single' | 'approval' | 'ranked' | 'quadratic'
+
+/** How much each elector's ballot weighs: one each, or by contribution to the collective's works (governance.md §3.2) */
+export type Weighting = 'equal' | 'contribution'
+
+/** What a passed proposal changes from its close on; each change is strict on its own, dispatched on `action` */
+export type ProposalChange =
+  | { action: 'addAdmin', member: string }
+  | { action: 'removeAdmin', member: string }
+  | { action: 'setQuorum', quorum: number }
+  | { action: 'setPolicy', policy: AdmissionPolicy }
+  | { action: 'admit', member: string }
+  | { action: 'remove', member: string }
+  | { action: 'setDefaults', spdx?: string, trainingMining?: Partial<Record<TrainingMiningKey, TrainingMiningEntry>> }
+
+/** `credentialSubject` of a proposal: a member asks its collective to decide something by `closes` */
+export interface ProposalSubject {
+  title: string
+  description?: string
+  /** what a passed proposal does; absent = a resolution that changes nothing by itself */
+  changes?: ProposalChange[]
+  /** the options voted on; absent = ['for', 'against']; must be absent when `changes` is present */
+  choices?: string[]
+  method: VotingMethod
+  weighting: Weighting
+  /** quadratic only: voice credits per unit of weight; absent = 100 */
+  credits?: number
+  /** the share of the electorate's weight that must vote (abstentions included) */
+  turnout: Fraction
+  /** the share of the counted weight the winning choice needs */
+  threshold: Fraction
+  /** RFC 3339 time the window closes (excluded); it opens at the proposal's validFrom */
+  closes: string
+}
+
+/** `credentialSubject` of a vote: one ballot, in exactly one of the shapes (the method decides which counts) */
+export interface VoteSubject {
+  /** the proposal record CID */
+  proposal: string
+  /** single: the index of the chosen choice */
+  choice?: number
+  /** approval: the indices approved (may be empty) */
+  approve?: number[]
+  /** ranked: indices, most preferred first */
+  ranking?: number[]
+  /** quadratic: voice credits spent on each choice, by index */
+  allocation?: number[]
+  /** counts toward turnout and for no choice */
+  abstain?: true
+}
+
+/** `credentialSubject` of a receipt: the issuer's node held these votes on `proposal` at the receipt's validFrom */
+export interface ReceiptSubject {
+  proposal: string
+  /** vote record CIDs, distinct */
+  votes: string[]
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -231,6 +296,9 @@ export interface SubjectByKind {
   revocation: RevocationSubject
   charter: CharterSubject
   membership: MembershipSubject
+  proposal: ProposalSubject
+  vote: VoteSubject
+  receipt: ReceiptSubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

@@ -75,6 +75,16 @@ describe('web page', { timeout: 180_000 }, () => {
     await page.close()
   })
 
+  it('dashboard: a collective\'s open proposal with its count so far and what it would change', async () => {
+    const made = await daemon.api(`/v1/collectives/${data.collective}/proposals`, { method: 'POST', json: { title: 'Quorum of one', changes: [{ action: 'setQuorum', quorum: 1 }], closesIn: 3600 } })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const page = await open('#/')
+    const item = page.locator(`#collectives-card .proposal[data-proposal="${made.body.id as string}"]`)
+    await item.waitFor()
+    assert.match(await item.innerText(), /Quorum of one[\s\S]*open until[\s\S]*single: for 0 · against 0 · turnout 0 of 1 · would change: admin quorum 1/)
+    await page.close()
+  })
+
   it('search: finds works by words, with image previews and verified badges', async () => {
     const page = await open('#/browse?q=sunrise&kind=asset')
     const cards = page.locator('#results .result')

@@ -14,6 +14,7 @@ const PINNED = [
   'license', 'grant', 'attest', 'revoke',
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',
+  'propose', 'vote', 'proposals', 'proposal show',
   'peers', 'connect',
   'reindex', 'doctor'
 ]

@@ -54,13 +54,27 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     attestation: { record: someRecordCid, claim: 'endorsement' },
     revocation: { record: someRecordCid, effectiveFrom: '2025-03-02T00:00:00Z' },
     charter: { name: 'Harbour collective', admins: [author.did, other.did], admission: { policy: 'quorum', quorum: 2 } },
-    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-03-02T00:00:00Z' }
+    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-03-02T00:00:00Z' },
+    proposal: {
+      title: 'Make Bo an admin',
+      changes: [{ action: 'addAdmin', member: other.did }],
+      method: 'single',
+      weighting: 'equal',
+      turnout: { numerator: 1, denominator: 2 },
+      threshold: { numerator: 2, denominator: 3 },
+      closes: '2025-03-08T09:00:00Z'
+    },
+    vote: { proposal: someRecordCid, choice: 0 },
+    receipt: { proposal: someRecordCid, votes: [otherRecordCid] }
   }
 }
 
-/** The `collective` a record of `kind` needs to be valid: membership records name their charter, the rest need none */
+/** Kinds that are valid only inside a collective: they name their charter in `collective` */
+export const COLLECTIVE_KINDS: ReadonlySet<RecordKind> = new Set(['membership', 'proposal', 'vote', 'receipt'])
+
+/** The `collective` a record of `kind` needs to be valid: collective kinds name their charter, the rest need none */
 export function collectiveFor (kind: RecordKind): string | undefined {
-  return kind === 'membership' ? otherRecordCid : undefined
+  return COLLECTIVE_KINDS.has(kind) ? otherRecordCid : undefined
 }
 
 /** `fn` throws an error of class `name` whose message contains every one of `words` */

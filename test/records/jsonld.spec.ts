@@ -198,7 +198,28 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
       admission: { policy: 'invite', quorum: 2 },
       replication: 'full'
     },
-    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-04-01T00:00:00Z' }
+    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-04-01T00:00:00Z' },
+    proposal: {
+      title: 'Make Bo an admin, raise the quorum, set defaults',
+      description: 'Every optional field is set.',
+      changes: [
+        { action: 'addAdmin', member: other.did },
+        { action: 'removeAdmin', member: author.did },
+        { action: 'setQuorum', quorum: 2 },
+        { action: 'setPolicy', policy: 'quorum' },
+        { action: 'admit', member: 'did:key:z6Mkh7U7jBwoMro3UeHmXes4tKtFbZhMRWejbtunbU4hhvjP' },
+        { action: 'remove', member: 'did:key:z6MkwSD8dBdqcXQzKJZQFPy2hh2izzxskndKCjdmC2dBpfME' },
+        { action: 'setDefaults', spdx: 'CC-BY-4.0', trainingMining: { 'cawg.ai_training': { use: 'constrained', constraintInfo: 'Research only.' }, 'cawg.ai_generative_training': { use: 'notAllowed' }, 'cawg.ai_inference': { use: 'allowed' }, 'cawg.data_mining': { use: 'notAllowed' } } }
+      ],
+      method: 'quadratic',
+      weighting: 'contribution',
+      credits: 100,
+      turnout: { numerator: 1, denominator: 2 },
+      threshold: { numerator: 2, denominator: 3 },
+      closes: '2025-03-08T09:00:00Z'
+    },
+    vote: { proposal: someRecordCid, allocation: [9, 16] },
+    receipt: { proposal: someRecordCid, votes: [someRecordCid, otherRecordCid] }
   }
 }
 
@@ -213,7 +234,24 @@ function moreFullSubjects (): { [K in RecordKind]?: Array<SubjectByKind[K]> } {
       { action: 'remove', member: other.did, effectiveFrom: '2025-05-01T00:00:00.250Z', reason: 'Left the harbour.' },
       { action: 'invite', expiration: '2025-06-01T00:00:00Z', maxUses: 3 },
       { action: 'join', invite: someRecordCid }
-    ]
+    ],
+    proposal: [{
+      title: 'Which print for the fair?',
+      choices: ['Etching', 'Lino', 'Screen'],
+      method: 'ranked',
+      weighting: 'equal',
+      turnout: { numerator: 0, denominator: 1 },
+      threshold: { numerator: 1, denominator: 2 },
+      closes: '2025-03-02T09:00:00Z'
+    }],
+    vote: [
+      { proposal: someRecordCid, choice: 1 },
+      { proposal: someRecordCid, approve: [0] },
+      { proposal: someRecordCid, approve: [] },
+      { proposal: someRecordCid, ranking: [2, 0, 1] },
+      { proposal: someRecordCid, abstain: true }
+    ],
+    receipt: [{ proposal: someRecordCid, votes: [otherRecordCid] }]
   }
 }
 

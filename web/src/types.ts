@@ -43,6 +43,21 @@ export interface CollectiveMembers {
   pending: unknown[]
 }
 
+/** One proposal's tally as /v1/collectives/<id>/proposals answers it (the node's count) */
+export interface ProposalTally {
+  proposal: string
+  title: string
+  method: string
+  choices: string[]
+  changes: Array<{ action: string, member?: string, quorum?: number, policy?: string, spdx?: string }>
+  closes: number
+  totalWeight: number
+  turnoutWeight: number
+  count: { support: number[], winner?: number }
+  outcome: 'passed' | 'rejected' | 'tied' | 'no-quorum' | 'void'
+  status: 'open' | 'closed'
+}
+
 /** One record as /v1/records answers it */
 export interface RecordItem {
   cid: string

@@ -32,6 +32,9 @@ const VALID_FROM = ['2025-01-15T10:00:00.000Z', '2025-01-15T10:05:00.250Z', '202
 const FINGERPRINT_VALID_FROM = '2025-03-05T16:20:00.000Z'
 const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.000Z', '2025-02-10T14:00:00.000Z', '2025-02-12T08:00:00.000Z', '2025-02-20T17:45:00.500Z', '2025-02-27T11:00:00.000Z']
 
+// the governance example, after those: proposal, the co-creator's vote, the member's vote, the receipt
+const GOVERNANCE_VALID_FROM = ['2025-02-28T10:00:00.000Z', '2025-03-02T18:20:00.000Z', '2025-03-03T07:05:00.000Z', '2025-03-03T07:05:02.000Z']
+
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -320,6 +323,64 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     }
   }, crypto)
   write('asset-fingerprints.json', fingerprinted.json)
+
+  // Governance (protocols/governance.md §8): the author proposes making the newcomer an admin; two members vote for
+  // it and the author's node witnesses both votes in one receipt before the close
+  const proposal = vector({
+    file: 'governance-proposal.json',
+    description: 'The author proposes adding the newcomer as an admin: single choice (for/against), one member one vote, half the electorate must vote, two thirds of the votes cast must be for',
+    kind: 'proposal',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: GOVERNANCE_VALID_FROM[0],
+    previous: invite.record.cid,
+    collective: charter.record.cid,
+    subject: {
+      title: 'Make the newcomer an admin',
+      description: 'She has run the last two print fairs.',
+      changes: [{ action: 'addAdmin', member: joiner.did }],
+      method: 'single',
+      weighting: 'equal',
+      turnout: { numerator: 1, denominator: 2 },
+      threshold: { numerator: 2, denominator: 3 },
+      closes: '2025-03-07T10:00:00Z'
+    }
+  }, crypto)
+  write('governance-proposal.json', proposal.json)
+
+  const vote = vector({
+    file: 'governance-vote.json',
+    description: 'The co-creator votes for (choice 0)',
+    kind: 'vote',
+    seedHex: CO_CREATOR_SEED_HEX,
+    validFrom: GOVERNANCE_VALID_FROM[1],
+    previous: remove.record.cid,
+    collective: charter.record.cid,
+    subject: { proposal: proposal.record.cid, choice: 0 }
+  }, crypto)
+  write('governance-vote.json', vote.json)
+
+  const memberVote = vector({
+    file: 'governance-vote-member.json',
+    description: 'The admitted member votes for as well (its first record)',
+    kind: 'vote',
+    seedHex: MEMBER_SEED_HEX,
+    validFrom: GOVERNANCE_VALID_FROM[2],
+    collective: charter.record.cid,
+    subject: { proposal: proposal.record.cid, choice: 0 }
+  }, crypto)
+  write('governance-vote-member.json', memberVote.json)
+
+  const receipt = vector({
+    file: 'governance-receipt.json',
+    description: 'The author\'s node witnesses both votes before the close: the evidence that lets them count',
+    kind: 'receipt',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: GOVERNANCE_VALID_FROM[3],
+    previous: proposal.record.cid,
+    collective: charter.record.cid,
+    subject: { proposal: proposal.record.cid, votes: [vote.record.cid, memberVote.record.cid].sort() }
+  }, crypto)
+  write('governance-receipt.json', receipt.json)
 
   return files
 }

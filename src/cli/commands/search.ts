@@ -36,7 +36,7 @@ export interface SearchOptions {
   all?: boolean
 }
 
-const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
+const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt']
 
 /** The query string for a search (cursor apart) */
 export function searchQuery (text: string | undefined, opts: SearchOptions): Record<string, string | number | undefined> {

@@ -119,6 +119,10 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       const entry: TrainingMiningEntry = { use: body.aiTraining }
       trainingMining = { ...Object.fromEntries(AI_TRAINING_KEYS.map(k => [k, entry])), ...trainingMining }
     }
+    const collective = body.collective != null ? parseCid(body.collective, 'collective') : undefined
+    // the collective's defaults, set by passed proposals, fill what the work does not say (governance.md §7.3)
+    const defaults = collective != null ? await components.governance?.defaults(collective).catch(() => undefined) : undefined
+    if (defaults != null && Object.keys(defaults.trainingMining).length > 0) trainingMining = { ...defaults.trainingMining, ...trainingMining }
     const digitalSourceType = body.digitalSourceType == null || body.digitalSourceType.includes(':')
       ? body.digitalSourceType
       : IPTC_SOURCE_TYPE_BASE + body.digitalSourceType
@@ -141,13 +145,13 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       const fingerprints = await fingerprinter.forRecord(content, subject.mediaType, stat.size)
       if (fingerprints != null) subject.fingerprints = fingerprints
     }
-    const collective = body.collective != null ? parseCid(body.collective, 'collective') : undefined
     // check the license offer before issuing anything, so a bad offer leaves no orphan asset record
-    const offer = body.license != null ? licenseSubject('placeholder', body.license) : undefined
+    const license = body.license ?? (defaults?.spdx != null ? { spdx: defaults.spdx } : undefined)
+    const offer = license != null ? licenseSubject('placeholder', license) : undefined
     const outcome = await components.records.issue('asset', subject, { collective })
     if (offer == null) return created(res, outcome)
-    const license = await components.records.issue('license', { ...offer, asset: outcome.cid }, { collective })
-    return created(res, outcome, { license: { cid: license.cid, record: license.record.credential } })
+    const issued = await components.records.issue('license', { ...offer, asset: outcome.cid }, { collective })
+    return created(res, outcome, { license: { cid: issued.cid, record: issued.record.credential } })
   })
 
   app.post<{ Body: LicenseOffer & { asset: string, collective?: string } }>('/v1/licenses', {

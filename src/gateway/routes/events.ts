@@ -20,7 +20,7 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
   app.addHook('preClose', async () => { for (const raw of open) raw.end() })
 
   app.get('/v1/events', {
-    schema: { tags: ['records'], summary: 'Server-sent events: one `record` event per record indexed, and an `alert` event when a later look-alike of one of this node\'s works arrives', produces: ['text/event-stream'] }
+    schema: { tags: ['records'], summary: 'Server-sent events: one `record` event per record indexed; `governance` events for proposals, votes, receipts and outcomes at each close; an `alert` event when a later look-alike of one of this node\'s works arrives', produces: ['text/event-stream'] }
   }, async (request, res) => {
     res.hijack()
     const raw = res.raw
@@ -43,6 +43,11 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
       const data = { cid: record.cid, kind: record.kind, author: record.author, time: new Date(record.time).toISOString(), collective: record.collective, source }
       raw.write(`event: record\nid: ${record.cid}\ndata: ${JSON.stringify(data)}\n\n`)
     }
+    // governance: a proposal, a vote, a receipt taken in, and each proposal's outcome at its close
+    const onGovernance = (event: { type: string, proposal: string }): void => {
+      if (raw.writableLength > MAX_BUFFERED_BYTES) { raw.destroy(); return }
+      raw.write(`event: governance\ndata: ${JSON.stringify(event)}\n\n`)
+    }
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS)
     heartbeat.unref()
     // a later look-alike of one of this node's works (GET /v1/alerts lists them all)
@@ -52,10 +57,12 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
     }
     components.records.on('record', onRecord)
     components.similarity?.on('alert', onAlert)
+    components.governance?.on('governance', onGovernance)
     const cleanup = (): void => {
       clearInterval(heartbeat)
       components.records.off('record', onRecord)
       components.similarity?.off('alert', onAlert)
+      components.governance?.off('governance', onGovernance)
       components.metrics.sseClients.dec()
       open.delete(raw)
     }

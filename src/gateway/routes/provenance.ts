@@ -11,7 +11,7 @@ import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
 
 /** Kinds a search may filter on (charter and membership as strings: the index accepts them either way) */
-const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership'] as RecordKind[]
+const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt'] as RecordKind[]
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000

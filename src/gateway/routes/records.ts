@@ -8,7 +8,7 @@ import type { RecordSummary } from '../../index/types.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
 
-const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
+const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt']
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000

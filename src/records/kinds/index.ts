@@ -9,6 +9,7 @@ import { checkCharter } from './charter.ts'
 import { checkGrant } from './grant.ts'
 import { checkLicense } from './license.ts'
 import { checkMembership } from './membership.ts'
+import { checkProposal, checkReceipt, checkVote } from './governance.ts'
 import { checkRevocation } from './revocation.ts'
 
 /**
@@ -22,7 +23,10 @@ export const KIND_CHECKS: { readonly [K in RecordKind]: (subject: SubjectByKind[
   attestation: checkAttestation,
   revocation: checkRevocation,
   charter: checkCharter,
-  membership: checkMembership
+  membership: checkMembership,
+  proposal: checkProposal,
+  vote: checkVote,
+  receipt: checkReceipt
 })
 
 export { assetContentCid, assetParents } from './asset.ts'

@@ -6,7 +6,7 @@ import { getJson } from '../api.ts'
 import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatBytes, formatTime, shortCid } from '../format.ts'
-import type { Collective, CollectiveMembers, NodeInfo, Page, Peer, RecordEvent } from '../types.ts'
+import type { Collective, CollectiveMembers, NodeInfo, Page, Peer, ProposalTally, RecordEvent } from '../types.ts'
 import { badge, didText, errorBox, loading, nodeWord, nodeWordMark, verifyBadge } from '../ui.ts'
 
 /** Live records kept on screen */
@@ -60,11 +60,41 @@ function collectiveBlock (c: Collective, signal: AbortSignal): HTMLElement {
     replace(members, m.members.map(did => h('li', null, didText(did), admins.has(did) ? [' ', badge('admin', 'info')] : null)))
     if (m.members.length === 0) replace(members, h('li', { class: 'muted' }, 'no members'))
   }).catch(err => { if (!signal.aborted) replace(members, h('li', null, errorBox(err))) })
+  const proposals = h('ul', { class: 'proposals plain' })
+  void getJson<Page<ProposalTally>>(`/v1/collectives/${c.id}/proposals`, signal).then(p => {
+    replace(proposals, p.items.map(proposalItem))
+  }).catch(() => {})
   return h('div', { class: 'collective' },
     h('h3', null, c.name, ' ', c.member === true ? badge('member', 'ok') : badge('not a member', 'muted')),
     h('p', { class: 'muted small' }, h('code', { title: c.id }, shortCid(c.id)), ` · admission by ${c.policy} (quorum ${c.quorum})`,
       c.replication === 'full' ? ' · full replication' : '', ' · ', h('a', { href: `#/browse?collective=${c.id}&kind=asset` }, 'browse its assets')),
-    members)
+    members,
+    proposals)
+}
+
+/** What a proposal would change, in words */
+function changeText (ch: ProposalTally['changes'][number]): string {
+  switch (ch.action) {
+    case 'addAdmin': return `make ${shortCid(ch.member ?? '')} an admin`
+    case 'removeAdmin': return `end ${shortCid(ch.member ?? '')}'s admin role`
+    case 'admit': return `admit ${shortCid(ch.member ?? '')}`
+    case 'remove': return `remove ${shortCid(ch.member ?? '')}`
+    case 'setQuorum': return `admin quorum ${ch.quorum ?? ''}`
+    case 'setPolicy': return `admission by ${ch.policy ?? ''}`
+    default: return `collective defaults${ch.spdx != null ? ` (license ${ch.spdx})` : ''}`
+  }
+}
+
+/** One proposal: its question, the count so far or the outcome, and what it changes (the node's count) */
+function proposalItem (t: ProposalTally): HTMLElement {
+  const state = t.status === 'open'
+    ? badge(`open until ${formatTime(t.closes)}`, 'info')
+    : badge(t.outcome, t.outcome === 'passed' ? 'ok' : 'muted')
+  const count = t.choices.map((choice, i) => `${choice} ${t.count.support[i] ?? 0}`).join(' · ')
+  return h('li', { class: 'proposal', 'data-proposal': t.proposal },
+    h('strong', null, t.title), ' ', state,
+    h('div', { class: 'muted small' }, `${t.method}: ${count} · turnout ${t.turnoutWeight} of ${t.totalWeight}`,
+      t.changes.length > 0 ? ` · ${t.status === 'closed' && t.outcome === 'passed' ? 'changed' : 'would change'}: ${t.changes.map(changeText).join(', ')}` : ''))
 }
 
 /** The dashboard view */
