@@ -461,6 +461,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     return await run
   }
 
+  /** Records validated and waiting to be written, and those being written now (the metric atelier_ingest_queue_depth) */
+  get queueDepth (): number { return this.queue.size + this.inFlight.size }
+
   /** Run `fn` with no batch being written meanwhile (ingests keep queueing and are written after) */
   async exclusive<T> (fn: () => Promise<T>): Promise<T> {
     const run = this.writeLock.then(fn)
