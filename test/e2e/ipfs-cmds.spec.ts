@@ -15,7 +15,18 @@ import { importer } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import type { CID } from 'multiformats/cid'
-import { TestDaemon, waitFor } from './harness.ts'
+import { execFile } from 'node:child_process'
+import { CLI, TestDaemon, waitFor } from './harness.ts'
+
+/** Run the CLI with stdout on a terminal (a pty from util-linux `script`); resolves with the exit code and output */
+async function onTerminal (home: string, args: string[]): Promise<{ code: number, output: string }> {
+  const command = [process.execPath, CLI, ...args].map(s => `'${s.replaceAll("'", "'\\''")}'`).join(' ')
+  return await new Promise(resolve => {
+    execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ATELIER_HOME: home, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout) => {
+      resolve({ code: err == null ? 0 : (typeof (err as any).code === 'number' ? (err as any).code : 1), output: stdout })
+    })
+  })
+}
 
 const KUBO = { cidVersion: 1 as const, rawLeaves: true, chunker: fixedSize({ chunkSize: 262_144 }), layout: balanced({ maxChildrenPerNode: 174 }) }
 
@@ -113,6 +124,17 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     const missing = await a.cli(['cat', `${album.cid}/nope.txt`])
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr.trim().split('\n').length, 1)
+  })
+
+  it('cat refuses binary on a terminal unless --force, and prints text there', async () => {
+    const binary = await onTerminal(a.home, ['cat', `${album.cid}/img/thumb.bin`])
+    assert.equal(binary.code, 2)
+    assert.match(binary.output, /refusing to write binary data to a terminal/)
+    const forced = await onTerminal(a.home, ['cat', `${album.cid}/img/thumb.bin`, '--force'])
+    assert.equal(forced.code, 0)
+    const text = await onTerminal(a.home, ['cat', `${album.cid}/notes.txt`])
+    assert.equal(text.code, 0)
+    assert.match(text.output, /first notes/)
   })
 
   it('pin rm then gc: a record\'s content stays, unreferenced blocks go, and --dry-run says exactly what gc frees', async () => {
