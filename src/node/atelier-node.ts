@@ -255,6 +255,7 @@ export class AtelierNode {
       { records: config.records, ingest: config.ingest }
     )
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
+    records.on('duplicate', ({ source }) => { metrics.recordsDuplicate.inc({ source }) })
     // a gc running now keeps the content of an asset record that arrives meanwhile (src/store/gc.ts)
     const keepContent = ({ record }: { record: { kind: string, bytes: Uint8Array } }): void => {
       if (record.kind !== 'asset') return

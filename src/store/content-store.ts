@@ -8,13 +8,12 @@
  */
 import { createHash } from 'node:crypto'
 import * as dagPb from '@ipld/dag-pb'
-import { walkPath } from 'ipfs-unixfs-exporter'
 import { createUnsafe } from 'multiformats/block'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { InvalidCIDError, InvalidRecordError, InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
+import { InvalidRecordError, InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
 import { encodeCarBlock, encodeCarHeader } from './car.ts'
 import { importFile } from './importer.ts'
 import { importCar } from './car-import.ts'
@@ -24,7 +23,8 @@ import type { DirectoryEntry } from './directory.ts'
 import { GarbageCollection } from './gc.ts'
 import type { GcResult } from './gc.ts'
 import { GcLock } from './gc-lock.ts'
-import { leafSkippingWalker } from './pin-walker.ts'
+import { assertWhole, leafSkippingWalker } from './pin-walker.ts'
+import { parseCid, resolveCidPath } from './resolve.ts'
 import { decodeUnixFS, fileRoot, readFileRange, walkDag } from './reader.ts'
 import type { NodeBlockstore } from './record-blockstore.ts'
 import type { BlockLoader, LinkFinder } from './reader.ts'
@@ -371,23 +371,8 @@ export class HeliaContentStore implements ContentStore {
     }
   }
 
-  /** NotFoundError unless every block under `root` is stored here: the pin walker names leaves without reading
-   * them, so it would pin a DAG with holes; here a leaf costs one stat */
   async #assertWhole (root: CID, options: AbortOptions): Promise<void> {
-    const stack = [root]
-    const seen = new Set<string>()
-    while (stack.length > 0) {
-      options.signal?.throwIfAborted()
-      const cid = stack.pop() as CID
-      if (cid.multihash.code === 0 || seen.has(cid.toString())) continue
-      seen.add(cid.toString())
-      if (cid.code === raw.code || cid.code === json.code) {
-        if (!(await this.#blocks.has(cid))) throw new NotFoundError(`block ${cid} under ${root} is not held here`)
-        continue
-      }
-      const bytes = await this.#blocks.getBytes(cid, options)
-      for (const child of await this.#links(cid, bytes)) stack.push(child)
-    }
+    await assertWhole(root, this.#blocks, this.#links, options)
   }
 
   async #isRoot (cid: CID): Promise<boolean> {
@@ -440,52 +425,6 @@ export class HeliaContentStore implements ContentStore {
 
   /** `<cid>[/path…]` (optionally under `/ipfs/`) to the CID it names, walking UnixFS directories */
   async #resolve (cidOrPath: string, options: StoreReadOptions): Promise<CID> {
-    const { cid, path } = parseCidPath(cidOrPath)
-    if (path.length === 0) return cid
-    const load = this.#loader(options)
-    const blockstore = {
-      async * get (c: CID, opts?: AbortOptions): AsyncGenerator<Uint8Array> {
-        yield await load(c, opts)
-      }
-    }
-    let last: { cid: CID, remainder: string[] } = { cid, remainder: path }
-    try {
-      for await (const entry of walkPath(`${cid}/${path.map(escapeSegment).join('/')}`, blockstore, { signal: options.signal })) {
-        last = entry
-      }
-    } catch (err: any) {
-      if (isAtelierError(err)) throw err
-      if (err.name === 'NotFoundError' || err.code === 'ERR_NOT_FOUND') {
-        throw new NotFoundError(`${cidOrPath} does not exist: ${err.message}`, { cause: err })
-      }
-      throw new InvalidRequestError(`cannot resolve ${cidOrPath}: ${err.message}`, { cause: err })
-    }
-    if (last.remainder.length > 0) throw new NotFoundError(`${cidOrPath} does not exist: nothing under ${last.cid} is named "${last.remainder[0]}"`)
-    return last.cid
+    return await resolveCidPath(cidOrPath, this.#loader(options), options)
   }
-}
-
-/** Parse a CID string; InvalidCIDError when it is not one */
-export function parseCid (value: string): CID {
-  try {
-    return CID.parse(value.trim())
-  } catch (err: any) {
-    throw new InvalidCIDError(`"${truncate(value)}" is not a CID: ${err.message}`, { cause: err })
-  }
-}
-
-/** Split `[/ipfs/]<cid>[/a/b]` into the CID and the path segments (empty segments dropped) */
-export function parseCidPath (value: string): { cid: CID, path: string[] } {
-  let v = value
-  if (v.startsWith('/ipfs/')) v = v.slice(6)
-  const [first, ...rest] = v.split('/')
-  return { cid: parseCid(first), path: rest.filter(s => s !== '') }
-}
-
-function escapeSegment (segment: string): string {
-  return segment.replaceAll('/', '\\/')
-}
-
-function truncate (s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s
 }

@@ -52,7 +52,8 @@ import type { Logger } from 'pino'
 export type StoreLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 
 export type { ContentStore } from './types.ts'
-export { HeliaContentStore, parseCid, parseCidPath } from './content-store.ts'
+export { HeliaContentStore } from './content-store.ts'
+export { parseCid, parseCidPath } from './resolve.ts'
 export { FastFsBlockstore } from './fs-blockstore.ts'
 export { NodeBlockstore } from './record-blockstore.ts'
 export type { RecordBodySource } from './record-blockstore.ts'

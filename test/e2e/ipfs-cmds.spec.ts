@@ -264,6 +264,11 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     await waitFor(async () => (sample(await scrape(a), 'atelier_gossip_messages_received_total') ?? 0) > before ? true : undefined, 20_000, 'A receives gossip')
     text = await scrape(a)
     assert.ok((sample(text, 'atelier_records_ingested_total', 'source="gossip"') ?? 0) >= 1, 'ingest counted by source')
+    // a record sent again is a duplicate, counted by source
+    const raw = await fetch(`${a.url}/v1/records/${album.records[0].record as string}?raw=1`)
+    const again = await a.api('/v1/records', { method: 'POST', body: await raw.text(), headers: { 'content-type': 'application/json' } })
+    assert.equal(again.status, 200)
+    assert.ok((sample(await scrape(a), 'atelier_records_duplicate_total', 'source="http"') ?? 0) >= 1)
     // B synced with A when it joined: its lag for the collective is small
     const lag = sample(await scrape(b), 'atelier_sync_lag_seconds', `collective="${id}"`)
     assert.ok(lag != null && lag < 60, String(lag))
