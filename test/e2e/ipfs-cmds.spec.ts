@@ -227,6 +227,9 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     assert.equal(next.body.items.some((p: any) => p.cid === page.body.items[0].cid), false)
     const kubo = await a.api('/v1/content?chunking=kubo', { method: 'POST', body: 'hello world', headers: { 'content-type': 'application/octet-stream' } })
     assert.equal(kubo.body.cid, 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e')
+    const spec = await a.api('/openapi.json')
+    for (const path of ['/v1/pins', '/v1/pins/{cid}', '/v1/gc', '/v1/car', '/v1/content/directory']) assert.ok(spec.body.paths[path], `openapi has ${path}`)
+    assert.ok(spec.body.paths['/v1/pins/{cid}'].delete != null)
     assert.equal((await a.api('/v1/content?chunking=nope', { method: 'POST', body: 'x', headers: { 'content-type': 'application/octet-stream' } })).status, 400)
   })
 

@@ -163,6 +163,24 @@ describe('pins and gc', () => {
     assert.ok((await collect(node.store.read(added.cid))).equals(bytes))
   })
 
+  it('content a record names while a gc runs is kept (keep), and the same content is freed without it', async () => {
+    for (const kept of [true, false]) {
+      const { cid } = await node.store.addContent(pieces(testBytes(3000)))
+      await node.store.unpin(cid)
+      let release!: () => void
+      const gate = new Promise<void>(resolve => { release = resolve })
+      // the roots are read first; the record "arrives" while gc is reading them, after its own scan of the index
+      const running = node.store.gc({ roots: async function * () { await gate } })
+      await new Promise(resolve => setTimeout(resolve, 20))
+      if (kept) node.store.keep(cid)
+      release()
+      await running
+      if (kept) assert.equal((await collect(node.store.read(cid))).byteLength, 3000)
+      else await assert.rejects(collect(node.store.read(cid)), { name: 'NotFoundError' })
+    }
+    node.store.keep('not a cid') // outside a gc, and for a bad string: nothing happens
+  })
+
   it('a gc that cannot start within its wait answers busy, and adds go on', async () => {
     let release!: () => void
     const gate = new Promise<void>(resolve => { release = resolve })

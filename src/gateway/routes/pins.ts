@@ -3,6 +3,8 @@
  * POST /v1/content/directory. The CAR import and file uploads are in content.ts (raw bodies).
  */
 import type { FastifyInstance } from 'fastify'
+import { base36 } from 'multiformats/bases/base36'
+import { CID } from 'multiformats/cid'
 import { NotFoundError } from '../../errors.ts'
 import { recordContentRoots } from '../../node/content-roots.ts'
 import { PIN_SOURCES } from '../../store/types.ts'
@@ -28,6 +30,11 @@ const pinItem = {
   }
 } as const
 
+/** A pin's datastore key order (Helia keys pins by the base36 CID) */
+function pinKey (cid: string): string {
+  return CID.parse(cid).toString(base36)
+}
+
 /** The asset records this node counts that name `cid` as their content */
 async function recordsNaming (components: GatewayComponents, cid: string, limit = RECORDS_PER_PIN): Promise<string[]> {
   const page = await components.index.query({ kind: 'asset', content: cid, limit })
@@ -46,16 +53,13 @@ export async function pinRoutes (app: FastifyInstance, components: GatewayCompon
     }
   }, async (request) => {
     const limit = parseIntParam(request.query.limit, 'limit', 1, MAX_PAGE) ?? DEFAULT_PAGE
-    const after = request.query.cursor != null && request.query.cursor !== '' ? parseCid(request.query.cursor, 'cursor') : undefined
+    const after = request.query.cursor != null && request.query.cursor !== '' ? pinKey(parseCid(request.query.cursor, 'cursor')) : undefined
     const items: Array<Record<string, unknown>> = []
-    let skipping = after != null
     let more = false
-    // pins come in the datastore's key order, the same on every call: the cursor is the last CID of a page
+    // pins come in the datastore's key order (`/pin/<base36 CID>`), the same on every call: the cursor is the last
+    // CID of a page, and a page starts after it even when that pin has been removed since
     for await (const pin of store.pins()) {
-      if (skipping) {
-        if (pin.cid === after) skipping = false
-        continue
-      }
+      if (after != null && pinKey(pin.cid) <= after) continue
       if (items.length === limit) {
         more = true
         break
