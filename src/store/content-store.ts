@@ -38,6 +38,8 @@ export interface ContentStoreInit {
   readAhead: number
   /** UnixFS chunk size when adding, bytes, at most 1 MiB (config `store.chunkSize`) */
   chunkSize: number
+  /** How long a gc waits for adds, imports and pins in progress, ms (config `store.gcWaitMs`). @default 30 s */
+  gcWaitMs?: number
 }
 
 export interface ContentStoreComponents {
@@ -50,7 +52,7 @@ export interface ContentStoreComponents {
   syncPins?: () => Promise<void>
 }
 
-/** How long a gc waits for adds in progress before answering busy (config could carry it; a constant suffices) */
+/** How long a gc waits for adds in progress before answering busy, when the init does not say (config `store.gcWaitMs`) */
 const DEFAULT_GC_WAIT_MS = 30_000
 /** Records put at once by `putRecords` */
 const RECORD_PUT_CONCURRENCY = 32
@@ -72,6 +74,7 @@ export class HeliaContentStore implements ContentStore {
   readonly #blocks: NodeBlockstore
   readonly #readAhead: number
   readonly #chunkSize: number
+  readonly #gcWaitMs: number
   readonly #links: LinkFinder
   readonly #syncPins?: () => Promise<void>
   /** adds, imports and pins hold it shared, gc alone (gc-lock.ts) */
@@ -91,6 +94,7 @@ export class HeliaContentStore implements ContentStore {
     this.#syncPins = components.syncPins
     this.#readAhead = init.readAhead
     this.#chunkSize = init.chunkSize
+    this.#gcWaitMs = init.gcWaitMs ?? DEFAULT_GC_WAIT_MS
     this.#links = async (cid, bytes) => {
       const codec = await this.#helia.getCodec(cid.code)
       return [...createUnsafe({ cid, bytes, codec }).links()].map(([, link]) => link)
@@ -179,7 +183,7 @@ export class HeliaContentStore implements ContentStore {
   }
 
   async gc (options: GcOptions = {}): Promise<GcResult> {
-    return await this.#lock.exclusive(options.waitMs ?? DEFAULT_GC_WAIT_MS, async () => {
+    return await this.#lock.exclusive(options.waitMs ?? this.#gcWaitMs, async () => {
       const run = new GarbageCollection({
         blocks: this.#blocks,
         load: this.#loader({}),

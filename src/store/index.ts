@@ -115,7 +115,8 @@ export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServ
   const syncPins = init.config.fsync ? async () => { await datastore.db.batch([{ type: 'del', key: SYNC_KEY }], { sync: true }) } : undefined
   const store = new HeliaContentStore({ helia, blocks: blockstore, ...(syncPins != null ? { syncPins } : {}) }, {
     readAhead: init.config.readAhead,
-    chunkSize: init.config.chunkSize
+    chunkSize: init.config.chunkSize,
+    gcWaitMs: init.config.gcWaitMs
   })
 
   let status: ContentStoreNode['status'] = 'stopped'
