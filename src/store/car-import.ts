@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import { isAtelierError } from '../errors.ts'
 import { readCar } from './car-reader.ts'
 import { BlockHashMismatchError, CarFormatError, IncompleteDagError } from './errors.ts'
 
@@ -73,7 +74,11 @@ export async function importCar (source: AsyncIterable<Uint8Array>, c: CarImport
       try {
         if (await c.pin(root, options)) pinned.push(root)
       } catch (err: any) {
-        if (err.name !== 'NotFoundError') throw err
+        if (err.name !== 'NotFoundError') {
+          if (isAtelierError(err)) throw err
+          // a block under the root that does not decode as its CID's codec says
+          throw new CarFormatError(`the DAG under root ${root} does not decode: ${err.message}`, { cause: err, details: { root: root.toString() } })
+        }
         throw new IncompleteDagError(`the DAG under root ${root} is not whole: ${err.message}`, { cause: err, details: { root: root.toString() } })
       }
     }
