@@ -7,14 +7,15 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CarWriter } from '@ipld/car'
 import { importer } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
 import { execFile } from 'node:child_process'
 import { CLI, TestDaemon, waitFor } from './harness.ts'
 
@@ -110,6 +111,12 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     const none = await a.cli(['add', '-r', await writeTree('none', { 'x.bin': randomBytes(5000) }), '--record', 'none', '--json'])
     assert.equal(none.code, 0, none.stderr)
     assert.deepEqual(JSON.parse(none.stdout).records, [])
+    const hello = join(scratch, 'hello.txt')
+    await writeFile(hello, 'hello world')
+    const kubo = await a.cli(['add', hello, '--kubo', '--record-none-is-not-a-flag'])
+    assert.equal(kubo.code, 2, 'an unknown flag is a usage error')
+    const single = JSON.parse((await a.cli(['add', hello, '--kubo', '--json'])).stdout)
+    assert.equal(single.cid, 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e')
     const bad = await a.cli(['add', '-r', join(dir, 'a.txt')])
     assert.equal(bad.code, 1)
     assert.match(bad.stderr, /^atelier: .*not a directory/)
@@ -210,9 +217,12 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     const badCid = await a.api('/v1/pins', { method: 'POST', json: { cid: 'nope' } })
     assert.equal(badCid.status, 400)
     assert.equal(badCid.body.error.code, 'ERR_INVALID_CID')
-    const notHeld = await a.api('/v1/pins', { method: 'POST', json: { cid: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e' } })
+    // the raw CID of 32 random bytes: held by nobody
+    const nobodys = CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(randomBytes(32)).digest())).toString()
+    const notHeld = await a.api('/v1/pins', { method: 'POST', json: { cid: nobodys } })
     assert.equal(notHeld.status, 404)
-    assert.equal((await a.api('/v1/pins/bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', { method: 'DELETE' })).status, 404)
+    assert.equal(notHeld.body.error.code, 'ERR_NOT_FOUND')
+    assert.equal((await a.api(`/v1/pins/${nobodys}`, { method: 'DELETE' })).status, 404)
     const garbage = await a.api('/v1/car', { method: 'POST', body: 'not a car', headers: { 'content-type': 'application/vnd.ipld.car' } })
     assert.equal(garbage.status, 400)
     assert.equal(garbage.body.error.code, 'ERR_INVALID_CAR')
