@@ -136,10 +136,8 @@ export const add: CliCommand<AddOptions> = {
   summary: 'add a file or a directory and sign an asset record for it (provenance, optional license)',
   description: 'Upload a file to the node (it is pinned) and sign an asset record naming it, with its provenance.\n' +
     'Use - as the file to read standard input (then --title is required).\n' +
-    'With -r, add a directory as a UnixFS directory (as ipfs add -r) and choose the records: --record one (the\n' +
-    'directory, the default), each (one per file, titled by its path) or none.\n' +
-    'CIDs: files up to 256 KiB get the CID ipfs add --cid-version 1 --raw-leaves gives; larger files are cut in\n' +
-    '1 MiB chunks unless --kubo, which cuts them as Kubo does (256 KiB chunks, 174 links a node) for the same CIDs.\n' +
+    'With -r, add a directory as a UnixFS directory (as ipfs add -r) and choose the records: --record one (the directory, the default), each (one per file, titled by its path) or none.\n' +
+    'CIDs: files up to 256 KiB get the CID ipfs add --cid-version 1 --raw-leaves gives; larger files are cut in 1 MiB chunks unless --kubo, which cuts them as Kubo does (256 KiB chunks, 174 links a node) for the same CIDs.\n' +
     `License presets: ${Object.keys(LICENSE_PRESETS).join(', ')}; anything else is taken as an SPDX id.`,
   examples: [
     'atelier add sunset.jpg --title "Sunset" --tag photo --tag coast --license cc-by',

@@ -6,8 +6,7 @@ import { download, ipfsPath } from '../download.ts'
 export const cat: CliCommand<{ force?: boolean }> = {
   name: 'cat',
   summary: 'print a file\'s bytes to stdout',
-  description: 'Write the bytes of a file (a CID, or a path inside a directory) to stdout. The node asks its peers\n' +
-    'for content it does not hold. Content that is not text is refused when stdout is a terminal, unless --force.',
+  description: 'Write the bytes of a file (a CID, or a path inside a directory) to stdout. The node asks its peers for content it does not hold. Content that is not text is refused when stdout is a terminal, unless --force.',
   examples: ['atelier cat bafkrei…', 'atelier cat bafybeib…/notes/readme.md | less', 'atelier cat bafybeib…/cover.png --force > cover.png'],
   setup (cmd) {
     cmd

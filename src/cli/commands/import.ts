@@ -13,9 +13,7 @@ export interface ImportResult { roots: string[], blocks: number, bytes: number, 
 export const importCarFile: CliCommand = {
   name: 'import',
   summary: 'import a CAR file: blocks checked against their CIDs, roots pinned',
-  description: 'Import a CARv1 file (e.g. from ipfs dag export or atelier export --car), streamed. Every block is\n' +
-    'checked against its CID before it is stored and every root is pinned; a corrupted block or a DAG with a hole\n' +
-    'fails the whole import and nothing of it stays pinned. Use - to read standard input.',
+  description: 'Import a CARv1 file (e.g. from ipfs dag export or atelier export --car), streamed. Every block is checked against its CID before it is stored and every root is pinned; a corrupted block or a DAG with a hole fails the whole import and nothing of it stays pinned. Use - to read standard input.',
   examples: ['atelier import album.car', 'ipfs dag export bafy… | atelier import -', 'atelier import album.car --json'],
   setup (cmd) {
     cmd.argument('<file>', 'the CAR file, or - for stdin')

@@ -34,8 +34,7 @@ export function pinPurpose (p: PinItem): string {
 export const pinLs: CliCommand = {
   name: 'pin ls',
   summary: 'list the pins (recursive, by root) and what each is for',
-  description: 'List the node\'s pins: each a root CID whose whole DAG is kept, why it was pinned (added here,\n' +
-    'pinned by hand, imported, collective replication) and the asset records that name it as their content.',
+  description: 'List the node\'s pins: each a root CID whose whole DAG is kept, why it was pinned (added here, pinned by hand, imported, collective replication) and the asset records that name it as their content.',
   examples: ['atelier pin ls', 'atelier pin ls --json | jq -r .cid'],
   setup () {},
   async run (ctx) {
@@ -55,8 +54,7 @@ export const pinLs: CliCommand = {
 export const pinAdd: CliCommand = {
   name: 'pin add',
   summary: 'pin content held here (its whole DAG), so gc keeps it',
-  description: 'Pin a CID (optionally /path inside a directory) recursively. Every block under it must be held here\n' +
-    '(fetch it first with atelier get); nothing is pinned otherwise.',
+  description: 'Pin a CID (optionally /path inside a directory) recursively. Every block under it must be held here (fetch it first with atelier get); nothing is pinned otherwise.',
   examples: ['atelier pin add bafybeigdyrzt…', 'atelier pin add bafybeib…/img/cover.png --json'],
   setup (cmd) {
     cmd.argument('<cid>', 'the root CID, optionally followed by /path', ipfsPath)
@@ -72,8 +70,7 @@ export const pinAdd: CliCommand = {
 export const pinRm: CliCommand = {
   name: 'pin rm',
   summary: 'remove a pin (gc may then free its blocks, unless a record still needs them)',
-  description: 'Remove the pin whose root is <cid>. Its blocks stay until atelier gc, and gc keeps them anyway while\n' +
-    'an asset record held here names them as its content (the answer lists those records).',
+  description: 'Remove the pin whose root is <cid>. Its blocks stay until atelier gc, and gc keeps them anyway while an asset record held here names them as its content (the answer lists those records).',
   examples: ['atelier pin rm bafybeigdyrzt…', 'atelier pin rm bafybeigdyrzt… && atelier gc'],
   setup (cmd) {
     cmd.argument('<cid>', 'the pinned root CID', parse.cid)
@@ -94,9 +91,7 @@ export interface GcResultView { blocks: number, bytes: number, kept: number, dry
 export const gc: CliCommand<{ dryRun?: boolean }> = {
   name: 'gc',
   summary: 'delete the blocks no pin and no record held here needs, and say what was freed',
-  description: 'Garbage-collect the block store: every block that no pin reaches and no asset record held here names\n' +
-    '(counted or held) is deleted. Adds, imports and pins in progress are waited for (then: busy, retry).\n' +
-    'With --dry-run nothing is deleted; the figures are what a gc would free now.',
+  description: 'Garbage-collect the block store: every block that no pin reaches and no asset record held here names (counted or held) is deleted. Adds, imports and pins in progress are waited for (then: busy, retry). With --dry-run nothing is deleted; the figures are what a gc would free now.',
   examples: ['atelier gc --dry-run', 'atelier gc', 'atelier gc --json'],
   setup (cmd) {
     cmd.addOption(new Option('--dry-run', 'count what would be freed, delete nothing'))
