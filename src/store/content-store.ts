@@ -345,14 +345,16 @@ export class HeliaContentStore implements ContentStore {
   // ---- internals ----
 
   async pin (cidOrPath: string, options: PinOptions = {}): Promise<{ cid: string, added: boolean }> {
-    return await this.#lock.shared(async () => {
-      const root = await this.#resolve(cidOrPath, options)
-      if (options.offline === false) {
-        // fetch every block first (Helia keeps what bitswap brings), read-ahead bounded like any read
-        for await (const _ of walkDag(root, this.#loader(options), this.#links, this.#readAhead, options)) {
-          // drain
-        }
+    const root = await this.#resolve(cidOrPath, options)
+    if (options.offline === false) {
+      // fetch every block first (Helia keeps what bitswap brings), read-ahead bounded like any read. Outside the gc
+      // lock: a fetch may wait on peers for long, and a gc must not wait on it. A gc meanwhile may delete what came
+      // (unless a record names it, as for replication); the check below then fails rather than pin a hole.
+      for await (const _ of walkDag(root, this.#loader(options), this.#links, this.#readAhead, options)) {
+        // drain
       }
+    }
+    return await this.#lock.shared(async () => {
       await this.#assertWhole(root, options)
       const added = await this.#pin(root, { signal: options.signal, source: options.source ?? 'user' })
       if (added) await this.#syncPins?.()
