@@ -17,30 +17,69 @@ export const MAX_FRAME_BYTES = 2 * 1024 * 1024 + 1024
 
 export interface CarBlock { cid: CID, bytes: Uint8Array }
 
-/** Pulls exact byte counts out of a chunked stream */
+/** Pulls exact byte counts out of a chunked stream. Pieces are kept as they came and joined once per read, so a
+ * frame arriving in many small pieces costs one copy, not one per piece. */
 class ByteReader {
   readonly #source: AsyncIterator<Uint8Array>
-  #buf = new Uint8Array(0)
+  /** pieces not yet consumed; the first one from `#pos` */
+  #pieces: Uint8Array[] = []
   #pos = 0
+  /** bytes buffered (from `#pos` on) */
+  #buffered = 0
   offset = 0
 
   constructor (source: AsyncIterable<Uint8Array>) {
     this.#source = source[Symbol.asyncIterator]()
   }
 
-  /** Make at least `n` bytes available; false at a clean end of stream with nothing buffered */
+  /** Make at least `n` bytes available; false when the stream ends first */
   async #fill (n: number): Promise<boolean> {
-    while (this.#buf.byteLength - this.#pos < n) {
+    while (this.#buffered < n) {
       const next = await this.#source.next()
       if (next.done === true) return false
-      const rest = this.#buf.subarray(this.#pos)
-      const joined = new Uint8Array(rest.byteLength + next.value.byteLength)
-      joined.set(rest, 0)
-      joined.set(next.value, rest.byteLength)
-      this.#buf = joined
-      this.#pos = 0
+      if (next.value.byteLength === 0) continue
+      this.#pieces.push(next.value)
+      this.#buffered += next.value.byteLength
     }
     return true
+  }
+
+  /** The next `n` buffered bytes (n <= buffered), consumed when `consume` */
+  #take (n: number, consume: boolean): Uint8Array {
+    const first = this.#pieces[0]
+    if (first != null && first.byteLength - this.#pos >= n) {
+      const out = first.subarray(this.#pos, this.#pos + n)
+      if (consume) this.#advance(n)
+      return out
+    }
+    const out = new Uint8Array(n)
+    let filled = 0
+    let pos = this.#pos
+    for (const piece of this.#pieces) {
+      const part = piece.subarray(pos, pos + Math.min(n - filled, piece.byteLength - pos))
+      out.set(part, filled)
+      filled += part.byteLength
+      pos = 0
+      if (filled === n) break
+    }
+    if (consume) this.#advance(n)
+    return out
+  }
+
+  #advance (n: number): void {
+    this.#buffered -= n
+    this.offset += n
+    let left = n
+    while (left > 0) {
+      const avail = this.#pieces[0].byteLength - this.#pos
+      if (avail > left) {
+        this.#pos += left
+        return
+      }
+      left -= avail
+      this.#pieces.shift()
+      this.#pos = 0
+    }
   }
 
   /** A varint, or undefined at the end of the stream */
@@ -48,24 +87,20 @@ class ByteReader {
     if (!(await this.#fill(1))) return undefined
     // a varint is at most 9 bytes for our sizes; take what is there
     await this.#fill(9)
-    const avail = this.#buf.subarray(this.#pos, this.#pos + 9)
+    const avail = this.#take(Math.min(9, this.#buffered), false)
     let value: number, length: number
     try {
       [value, length] = varint.decode(avail)
     } catch (err: any) {
       throw new CarFormatError(`bad length prefix at byte ${this.offset}: ${err.message}`, { cause: err })
     }
-    this.#pos += length
-    this.offset += length
+    this.#advance(length)
     return value
   }
 
   async exactly (n: number, what: string): Promise<Uint8Array> {
     if (!(await this.#fill(n))) throw new CarFormatError(`the CAR ends inside ${what} at byte ${this.offset} (${n} bytes expected)`)
-    const out = this.#buf.slice(this.#pos, this.#pos + n)
-    this.#pos += n
-    this.offset += n
-    return out
+    return this.#take(n, true)
   }
 }
 
