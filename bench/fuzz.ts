@@ -23,7 +23,7 @@ export interface FuzzResult { seed: number, quick: boolean, phases: FuzzPhase[],
 /** The daemon's V8 heap in use, MiB, from its /metrics (prom-client's default process metrics) */
 async function heapUsedMiB (t: FuzzTarget): Promise<number> {
   const text = await (await fetch(`${t.d.url}/metrics`)).text()
-  const m = /^atelier_process_nodejs_heap_size_used_bytes (\S+)/m.exec(text)
+  const m = /^atelier_nodejs_heap_size_used_bytes (\S+)/m.exec(text)
   return m != null ? Number(m[1]) / 1024 / 1024 : NaN
 }
 

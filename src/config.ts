@@ -99,6 +99,8 @@ export interface StoreConfig {
    * docs/durability.md. @default true
    */
   fsync: boolean
+  /** How long a gc waits for adds, imports and pins in progress before answering busy, ms. @default 30000 */
+  gcWaitMs: number
 }
 
 export interface SyncConfig {
@@ -262,7 +264,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     store: {
       readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),
       chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize'),
-      fsync: bool(pick(l => l.store?.fsync, d.store.fsync), 'store.fsync')
+      fsync: bool(pick(l => l.store?.fsync, d.store.fsync), 'store.fsync'),
+      gcWaitMs: positiveInt(pick(l => l.store?.gcWaitMs, d.store.gcWaitMs), 'store.gcWaitMs')
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')

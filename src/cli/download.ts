@@ -32,6 +32,43 @@ export interface DownloadOptions {
   label: string
   /** refuse to write to a terminal (binary formats) */
   binary?: boolean
+  /** look at the first bytes and refuse to write them to a terminal when they are not text (`cat` without --force) */
+  sniffBinary?: boolean
+}
+
+/** How much of the start is looked at to tell text from binary */
+const SNIFF_BYTES = 8192
+
+/** True when `bytes` look binary: a NUL, or not UTF-8 (a sequence cut at the end of the sample is allowed) */
+export function looksBinary (bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, SNIFF_BYTES)
+  if (sample.includes(0)) return true
+  // a UTF-8 sequence is at most 4 bytes: try the sample whole, then without up to 3 trailing bytes
+  for (let cut = 0; cut <= Math.min(3, sample.byteLength); cut++) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, sample.byteLength - cut))
+      return false
+    } catch {}
+  }
+  return true
+}
+
+/** `source` with its first chunk taken out and put back, so it can be looked at before anything is written */
+async function peek (source: AsyncIterable<Uint8Array>): Promise<{ first?: Uint8Array, rest: AsyncIterable<Uint8Array> }> {
+  const it = source[Symbol.asyncIterator]()
+  const head = await it.next()
+  const first = head.done === true ? undefined : head.value
+  return {
+    first,
+    rest: (async function * () {
+      if (first != null) yield first
+      while (true) {
+        const next = await it.next()
+        if (next.done === true) return
+        yield next.value
+      }
+    })()
+  }
 }
 
 /** Download; resolves with the bytes written */
@@ -51,7 +88,15 @@ export async function download (ctx: Context, client: DaemonClient, options: Dow
       done(null, chunk)
     }
   })
-  const body = res.body != null ? Readable.fromWeb(res.body as any) : Readable.from([])
+  let body: Readable = res.body != null ? Readable.fromWeb(res.body as any) : Readable.from([])
+  if (options.output == null && options.sniffBinary === true && stdout.isTTY === true) {
+    const { first, rest } = await peek(body)
+    if (first != null && looksBinary(first)) {
+      body.destroy()
+      throw new UsageError('refusing to write binary data to a terminal: redirect stdout, give -o <file>, or --force')
+    }
+    body = Readable.from(rest)
+  }
   try {
     if (options.output == null) {
       await pipeline(body, counter, stdout, { end: false })

@@ -18,6 +18,9 @@ import { id } from './commands/id.ts'
 import { add } from './commands/add.ts'
 import { get } from './commands/get.ts'
 import { exportCar } from './commands/export.ts'
+import { cat } from './commands/cat.ts'
+import { importCarFile } from './commands/import.ts'
+import { gc, pinAdd, pinLs, pinRm } from './commands/pin.ts'
 import { record } from './commands/record.ts'
 import { records } from './commands/records.ts'
 import { license } from './commands/license.ts'
@@ -38,7 +41,8 @@ import { propose, vote, proposals, proposalShow } from './commands/governance.ts
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
   init, daemon, id,
-  add, get, exportCar,
+  add, get, cat, exportCar, importCarFile,
+  pinLs, pinAdd, pinRm, gc,
   record, records, search, lineage, verify, royalties, similar, alerts,
   license, grant, attest, revoke,
   collectiveCreate, collectiveList, collectiveShow,
@@ -51,7 +55,8 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
 /** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
 const GROUPS: Readonly<Record<string, string>> = {
   collective: 'create, list and show collectives',
-  proposal: 'show a proposal\'s count, explained line by line'
+  proposal: 'show a proposal\'s count, explained line by line',
+  pin: 'list, add and remove pins (what gc keeps)'
 }
 
 export interface RunOptions {

@@ -11,6 +11,7 @@ import { answerClientError, checkListenAddress, installDoors, localUrl } from '.
 import { installAuth } from './auth.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { contentRoutes } from './routes/content.ts'
+import { pinRoutes } from './routes/pins.ts'
 import { recordRoutes } from './routes/records.ts'
 import { createRoutes } from './routes/create.ts'
 import { eventRoutes } from './routes/events.ts'
@@ -91,6 +92,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => { await createRoutes(scope, components) })
   await app.register(async (scope) => { await eventRoutes(scope, components) })
   await app.register(async (scope) => { await contentRoutes(scope, { components, init }) })
+  await app.register(async (scope) => { await pinRoutes(scope, components) })
   await app.register(async (scope) => {
     await ipfsRoutes(scope, {
       store: components.store,

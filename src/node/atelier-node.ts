@@ -42,6 +42,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { NodeSyncSource } from './sync-source.ts'
 import { LinkDirectory } from './link-directory.ts'
 import { createMetrics } from './metrics.ts'
+import { SyncLag, observeNode } from './node-metrics.ts'
+import { assetContent } from './content-roots.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
 import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
@@ -110,6 +112,8 @@ export class AtelierNode {
   private shutdown = new AbortController()
   /** catch-up figures of each collective's sync sessions (GET /v1/collectives/<id>, atelier join) */
   private readonly syncProgress = new SyncProgress({ active: () => this.storage?.status === 'started' ? this.storage.libp2p.services.sync.active() : [] })
+  /** seconds since each collective's last successful sync (metrics) */
+  private readonly syncLag = new SyncLag()
   /** undo steps of a start, run in reverse by stop() */
   private readonly stopSteps: Array<{ name: string, run: () => Promise<void> }> = []
 
@@ -184,6 +188,7 @@ export class AtelierNode {
             maxRecordBytes: config.records.maxBytes,
             onSession: (stats, err) => {
               this.syncProgress.onSession(stats, err)
+              this.syncLag.onSession(stats, err)
               this.syncSessions.emit('session', stats, err)
               this.log[err != null ? 'info' : 'debug']({ ...stats, err: err?.message }, err != null ? 'sync session failed' : 'sync session')
             }
@@ -232,7 +237,14 @@ export class AtelierNode {
     verifier.start()
     this.stopSteps.push({ name: 'verifier', run: async () => { await verifier.stop() } })
 
-    const metrics = this.metricsValue = createMetrics({ defaultMetrics: this.processMetrics, recordCount: async () => await index.count() })
+    const metrics = this.metricsValue = createMetrics({
+      defaultMetrics: this.processMetrics,
+      recordCount: async () => await index.count(),
+      peersConnected: () => new Set(storage.libp2p.getConnections().map(c => c.remotePeer.toString())).size,
+      held: () => ({ count: parking.count, bytes: parking.bytes }),
+      queueDepth: () => this.recordsValue?.queueDepth ?? 0,
+      syncLag: () => this.syncLag.lag(this.collectivesValue?.joinedIds() ?? [])
+    })
     const records = this.recordsValue = new RecordService(
       {
         crypto: nativeCrypto,
@@ -249,6 +261,15 @@ export class AtelierNode {
       { records: config.records, ingest: config.ingest }
     )
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
+    records.on('duplicate', ({ source }) => { metrics.recordsDuplicate.inc({ source }) })
+    // a gc running now keeps the content of an asset record that arrives meanwhile (src/store/gc.ts)
+    const keepContent = ({ record }: { record: { kind: string, bytes: Uint8Array } }): void => {
+      if (record.kind !== 'asset') return
+      const content = assetContent(record.bytes)
+      if (content != null) storage.store.keep(content)
+    }
+    records.on('record', keepContent)
+    records.on('held', keepContent)
     records.on('record', syncSource.onRecord)
     const links = new LinkDirectory({ index, logger: this.log })
     records.on('record', links.onRecord)
@@ -267,7 +288,8 @@ export class AtelierNode {
 
     const gossip = this.gossipValue = createGossipChannel(storage.libp2p)
     gossip.start()
-    this.stopSteps.push({ name: 'gossip', run: async () => { gossip.stop() } })
+    const unobserve = observeNode(metrics, { gossip, syncSessions: this.syncSessions })
+    this.stopSteps.push({ name: 'gossip', run: async () => { unobserve(); gossip.stop() } })
 
     const peers = this.peersValue = new PeerKeeper({
       libp2p: storage.libp2p,
@@ -309,7 +331,7 @@ export class AtelierNode {
       localPeerId: identity.peerId,
       gossip,
       sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
-      replicate: async (content) => { await storage.store.pin(content, { offline: false }) },
+      replicate: async (content) => { await storage.store.pin(content, { offline: false, source: 'replication' }) },
       invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
       syncProgress: (collective) => this.syncProgress.of(collective),
       clock: this.clock

@@ -93,6 +93,8 @@ export interface RecordServiceEvents {
   /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
   retired: [{ record: ValidRecord, reason: string }]
   rejected: [{ source: RecordSource, error: Error }]
+  /** a record already held arrived again (metrics) */
+  duplicate: [{ source: RecordSource }]
   /** a record's entry in the lot was written (it is held, not counted), before it is judged once more; `rule` is
    * the rule that holds it */
   held: [{ record: ValidRecord, rule: string }]
@@ -179,6 +181,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
    * an acknowledged source with `ingest.syncAcknowledged`, synced to disk */
   async ingest (input: Uint8Array | string | object, options: IngestOptions): Promise<IngestOutcome> {
     const outcome = await this.take(input, options)
+    if (outcome.status === 'duplicate') this.emit('duplicate', { source: options.source })
     if (this.init.ingest.syncAcknowledged && ACKNOWLEDGED.has(options.source)) {
       // 'added' was written by a synced batch (flushBatch); a duplicate may have been counted by an unsynced gossip
       // batch, and a held record was written to the lot, so those are synced here
@@ -460,6 +463,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     this.issuing = run.catch(() => {})
     return await run
   }
+
+  /** Records validated and waiting to be written, and those being written now (the metric atelier_ingest_queue_depth) */
+  get queueDepth (): number { return this.queue.size + this.inFlight.size }
 
   /** Run `fn` with no batch being written meanwhile (ingests keep queueing and are written after) */
   async exclusive<T> (fn: () => Promise<T>): Promise<T> {

@@ -8,20 +8,28 @@
  */
 import { createHash } from 'node:crypto'
 import * as dagPb from '@ipld/dag-pb'
-import { walkPath } from 'ipfs-unixfs-exporter'
 import { createUnsafe } from 'multiformats/block'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { InvalidCIDError, InvalidRecordError, InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
+import { InvalidRecordError, InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
 import { encodeCarBlock, encodeCarHeader } from './car.ts'
 import { importFile } from './importer.ts'
-import { leafSkippingWalker } from './pin-walker.ts'
+import { importCar } from './car-import.ts'
+import type { CarImportResult } from './car-import.ts'
+import { buildDirectory, directoryTree } from './directory.ts'
+import type { DirectoryEntry } from './directory.ts'
+import { GarbageCollection } from './gc.ts'
+import type { GcResult } from './gc.ts'
+import { GcLock } from './gc-lock.ts'
+import { assertWhole, leafSkippingWalker } from './pin-walker.ts'
+import { parseCid, resolveCidPath } from './resolve.ts'
 import { decodeUnixFS, fileRoot, readFileRange, walkDag } from './reader.ts'
 import type { NodeBlockstore } from './record-blockstore.ts'
 import type { BlockLoader, LinkFinder } from './reader.ts'
-import type { AddContentOptions, AddedContent, ContentStat, ContentStore, ReadOptions, StoreReadOptions } from './types.ts'
+import { CHUNKINGS } from './types.ts'
+import type { AddContentOptions, AddedContent, AddedDirectory, ContentStat, ContentStore, GcOptions, PinInfo, PinOptions, PinSource, ReadOptions, StoreReadOptions } from './types.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Helia } from 'helia'
 
@@ -30,6 +38,8 @@ export interface ContentStoreInit {
   readAhead: number
   /** UnixFS chunk size when adding, bytes, at most 1 MiB (config `store.chunkSize`) */
   chunkSize: number
+  /** How long a gc waits for adds, imports and pins in progress, ms (config `store.gcWaitMs`). @default 30 s */
+  gcWaitMs?: number
 }
 
 export interface ContentStoreComponents {
@@ -42,6 +52,8 @@ export interface ContentStoreComponents {
   syncPins?: () => Promise<void>
 }
 
+/** How long a gc waits for adds in progress before answering busy, when the init does not say (config `store.gcWaitMs`) */
+const DEFAULT_GC_WAIT_MS = 30_000
 /** Records put at once by `putRecords` */
 const RECORD_PUT_CONCURRENCY = 32
 /** Largest chunk we accept (bitswap's block limit is 2 MiB; 1 MiB keeps every leaf transferable) */
@@ -62,8 +74,13 @@ export class HeliaContentStore implements ContentStore {
   readonly #blocks: NodeBlockstore
   readonly #readAhead: number
   readonly #chunkSize: number
+  readonly #gcWaitMs: number
   readonly #links: LinkFinder
   readonly #syncPins?: () => Promise<void>
+  /** adds, imports and pins hold it shared, gc alone (gc-lock.ts) */
+  readonly #lock = new GcLock()
+  /** the gc running now, told of content that becomes needed meanwhile */
+  #gc?: GarbageCollection
 
   constructor (components: ContentStoreComponents, init: ContentStoreInit) {
     if (!Number.isSafeInteger(init.chunkSize) || init.chunkSize < 1 || init.chunkSize > MAX_CHUNK_SIZE) {
@@ -77,6 +94,7 @@ export class HeliaContentStore implements ContentStore {
     this.#syncPins = components.syncPins
     this.#readAhead = init.readAhead
     this.#chunkSize = init.chunkSize
+    this.#gcWaitMs = init.gcWaitMs ?? DEFAULT_GC_WAIT_MS
     this.#links = async (cid, bytes) => {
       const codec = await this.#helia.getCodec(cid.code)
       return [...createUnsafe({ cid, bytes, codec }).links()].map(([, link]) => link)
@@ -86,10 +104,18 @@ export class HeliaContentStore implements ContentStore {
   // ---- content ----
 
   async addContent (source: AsyncIterable<Uint8Array>, options: AddContentOptions = {}): Promise<AddedContent> {
+    return await this.#lock.shared(async () => await this.#addContent(source, options))
+  }
+
+  async #addContent (source: AsyncIterable<Uint8Array>, options: AddContentOptions): Promise<AddedContent> {
     const blockstore = this.#helia.blockstore
     const onProgress = options.onProgress
+    const layout = options.chunking == null || options.chunking === 'atelier'
+      ? { chunkSize: this.#chunkSize }
+      : CHUNKINGS[options.chunking]
+    if (layout == null) throw new InvalidRequestError(`chunking must be one of atelier, ${Object.keys(CHUNKINGS).join(', ')}`)
     const { cid, size } = await importFile(source, async (cid, bytes, opts) => blockstore.put(cid, bytes, opts), {
-      chunkSize: this.#chunkSize,
+      ...layout,
       writeConcurrency: this.#readAhead
     }, {
       signal: options.signal,
@@ -98,9 +124,94 @@ export class HeliaContentStore implements ContentStore {
     // durable in this order: the block files' names (each file was fsynced before its rename), then the pin that
     // names them, so a pin never outlives its blocks across a power cut
     await this.#blocks.syncDirs()
-    await this.#pin(cid, options)
+    await this.#pin(cid, { signal: options.signal, source: options.pin ?? 'add' })
     await this.#syncPins?.()
     return { cid: cid.toString(), size }
+  }
+
+  async addDirectory (entries: DirectoryEntry[], options: AbortOptions & { pin?: PinSource } = {}): Promise<AddedDirectory> {
+    const tree = directoryTree(entries)
+    return await this.#lock.shared(async () => {
+      const built = await buildDirectory(tree, {
+        load: async (cid, opts) => await this.#blocks.getBytes(cid, opts),
+        put: async (cid, bytes, opts) => await this.#helia.blockstore.put(cid, bytes, opts)
+      }, options)
+      await this.#blocks.syncDirs()
+      await this.#pin(built.cid, { signal: options.signal, source: options.pin ?? 'add' })
+      // the parts' own pins are redundant now; a file pinned for another reason keeps its pin
+      for (const entry of entries) {
+        if (entry.cid == null) continue
+        const cid = parseCid(entry.cid)
+        for await (const pin of this.#helia.pins.ls({ cid })) {
+          if (pin.cid.equals(cid) && pin.metadata?.source === 'part') await this.#unpin(cid)
+        }
+      }
+      await this.#syncPins?.()
+      return { cid: built.cid.toString(), dagSize: built.dagSize, files: built.files, directories: built.directories }
+    })
+  }
+
+  async importCar (source: AsyncIterable<Uint8Array>, options: AbortOptions & { onBytes?: (bytes: number) => void } = {}): Promise<CarImportResult> {
+    return await this.#lock.shared(async () => await importCar(source, {
+      has: async (cid) => await this.#blocks.has(cid),
+      put: async (cid, bytes, opts) => await this.#helia.blockstore.put(cid, bytes, opts),
+      remove: async (cid) => { if (!(await this.#helia.pins.isPinned(cid))) await this.#blocks.delete(cid) },
+      pin: async (cid, opts) => {
+        await this.#assertWhole(cid, opts)
+        return await this.#pin(cid, { signal: opts.signal, source: 'import' })
+      },
+      unpin: async (cid) => { await this.#unpin(cid) },
+      sync: async () => { await this.#blocks.syncDirs(); await this.#syncPins?.() }
+    }, options))
+  }
+
+  async * pins (options: AbortOptions = {}): AsyncIterable<PinInfo> {
+    for await (const pin of this.#helia.pins.ls(options)) {
+      const source = typeof pin.metadata?.source === 'string' ? pin.metadata.source as PinSource : undefined
+      const at = typeof pin.metadata?.at === 'number' ? new Date(pin.metadata.at).toISOString() : undefined
+      yield { cid: pin.cid.toString(), ...(source != null ? { source } : {}), ...(at != null ? { at } : {}) }
+    }
+  }
+
+  async unpin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    const c = parseCid(cid)
+    options.signal?.throwIfAborted()
+    if (!(await this.#isRoot(c))) return false
+    await this.#unpin(c)
+    await this.#syncPins?.()
+    return true
+  }
+
+  async gc (options: GcOptions = {}): Promise<GcResult> {
+    return await this.#lock.exclusive(options.waitMs ?? this.#gcWaitMs, async () => {
+      const run = new GarbageCollection({
+        blocks: this.#blocks,
+        load: this.#loader({}),
+        links: this.#links,
+        pins: async function * (this: HeliaContentStore) { for await (const pin of this.#helia.pins.ls(options)) yield pin.cid }.bind(this),
+        roots: async function * () {
+          if (options.roots == null) return
+          for await (const root of options.roots()) {
+            try {
+              yield parseCid(root)
+            } catch {}
+          }
+        }
+      })
+      this.#gc = run
+      try {
+        return await run.run(options)
+      } finally {
+        this.#gc = undefined
+      }
+    })
+  }
+
+  keep (cid: string): void {
+    if (this.#gc == null) return
+    try {
+      this.#gc.keep(parseCid(cid))
+    } catch {}
   }
 
   async stat (cidOrPath: string, options: StoreReadOptions = {}): Promise<ContentStat> {
@@ -179,7 +290,7 @@ export class HeliaContentStore implements ContentStore {
     const digest = createHash('sha256').update(bytes).digest()
     if (!Buffer.from(c.multihash.digest).equals(digest)) throw new InvalidRecordError(`record bytes do not hash to ${cid}`)
     await this.#helia.blockstore.put(c, bytes, options)
-    await this.#pin(c, options)
+    await this.#pin(c, { signal: options.signal, source: 'record' })
   }
 
   /** The ingest path's batch: these records were validated and their CIDs computed from these bytes, so no re-hash */
@@ -190,7 +301,7 @@ export class HeliaContentStore implements ContentStore {
         const r = records[next++]
         const c = recordCid(r.cid)
         await this.#helia.blockstore.put(c, r.bytes, options)
-        await this.#pin(c, options)
+        await this.#pin(c, { signal: options.signal, source: 'record' })
       }
     }
     await Promise.all(Array.from({ length: Math.min(RECORD_PUT_CONCURRENCY, records.length) }, worker))
@@ -233,24 +344,56 @@ export class HeliaContentStore implements ContentStore {
 
   // ---- internals ----
 
-  async pin (cidOrPath: string, options: StoreReadOptions = {}): Promise<void> {
+  async pin (cidOrPath: string, options: PinOptions = {}): Promise<{ cid: string, added: boolean }> {
     const root = await this.#resolve(cidOrPath, options)
     if (options.offline === false) {
-      // fetch every block first (Helia keeps what bitswap brings), read-ahead bounded like any read
+      // fetch every block first (Helia keeps what bitswap brings), read-ahead bounded like any read. Outside the gc
+      // lock: a fetch may wait on peers for long, and a gc must not wait on it. A gc meanwhile may delete what came
+      // (unless a record names it, as for replication); the check below then fails rather than pin a hole.
       for await (const _ of walkDag(root, this.#loader(options), this.#links, this.#readAhead, options)) {
         // drain
       }
     }
-    await this.#pin(root, options)
+    return await this.#lock.shared(async () => {
+      await this.#assertWhole(root, options)
+      const added = await this.#pin(root, { signal: options.signal, source: options.source ?? 'user' })
+      if (added) await this.#syncPins?.()
+      return { cid: root.toString(), added }
+    })
   }
 
-  async #pin (cid: CID, options: AbortOptions): Promise<void> {
+  /** Pin recursively; false when it was pinned already. A block missing under the root is a NotFoundError and
+   * nothing is pinned (Helia writes the pin itself only after the walk). */
+  async #pin (cid: CID, options: AbortOptions & { source?: PinSource }): Promise<boolean> {
     try {
-      for await (const _ of this.#helia.pins.add(cid, { signal: options.signal, walker: leafSkippingWalker(this.#loader({}), this.#links) })) {
+      const metadata = options.source != null ? { source: options.source, at: Date.now() } : undefined
+      for await (const _ of this.#helia.pins.add(cid, { signal: options.signal, walker: leafSkippingWalker(this.#loader({}), this.#links), ...(metadata != null ? { metadata } : {}) })) {
+        // drain
+      }
+      return true
+    } catch (err: any) {
+      if (err.name !== 'AlreadyPinnedError') throw err
+      return false
+    }
+  }
+
+  async #assertWhole (root: CID, options: AbortOptions): Promise<void> {
+    await assertWhole(root, this.#blocks, this.#links, options)
+  }
+
+  async #isRoot (cid: CID): Promise<boolean> {
+    for await (const _ of this.#helia.pins.ls({ cid })) return true
+    return false
+  }
+
+  async #unpin (cid: CID): Promise<void> {
+    try {
+      for await (const _ of this.#helia.pins.rm(cid, { walker: leafSkippingWalker(this.#loader({}), this.#links) })) {
         // drain
       }
     } catch (err: any) {
-      if (err.name !== 'AlreadyPinnedError') throw err
+      // the pin key is gone before the walk: a block missing under it leaves counts behind, which gc never reads
+      if (err.name !== 'NotFoundError') throw err
     }
   }
 
@@ -288,52 +431,6 @@ export class HeliaContentStore implements ContentStore {
 
   /** `<cid>[/path…]` (optionally under `/ipfs/`) to the CID it names, walking UnixFS directories */
   async #resolve (cidOrPath: string, options: StoreReadOptions): Promise<CID> {
-    const { cid, path } = parseCidPath(cidOrPath)
-    if (path.length === 0) return cid
-    const load = this.#loader(options)
-    const blockstore = {
-      async * get (c: CID, opts?: AbortOptions): AsyncGenerator<Uint8Array> {
-        yield await load(c, opts)
-      }
-    }
-    let last: { cid: CID, remainder: string[] } = { cid, remainder: path }
-    try {
-      for await (const entry of walkPath(`${cid}/${path.map(escapeSegment).join('/')}`, blockstore, { signal: options.signal })) {
-        last = entry
-      }
-    } catch (err: any) {
-      if (isAtelierError(err)) throw err
-      if (err.name === 'NotFoundError' || err.code === 'ERR_NOT_FOUND') {
-        throw new NotFoundError(`${cidOrPath} does not exist: ${err.message}`, { cause: err })
-      }
-      throw new InvalidRequestError(`cannot resolve ${cidOrPath}: ${err.message}`, { cause: err })
-    }
-    if (last.remainder.length > 0) throw new NotFoundError(`${cidOrPath} does not exist: nothing under ${last.cid} is named "${last.remainder[0]}"`)
-    return last.cid
+    return await resolveCidPath(cidOrPath, this.#loader(options), options)
   }
-}
-
-/** Parse a CID string; InvalidCIDError when it is not one */
-export function parseCid (value: string): CID {
-  try {
-    return CID.parse(value.trim())
-  } catch (err: any) {
-    throw new InvalidCIDError(`"${truncate(value)}" is not a CID: ${err.message}`, { cause: err })
-  }
-}
-
-/** Split `[/ipfs/]<cid>[/a/b]` into the CID and the path segments (empty segments dropped) */
-export function parseCidPath (value: string): { cid: CID, path: string[] } {
-  let v = value
-  if (v.startsWith('/ipfs/')) v = v.slice(6)
-  const [first, ...rest] = v.split('/')
-  return { cid: parseCid(first), path: rest.filter(s => s !== '') }
-}
-
-function escapeSegment (segment: string): string {
-  return segment.replaceAll('/', '\\/')
-}
-
-function truncate (s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s
 }

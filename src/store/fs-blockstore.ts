@@ -20,10 +20,14 @@ import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast } from 'blockstore-fs/sharding'
 import { NotFoundError } from '../errors.ts'
 import type { AbortOptions } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
+import { base32upper } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
 
 /** Multihash code of the identity "hash": the digest is the block itself */
 const IDENTITY = 0x00
+/** The raw codec: any codec names the same file */
+const RAW_CODE = 0x55
 
 export interface FastFsBlockstoreInit {
   /** Sharding of block files into directories. @default NextToLast (blockstore-fs's own default, 2 characters) */
@@ -108,6 +112,28 @@ export class FastFsBlockstore extends FsBlockstore {
   pathOf (cid: CID): string {
     const { dir, file } = this.#sharding.encode(cid)
     return path.join(this.path, dir, file)
+  }
+
+  /** The name of the file that holds `cid`'s block (blocks are stored by multihash: CIDs that differ only in codec
+   * share one file) */
+  fileName (cid: CID): string {
+    return this.#sharding.encode(cid).file
+  }
+
+  /** Delete a block file by its name (as `scan` reports it); resolves with whether it was there */
+  async deleteFile (name: string): Promise<boolean> {
+    if (isTemporary(name) || name.includes('/') || !name.endsWith(this.#sharding.extension)) throw new RangeError(`${name} is not a block file name`)
+    // the name is the base32 multihash: back to a CID (codec does not matter) and so to the sharded path
+    const multihash = Digest.decode(base32upper.decoder.decode(name.slice(0, -this.#sharding.extension.length)))
+    const file = this.pathOf(CID.createV1(RAW_CODE, multihash))
+    if (path.basename(file) !== name) throw new RangeError(`${name} is not a block file name of this store`)
+    try {
+      await fs.unlink(file)
+      return true
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return false
+      throw err
+    }
   }
 
   /** The block's bytes in one buffer; NotFoundError (ours) when it is not stored */

@@ -14,6 +14,13 @@
  *   serves them to Helia by CID. Record blocks of releases before index schema 4 (one pinned file each) are
  *   listed by `allRecords()` and moved into the index at start (`src/node/record-migration.ts`).
  *
+ * - Pins carry why they were made (`source`: add, user, import, replication…). `gc()` deletes every block no pin
+ *   and no root the caller keeps (the node passes its records' content) reaches; adds, imports and pins hold the gc
+ *   lock (`gc-lock.ts`) shared from their first block to their pin, so a gc never sees their blocks unpinned.
+ * - `importCar()` verifies every block against its CID and pins the roots, all or nothing (`car-import.ts`);
+ *   `addDirectory()` writes the UnixFS directory nodes over files already added (`directory.ts`); `chunking: 'kubo'`
+ *   gives the CIDs of `ipfs add --cid-version 1 --raw-leaves`.
+ *
  * - Durability (docs/durability.md): with `store.fsync` every block file is fsynced before its rename, and an add
  *   syncs the directories its files went to before it writes the pin, then syncs the datastore, before it resolves.
  *
@@ -52,7 +59,8 @@ import type { Logger } from 'pino'
 export type StoreLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 
 export type { ContentStore } from './types.ts'
-export { HeliaContentStore, parseCid, parseCidPath } from './content-store.ts'
+export { HeliaContentStore } from './content-store.ts'
+export { parseCid, parseCidPath } from './resolve.ts'
 export { FastFsBlockstore } from './fs-blockstore.ts'
 export { NodeBlockstore } from './record-blockstore.ts'
 export type { RecordBodySource } from './record-blockstore.ts'
@@ -114,7 +122,8 @@ export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServ
   const syncPins = init.config.fsync ? async () => { await datastore.db.batch([{ type: 'del', key: SYNC_KEY }], { sync: true }) } : undefined
   const store = new HeliaContentStore({ helia, blocks: blockstore, ...(syncPins != null ? { syncPins } : {}) }, {
     readAhead: init.config.readAhead,
-    chunkSize: init.config.chunkSize
+    chunkSize: init.config.chunkSize,
+    gcWaitMs: init.config.gcWaitMs
   })
 
   let status: ContentStoreNode['status'] = 'stopped'

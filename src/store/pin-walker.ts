@@ -10,13 +10,36 @@
 import * as dagPb from '@ipld/dag-pb'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
+import { NotFoundError } from '../errors.ts'
 import type { BlockLoader, LinkFinder } from './reader.ts'
+import type { AbortOptions } from '@libp2p/interface'
 import type { GraphNode, GraphWalker, GraphWalkerFactory, WalkOptions } from '@helia/interface'
 import type { CID } from 'multiformats/cid'
 import type { BlockView } from 'multiformats/block/interface'
 
 /** Codecs whose blocks never link to other blocks */
 const LEAF_CODECS = new Set([raw.code, json.code])
+
+/**
+ * NotFoundError unless every block under `root` is stored: the walker below names leaves without reading them, so
+ * Helia would pin a DAG with holes; here a leaf costs one stat, a link-carrying node one read.
+ */
+export async function assertWhole (root: CID, blocks: { has: (cid: CID) => Promise<boolean>, getBytes: BlockLoader }, links: LinkFinder, options: AbortOptions = {}): Promise<void> {
+  const stack = [root]
+  const seen = new Set<string>()
+  while (stack.length > 0) {
+    options.signal?.throwIfAborted()
+    const cid = stack.pop() as CID
+    if (cid.multihash.code === 0 || seen.has(cid.toString())) continue
+    seen.add(cid.toString())
+    if (LEAF_CODECS.has(cid.code)) {
+      if (!(await blocks.has(cid))) throw new NotFoundError(`block ${cid} under ${root} is not held here`)
+      continue
+    }
+    const bytes = await blocks.getBytes(cid, options)
+    for (const child of cid.code === dagPb.code ? dagPb.decode(bytes).Links.map(l => l.Hash) : await links(cid, bytes)) stack.push(child)
+  }
+}
 
 export function leafSkippingWalker (load: BlockLoader, links: LinkFinder): GraphWalkerFactory {
   return () => new LeafSkippingWalker(load, links)

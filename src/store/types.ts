@@ -3,6 +3,61 @@
  * Records are blocks too (codec json). `src/store/index.ts` exports `createContentStore()`.
  */
 import type { AbortOptions } from '@libp2p/interface'
+import type { CarImportResult } from './car-import.ts'
+import type { DirectoryEntry } from './directory.ts'
+import type { GcResult } from './gc.ts'
+
+export type { CarImportResult } from './car-import.ts'
+export type { DirectoryEntry } from './directory.ts'
+export type { GcResult } from './gc.ts'
+
+/**
+ * How a file is cut into blocks. `atelier` (the default): `store.chunkSize` chunks (1 MiB), 1024 links a node.
+ * `kubo`: 256 KiB chunks, 174 links a node, as `ipfs add --cid-version 1 --raw-leaves` (Kubo's defaults), so the
+ * CIDs are the ones Kubo prints. Both: CIDv1, raw leaves, balanced layout, sha2-256.
+ */
+export const CHUNKINGS: Readonly<Record<'kubo', { chunkSize: number, maxChildrenPerNode: number }>> = Object.freeze({
+  kubo: Object.freeze({ chunkSize: 262_144, maxChildrenPerNode: 174 })
+})
+export type Chunking = 'atelier' | keyof typeof CHUNKINGS
+
+/** Why a pin was made (kept in the pin's metadata): an add, `atelier pin add`, a CAR import, a collective's full
+ * replication, a record block of an older release, a file uploaded as part of a directory add (removed when the
+ * directory is built: left over only from an interrupted `add -r`) */
+export type PinSource = 'add' | 'user' | 'import' | 'replication' | 'record' | 'part'
+export const PIN_SOURCES: readonly PinSource[] = ['add', 'user', 'import', 'replication', 'record', 'part']
+
+export interface PinInfo {
+  /** the pinned root (recursive pin) */
+  cid: string
+  /** absent for pins made before pins carried it */
+  source?: PinSource
+  /** when it was pinned, RFC 3339 */
+  at?: string
+}
+
+export interface PinOptions extends StoreReadOptions {
+  /** @default 'user' */
+  source?: PinSource
+}
+
+export interface GcOptions extends AbortOptions {
+  /** count what would be freed, delete nothing */
+  dryRun?: boolean
+  /** roots to keep beside the pins: the content of the records the node holds */
+  roots?: () => AsyncIterable<string>
+  /** how long to wait for adds, imports and pins in progress, ms (then BusyError). @default 30 s */
+  waitMs?: number
+}
+
+export interface AddedDirectory {
+  /** the directory's root CID */
+  cid: string
+  /** cumulative DAG size, bytes */
+  dagSize: number
+  files: number
+  directories: number
+}
 
 export interface AddProgress {
   /** bytes of the source read so far */
@@ -11,6 +66,10 @@ export interface AddProgress {
 
 export interface AddContentOptions extends AbortOptions {
   onProgress?: (p: AddProgress) => void
+  /** @default 'atelier' */
+  chunking?: Chunking
+  /** why the content is pinned. @default 'add' */
+  pin?: PinSource
 }
 
 export interface AddedContent {
@@ -65,8 +124,23 @@ export interface ContentStore {
    * blocks in depth-first pre-order, each once, streamed. A missing root is thrown by the first `next()`.
    */
   exportCar(cidOrPath: string, options?: StoreReadOptions): AsyncIterable<Uint8Array>
-  /** Pin a DAG; with `offline: false`, first fetch whatever blocks of it are missing from connected peers */
-  pin(cidOrPath: string, options?: StoreReadOptions): Promise<void>
+  /** Pin a DAG recursively; with `offline: false`, first fetch whatever blocks of it are missing from connected
+   * peers. A block missing under the root is a NotFoundError and nothing is pinned. `added` false: pinned already */
+  pin(cidOrPath: string, options?: PinOptions): Promise<{ cid: string, added: boolean }>
+  /** Remove the pin whose root is `cid`; false when there is none (a block under another pin is not a pin) */
+  unpin(cid: string, options?: AbortOptions): Promise<boolean>
+  /** Every pin (recursive, by root) */
+  pins(options?: AbortOptions): AsyncIterable<PinInfo>
+  /** Delete every block no pin and no root of `options.roots` reaches; never beside an add, import or pin in
+   * progress (it waits for them, then BusyError) */
+  gc(options?: GcOptions): Promise<GcResult>
+  /** Mark content as needed by a gc running now (a record naming it arrived); nothing when none runs */
+  keep(cid: string): void
+  /** Write the UnixFS directory nodes naming files already stored, pin the root, then remove the entries' pins
+   * whose source is `part` (the directory's pin now covers them) */
+  addDirectory(entries: DirectoryEntry[], options?: AbortOptions & { pin?: PinSource }): Promise<AddedDirectory>
+  /** Import a CARv1: blocks verified against their CIDs, roots pinned; all or nothing */
+  importCar(source: AsyncIterable<Uint8Array>, options?: AbortOptions & { onBytes?: (bytes: number) => void }): Promise<CarImportResult>
   /** Store a record as a pinned block file (bytes already validated; `cid` is their json-codec CID). A node stores
    * the records it holds in its index instead (record-blockstore.ts); this is how releases before index schema 4
    * stored them, kept for tools and tests. */

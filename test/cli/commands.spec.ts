@@ -9,7 +9,8 @@ import { cli, tempHome } from './helpers.ts'
 
 const PINNED = [
   'init', 'daemon', 'id',
-  'add', 'get', 'export',
+  'add', 'get', 'cat', 'export', 'import',
+  'pin ls', 'pin add', 'pin rm', 'gc',
   'record', 'records', 'search', 'lineage', 'verify', 'royalties', 'similar', 'alerts',
   'license', 'grant', 'attest', 'revoke',
   'collective create', 'collective list', 'collective show',
@@ -32,6 +33,8 @@ describe('command list', () => {
     assert.deepEqual(createProgram().commands.map(c => c.name()), TOP)
     const group = createProgram().commands.find(c => c.name() === 'collective')
     assert.deepEqual(group?.commands.map(c => c.name()), ['create', 'list', 'show'])
+    const pin = createProgram().commands.find(c => c.name() === 'pin')
+    assert.deepEqual(pin?.commands.map(c => c.name()), ['ls', 'add', 'rm'])
   })
 
   it('every command has a summary and at least one example', () => {

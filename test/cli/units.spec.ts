@@ -8,7 +8,8 @@ import { assetBody, licenseChoice } from '../../src/cli/commands/add.ts'
 import { licenseBody } from '../../src/cli/commands/license.ts'
 import { lineageTree } from '../../src/cli/commands/lineage.ts'
 import { daemonOverrides } from '../../src/cli/commands/daemon.ts'
-import { ipfsPath } from '../../src/cli/download.ts'
+import { ipfsPath, looksBinary } from '../../src/cli/download.ts'
+import { pinPurpose } from '../../src/cli/commands/pin.ts'
 import { UsageError } from '../../src/cli/errors.ts'
 import { CIDS } from './helpers.ts'
 
@@ -155,5 +156,23 @@ describe('lineage tree', () => {
       '    └── "a" A (see above)'
     ])
     assert.deepEqual(lineageTree({ ...g, edges: [] }, 'descendants'), ['"d" D', '(no known descendants)'])
+  })
+})
+
+describe('cat and pin helpers', () => {
+  it('looksBinary: NULs and bytes that are not UTF-8 are binary; text, even cut mid-character, is not', () => {
+    assert.equal(looksBinary(Buffer.from('plain text\nünïcode 漢字 🎨\n')), false)
+    assert.equal(looksBinary(Buffer.from('🎨').subarray(0, 2)), false, 'a sequence cut at the end of the sample')
+    assert.equal(looksBinary(Buffer.from([0x41, 0x00, 0x42])), true)
+    assert.equal(looksBinary(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), true, 'a PNG signature')
+    assert.equal(looksBinary(Buffer.from([0xff, 0xfe, 0x41, 0x42, 0x43, 0x44])), true)
+    assert.equal(looksBinary(new Uint8Array(0)), false)
+  })
+
+  it('pinPurpose says why a pin exists and which records name it', () => {
+    assert.equal(pinPurpose({ cid: 'b', source: 'user', records: [] }), 'pinned by hand')
+    assert.equal(pinPurpose({ cid: 'b', records: [] }), 'origin not recorded')
+    assert.equal(pinPurpose({ cid: 'b', source: 'add', records: ['bagaaieraone'] }), 'added here; content of asset record bagaaieraone')
+    assert.match(pinPurpose({ cid: 'b', source: 'replication', records: ['r1', 'r2'] }), /^collective replication; content of 2 asset records r1, …$/)
   })
 })

@@ -16,6 +16,8 @@ import { LocalError, UsageError } from '../errors.ts'
 import { fields, formatBytes, single } from '../output.ts'
 import * as parse from '../parse.ts'
 import { counted, createProgress } from '../progress.ts'
+import { RECORD_MODES, uploadDirectory } from './add-dir.ts'
+import type { RecordMode } from './add-dir.ts'
 
 export interface AddOptions {
   title?: string
@@ -36,7 +38,28 @@ export interface AddOptions {
   collective?: string
   /** false with --no-fingerprints */
   fingerprints?: boolean
+  recursive?: boolean
+  record?: RecordMode
+  hidden?: boolean
+  kubo?: boolean
 }
+
+/** What `add -r --json` prints */
+export interface AddDirectoryResult {
+  /** the directory's CID */
+  cid: string
+  /** bytes of all files */
+  size: number
+  files: number
+  directories: number
+  /** the asset records made: one for the directory (`--record one`), one per file (`each`), none */
+  records: Array<{ record: string, path?: string, cid: string, license?: string }>
+  /** special files left out (symbolic links, sockets…) */
+  skipped: string[]
+}
+
+/** Media type of a directory's asset record */
+const DIRECTORY_MEDIA_TYPE = 'inode/directory'
 
 /** What `add --json` prints */
 export interface AddResult {
@@ -122,19 +145,26 @@ function fingerprintAlgs (record: unknown): string[] {
 
 export const add: CliCommand<AddOptions> = {
   name: 'add',
-  summary: 'add a file and sign an asset record for it (provenance, optional license)',
+  summary: 'add a file or a directory and sign an asset record for it (provenance, optional license)',
   description: 'Upload a file to the node (it is pinned) and sign an asset record naming it, with its provenance.\n' +
     'Use - as the file to read standard input (then --title is required).\n' +
+    'With -r, add a directory as a UnixFS directory (as ipfs add -r) and choose the records: --record one (the directory, the default), each (one per file, titled by its path) or none.\n' +
+    'CIDs: files up to 256 KiB get the CID ipfs add --cid-version 1 --raw-leaves gives; larger files are cut in 1 MiB chunks unless --kubo, which cuts them as Kubo does (256 KiB chunks, 174 links a node) for the same CIDs.\n' +
     `License presets: ${Object.keys(LICENSE_PRESETS).join(', ')}; anything else is taken as an SPDX id.`,
   examples: [
     'atelier add sunset.jpg --title "Sunset" --tag photo --tag coast --license cc-by',
     'atelier add remix.png --parent bafy…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
       '      --source-type compositeWithTrainedAlgorithmicMedia --ai-training notAllowed',
-    'atelier add track.flac --license commercial-remix --rev-share 15 --royalty-policy LRP --json'
+    'atelier add track.flac --license commercial-remix --rev-share 15 --royalty-policy LRP --json',
+    'atelier add -r album/ --record each --license cc-by --kubo'
   ],
   setup (cmd) {
     cmd
-      .argument('<file>', 'the file to add, or - for stdin')
+      .argument('<file>', 'the file to add, or - for stdin (a directory with -r)')
+      .addOption(new Option('-r, --recursive', 'add a directory and everything under it'))
+      .addOption(new Option('--record <mode>', 'with -r: one asset record for the directory, one for each file, or none').choices(RECORD_MODES))
+      .addOption(new Option('--hidden', 'with -r: include files whose name starts with a dot'))
+      .addOption(new Option('--kubo', 'cut files as ipfs add --cid-version 1 --raw-leaves does, for the same CIDs'))
       .option('--title <text>', 'title (default: the file name)')
       .option('--description <text>', 'description')
       .option('--tag <tag>', 'tag (repeatable)', parse.collect())
@@ -154,6 +184,8 @@ export const add: CliCommand<AddOptions> = {
       .option('--no-fingerprints', 'sign the record without the perceptual fingerprints of the file (default: the node\'s fingerprints.compute)')
   },
   async run (ctx, [file], opts) {
+    if (opts.recursive === true) return await addDirectory(ctx, file, opts)
+    if (opts.record != null || opts.hidden === true) throw new UsageError('--record and --hidden go with -r (a directory)')
     const fromStdin = file === '-'
     const fileName = fromStdin ? undefined : basename(file)
     // check the flags before sending a byte
@@ -179,7 +211,7 @@ export const add: CliCommand<AddOptions> = {
       const source: AsyncIterable<Uint8Array> = fromStdin ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 })
       const body = Readable.toWeb(Readable.from(counted(source, progress))) as unknown as ReadableStream<Uint8Array>
       const res = await client.request('POST', '/v1/content', {
-        query: { filename: fileName },
+        query: { filename: fileName, chunking: opts.kubo === true ? 'kubo' : undefined },
         body,
         headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }
       })
@@ -208,4 +240,37 @@ export const add: CliCommand<AddOptions> = {
       ['fingerprints', v.fingerprints?.join(', ')]
     ]))
   }
+}
+
+/** `add -r`: the directory, then the records the user chose */
+async function addDirectory (ctx: Parameters<CliCommand<AddOptions>['run']>[0], dir: string, opts: AddOptions): Promise<ReturnType<typeof single<AddDirectoryResult>>> {
+  if (dir === '-') throw new UsageError('-r takes a directory, not stdin')
+  const mode: RecordMode = opts.record ?? 'one'
+  if (mode === 'each' && opts.title != null) throw new UsageError('--record each titles each file by its path: drop --title')
+  const name = basename(dir.replace(/\/+$/, '')) || 'directory'
+  // check the flags before sending a byte
+  if (mode !== 'none') assetBody(opts, { cid: '', size: 0 }, name)
+  const client = await ctx.client()
+  await client.readToken()
+  const uploaded = await uploadDirectory(ctx, client, dir, { hidden: opts.hidden === true, chunking: opts.kubo === true ? 'kubo' : undefined })
+  const records: AddDirectoryResult['records'] = []
+  const sign = async (body: Record<string, unknown>, cid: string, path?: string): Promise<void> => {
+    const created = await client.postJson<CreatedRecord & { license?: CreatedRecord }>('/v1/assets', body)
+    records.push({ record: created.cid, ...(path != null ? { path } : {}), cid, ...(created.license?.cid != null ? { license: created.license.cid } : {}) })
+  }
+  if (mode === 'one') {
+    await sign(assetBody({ ...opts, mediaType: opts.mediaType ?? DIRECTORY_MEDIA_TYPE }, { cid: uploaded.cid, size: uploaded.size }, name), uploaded.cid)
+  } else if (mode === 'each') {
+    for (const f of uploaded.files) await sign(assetBody({ ...opts, title: f.path }, f, basename(f.path)), f.cid, f.path)
+  }
+  const value: AddDirectoryResult = { cid: uploaded.cid, size: uploaded.size, files: uploaded.files.length, directories: uploaded.directories, records, skipped: uploaded.skipped }
+  return single(value, v => [
+    ...fields([
+      ['added', `${name}/ (${v.files} file${v.files === 1 ? '' : 's'} in ${v.directories} director${v.directories === 1 ? 'y' : 'ies'}, ${formatBytes(v.size)})`],
+      ['content', v.cid],
+      ['asset record', mode === 'one' ? v.records[0]?.record : undefined],
+      ['asset records', mode === 'each' ? `${v.records.length} (one per file; --json lists them)` : undefined],
+      ['left out', v.skipped.length > 0 ? `${v.skipped.length} special file${v.skipped.length === 1 ? '' : 's'} (links, sockets): ${v.skipped.slice(0, 3).join(', ')}${v.skipped.length > 3 ? ', …' : ''}` : undefined]
+    ])
+  ])
 }
