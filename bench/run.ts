@@ -18,6 +18,7 @@ import { withDaemonFlags } from './util.ts'
 import { benchFuzz, fuzzSection } from './fuzz.ts'
 import { benchNearDup, nearDupSection } from './near-dup.ts'
 import { benchFingerprintEval, fingerprintEvalSection } from './fingerprint-eval.ts'
+import { benchRotation, rotationSection } from './private-keys.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -50,6 +51,8 @@ const fuzz = await benchFuzz({ quick, log })
 log('near-duplicate lookup (issue 12): 1,000,000 PDQ and ISCC codes, index against a linear scan …')
 const nearDup = await benchNearDup({ quick, log })
 log('fingerprints (issue 12): recall and precision on the generated sets, throughput …')
+log('private collectives (issue 14): an epoch key sealed to 1,000 members …')
+const rotation = await benchRotation(quick ? 200 : 1000, 5)
 const fingerprintEval = await benchFingerprintEval({
   originals: quick ? 20 : 60, distractors: quick ? 300 : 2_000, texts: quick ? 40 : 200, textDistractors: quick ? 300 : 2_000,
   seed: 2, distractorScale: 0.5, throughput: true, log
@@ -120,6 +123,8 @@ ${fuzzSection(fuzz)}
 ${nearDupSection(nearDup)}
 ${keptSweep}
 
-${fingerprintEvalSection(fingerprintEval)}`
+${fingerprintEvalSection(fingerprintEval)}
+
+${rotationSection(rotation)}`
 await writeFile(out, doc)
 log(`written ${out}`)
