@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'profile'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -28,7 +28,8 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   attestation: 'AttestationRecord',
   revocation: 'RevocationRecord',
   charter: 'CharterRecord',
-  membership: 'MembershipRecord'
+  membership: 'MembershipRecord',
+  profile: 'ProfileRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -42,7 +43,8 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   attestation: 1,
   revocation: 1,
   charter: 1,
-  membership: 1
+  membership: 1,
+  profile: 1
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */
@@ -106,7 +108,11 @@ export const LIMITS = Object.freeze({
   /** charter `admins` */
   admins: 50,
   /** an invite's `maxUses` */
-  inviteUses: 1000000
+  inviteUses: 1000000,
+  /** a profile's `bio`: a few lines, kept short because every node holds every member's latest profile */
+  bio: 1000,
+  /** a profile's `links` */
+  links: 8
 })
 
 /**

@@ -17,6 +17,7 @@ import attestationSchema from '../../protocols/schemas/attestation.schema.json' 
 import revocationSchema from '../../protocols/schemas/revocation.schema.json' with { type: 'json' }
 import charterSchema from '../../protocols/schemas/charter.schema.json' with { type: 'json' }
 import membershipSchema from '../../protocols/schemas/membership.schema.json' with { type: 'json' }
+import profileSchema from '../../protocols/schemas/profile.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -27,7 +28,8 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   attestation: attestationSchema,
   revocation: revocationSchema,
   charter: charterSchema,
-  membership: membershipSchema
+  membership: membershipSchema,
+  profile: profileSchema
 })
 
 /** The shared definitions and the envelope, as shipped */

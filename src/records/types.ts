@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'profile'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -213,6 +213,23 @@ export type MembershipSubject = MembershipAdmitSubject | MembershipRemoveSubject
 
 export type MembershipAction = MembershipSubject['action']
 
+/**
+ * `credentialSubject` of a profile: how its issuer wants to be named. A profile is about its issuer only (`id` is
+ * the issuer's did:key); of an author's profiles the latest counts (protocols/records.md §3.8).
+ */
+export interface ProfileSubject {
+  /** the issuer's did:key */
+  id: string
+  /** display name, short text */
+  name: string
+  /** a few words about the creator, at most 1000 code points */
+  bio?: string
+  /** content CID of the avatar image */
+  avatar?: string
+  /** 1..8 distinct http(s) URLs (a site, a portfolio) */
+  links?: string[]
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -221,6 +238,7 @@ export interface SubjectByKind {
   revocation: RevocationSubject
   charter: CharterSubject
   membership: MembershipSubject
+  profile: ProfileSubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

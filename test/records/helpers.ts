@@ -54,7 +54,8 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     attestation: { record: someRecordCid, claim: 'endorsement' },
     revocation: { record: someRecordCid, effectiveFrom: '2025-03-02T00:00:00Z' },
     charter: { name: 'Harbour collective', admins: [author.did, other.did], admission: { policy: 'quorum', quorum: 2 } },
-    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-03-02T00:00:00Z' }
+    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-03-02T00:00:00Z' },
+    profile: { id: author.did, name: 'Ada' }
   }
 }
 

@@ -194,7 +194,8 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
       admission: { policy: 'invite', quorum: 2 },
       replication: 'full'
     },
-    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-04-01T00:00:00Z' }
+    membership: { action: 'admit', member: other.did, effectiveFrom: '2025-04-01T00:00:00Z' },
+    profile: { id: author.did, name: 'Ada Lovelace', bio: 'Ink and colour.', avatar: contentCid, links: ['https://example.com/ada', 'http://example.org/portfolio?x=1'] }
   }
 }
 
@@ -205,6 +206,7 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
 function moreFullSubjects (): { [K in RecordKind]?: Array<SubjectByKind[K]> } {
   return {
     charter: [{ name: 'Solo', admins: [author.did], admission: { policy: 'quorum', quorum: 1 }, replication: 'none' }],
+    profile: [{ id: author.did, name: 'Ada', links: ['https://example.com/'] }],
     membership: [
       { action: 'remove', member: other.did, effectiveFrom: '2025-05-01T00:00:00.250Z', reason: 'Left the harbour.' },
       { action: 'invite', expiration: '2025-06-01T00:00:00Z', maxUses: 3 },

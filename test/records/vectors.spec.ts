@@ -15,7 +15,7 @@ import { fromHex, text, toHex, utf8 } from './helpers.ts'
 
 const dir = new URL('../../protocols/vectors/atelier/', import.meta.url)
 const FILES = ['asset.json', 'license.json', 'grant.json', 'attestation.json', 'revocation.json', 'charter.json',
-  'membership-admit.json', 'membership-admit-cosign.json', 'membership-invite.json', 'membership-join.json', 'membership-remove.json']
+  'membership-admit.json', 'membership-admit-cosign.json', 'membership-invite.json', 'membership-join.json', 'membership-remove.json', 'profile.json']
 const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8')
 
 describe('project vectors', () => {

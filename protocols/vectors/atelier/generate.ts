@@ -30,6 +30,9 @@ const VALID_FROM = ['2025-01-15T10:00:00.000Z', '2025-01-15T10:05:00.250Z', '202
 // the collective's records, after the five above: charter, admit, its co-signature, invite, join, remove
 const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.000Z', '2025-02-10T14:00:00.000Z', '2025-02-12T08:00:00.000Z', '2025-02-20T17:45:00.500Z', '2025-02-27T11:00:00.000Z']
 
+// the profile, after the collective's records
+const PROFILE_VALID_FROM = '2025-03-05T16:20:00.000Z'
+
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -294,6 +297,25 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     subject: { action: 'remove', member: member.did, effectiveFrom: '2025-03-01T00:00:00Z', reason: 'Moved to another collective.' }
   }, crypto)
   write('membership-remove.json', remove.json)
+
+  // added with the profile kind (records.md §3.8): the author names itself, after its collective records
+  const profile = vector({
+    file: 'profile.json',
+    description: 'The author names itself: display name, bio, avatar (a content CID) and links; in the collective, so its members see the name',
+    kind: 'profile',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: PROFILE_VALID_FROM,
+    previous: invite.record.cid,
+    collective: charter.record.cid,
+    subject: {
+      id: author.did,
+      name: 'Ada Lindqvist',
+      bio: 'Ink studies of the old harbour; colour by hand, sometimes with a model.',
+      avatar: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+      links: ['https://example.com/ada', 'https://example.org/portfolio/ada']
+    }
+  }, crypto)
+  write('profile.json', profile.json)
 
   return files
 }

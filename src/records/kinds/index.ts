@@ -10,6 +10,7 @@ import { checkGrant } from './grant.ts'
 import { checkLicense } from './license.ts'
 import { checkMembership } from './membership.ts'
 import { checkRevocation } from './revocation.ts'
+import { checkProfile } from './profile.ts'
 
 /**
  * A kind's semantic check gets its subject and, for the rules that relate the subject to the envelope (a charter's
@@ -22,7 +23,8 @@ export const KIND_CHECKS: { readonly [K in RecordKind]: (subject: SubjectByKind[
   attestation: checkAttestation,
   revocation: checkRevocation,
   charter: checkCharter,
-  membership: checkMembership
+  membership: checkMembership,
+  profile: checkProfile
 })
 
 export { assetContentCid, assetParents } from './asset.ts'
