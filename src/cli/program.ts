@@ -32,6 +32,7 @@ import { verify } from './commands/verify.ts'
 import { search } from './commands/search.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
+import { profileSet, profileShow } from './commands/profile.ts'
 
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
@@ -41,13 +42,15 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   license, grant, attest, revoke,
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,
+  profileSet, profileShow,
   peers, connect,
   reindex, doctor
 ]
 
 /** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
 const GROUPS: Readonly<Record<string, string>> = {
-  collective: 'create, list and show collectives'
+  collective: 'create, list and show collectives',
+  profile: 'set and show creators\' profiles (the names shown instead of dids)'
 }
 
 export interface RunOptions {
@@ -66,6 +69,7 @@ export function createProgram (options: RunOptions = {}): Command {
     .description('Atelier: a peer-to-peer node for creator collectives.\nThe commands below talk to a running daemon (atelier daemon) over its HTTP API.')
     .version(pkg.version, '-v, --version', 'print the version')
     .addOption(new Option('--json', 'print machine-readable JSON on stdout (NDJSON for lists that stream)'))
+    .addOption(new Option('--dids', 'show people by their full did (then their name) rather than by name'))
     .addOption(new Option('--api <url>', 'the daemon\'s URL (default: env ATELIER_API, else $ATELIER_HOME/api)').argParser(apiUrl))
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
@@ -95,7 +99,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
     cmd.addHelpText('after', '\nExamples:\n' + def.examples.map(e => `  $ ${e}`).join('\n'))
     cmd.action(async (...received: unknown[]) => {
       const self = received[received.length - 1] as Command
-      const globals = self.optsWithGlobals<{ json?: boolean, api?: string }>()
+      const globals = self.optsWithGlobals<{ json?: boolean, api?: string, dids?: boolean }>()
       const json = globals.json === true
       const printer = new Printer({ json, stdout, stderr })
       const home = resolveHome(env)
@@ -104,6 +108,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
       const signal = def.name === 'daemon' ? new AbortController().signal : interruptSignal()
       const ctx: Context = {
         json,
+        dids: globals.dids === true,
         home,
         env,
         api: globals.api,

@@ -11,6 +11,7 @@ import type { CollectiveService } from '../node/collective-service.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
+import type { NameDirectory } from '../profiles/name-directory.ts'
 
 export interface NodeInfo {
   peerId: string
@@ -51,6 +52,8 @@ export interface GatewayComponents {
   peerScore?: (peerId: string) => number
   /** the collectives in which this node holds a verified member card of the peer (src/net/members) */
   memberOf?: (peerId: string) => string[]
+  /** creators' display names from their profiles (src/profiles); without it answers carry no names */
+  names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
 }
 
 export type GatewayInit = HttpConfig

@@ -36,6 +36,7 @@ import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NodeSyncSource } from './sync-source.ts'
 import { LinkDirectory } from './link-directory.ts'
+import { NameDirectory } from '../profiles/name-directory.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
@@ -96,6 +97,7 @@ export class AtelierNode {
   private peersValue?: PeerKeeper
   private gossipValue?: GossipChannel
   private parkingValue?: ParkingLot
+  private namesValue?: NameDirectory
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
@@ -125,6 +127,7 @@ export class AtelierNode {
   get peers (): PeerKeeper { return this.ready(this.peersValue) }
   get gossip (): GossipChannel { return this.ready(this.gossipValue) }
   get parking (): ParkingLot { return this.ready(this.parkingValue) }
+  get names (): NameDirectory { return this.ready(this.namesValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -246,10 +249,15 @@ export class AtelierNode {
     records.on('record', syncSource.onRecord)
     const links = new LinkDirectory({ index, logger: this.log })
     records.on('record', links.onRecord)
+    // creators' display names (their latest profiles), for every answer that shows a did to a person
+    const names = this.namesValue = new NameDirectory({ index, clock: this.clock, logger: this.log })
+    records.on('record', names.onRecord)
+    records.on('retired', names.onRetired)
     // what was loaded from the old index is dropped when a reindex swaps in a new one (emitted before any read
     // sees it); each reloads on its next use
     index.on('reindexed', () => {
       links.reset()
+      names.reset()
       syncSource.reset()
       this.collectivesValue?.reset()
     })
@@ -361,7 +369,8 @@ export class AtelierNode {
       isMember: async (collective, did, timeMs) => await collectives.isMember(collective, did, timeMs),
       clock: this.clock,
       clockSkewMs: config.records.clockSkewMs,
-      lineageView: createIndexLineageView({ index, store: storage.store, links })
+      lineageView: createIndexLineageView({ index, store: storage.store, links }),
+      names
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

@@ -14,10 +14,11 @@ const PINNED = [
   'license', 'grant', 'attest', 'revoke',
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',
+  'profile set', 'profile show',
   'peers', 'connect',
   'reindex', 'doctor'
 ]
-/** the top level of the tree: `collective` groups its sub commands */
+/** the top level of the tree: `collective` and `profile` group their sub commands */
 const TOP = [...new Set(PINNED.map(n => n.split(' ')[0]))]
 
 describe('command list', () => {
@@ -31,6 +32,7 @@ describe('command list', () => {
     assert.deepEqual(createProgram().commands.map(c => c.name()), TOP)
     const group = createProgram().commands.find(c => c.name() === 'collective')
     assert.deepEqual(group?.commands.map(c => c.name()), ['create', 'list', 'show'])
+    assert.deepEqual(createProgram().commands.find(c => c.name() === 'profile')?.commands.map(c => c.name()), ['set', 'show'])
   })
 
   it('every command has a summary and at least one example', () => {
