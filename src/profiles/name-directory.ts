@@ -62,6 +62,8 @@ export class NameDirectory {
   /** bumped by reset(): a load started before it must not install its list */
   private epoch = 0
   private readonly cache = new Map<string, { value: ProfileName | undefined, until: number }>()
+  /** bumped by every event that can change an answer */
+  private changes = 0
   /** profiles in `list` */
   private count = 0
   /** events that came while the list was loading, applied once it is in */
@@ -77,6 +79,7 @@ export class NameDirectory {
 
   /** Keep current: call with every record the index counts */
   readonly onRecord = ({ record }: ProfileRecordEvent): void => {
+    if (record.kind === 'profile' || record.kind === 'revocation') this.changes++
     if (record.kind === 'profile') {
       const entry = { did: record.author, cid: record.cid, time: record.time, name: (record.credential.credentialSubject as ProfileSubject).name }
       if (!this.off && this.list == null && this.loading != null) this.pending.push({ add: entry })
@@ -91,6 +94,7 @@ export class NameDirectory {
   /** A record the index no longer counts (the collective view retired it) */
   readonly onRetired = ({ record }: { record: Pick<ValidRecord, 'cid' | 'kind' | 'author'> }): void => {
     if (record.kind !== 'profile' && record.kind !== 'revocation') return
+    this.changes++
     if (record.kind === 'profile') {
       if (!this.off && this.list == null && this.loading != null) this.pending.push({ remove: { did: record.author, cid: record.cid } })
       else this.remove(record.author, record.cid)
@@ -118,6 +122,7 @@ export class NameDirectory {
   /** Forget everything loaded (the index was rebuilt); the next question loads again */
   reset (): void {
     this.epoch++
+    this.changes++
     this.list = undefined
     this.loading = undefined
     this.off = false
@@ -127,18 +132,25 @@ export class NameDirectory {
   }
 
   /** The profile that counts for `did` now (or at `atMs`), or undefined when it has none */
-  async nameOf (did: string, atMs: number = this.clock()): Promise<ProfileName | undefined> {
-    const cached = this.cache.get(did)
+  async nameOf (did: string, at?: number): Promise<ProfileName | undefined> {
+    // answers for "now" are cached (the clock only moves forward); a question about another time is answered afresh
+    const now = at === undefined
+    const atMs = at ?? this.clock()
+    const cached = now ? this.cache.get(did) : undefined
     if (cached != null && atMs < cached.until) {
       // most recently used last, so the oldest is evicted first
       this.cache.delete(did)
       this.cache.set(did, cached)
       return cached.value
     }
+    const changes = this.changes
     const candidates = await this.candidates(did)
     const { chosen, until } = await chooseProfileAsync(candidates, async (cid) => await this.revokedFrom(did, cid), atMs)
-    this.cache.set(did, { value: chosen, until: until ?? Infinity })
-    if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value as string)
+    // an event that came while this was computed may have made it stale: answer it, do not keep it
+    if (now && changes === this.changes) {
+      this.cache.set(did, { value: chosen, until: until ?? Infinity })
+      if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value as string)
+    }
     return chosen
   }
 
