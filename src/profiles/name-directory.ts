@@ -57,17 +57,20 @@ export class NameDirectory {
   private readonly maxCached: number
   /** did → its counted profiles; undefined until loaded; off past maxProfiles */
   private list?: Map<string, ProfileName[]>
-  private loading?: Promise<Map<string, ProfileName[]> | undefined>
+  private loading?: Promise<{ list: Map<string, ProfileName[]>, revoked: Set<string> } | undefined>
   private off = false
   /** bumped by reset(): a load started before it must not install its list */
   private epoch = 0
   private readonly cache = new Map<string, { value: ProfileName | undefined, until: number }>()
   /** bumped by every event that can change an answer */
   private changes = 0
+  /** profiles of `list` some revocation names (a superset: a retired revocation stays); only these cost an index
+   * read for their revocations */
+  private revoked = new Set<string>()
   /** profiles in `list` */
   private count = 0
   /** events that came while the list was loading, applied once it is in */
-  private pending: Array<{ add: ProfileName } | { remove: { did: string, cid: string } }> = []
+  private pending: Array<{ add: ProfileName } | { remove: { did: string, cid: string } } | { revoke: { did: string, cid: string } }> = []
 
   constructor (components: { index: Pick<RecordIndexApi, 'query' | 'body'>, clock?: () => number, logger: Logger }, init: NameDirectoryInit = {}) {
     this.index = components.index
@@ -87,6 +90,9 @@ export class NameDirectory {
       this.cache.delete(record.author)
     } else if (record.kind === 'revocation') {
       // a revocation's author is the revoked record's (checked at ingest): only that did's answer can change
+      const target = { did: record.author, cid: (record.credential.credentialSubject as RevocationSubject).record }
+      if (!this.off && this.list == null && this.loading != null) this.pending.push({ revoke: target })
+      else this.markRevoked(target.did, target.cid)
       this.cache.delete(record.author)
     }
   }
@@ -110,6 +116,10 @@ export class NameDirectory {
     if (++this.count > this.maxProfiles) this.turnOff()
   }
 
+  private markRevoked (did: string, cid: string): void {
+    if (this.list?.get(did)?.some(p => p.cid === cid) === true) this.revoked.add(cid)
+  }
+
   private remove (did: string, cid: string): void {
     const own = this.list?.get(did)
     if (own == null) return
@@ -128,6 +138,7 @@ export class NameDirectory {
     this.off = false
     this.count = 0
     this.pending = []
+    this.revoked = new Set()
     this.cache.clear()
   }
 
@@ -184,6 +195,7 @@ export class NameDirectory {
     this.off = true
     this.list = undefined
     this.pending = []
+    this.revoked = new Set()
     this.log.info({ maxProfiles: this.maxProfiles }, 'more profiles than the directory keeps in memory; names are looked up in the index')
   }
 
@@ -199,22 +211,32 @@ export class NameDirectory {
     const epoch = this.epoch
     this.loading ??= (async () => {
       const list = new Map<string, ProfileName[]>()
-      let cursor: string | undefined
+      const cids = new Set<string>()
+      const revoked = new Set<string>()
       let n = 0
-      do {
-        const page = await this.index.query({ kind: 'profile', limit: PAGE, ...(cursor != null ? { cursor } : {}) })
-        for (const s of page.items) {
-          const own = list.get(s.author)
-          if (own == null) list.set(s.author, [toName(s)])
-          else own.push(toName(s))
-        }
-        n += page.items.length
-        if (n > this.maxProfiles) return undefined
-        cursor = page.cursor ?? undefined
-      } while (cursor != null)
-      return list
+      // the profiles, then which of them revocations name (summaries only: the target is in them); both bounded
+      for (const kind of ['profile', 'revocation'] as const) {
+        let cursor: string | undefined
+        do {
+          const page = await this.index.query({ kind, limit: PAGE, ...(cursor != null ? { cursor } : {}) })
+          for (const s of page.items) {
+            if (kind === 'revocation') {
+              if (s.target != null && cids.has(s.target)) revoked.add(s.target)
+              continue
+            }
+            cids.add(s.cid)
+            const own = list.get(s.author)
+            if (own == null) list.set(s.author, [toName(s)])
+            else own.push(toName(s))
+          }
+          n += page.items.length
+          if (n > this.maxProfiles) return undefined
+          cursor = page.cursor ?? undefined
+        } while (cursor != null)
+      }
+      return { list, revoked }
     })()
-    let loaded: Map<string, ProfileName[]> | undefined
+    let loaded: { list: Map<string, ProfileName[]>, revoked: Set<string> } | undefined
     try {
       loaded = await this.loading
     } catch (err) {
@@ -228,13 +250,15 @@ export class NameDirectory {
       return undefined
     }
     if (this.list == null && !this.off) {
-      this.list = loaded
+      this.list = loaded.list
+      this.revoked = loaded.revoked
       this.count = 0
-      for (const own of loaded.values()) this.count += own.length
+      for (const own of loaded.list.values()) this.count += own.length
       // events that came while loading: the load may have passed their place in the index already
       for (const op of this.pending.splice(0)) {
         if ('add' in op) this.add(op.add)
-        else this.remove(op.remove.did, op.remove.cid)
+        else if ('remove' in op) this.remove(op.remove.did, op.remove.cid)
+        else this.markRevoked(op.revoke.did, op.revoke.cid)
       }
       this.cache.clear()
     }
@@ -243,6 +267,8 @@ export class NameDirectory {
 
   /** The earliest effectiveFrom of `did`'s revocations of `cid`, or undefined */
   private async revokedFrom (did: string, cid: string): Promise<number | undefined> {
+    // with the list in memory, a profile no revocation names needs no index read
+    if (this.list != null && !this.revoked.has(cid)) return undefined
     const page = await this.index.query({ kind: 'revocation', target: cid, limit: REVOCATIONS })
     let earliest: number | undefined
     for (const s of page.items) {
