@@ -111,8 +111,9 @@ export class NameDirectory {
   private add (entry: ProfileName): void {
     if (this.list == null || this.off) return
     const own = this.list.get(entry.did)
+    if (own?.some(p => p.cid === entry.cid) === true) return
     if (own == null) this.list.set(entry.did, [entry])
-    else if (!own.some(p => p.cid === entry.cid)) own.push(entry)
+    else own.push(entry)
     if (++this.count > this.maxProfiles) this.turnOff()
   }
 
