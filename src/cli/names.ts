@@ -13,7 +13,9 @@ export type Who = (did: string | undefined, name?: string) => string
  * A writer of people for one output. `names`: did → name for every did the output may show (from the answer's
  * `names`, `authorName` or `name` fields); `dids`: the global --dids flag.
  */
-export function namer (names: Iterable<[string, string]> | Record<string, string> | undefined, dids = false): Who {
+export function namer (names: Iterable<[string, string]> | Record<string, string> | undefined, dids = false,
+  /** a did without a name in full rather than shortened (where the did is what the next command takes) */
+  fullWithoutName = false): Who {
   const byDid = new Map<string, string>(names == null ? [] : Symbol.iterator in names ? names as Iterable<[string, string]> : Object.entries(names))
   const owners = new Map<string, Set<string>>()
   for (const [did, name] of byDid) {
@@ -25,7 +27,7 @@ export function namer (names: Iterable<[string, string]> | Record<string, string
     if (did == null || did === '') return '?'
     const name = given ?? byDid.get(did)
     if (dids) return name != null ? `${did} (${name})` : did
-    if (name == null) return shortId(did)
+    if (name == null) return fullWithoutName ? did : shortId(did)
     return (owners.get(name)?.size ?? 1) > 1 ? `${name} (${shortId(did)})` : name
   }
 }

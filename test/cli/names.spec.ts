@@ -17,6 +17,7 @@ describe('CLI names', () => {
     assert.equal(who(bo), 'did:key:z6MkiaMb…1WCT')
     assert.equal(who(bo, 'Bo'), 'Bo', 'a name given with the did')
     assert.equal(who(undefined), '?')
+    assert.equal(namer({ [ada]: 'Ada' }, false, true)(bo), bo, 'in full where the did is what the next command takes')
   })
 
   it('follows a name two dids share with each one\'s short did, so nobody passes for someone else', () => {

@@ -111,7 +111,7 @@ function named (did: string, who: Who): string {
 }
 
 /** One pending change: what, from when, who signed, and the command that co-signs it */
-function pendingLine (collective: string, p: Pending, who: Who = namer(undefined)): string {
+function pendingLine (collective: string, p: Pending, who: Who = namer(undefined, false, true)): string {
   const quorum = p.signers.length + p.needed
   // the member's did stays in full: it is what admit and remove take
   return `pending: ${p.action} ${p.member}${named(p.member, who)} from ${minute(p.effectiveFrom)} — signed by ${p.signers.map(s => who(s)).join(', ')} (${p.signers.length} of ${quorum}); ` +
@@ -126,7 +126,8 @@ export const members: CliCommand = {
   async run (ctx, [id]) {
     const client = await ctx.client()
     const m = await client.getJson<Members>(`/v1/collectives/${id}/members`)
-    const who = namer(m.names, ctx.dids)
+    // a member without a profile keeps its full did, as before: it is what admit and remove take
+    const who = namer(m.names, ctx.dids, true)
     return single(m, v => [
       ...v.members.map(d => `${who(d)}${v.admins.includes(d) ? '  (admin)' : ''}  since ${formatTime(v.intervals[d]?.at(-1)?.[0] ?? 0)}`),
       ...v.pending.map(p => pendingLine(v.id, p, who))
