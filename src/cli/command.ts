@@ -10,6 +10,8 @@ import type { CommandResult, Printer } from './output.ts'
 export interface Context {
   /** --json */
   json: boolean
+  /** --dids: human output shows full dids (with names after them) rather than names */
+  dids?: boolean
   /** the data dir ($ATELIER_HOME, default ~/.atelier) */
   home: string
   env: NodeJS.ProcessEnv

@@ -37,6 +37,7 @@ import { similar, alerts } from './commands/similar.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 import { propose, vote, proposals, proposalShow } from './commands/governance.ts'
+import { profileSet, profileShow } from './commands/profile.ts'
 
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
@@ -48,6 +49,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   collectiveCreate, collectiveList, collectiveShow,
   invite, join, members, admit, remove,
   propose, vote, proposals, proposalShow,
+  profileSet, profileShow,
   peers, connect,
   reindex, doctor
 ]
@@ -56,7 +58,8 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
 const GROUPS: Readonly<Record<string, string>> = {
   collective: 'create, list and show collectives',
   proposal: 'show a proposal\'s count, explained line by line',
-  pin: 'list, add and remove pins (what gc keeps)'
+  pin: 'list, add and remove pins (what gc keeps)',
+  profile: 'set and show creators\' profiles (the names shown instead of dids)'
 }
 
 export interface RunOptions {
@@ -75,6 +78,7 @@ export function createProgram (options: RunOptions = {}): Command {
     .description('Atelier: a peer-to-peer node for creator collectives.\nThe commands below talk to a running daemon (atelier daemon) over its HTTP API.')
     .version(pkg.version, '-v, --version', 'print the version')
     .addOption(new Option('--json', 'print machine-readable JSON on stdout (NDJSON for lists that stream)'))
+    .addOption(new Option('--dids', 'show people by their full did (then their name) rather than by name'))
     .addOption(new Option('--api <url>', 'the daemon\'s URL (default: env ATELIER_API, else $ATELIER_HOME/api)').argParser(apiUrl))
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
@@ -104,7 +108,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
     cmd.addHelpText('after', '\nExamples:\n' + def.examples.map(e => `  $ ${e}`).join('\n'))
     cmd.action(async (...received: unknown[]) => {
       const self = received[received.length - 1] as Command
-      const globals = self.optsWithGlobals<{ json?: boolean, api?: string }>()
+      const globals = self.optsWithGlobals<{ json?: boolean, api?: string, dids?: boolean }>()
       const json = globals.json === true
       const printer = new Printer({ json, stdout, stderr })
       const home = resolveHome(env)
@@ -113,6 +117,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
       const signal = def.name === 'daemon' ? new AbortController().signal : interruptSignal()
       const ctx: Context = {
         json,
+        dids: globals.dids === true,
         home,
         env,
         api: globals.api,

@@ -3,6 +3,8 @@
  * else's record; the printer strips control characters from each line, so these functions only lay text out.
  */
 import { fields, formatTime, shortId } from './output.ts'
+import { namer } from './names.ts'
+import type { Who } from './names.ts'
 
 /** An item of GET /v1/records and the body of GET /v1/records/<cid> */
 export interface RecordItem {
@@ -11,6 +13,8 @@ export interface RecordItem {
   author: string
   time: number | string
   record: any
+  /** the author's display name, when it has a profile */
+  authorName?: string
 }
 
 function str (v: unknown): string | undefined {
@@ -31,6 +35,7 @@ export function recordSummary (item: RecordItem): string {
     case 'grant': return `to ${shortId(s.id)} under ${str(s.license) ?? '?'}`
     case 'attestation': return `${str(s.claim) ?? '?'} on ${str(s.record) ?? '?'}`
     case 'revocation': return `revokes ${str(s.record) ?? '?'}${str(s.reason) != null ? `: ${s.reason}` : ''}`
+    case 'profile': return `names itself "${str(s.name) ?? ''}"`
     default: return ''
   }
 }
@@ -44,13 +49,14 @@ function yesNo (v: unknown): string | undefined {
 }
 
 /** The lines `atelier record <cid>` prints */
-export function recordDetail (item: RecordItem): string[] {
+export function recordDetail (item: RecordItem, who: Who = namer(undefined)): string[] {
   const r = item.record ?? {}
   const s = r.credentialSubject ?? {}
   const head = fields([
     ['cid', item.cid],
     ['kind', item.kind],
-    ['author', item.author],
+    // the full did, and the name beside it: one record's detail is where a reader checks who signed
+    ['author', item.authorName != null && !who(item.author, item.authorName).startsWith('did:') ? `${item.authorName} (${item.author})` : item.author],
     ['time', formatTime(item.time)],
     ['collective', str(r.collective)],
     ['previous', str(r.previous)]
@@ -108,6 +114,9 @@ export function recordDetail (item: RecordItem): string[] {
       break
     case 'revocation':
       body = fields([['record', str(s.record)], ['effective from', str(s.effectiveFrom)], ['reason', str(s.reason)]])
+      break
+    case 'profile':
+      body = fields([['name', str(s.name)], ['bio', str(s.bio)], ['avatar', str(s.avatar)], ['links', list(s.links)]])
       break
   }
   return [...head, ...(body.length > 0 ? ['', ...body] : [])]

@@ -22,6 +22,7 @@ import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import { webRoutes } from './routes/web.ts'
 import { similarityRoutes } from './routes/similarity.ts'
 import { provenanceRoutes } from './routes/provenance.ts'
+import { profileRoutes } from './routes/profiles.ts'
 import { fileURLToPath } from 'node:url'
 import type { GatewayComponents, GatewayInit } from './types.ts'
 
@@ -105,8 +106,9 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => { await provenanceRoutes(scope, components) })
   const similarity = components.similarity
   if (similarity != null) await app.register(async (scope) => { await similarityRoutes(scope, { similarity }) })
+  await app.register(async (scope) => { await profileRoutes(scope, components) })
   const lineageView = components.lineageView
-  if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView }) })
+  if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView, names: components.names }) })
 
   return {
     app,

@@ -14,6 +14,7 @@ import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
 import type { SimilarityService } from '../node/similarity-service.ts'
 import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
+import type { NameDirectory } from '../profiles/name-directory.ts'
 
 export interface NodeInfo {
   peerId: string
@@ -63,6 +64,8 @@ export interface GatewayComponents {
   /** whether an asset the node signs gets the fingerprints of its content when the request does not say
    * (fingerprints.compute). @default false */
   computeFingerprints?: boolean
+  /** creators' display names from their profiles (src/profiles); without it answers carry no names */
+  names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
 }
 
 export type GatewayInit = HttpConfig

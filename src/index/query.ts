@@ -21,9 +21,9 @@ export interface IndexSource {
 /** How a query is answered: sources merged in time order; `null` when no record can match */
 export type QueryPlan = IndexSource[] | null
 
-/** Kinds a query may name; charter and membership are listed as strings so the index accepts them whether or not
+/** Kinds a query may name; charter, membership and profile are listed as strings so the index accepts them whether or not
  * the records code of this build declares them */
-export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt'])
+export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile'])
 
 /** Filters, most selective first; each names the index that serves it and the kinds that can carry it */
 export function planQuery (q: RecordQuery): QueryPlan {

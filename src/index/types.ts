@@ -14,7 +14,7 @@ export interface RecordSummary {
   /** the collective the record belongs to: its `collective` field; a charter's is its own CID */
   collective?: string
   previous?: string
-  /** asset: title and content CID; license: asset; grant: license, asset, licensee; attestation/revocation: record */
+  /** asset: title and content CID; profile: the display name as `title`; license: asset; grant: license, asset, licensee; attestation/revocation: record */
   title?: string
   content?: string
   asset?: string

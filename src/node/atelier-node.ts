@@ -41,6 +41,7 @@ import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NodeSyncSource } from './sync-source.ts'
 import { LinkDirectory } from './link-directory.ts'
+import { NameDirectory } from '../profiles/name-directory.ts'
 import { createMetrics } from './metrics.ts'
 import { SyncLag, observeNode } from './node-metrics.ts'
 import { assetContent } from './content-roots.ts'
@@ -104,6 +105,7 @@ export class AtelierNode {
   private peersValue?: PeerKeeper
   private gossipValue?: GossipChannel
   private parkingValue?: ParkingLot
+  private namesValue?: NameDirectory
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
@@ -135,6 +137,7 @@ export class AtelierNode {
   get peers (): PeerKeeper { return this.ready(this.peersValue) }
   get gossip (): GossipChannel { return this.ready(this.gossipValue) }
   get parking (): ParkingLot { return this.ready(this.parkingValue) }
+  get names (): NameDirectory { return this.ready(this.namesValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -273,10 +276,15 @@ export class AtelierNode {
     records.on('record', syncSource.onRecord)
     const links = new LinkDirectory({ index, logger: this.log })
     records.on('record', links.onRecord)
+    // creators' display names (their latest profiles), for every answer that shows a did to a person
+    const names = this.namesValue = new NameDirectory({ index, clock: this.clock, logger: this.log })
+    records.on('record', names.onRecord)
+    records.on('retired', names.onRetired)
     // what was loaded from the old index is dropped when a reindex swaps in a new one (emitted before any read
     // sees it); each reloads on its next use
     index.on('reindexed', () => {
       links.reset()
+      names.reset()
       syncSource.reset()
       this.collectivesValue?.reset()
     })
@@ -407,7 +415,8 @@ export class AtelierNode {
       lineageView,
       fingerprinter,
       similarity,
-      computeFingerprints: config.fingerprints.compute
+      computeFingerprints: config.fingerprints.compute,
+      names
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -31,7 +31,8 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   membership: 'MembershipRecord',
   proposal: 'ProposalRecord',
   vote: 'VoteRecord',
-  receipt: 'ReceiptRecord'
+  receipt: 'ReceiptRecord',
+  profile: 'ProfileRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -48,7 +49,8 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   membership: 1,
   proposal: 1,
   vote: 1,
-  receipt: 1
+  receipt: 1,
+  profile: 1
 })
 
 /**
@@ -69,7 +71,8 @@ export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[
   membership: [1],
   proposal: [1],
   vote: [1],
-  receipt: [1]
+  receipt: [1],
+  profile: [1]
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */
@@ -145,7 +148,11 @@ export const LIMITS = Object.freeze({
   /** credits a quadratic ballot may put on one choice */
   ballotCredits: 100000000,
   /** the longest voting window, ms (366 days) */
-  windowMs: 366 * 24 * 3600 * 1000
+  windowMs: 366 * 24 * 3600 * 1000,
+  /** a profile's `bio`: a few lines, kept short because every node holds every member's latest profile */
+  bio: 1000,
+  /** a profile's `links` */
+  links: 8
 })
 
 /**

@@ -21,6 +21,7 @@ import membershipSchema from '../../protocols/schemas/membership.schema.json' wi
 import proposalSchema from '../../protocols/schemas/proposal.schema.json' with { type: 'json' }
 import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: 'json' }
 import receiptSchema from '../../protocols/schemas/receipt.schema.json' with { type: 'json' }
+import profileSchema from '../../protocols/schemas/profile.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -34,7 +35,8 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   membership: membershipSchema,
   proposal: proposalSchema,
   vote: voteSchema,
-  receipt: receiptSchema
+  receipt: receiptSchema,
+  profile: profileSchema
 })
 
 /**

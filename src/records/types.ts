@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -288,6 +288,23 @@ export interface ReceiptSubject {
   votes: string[]
 }
 
+/**
+ * `credentialSubject` of a profile: how its issuer wants to be named. A profile is about its issuer only (`id` is
+ * the issuer's did:key); of an author's profiles the latest counts (protocols/records.md §3.11).
+ */
+export interface ProfileSubject {
+  /** the issuer's did:key */
+  id: string
+  /** display name, short text */
+  name: string
+  /** a few words about the creator, at most 1000 code points */
+  bio?: string
+  /** content CID of the avatar image */
+  avatar?: string
+  /** 1..8 distinct http(s) URLs (a site, a portfolio) */
+  links?: string[]
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -299,6 +316,7 @@ export interface SubjectByKind {
   proposal: ProposalSubject
   vote: VoteSubject
   receipt: ReceiptSubject
+  profile: ProfileSubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

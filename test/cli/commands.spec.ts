@@ -16,10 +16,11 @@ const PINNED = [
   'collective create', 'collective list', 'collective show',
   'invite', 'join', 'members', 'admit', 'remove',
   'propose', 'vote', 'proposals', 'proposal show',
+  'profile set', 'profile show',
   'peers', 'connect',
   'reindex', 'doctor'
 ]
-/** the top level of the tree: `collective` groups its sub commands */
+/** the top level of the tree: `collective` and `profile` group their sub commands */
 const TOP = [...new Set(PINNED.map(n => n.split(' ')[0]))]
 
 describe('command list', () => {
@@ -35,6 +36,7 @@ describe('command list', () => {
     assert.deepEqual(group?.commands.map(c => c.name()), ['create', 'list', 'show'])
     const pin = createProgram().commands.find(c => c.name() === 'pin')
     assert.deepEqual(pin?.commands.map(c => c.name()), ['ls', 'add', 'rm'])
+    assert.deepEqual(createProgram().commands.find(c => c.name() === 'profile')?.commands.map(c => c.name()), ['set', 'show'])
   })
 
   it('every command has a summary and at least one example', () => {

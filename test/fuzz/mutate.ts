@@ -26,7 +26,7 @@ for (const f of readdirSync(SCHEMA_DIR)) {
 }
 const COMMON_ID = 'https://atelier.works/schemas/common/1.json'
 
-export const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
+export const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'profile']
 
 /** A schema node with its $ref followed (refs are local, or into common.schema.json) */
 function deref (node: Schema | undefined, doc: Schema): { node: Schema | undefined, doc: Schema } {
@@ -149,6 +149,8 @@ export function baseRecord (kind: RecordKind, options: CaseOptions, validFrom: s
   const subject: any = subjects()[kind]
   // an attestation of the collective's charter depends on nothing the node lacks: some valid cases are stored
   if (kind === 'attestation' && collective != null) subject.record = collective
+  // a profile is about its issuer only
+  if (kind === 'profile') subject.id = options.signer.did
   const unsigned = buildCredential(kind, subject, { issuer: options.signer.did, validFrom, collective }) as unknown as Json
   return { unsigned, signed: sign(unsigned, options.signer, validFrom) }
 }

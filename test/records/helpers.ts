@@ -65,7 +65,8 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
       closes: '2025-03-08T09:00:00Z'
     },
     vote: { proposal: someRecordCid, choice: 0 },
-    receipt: { proposal: someRecordCid, votes: [otherRecordCid] }
+    receipt: { proposal: someRecordCid, votes: [otherRecordCid] },
+    profile: { id: author.did, name: 'Ada' }
   }
 }
 

@@ -219,7 +219,8 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
       closes: '2025-03-08T09:00:00Z'
     },
     vote: { proposal: someRecordCid, allocation: [9, 16] },
-    receipt: { proposal: someRecordCid, votes: [someRecordCid, otherRecordCid] }
+    receipt: { proposal: someRecordCid, votes: [someRecordCid, otherRecordCid] },
+    profile: { id: author.did, name: 'Ada Lovelace', bio: 'Ink and colour.', avatar: contentCid, links: ['https://example.com/ada', 'http://example.org/portfolio?x=1'] }
   }
 }
 
@@ -230,6 +231,7 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
 function moreFullSubjects (): { [K in RecordKind]?: Array<SubjectByKind[K]> } {
   return {
     charter: [{ name: 'Solo', admins: [author.did], admission: { policy: 'quorum', quorum: 1 }, replication: 'none' }],
+    profile: [{ id: author.did, name: 'Ada', links: ['https://example.com/'] }],
     membership: [
       { action: 'remove', member: other.did, effectiveFrom: '2025-05-01T00:00:00.250Z', reason: 'Left the harbour.' },
       { action: 'invite', expiration: '2025-06-01T00:00:00Z', maxUses: 3 },

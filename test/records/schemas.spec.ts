@@ -69,6 +69,11 @@ describe('JSON Schemas', () => {
     assert.equal(charter.admins.maxItems, LIMITS.admins)
     assert.equal(charter.admission.properties.quorum.maximum, LIMITS.admins)
     assert.equal(s(KIND_SCHEMAS.membership).definitions.invite.properties.maxUses.maximum, LIMITS.inviteUses)
+    const profile = s(KIND_SCHEMAS.profile).definitions.subject.properties
+    assert.equal(profile.name.maxLength, LIMITS.shortText)
+    assert.equal(profile.bio.maxLength, LIMITS.bio)
+    assert.equal(profile.links.maxItems, LIMITS.links)
+    assert.equal(profile.links.items.maxLength, LIMITS.uri)
   })
 
   it('are strict: every object schema refuses unknown fields', () => {

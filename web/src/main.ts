@@ -8,6 +8,7 @@ import type { View, ViewContext } from './context.ts'
 import { byId, h, replace } from './dom.ts'
 import { trustLegend } from './ui.ts'
 import { createVerifier } from './verify.ts'
+import { useVerifier } from './names.ts'
 import { assetView } from './views/asset.ts'
 import { browseView } from './views/browse.ts'
 import { dashboardView } from './views/dashboard.ts'
@@ -26,6 +27,7 @@ const VIEWS: Record<string, View> = {
 const NAV_OF: Record<string, string> = { '': '', browse: 'browse', asset: 'browse', record: 'browse', upload: 'upload' }
 
 const verifier = createVerifier(async (cid) => await getBytes(`/v1/records/${encodeURIComponent(cid)}?raw=1`))
+useVerifier(verifier)
 
 let leave: (() => void) | undefined
 

@@ -6,6 +6,7 @@ import { h } from './dom.ts'
 import type { Child } from './dom.ts'
 import { shortCid, shortDid } from './format.ts'
 import { describeResult } from './verify.ts'
+import { nameOf } from './names.ts'
 import type { Verifier, VerifyResult } from './verify.ts'
 
 /** A coloured label; `tone` picks the colour (ok, warn, bad, info, muted) */
@@ -33,9 +34,30 @@ export function recordLink (cid: string, text?: string): HTMLAnchorElement {
   return h('a', { href: `#/record/${cid}`, title: cid, class: 'cid' }, text ?? shortCid(cid))
 }
 
-/** A did, shortened, full on hover */
+/**
+ * A person: the did, shortened and full on hover, until its profile's name is known (names.ts); then the name, with
+ * the did on hover and one click (or Enter) away. `data-did` always carries the did.
+ */
 export function didText (did: string | undefined): HTMLSpanElement {
-  return h('span', { class: 'did', title: did ?? '' }, shortDid(did))
+  const el = h('span', { class: 'did', title: did ?? '', 'data-did': did ?? '' }, shortDid(did))
+  if (did == null || did === '') return el
+  void nameOf(did).then(name => {
+    if (name == null) return
+    let showingDid = false
+    el.textContent = name
+    el.classList.add('named')
+    el.title = `${did}\nName from this creator's signed profile, checked in this browser. Click to show the did.`
+    el.tabIndex = 0
+    el.setAttribute('role', 'button')
+    const toggle = (): void => {
+      showingDid = !showingDid
+      el.textContent = showingDid ? did : name
+      el.classList.toggle('named', !showingDid)
+    }
+    el.addEventListener('click', toggle)
+    el.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle() } })
+  })
+  return el
 }
 
 /** Tone of a verification result */

@@ -34,6 +34,8 @@ const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.
 
 // the governance example, after those: proposal, the co-creator's vote, the member's vote, the receipt
 const GOVERNANCE_VALID_FROM = ['2025-02-28T10:00:00.000Z', '2025-03-02T18:20:00.000Z', '2025-03-03T07:05:00.000Z', '2025-03-03T07:05:02.000Z']
+// the profile, after the collective's records
+const PROFILE_VALID_FROM = '2025-03-05T16:20:00.000Z'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -381,6 +383,25 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     subject: { proposal: proposal.record.cid, votes: [vote.record.cid, memberVote.record.cid].sort() }
   }, crypto)
   write('governance-receipt.json', receipt.json)
+
+  // added with the profile kind (records.md §3.11): the author names itself, after its collective records
+  const profile = vector({
+    file: 'profile.json',
+    description: 'The author names itself: display name, bio, avatar (a content CID) and links; in the collective, so its members see the name',
+    kind: 'profile',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: PROFILE_VALID_FROM,
+    previous: invite.record.cid,
+    collective: charter.record.cid,
+    subject: {
+      id: author.did,
+      name: 'Ada Lindqvist',
+      bio: 'Ink studies of the old harbour; colour by hand, sometimes with a model.',
+      avatar: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+      links: ['https://example.com/ada', 'https://example.org/portfolio/ada']
+    }
+  }, crypto)
+  write('profile.json', profile.json)
 
   return files
 }

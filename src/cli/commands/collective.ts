@@ -5,6 +5,8 @@ import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { fields, single } from '../output.ts'
 import * as parse from '../parse.ts'
+import { namer } from '../names.ts'
+import type { Who } from '../names.ts'
 
 interface Summary {
   id: string
@@ -17,16 +19,18 @@ interface Summary {
   members: string[]
   joined: boolean
   member: boolean
+  /** display names of the dids listed (did → name) */
+  names?: Record<string, string>
 }
 
-function summaryLines (c: Summary): string[] {
+function summaryLines (c: Summary, who: Who = namer(c.names)): string[] {
   return fields([
     ['id', c.id],
     ['name', c.name],
     ['description', c.description],
     ['admission', c.policy === 'invite' ? 'by invitation (atelier invite)' : `by ${c.quorum} admin signature${c.quorum > 1 ? 's' : ''} (atelier admit)`],
     ['replication', c.replication === 'full' ? 'full: every member pins every asset' : 'none'],
-    ['admins', c.admins.join(', ')],
+    ['admins', c.admins.map(a => who(a)).join(', ')],
     ['members', `${c.members.length}${c.member ? ' (this node is one)' : ''}`]
   ])
 }
@@ -92,6 +96,6 @@ export const collectiveShow: CliCommand = {
   async run (ctx, [id]) {
     const client = await ctx.client()
     const c = await client.getJson<Summary>(`/v1/collectives/${id}`)
-    return single(c, summaryLines)
+    return single(c, v => summaryLines(v, namer(v.names, ctx.dids)))
   }
 }

@@ -1,13 +1,17 @@
 /** `atelier lineage <asset-record>`: an asset's ancestors and/or descendants (GET /v1/assets/<cid>/lineage) */
 import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
-import { shortId, single } from '../output.ts'
+import { single } from '../output.ts'
 import * as parse from '../parse.ts'
+import { authorNames, namer } from '../names.ts'
+import type { Who } from '../names.ts'
 
 export interface LineageNode {
   cid: string
   title?: string
   author?: string
+  /** the author's display name, when it has a profile */
+  authorName?: string
   content?: string
   depth: number
   present?: boolean
@@ -52,7 +56,7 @@ const PIPE = '│   '
 const SPACE = '    '
 
 /** The graph as an indented tree from the root, parents or children as `side` says; shared nodes expand once */
-export function lineageTree (g: Lineage, side: 'ancestors' | 'descendants'): string[] {
+export function lineageTree (g: Lineage, side: 'ancestors' | 'descendants', who: Who = namer(authorNames(g.nodes))): string[] {
   const byCid = new Map(g.nodes.map(n => [n.cid, n]))
   const next = new Map<string, Array<{ cid: string, relationship?: string }>>()
   for (const e of g.edges) {
@@ -64,7 +68,7 @@ export function lineageTree (g: Lineage, side: 'ancestors' | 'descendants'): str
   const label = (cid: string, relationship?: string): string => {
     const n = byCid.get(cid)
     const title = n?.title != null ? `"${n.title}"` : n?.present === false || n == null ? '(record not held here)' : '(untitled)'
-    const by = n?.author != null ? ` by ${shortId(n.author)}` : ''
+    const by = n?.author != null ? ` by ${who(n.author)}` : ''
     return `${title} ${cid}${by}${relationship != null ? ` [${relationship}]` : ''}`
   }
   const lines = [label(g.root)]
@@ -86,9 +90,9 @@ export function lineageTree (g: Lineage, side: 'ancestors' | 'descendants'): str
   return lines
 }
 
-function renderLineage (g: Lineage): string[] {
-  if (g.direction !== 'both') return lineageTree(g, g.direction)
-  return ['ancestors', ...lineageTree(g, 'ancestors'), '', 'descendants', ...lineageTree(g, 'descendants')]
+function renderLineage (g: Lineage, who: Who): string[] {
+  if (g.direction !== 'both') return lineageTree(g, g.direction, who)
+  return ['ancestors', ...lineageTree(g, 'ancestors', who), '', 'descendants', ...lineageTree(g, 'descendants', who)]
 }
 
 export const lineage: CliCommand<LineageOptions> = {
@@ -131,6 +135,6 @@ export const lineage: CliCommand<LineageOptions> = {
       if (cursor != null && seenCursors.has(cursor)) break
       if (cursor != null) seenCursors.add(cursor)
     } while (cursor != null && graph.nodes.length < MAX_NODES)
-    return single(graph, renderLineage)
+    return single(graph, g => renderLineage(g, namer(authorNames(g.nodes), ctx.dids)))
   }
 }

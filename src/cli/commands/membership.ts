@@ -6,6 +6,8 @@ import type { CliCommand } from '../command.ts'
 import { UsageError } from '../errors.ts'
 import { formatTime, single } from '../output.ts'
 import * as parse from '../parse.ts'
+import { namer } from '../names.ts'
+import type { Who } from '../names.ts'
 import type { MemberChangeResult } from '../../node/member-change.ts'
 import type { SyncProgressView } from '../../node/sync-progress.ts'
 import type { CatchUp } from '../../node/collective-service.ts'
@@ -93,6 +95,8 @@ interface Members {
   admins: string[]
   pending: Pending[]
   intervals: Record<string, Array<[number, number | null]>>
+  /** display names of the dids above that have a profile */
+  names?: Record<string, string>
 }
 
 /** An instant to the minute, as admins talk about a change: `2026-12-02 09:14` (UTC); --json has the exact value */
@@ -100,24 +104,33 @@ function minute (ms: number | string): string {
   return formatTime(ms).replace('T', ' ').replace(/(:\d\d):\d\dZ$/, '$1')
 }
 
+/** ` (Ada)` after a did written in full, when it has a name */
+function named (did: string, who: Who): string {
+  const w = who(did)
+  return w.startsWith('did:') ? '' : ` (${w})`
+}
+
 /** One pending change: what, from when, who signed, and the command that co-signs it */
-function pendingLine (collective: string, p: Pending): string {
+function pendingLine (collective: string, p: Pending, who: Who = namer(undefined, false, true)): string {
   const quorum = p.signers.length + p.needed
-  return `pending: ${p.action} ${p.member} from ${minute(p.effectiveFrom)} — signed by ${p.signers.join(', ')} (${p.signers.length} of ${quorum}); ` +
+  // the member's did stays in full: it is what admit and remove take
+  return `pending: ${p.action} ${p.member}${named(p.member, who)} from ${minute(p.effectiveFrom)} — signed by ${p.signers.map(s => who(s)).join(', ')} (${p.signers.length} of ${quorum}); ` +
     `co-sign with: atelier ${p.action} ${collective} --cosign ${p.records[0]}`
 }
 
 export const members: CliCommand = {
   name: 'members',
   summary: 'members of a collective now, its admins and pending changes (who signed, how to co-sign)',
-  examples: ['atelier members bagaaiera…', 'atelier members bagaaiera… --json'],
+  examples: ['atelier members bagaaiera…', 'atelier members bagaaiera… --dids   # full dids, as admit and remove take them', 'atelier members bagaaiera… --json'],
   setup (cmd) { cmd.argument('<collective>', 'charter CID', parse.cid) },
   async run (ctx, [id]) {
     const client = await ctx.client()
     const m = await client.getJson<Members>(`/v1/collectives/${id}/members`)
+    // a member without a profile keeps its full did, as before: it is what admit and remove take
+    const who = namer(m.names, ctx.dids, true)
     return single(m, v => [
-      ...v.members.map(d => `${d}${v.admins.includes(d) ? '  (admin)' : ''}  since ${formatTime(v.intervals[d]?.at(-1)?.[0] ?? 0)}`),
-      ...v.pending.map(p => pendingLine(v.id, p))
+      ...v.members.map(d => `${who(d)}${v.admins.includes(d) ? '  (admin)' : ''}  since ${formatTime(v.intervals[d]?.at(-1)?.[0] ?? 0)}`),
+      ...v.pending.map(p => pendingLine(v.id, p, who))
     ])
   }
 }

@@ -4,6 +4,7 @@ import { single } from '../output.ts'
 import { cid } from '../parse.ts'
 import { recordDetail } from '../render.ts'
 import type { RecordItem } from '../render.ts'
+import { namer } from '../names.ts'
 
 export const record: CliCommand = {
   name: 'record',
@@ -17,6 +18,6 @@ export const record: CliCommand = {
   async run (ctx, [recordCid]) {
     const client = await ctx.client()
     const item = await client.getJson<RecordItem>(`/v1/records/${encodeURIComponent(recordCid)}`)
-    return single(item, recordDetail)
+    return single(item, v => recordDetail(v, namer(undefined, ctx.dids)))
   }
 }

@@ -6,6 +6,8 @@ import { formatTime, shortId, single, stream } from '../output.ts'
 import * as parse from '../parse.ts'
 import { recordSummary } from '../render.ts'
 import type { RecordItem } from '../render.ts'
+import { authorNames, namer } from '../names.ts'
+import type { Who } from '../names.ts'
 
 export interface RecordsOptions {
   kind?: string
@@ -27,7 +29,7 @@ export interface RecordsPage {
   cursor: string | null
 }
 
-export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation']
+export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'profile']
 
 /** The query string for the flags (cursor apart) */
 export function recordsQuery (opts: RecordsOptions): Record<string, string | number | undefined> {
@@ -51,8 +53,14 @@ function row (r: { time: string, kind: string, cid: string, author: string, summ
   return [r.time.padEnd(20), r.kind.padEnd(11), r.cid.padEnd(61), r.author.padEnd(25), r.summary].join(' ').trimEnd()
 }
 
-function itemRow (item: RecordItem): string {
-  return row({ time: formatTime(item.time), kind: String(item.kind), cid: String(item.cid), author: shortId(item.author), summary: recordSummary(item) })
+/** The author column: 25 wide; a longer name is cut with an ellipsis */
+export function authorCell (item: { author: string, authorName?: string }, who: Who): string {
+  const w = who(item.author, item.authorName)
+  return !w.startsWith('did:') && [...w].length > 25 ? [...w].slice(0, 24).join('') + '…' : w
+}
+
+function itemRow (item: RecordItem, who: Who = namer(undefined)): string {
+  return row({ time: formatTime(item.time), kind: String(item.kind), cid: String(item.cid), author: authorCell(item, who), summary: recordSummary(item) })
 }
 
 /** Every item of every page from `cursor` on, fetched one page at a time */
@@ -98,15 +106,17 @@ export const records: CliCommand<RecordsOptions> = {
     const client = await ctx.client()
     const query = recordsQuery(opts)
     if (opts.all === true) {
-      return stream(allRecords(client, query, opts.cursor), itemRow, {
+      const who = namer(undefined, ctx.dids)
+      return stream(allRecords(client, query, opts.cursor), item => itemRow(item, who), {
         header: HEADER,
         footer: n => n === 0 ? ['(no records)'] : []
       })
     }
     const page = await client.getJson<RecordsPage>('/v1/records', { ...query, cursor: opts.cursor })
     const value: RecordsPage = { items: page.items ?? [], cursor: page.cursor ?? null }
+    const who = namer(authorNames(value.items), ctx.dids)
     return single(value, v => [
-      ...(v.items.length === 0 ? ['(no records)'] : [HEADER, ...v.items.map(itemRow)]),
+      ...(v.items.length === 0 ? ['(no records)'] : [HEADER, ...v.items.map(item => itemRow(item, who))]),
       ...(v.cursor != null ? ['', `more: add --cursor ${v.cursor} (or --all)`] : [])
     ])
   }

@@ -9,6 +9,8 @@ import type { CliCommand } from '../command.ts'
 import { shortId, single, table } from '../output.ts'
 import * as parse from '../parse.ts'
 import type { RoyaltyLine, RoyaltyReport } from '../../lineage/royalties.ts'
+import { didNames, namer } from '../names.ts'
+import type { Who } from '../names.ts'
 
 // the report's shape is the daemon's own (JSON over HTTP); a type-only import keeps the two from drifting
 export type { RoyaltyAsset, RoyaltyLine, RoyaltyPayee, RoyaltyReport } from '../../lineage/royalties.ts'
@@ -31,7 +33,16 @@ function percent (bp: number): string {
   return `${(bp / 100).toFixed(2).replace(/\.?0+$/, '')} %`
 }
 
-function renderReport (r: RoyaltyReport): string[] {
+/** `Ada  did:key:z6Mk…` in full, or the did alone */
+function nameAndDid (p: Named, who: Who): string {
+  const w = who(p.did, p.name)
+  return w.startsWith('did:') ? w : `${w}  ${p.did}`
+}
+
+/** payees and lines carry `name` beside `did` over HTTP (gateway/names.ts) */
+type Named = { did: string, name?: string }
+
+function renderReport (r: RoyaltyReport, who: Who = namer(didNames(r.payees as Named[]))): string[] {
   const titles = new Map(r.assets.map(a => [a.cid, a.title ?? shortId(a.cid)]))
   const name = (cid: string): string => titles.get(cid) ?? shortId(cid)
   const out = [`${r.amount} ${r.currency} (minor units) earned by ${name(r.asset)} ${r.asset}`, '']
@@ -40,12 +51,13 @@ function renderReport (r: RoyaltyReport): string[] {
   } else {
     const how = (l: RoyaltyLine): string => l.basis === 'revenue' ? 'own revenue' : `${l.basis} ${percent(l.rate ?? 0)}`
     out.push(...table(['payee', 'amount', 'earned through'], r.lines.map(l => [
-      shortId(l.did),
+      who(l.did, (l as Named).name),
       String(l.amount),
       `${l.path.map(name).join(' → ')} (${how(l)}, ${percent(l.share)} of ${l.shareFrom})`
     ])))
     out.push('', 'totals')
-    out.push(...table(['payee', 'amount'], r.payees.map(p => [p.did, String(p.amount)])))
+    // totals keep the full did (what a payment goes to), with the name beside it
+    out.push(...table(['payee', 'amount'], r.payees.map(p => [nameAndDid(p as Named, who), String(p.amount)])))
   }
   if (r.cycles.length > 0) out.push('', `${r.cycles.length} lineage edge(s) ignored because they close a cycle`)
   if (r.truncated) out.push('', 'the lineage has more ancestors than the daemon walks: those past the cap received nothing')
@@ -77,6 +89,6 @@ export const royalties: CliCommand<RoyaltiesOptions> = {
       currency: opts.currency,
       at: opts.at
     })
-    return single(report, renderReport)
+    return single(report, r => renderReport(r, namer(didNames(r.payees as Named[]), ctx.dids)))
   }
 }

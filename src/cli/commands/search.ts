@@ -2,13 +2,18 @@
 import { Option } from 'commander'
 import type { DaemonClient } from '../client.ts'
 import type { CliCommand } from '../command.ts'
-import { formatTime, shortId, single, stream } from '../output.ts'
+import { formatTime, single, stream } from '../output.ts'
 import * as parse from '../parse.ts'
+import { authorNames, namer } from '../names.ts'
+import type { Who } from '../names.ts'
+import { authorCell } from './records.ts'
 
 export interface SearchItem {
   cid: string
   kind: string
   author: string
+  /** the author's display name, when it has a profile */
+  authorName?: string
   time: string | number
   title?: string
   content?: string
@@ -60,12 +65,12 @@ function row (r: { time: string, kind: string, cid: string, author: string, scor
 
 const HEADER = row({ time: 'TIME', kind: 'KIND', cid: 'CID', author: 'AUTHOR', score: 'WORDS', title: 'TITLE' })
 
-function itemRow (item: SearchItem): string {
+function itemRow (item: SearchItem, who: Who = namer(undefined)): string {
   return row({
     time: formatTime(item.time),
     kind: String(item.kind),
     cid: String(item.cid),
-    author: shortId(item.author),
+    author: authorCell(item, who),
     score: item.score != null ? String(item.score) : '',
     title: item.title != null ? `"${item.title}"` : ''
   })
@@ -117,15 +122,17 @@ export const search: CliCommand<SearchOptions> = {
     const client = await ctx.client()
     const query = searchQuery(text, opts)
     if (opts.all === true) {
-      return stream(allHits(client, query, opts.cursor), itemRow, {
+      const who = namer(undefined, ctx.dids)
+      return stream(allHits(client, query, opts.cursor), item => itemRow(item, who), {
         header: HEADER,
         footer: n => n === 0 ? ['(nothing found)'] : []
       })
     }
     const page = await client.getJson<SearchPage>('/v1/search', { ...query, cursor: opts.cursor })
     const value: SearchPage = { items: page.items ?? [], cursor: page.cursor ?? null }
+    const who = namer(authorNames(value.items), ctx.dids)
     return single(value, v => [
-      ...(v.items.length === 0 ? [v.cursor != null ? '(nothing on this page)' : '(nothing found)'] : [HEADER, ...v.items.map(itemRow)]),
+      ...(v.items.length === 0 ? [v.cursor != null ? '(nothing on this page)' : '(nothing found)'] : [HEADER, ...v.items.map(item => itemRow(item, who))]),
       ...(v.cursor != null ? ['', `more: add --cursor ${v.cursor} (or --all)`] : [])
     ])
   }

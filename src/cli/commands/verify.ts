@@ -8,9 +8,11 @@
 import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { CliError } from '../errors.ts'
-import { shortId, single } from '../output.ts'
+import { single } from '../output.ts'
 import type { Lines } from '../output.ts'
 import * as parse from '../parse.ts'
+import { authorNames, namer } from '../names.ts'
+import type { Who } from '../names.ts'
 import type { Finding as ReportFinding } from '../../lineage/verify-codes.ts'
 import type { ProvenanceReport } from '../../lineage/verify.ts'
 
@@ -46,7 +48,10 @@ function plural (n: number, word: string): string {
 }
 
 /** The report for people: the verdict, then each record (asset first) with a badge per finding */
-export function renderReport (r: ProvenanceReport): Lines {
+/** the report's records carry `authorName` beside `author` over HTTP (gateway/names.ts) */
+type NamedRecord = ProvenanceReport['records'][number] & { authorName?: string }
+
+export function renderReport (r: ProvenanceReport, who: Who = namer(authorNames(r.records as NamedRecord[]))): Lines {
   const root = r.records.find(x => x.cid === r.asset)
   const title = root?.title != null ? `"${root.title}" ` : ''
   const lines = [
@@ -71,7 +76,7 @@ export function renderReport (r: ProvenanceReport): Lines {
   }
   for (const rec of r.records) {
     const name = rec.title != null ? `"${rec.title}" ` : rec.present ? '' : '(not held here) '
-    const by = rec.author != null ? ` by ${shortId(rec.author)}` : ''
+    const by = rec.author != null ? ` by ${who(rec.author)}` : ''
     section(rec.cid, `${rec.depth === 0 ? 'asset' : `ancestor, depth ${rec.depth}`}: ${name}${rec.cid}${by}`)
   }
   // findings about records outside the walk (a broken license, grant or revocation)
@@ -105,7 +110,7 @@ export const verify: CliCommand<VerifyOptions> = {
     const report = await client.getJson<ProvenanceReport>(`/v1/assets/${encodeURIComponent(asset)}/provenance`, {
       depth: opts.depth, at: opts.at, maxRecords: opts.maxRecords
     })
-    const result = single(report, renderReport)
+    const result = single(report, r => renderReport(r, namer(authorNames(r.records as NamedRecord[]), ctx.dids)))
     if (report.verdict !== 'failed') return result
     await ctx.printer.print(result)
     throw new VerificationFailedError(`provenance verification failed: ${plural(report.counts?.errors ?? 0, 'error')}`)

@@ -7,6 +7,8 @@ import type { CollectiveService } from '../../node/collective-service.ts'
 import type { PeerKeeper } from '../../net/peers.ts'
 import type { ParkingLot } from '../../node/parking.ts'
 import { parseCid, parseIntParam } from '../params.ts'
+import { nameMap } from '../names.ts'
+import type { GatewayComponents } from '../types.ts'
 
 export interface CollectiveRouteComponents {
   collectives?: CollectiveService
@@ -16,6 +18,13 @@ export interface CollectiveRouteComponents {
   peerScore?: (peerId: string) => number
   /** the collectives in which this node holds a verified member card of the peer */
   memberOf?: (peerId: string) => string[]
+  /** members' display names */
+  names?: GatewayComponents['names']
+}
+
+/** Every did an answer about collectives lists: members, admins, pending changes and their signers, intervals */
+function didsOf (c: { members?: string[], admins?: string[], pending?: Array<{ member: string, signers: string[] }>, intervals?: Record<string, unknown> }): string[] {
+  return [...c.members ?? [], ...c.admins ?? [], ...(c.pending ?? []).flatMap(p => [p.member, ...p.signers]), ...Object.keys(c.intervals ?? {})]
 }
 
 const did = { type: 'string', pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]+$', maxLength: 200 } as const
@@ -67,18 +76,24 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     return await res.code(201).send({ id: created.id, record: created.record.credential })
   })
 
-  app.get('/v1/collectives', { schema: { tags: ['collectives'], summary: 'Collectives this node takes part in' } }, async () => ({ items: await collectives().list() }))
+  app.get('/v1/collectives', { schema: { tags: ['collectives'], summary: 'Collectives this node takes part in; `names`: display names of their members and admins (did → name)' } }, async () => {
+    const items = await collectives().list()
+    return { items, names: await nameMap(components.names, items.flatMap(didsOf)) }
+  })
 
-  app.get<{ Params: { id: string } }>('/v1/collectives/:id', { schema: { tags: ['collectives'], summary: 'One collective: charter, members, pending changes' } },
-    async (request) => await collectives().describe(parseCid(request.params.id, 'collective')))
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id', { schema: { tags: ['collectives'], summary: 'One collective: charter, members, pending changes; `names`: display names of the dids listed (did → name)' } },
+    async (request) => {
+      const d = await collectives().describe(parseCid(request.params.id, 'collective'))
+      return { ...d, names: await nameMap(components.names, didsOf(d)) }
+    })
 
   app.get<{ Params: { id: string } }>('/v1/collectives/:id/sync', { schema: { tags: ['collectives'], summary: 'How catching up a joined collective is going: sessions in flight (records and bytes so far) and the last one; answers before the charter has arrived' } },
     async (request) => await collectives().syncProgress(parseCid(request.params.id, 'collective')))
 
-  app.get<{ Params: { id: string } }>('/v1/collectives/:id/members', { schema: { tags: ['collectives'], summary: 'Members now, admins, pending changes, membership intervals' } },
+  app.get<{ Params: { id: string } }>('/v1/collectives/:id/members', { schema: { tags: ['collectives'], summary: 'Members now, admins, pending changes, membership intervals; `names`: display names of the dids listed (did → name)' } },
     async (request) => {
       const d = await collectives().describe(parseCid(request.params.id, 'collective'))
-      return { id: d.id, members: d.members, admins: d.admins, pending: d.pending, intervals: d.intervals }
+      return { id: d.id, members: d.members, admins: d.admins, pending: d.pending, intervals: d.intervals, names: await nameMap(components.names, didsOf(d)) }
     })
 
   app.get<{ Params: { id: string } }>('/v1/collectives/:id/digest', {

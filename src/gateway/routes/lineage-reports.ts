@@ -12,10 +12,14 @@ import { toProvJson } from '../../lineage/prov.ts'
 import { splitRoyalties } from '../../lineage/royalties.ts'
 import type { LineageView } from '../../lineage/view.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
+import { withDidNames } from '../names.ts'
+import type { GatewayComponents } from '../types.ts'
 
 export interface LineageReportComponents {
   /** read-only records, summaries and lineage edges (the node builds it from its index and store) */
   view: LineageView
+  /** payees' display names */
+  names?: GatewayComponents['names']
 }
 
 /** Export formats, by `?format=` */
@@ -49,7 +53,9 @@ export async function lineageReportRoutes (app: FastifyInstance, components: Lin
     const amount = parseIntParam(q.amount, 'amount', 0, MAX_AMOUNT)
     if (amount == null) throw new InvalidRequestError('amount is required: a whole number of minor units (cents for EUR)', { details: { field: 'amount' } })
     if (q.currency == null || q.currency === '') throw new InvalidRequestError('currency is required (e.g. EUR)', { details: { field: 'currency' } })
-    return await splitRoyalties(view, asset, { amount, currency: q.currency }, { at: parseTimeParam(q.at, 'at') })
+    const report = await splitRoyalties(view, asset, { amount, currency: q.currency }, { at: parseTimeParam(q.at, 'at') })
+    // `name` beside each payee's and line's did (additive; the split itself never depends on names)
+    return { ...report, payees: await withDidNames(components.names, report.payees), lines: await withDidNames(components.names, report.lines) }
   })
 
   app.get<{ Params: { cid: string }, Querystring: Record<string, string | undefined> }>('/v1/assets/:cid/export', {

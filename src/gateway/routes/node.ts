@@ -23,6 +23,7 @@ export async function nodeRoutes (app: FastifyInstance, components: GatewayCompo
           properties: {
             peerId: { type: 'string' },
             did: { type: 'string' },
+            name: { type: 'string', description: 'this node\'s creator\'s display name (its profile), when it has one' },
             addresses: { type: 'array', items: { type: 'string' } },
             gatewayUrl: { type: 'string' },
             version: { type: 'string' },
@@ -32,7 +33,11 @@ export async function nodeRoutes (app: FastifyInstance, components: GatewayCompo
         }
       }
     }
-  }, async () => await components.nodeInfo())
+  }, async () => {
+    const info = await components.nodeInfo()
+    const name = (await components.names?.namesOf([info.did]))?.get(info.did)
+    return name != null ? { ...info, name } : info
+  })
 
   app.post('/v1/reindex', {
     schema: { tags: ['node'], summary: 'Rebuild the index from the stored record blocks', security: [{ bearer: [] }] }

@@ -9,9 +9,10 @@ import { createVerifyView } from '../../lineage/verify-view.ts'
 import type { RecordKind } from '../../records/types.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
+import { withAuthorNames } from '../names.ts'
 
 /** Kinds a search may filter on (charter and membership as strings: the index accepts them either way) */
-const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt'] as RecordKind[]
+const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile'] as RecordKind[]
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000
@@ -48,6 +49,7 @@ const reportSchema = {
           present: { type: 'boolean' },
           title: { type: 'string' },
           author: { type: 'string' },
+          authorName: { type: 'string', description: 'the author\'s display name (profile), when it has one' },
           content: { type: 'string' }
         }
       }
@@ -63,6 +65,7 @@ const hitSchema = {
     cid: { type: 'string' },
     kind: { type: 'string' },
     author: { type: 'string' },
+    authorName: { type: 'string', description: 'the author\'s display name (profile), when it has one' },
     time: { type: 'string' },
     collective: { type: 'string' },
     previous: { type: 'string' },
@@ -118,12 +121,13 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
   }, async (request) => {
     const cid = parseCid(request.params.cid)
     const q = request.query
-    return await verifyProvenance(view, cid, {
+    const report = await verifyProvenance(view, cid, {
       depth: parseIntParam(q.depth, 'depth', 0, MAX_DEPTH),
       now: parseTimeParam(q.at, 'at') ?? components.clock?.(),
       ...(components.clockSkewMs != null ? { clockSkew: components.clockSkewMs } : {}),
       maxRecords: parseIntParam(q.maxRecords, 'maxRecords', 1, MAX_RECORDS)
     })
+    return { ...report, records: await withAuthorNames(components.names, report.records) }
   })
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/search', {
@@ -152,6 +156,6 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
       match: parseEnumParam(q.match, 'match', ['any', 'all'] as const),
       prefix: parseBoolParam(q.prefix, 'prefix')
     })
-    return { items: page.items.map(hitItem), cursor: page.cursor }
+    return { items: await withAuthorNames(components.names, page.items.map(hitItem)), cursor: page.cursor }
   })
 }

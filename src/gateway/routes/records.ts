@@ -7,8 +7,9 @@ import type { RecordKind } from '../../records/types.ts'
 import type { RecordSummary } from '../../index/types.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
+import { withAuthorNames } from '../names.ts'
 
-const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt']
+const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile']
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000
@@ -19,7 +20,7 @@ const MAX_LINEAGE_PAGE = 5000
 const anyObject = { type: 'object', additionalProperties: true } as const
 const recordItem = {
   type: 'object',
-  properties: { cid: { type: 'string' }, kind: { type: 'string' }, author: { type: 'string' }, time: { type: 'string' }, collective: { type: 'string' }, record: anyObject }
+  properties: { cid: { type: 'string' }, kind: { type: 'string' }, author: { type: 'string' }, authorName: { type: 'string', description: 'the author\'s display name (profile), when it has one' }, time: { type: 'string' }, collective: { type: 'string' }, record: anyObject }
 } as const
 
 const submitted = { type: 'object', properties: { cid: { type: 'string' }, status: { type: 'string', enum: ['added', 'duplicate', 'parked'] }, reason: { type: 'string' }, rule: { type: 'string' } } } as const
@@ -67,7 +68,7 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
       return await res.header('content-type', 'application/json').header('etag', `"${cid}"`)
         .header('cache-control', 'public, max-age=29030400, immutable').send(Buffer.from(bytes))
     }
-    return await withRecord(components, summary)
+    return (await withAuthorNames(components.names, [await withRecord(components, summary)]))[0]
   })
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/records', {
@@ -97,7 +98,7 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
       order: parseEnumParam(q.order, 'order', ['asc', 'desc'] as const)
     })
     const items = await Promise.all(page.items.map(async s => await withRecord(components, s)))
-    return { items, cursor: page.cursor }
+    return { items: await withAuthorNames(components.names, items), cursor: page.cursor }
   })
 
   app.get<{ Params: { cid: string } }>('/v1/assets/:cid/licenses', {
@@ -105,7 +106,8 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
   }, async (request) => {
     const asset = parseCid(request.params.cid)
     const page = await components.index.query({ kind: 'license', asset, limit: MAX_PAGE })
-    return { items: await Promise.all(page.items.map(async s => await withRecord(components, s))), cursor: page.cursor }
+    const items = await Promise.all(page.items.map(async s => await withRecord(components, s)))
+    return { items: await withAuthorNames(components.names, items), cursor: page.cursor }
   })
 
   app.get<{ Params: { cid: string }, Querystring: Record<string, string | undefined> }>('/v1/assets/:cid/lineage', {
@@ -120,11 +122,12 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
     if (summary == null) throw new NotFoundError(`asset record ${root} is not held by this node`)
     if (summary.kind !== 'asset') throw new NotFoundError(`${root} is a ${summary.kind} record, not an asset record`)
     const q = request.query
-    return await components.index.lineage(root, {
+    const lineage = await components.index.lineage(root, {
       direction: parseEnumParam(q.direction, 'direction', ['ancestors', 'descendants', 'both'] as const) ?? 'both',
       depth: parseIntParam(q.depth, 'depth', 0, MAX_LINEAGE_DEPTH) ?? DEFAULT_LINEAGE_DEPTH,
       limit: parseIntParam(q.limit, 'limit', 1, MAX_LINEAGE_PAGE),
       cursor: q.cursor || undefined
     })
+    return { ...lineage, nodes: await withAuthorNames(components.names, lineage.nodes) }
   })
 }

@@ -11,6 +11,7 @@ import { checkLicense } from './license.ts'
 import { checkMembership } from './membership.ts'
 import { checkProposal, checkReceipt, checkVote } from './governance.ts'
 import { checkRevocation } from './revocation.ts'
+import { checkProfile } from './profile.ts'
 
 /**
  * A kind's semantic check gets its subject and, for the rules that relate the subject to the envelope (a charter's
@@ -26,7 +27,8 @@ export const KIND_CHECKS: { readonly [K in RecordKind]: (subject: SubjectByKind[
   membership: checkMembership,
   proposal: checkProposal,
   vote: checkVote,
-  receipt: checkReceipt
+  receipt: checkReceipt,
+  profile: checkProfile
 })
 
 export { assetContentCid, assetParents } from './asset.ts'

@@ -26,6 +26,7 @@ function reportCard (title: string, id: string, ...body: HTMLElement[]): HTMLEle
 function nodeCard (info: NodeInfo): HTMLElement {
   return h('dl', { class: 'facts' },
     h('dt', null, 'Peer id'), h('dd', null, h('code', { id: 'node-peer-id' }, info.peerId)),
+    h('dt', null, 'Creator'), h('dd', { id: 'node-creator' }, didText(info.did)),
     h('dt', null, 'Creator did'), h('dd', null, h('code', { id: 'node-did' }, info.did)),
     h('dt', null, 'Addresses'), h('dd', null, info.addresses.length === 0
       ? h('span', { class: 'muted' }, 'not listening for peers')
