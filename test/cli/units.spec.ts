@@ -105,15 +105,20 @@ describe('request bodies', () => {
     assert.throws(() => assetBody({ prompt: 'x' }, content, 'a.png'), UsageError)
     assert.throws(() => assetBody({ revShare: 100 }, content, 'a.png'), UsageError)
     assert.throws(() => assetBody({}, content, undefined), UsageError)
-    const b = assetBody({ parent: [{ record: CIDS.parent }], relationship: 'componentOf', license: 'MIT' }, content, 'a.png')
+    const b = assetBody({ parent: [{ record: CIDS.parent }], relationship: 'componentOf', license: 'CC-BY-SA-4.0' }, content, 'a.png')
     assert.deepEqual(b.parents, [{ record: CIDS.parent, relationship: 'componentOf' }])
-    assert.deepEqual(b.license, { spdx: 'MIT' })
+    assert.deepEqual(b.license, { preset: 'cc-by-sa' })
   })
 
-  it('licenseChoice: preset or SPDX', () => {
+  it('licenseChoice: a preset, or the SPDX id of one; other licenses are refused with the presets listed', () => {
     assert.deepEqual(licenseChoice('cc-by'), { preset: 'cc-by' })
-    assert.deepEqual(licenseChoice('CC-BY-4.0'), { spdx: 'CC-BY-4.0' })
+    assert.deepEqual(licenseChoice('CC-BY-4.0'), { preset: 'cc-by' })
+    assert.deepEqual(licenseChoice('cc0-1.0'), { preset: 'cc0' })
     assert.throws(() => licenseChoice('my license'), InvalidArgumentError)
+    // "gpl" used to be signed as an SPDX id with all-rights-reserved terms
+    assert.throws(() => licenseChoice('gpl'), (err: Error) => err instanceof InvalidArgumentError && /cc-by-sa/.test(err.message) && /GPL-3\.0-only/.test(err.message))
+    // a real SPDX license without a preset has no known terms here: refused, pointing at `atelier license --spdx`
+    assert.throws(() => licenseChoice('MIT'), (err: Error) => err instanceof InvalidArgumentError && /--spdx MIT/.test(err.message))
   })
 
   it('licenseBody: needs some terms; splits add up to 100 %', () => {

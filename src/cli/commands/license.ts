@@ -1,6 +1,7 @@
 /** `atelier license <asset-record>`: offer license terms for an asset (POST /v1/licenses) */
 import { InvalidArgumentError, Option } from 'commander'
 import { LICENSE_PRESETS } from '../../records/license-presets.ts'
+import { checkSpdxExpression, SpdxProblem } from '../../records/spdx.ts'
 import type { LicenseTerms, TrainingMiningUse } from '../../records/types.ts'
 import type { CliCommand } from '../command.ts'
 import { UsageError } from '../errors.ts'
@@ -65,10 +66,11 @@ function territory (value: string): string {
   return v
 }
 
+/** An SPDX license expression, checked against the SPDX grammar and list (src/records/spdx.ts), in canonical case */
 function spdx (value: string): string {
-  const v = value.trim()
-  if (!/^[A-Za-z0-9][A-Za-z0-9.+-]*$/.test(v)) throw new InvalidArgumentError(`"${value}" is not an SPDX id like CC-BY-4.0`)
-  return v
+  const checked = checkSpdxExpression(value.trim())
+  if (checked instanceof SpdxProblem) throw new InvalidArgumentError(checked.message)
+  return checked
 }
 
 export const license: CliCommand<LicenseOptions> = {

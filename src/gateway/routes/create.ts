@@ -4,26 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { InvalidRequestError, NotFoundError } from '../../errors.ts'
-import { licensePreset, LICENSE_PRESETS } from '../../records/license-presets.ts'
-import type { LicensePreset } from '../../records/license-presets.ts'
 import type {
-  AssetSubject, AttestationSubject, GrantSubject, Ingredient, LicenseSubject, LicenseTerms, RevocationSubject,
-  RoyaltyPolicy, RoyaltySplit, TrainingMiningEntry, TrainingMiningKey, TrainingMiningUse
+  AssetSubject, AttestationSubject, GrantSubject, Ingredient, RevocationSubject, TrainingMiningEntry, TrainingMiningKey,
+  TrainingMiningUse
 } from '../../records/types.ts'
 import type { RecordSummary } from '../../index/types.ts'
 import type { IngestOutcome } from '../../node/record-service.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid } from '../params.ts'
 import { statusCode } from './records.ts'
+import { assetAiTraining, licenseSubject, requireOwner } from './license-offer.ts'
+import type { LicenseOffer } from './license-offer.ts'
 import { assetBody, attestationBody, createdResponse, grantBody, licenseBody, revocationBody } from './schemas.ts'
-
-interface LicenseOffer {
-  preset?: string
-  spdx?: string
-  terms?: Partial<LicenseTerms>
-  royaltyPolicy?: RoyaltyPolicy
-  splits?: RoyaltySplit[]
-}
 
 interface AssetBody {
   content: string
@@ -63,25 +55,10 @@ async function requireRecord (components: GatewayComponents, cid: string, field:
   return summary
 }
 
-/** Terms from a preset or SPDX id, overridden field by field */
-function licenseSubject (asset: string, offer: LicenseOffer): LicenseSubject {
-  let preset = offer.preset != null ? licensePreset(offer.preset) : undefined
-  if (offer.preset != null && preset == null) {
-    // an SPDX id given as a preset name is common: accept it when it names a preset
-    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.preset?.toLowerCase())
-    if (preset == null) throw new InvalidRequestError(`preset "${offer.preset}" is unknown; use one of ${Object.keys(LICENSE_PRESETS).join(', ')}`)
-  }
-  if (preset == null && offer.spdx != null) {
-    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.spdx?.toLowerCase())
-  }
-  const basis: LicensePreset = preset ?? LICENSE_PRESETS['all-rights-reserved']
-  return compact({
-    asset,
-    spdx: offer.spdx ?? basis.spdx,
-    terms: compact({ ...basis.terms, ...offer.terms }),
-    royaltyPolicy: offer.royaltyPolicy ?? basis.royaltyPolicy,
-    splits: offer.splits
-  })
+/** The credential subject of a held record (the create routes read the asset a license or a revocation is about) */
+async function subjectOf<T> (components: GatewayComponents, cid: string): Promise<T> {
+  const bytes = await components.store.getRecord(cid)
+  return JSON.parse(new TextDecoder().decode(bytes)).credentialSubject as T
 }
 
 function created (res: any, outcome: IngestOutcome, extra: object = {}): unknown {
@@ -135,7 +112,7 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
     })
     const collective = body.collective != null ? parseCid(body.collective, 'collective') : undefined
     // check the license offer before issuing anything, so a bad offer leaves no orphan asset record
-    const offer = body.license != null ? licenseSubject('placeholder', body.license) : undefined
+    const offer = body.license != null ? licenseSubject('placeholder', body.license, assetAiTraining(subject)) : undefined
     const outcome = await components.records.issue('asset', subject, { collective })
     if (offer == null) return created(res, outcome)
     const license = await components.records.issue('license', { ...offer, asset: outcome.cid }, { collective })
@@ -146,9 +123,11 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
     schema: { tags: ['records'], summary: 'Offer license terms for an asset', security, body: licenseBody, response }
   }, async (request, res) => {
     const asset = parseCid(request.body.asset, 'asset')
-    await requireRecord(components, asset, 'asset', 'asset')
+    const summary = await requireRecord(components, asset, 'asset', 'asset')
+    const assetSubject = await subjectOf<AssetSubject>(components, asset)
+    requireOwner(components.did, asset, summary.author, assetSubject)
     const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('license', licenseSubject(asset, request.body), { collective }))
+    return created(res, await components.records.issue('license', licenseSubject(asset, request.body, assetAiTraining(assetSubject)), { collective }))
   })
 
   app.post<{ Body: { license: string, licensee: string, expiration?: string, note?: string, collective?: string } }>('/v1/grants', {

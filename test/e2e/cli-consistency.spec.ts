@@ -1,0 +1,97 @@
+/**
+ * Issue 16's inconsistencies between what the CLI, the HTTP API and the docs say, each checked on a real daemon
+ * with the real CLI: what a command writes is what it reports, and what it refuses it refuses in one line.
+ */
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TestDaemon } from './harness.ts'
+import { createSigner, issueRecord, nobleCrypto } from '../../src/records/index.ts'
+
+describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () => {
+  let d: TestDaemon
+  let scratch: string
+  let file: string
+
+  before(async () => {
+    d = await TestDaemon.create()
+    scratch = await mkdtemp(join(tmpdir(), 'atelier-e2e-files-'))
+    file = join(scratch, 'etching.png')
+    await writeFile(file, randomBytes(2048))
+    await d.start()
+  })
+
+  after(async () => {
+    await d?.destroy()
+    if (scratch != null) await rm(scratch, { recursive: true, force: true })
+  })
+
+  it('add --license cc-by-sa --ai-training notAllowed: the asset and its license agree', async () => {
+    const r = await d.cli(['add', file, '--title', 'Etching', '--license', 'cc-by-sa', '--ai-training', 'notAllowed', '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    const added = JSON.parse(r.stdout)
+    const asset = (await d.api(`/v1/records/${added.record}`)).body.record.credentialSubject
+    const license = (await d.api(`/v1/records/${added.license}`)).body.record.credentialSubject
+    assert.equal(asset.trainingMining['cawg.ai_training'].use, 'notAllowed')
+    assert.equal(license.terms.aiTraining, 'notAllowed')
+    assert.equal(license.spdx, 'CC-BY-SA-4.0')
+
+    // a license offer that contradicts the asset is refused, before any record is signed
+    const before = (await d.api('/v1/records?kind=asset')).body.items.length
+    const clash = await d.api('/v1/assets', { method: 'POST', json: { content: added.cid, title: 'x', aiTraining: 'notAllowed', license: { preset: 'cc-by', terms: { aiTraining: 'allowed' } } } })
+    assert.equal(clash.status, 400)
+    assert.equal(clash.body.error.code, 'ERR_INVALID_REQUEST')
+    assert.equal((await d.api('/v1/records?kind=asset')).body.items.length, before)
+
+    // a later license for the same asset takes the asset's AI-training answer too
+    const later = await d.cli(['license', added.record, '--preset', 'cc-by', '--json'])
+    assert.equal(later.code, 0, later.stderr)
+    assert.equal(JSON.parse(later.stdout).record.credentialSubject.terms.aiTraining, 'notAllowed')
+  })
+
+  it('refuses license ids that are not SPDX ids, and SPDX licenses whose terms it would have to invent', async () => {
+    const gpl = await d.cli(['add', file, '--license', 'gpl'])
+    assert.equal(gpl.code, 2)
+    const line = gpl.stderr.trim().split('\n')[0] // then the usual "(add --help for usage)"
+    assert.match(line, /cc-by-sa/)
+    assert.match(line, /GPL-3\.0-only/)
+
+    const added = JSON.parse((await d.cli(['add', file, '--title', 'Plain', '--json'])).stdout)
+    const ish = await d.cli(['license', added.record, '--spdx', 'MIT-ish'])
+    assert.equal(ish.code, 2)
+    assert.match(ish.stderr, /did you mean MIT\?/)
+
+    const apiIsh = await d.api('/v1/licenses', { method: 'POST', json: { asset: added.record, spdx: 'MIT-ish', terms: { commercialUse: true } } })
+    assert.equal(apiIsh.status, 400)
+    assert.deepEqual(apiIsh.body.error.details?.suggestions, ['MIT'])
+
+    const bare = await d.api('/v1/licenses', { method: 'POST', json: { asset: added.record, spdx: 'MIT' } })
+    assert.equal(bare.status, 400, 'MIT without terms would be signed as all rights reserved')
+    const stated = await d.cli(['license', added.record, '--spdx', 'mit', '--commercial', '--derivatives', '--json'])
+    assert.equal(stated.code, 0, stated.stderr)
+    const subject = JSON.parse(stated.stdout).record.credentialSubject
+    assert.equal(subject.spdx, 'MIT')
+    assert.equal(subject.terms.commercialUse, true)
+  })
+
+  it('refuses to license someone else\'s work (verify would ignore it)', async () => {
+    const signer = createSigner(new Uint8Array(randomBytes(32)), nobleCrypto)
+    const content = JSON.parse((await d.cli(['add', file, '--title', 'Theirs', '--json'])).stdout).cid
+    const theirs = issueRecord('asset', {
+      id: `ipfs://${content}`, mediaType: 'image/png', byteSize: 2048, title: 'Theirs', creators: [{ id: signer.did, role: 'author', share: 10000 }]
+    }, { signer, crypto: nobleCrypto })
+    const posted = await d.api('/v1/records', { method: 'POST', json: JSON.parse(new TextDecoder().decode(theirs.bytes)) })
+    assert.equal(posted.status, 201, JSON.stringify(posted.body))
+    const r = await d.cli(['license', theirs.cid, '--preset', 'cc-by'])
+    assert.equal(r.code, 1)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    assert.match(r.stderr, /only its author or one of its creators/)
+    const api = await d.api('/v1/licenses', { method: 'POST', json: { asset: theirs.cid, preset: 'cc-by' } })
+    assert.equal(api.status, 403)
+    assert.equal(api.body.error.code, 'ERR_NOT_OWNER')
+    assert.equal((await d.api(`/v1/assets/${theirs.cid}/licenses`)).body.items.length, 0)
+  })
+})
