@@ -11,6 +11,8 @@ export interface RecordItem {
   author: string
   time: number | string
   record: any
+  /** GET /v1/records/<cid> only: the author's revocation of it, when the node holds one */
+  revoked?: { record: string, effectiveFrom: string, reason?: string }
 }
 
 function str (v: unknown): string | undefined {
@@ -43,6 +45,13 @@ function yesNo (v: unknown): string | undefined {
   return typeof v === 'boolean' ? (v ? 'yes' : 'no') : undefined
 }
 
+/** "REVOKED from <time> by <revocation cid> (reason)"; "will be revoked" when the time is still ahead */
+function revokedText (r: RecordItem['revoked']): string | undefined {
+  if (r == null) return undefined
+  const ahead = Date.parse(r.effectiveFrom) > Date.now()
+  return `${ahead ? 'will be REVOKED' : 'REVOKED'} from ${formatTime(r.effectiveFrom)} by ${r.record}${r.reason != null ? ` (${r.reason})` : ''}`
+}
+
 /** The lines `atelier record <cid>` prints */
 export function recordDetail (item: RecordItem): string[] {
   const r = item.record ?? {}
@@ -53,7 +62,8 @@ export function recordDetail (item: RecordItem): string[] {
     ['author', item.author],
     ['time', formatTime(item.time)],
     ['collective', str(r.collective)],
-    ['previous', str(r.previous)]
+    ['previous', str(r.previous)],
+    ['revoked', revokedText(item.revoked)]
   ])
   let body: string[] = []
   switch (item.kind) {
@@ -117,12 +127,21 @@ export function recordDetail (item: RecordItem): string[] {
 export interface Created {
   cid: string
   record: any
+  /** the collective it was published to (for a record about another record, by default the target's) */
+  collective?: string
+  /** why a record about a collective's record was kept on this node */
+  notice?: string
+}
+
+/** What `--json` prints for a created record: cid, record, and the collective or the notice when there is one */
+export function createdValue (c: Created): Created {
+  return { cid: c.cid, record: c.record, ...(c.collective != null ? { collective: c.collective } : {}), ...(c.notice != null ? { notice: c.notice } : {}) }
 }
 
 /** Human lines for a record this node just signed */
 export function createdDetail (kind: string) {
   return (c: Created): string[] => {
     const lines = recordDetail({ cid: c.cid, kind, author: c.record?.issuer, time: c.record?.validFrom, record: c.record })
-    return [`signed ${kind} record ${c.cid}`, ...lines.slice(1)]
+    return [`signed ${kind} record ${c.cid}`, ...lines.slice(1), ...(c.notice != null ? ['', c.notice] : [])]
   }
 }

@@ -94,4 +94,23 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     assert.equal(api.body.error.code, 'ERR_NOT_OWNER')
     assert.equal((await d.api(`/v1/assets/${theirs.cid}/licenses`)).body.items.length, 0)
   })
+
+  it('record of a revoked grant says it is revoked, in text and --json', async () => {
+    const added = JSON.parse((await d.cli(['add', file, '--title', 'Granted', '--license', 'cc-by-nc', '--json'])).stdout)
+    const licensee = createSigner(new Uint8Array(randomBytes(32)), nobleCrypto).did
+    const g = await d.cli(['grant', added.license, licensee, '--json'])
+    assert.equal(g.code, 0, g.stderr)
+    const grant = JSON.parse(g.stdout).cid
+    const fresh = await d.cli(['record', grant, '--json'])
+    assert.equal(JSON.parse(fresh.stdout).revoked, undefined)
+    const rv = await d.cli(['revoke', grant, '--reason', 'festival cancelled', '--json'])
+    assert.equal(rv.code, 0, rv.stderr)
+    const revocation = JSON.parse(rv.stdout).cid
+    const shown = await d.cli(['record', grant])
+    assert.equal(shown.code, 0, shown.stderr)
+    assert.match(shown.stdout, new RegExp(`revoked +REVOKED from \\S+ by ${revocation} \\(festival cancelled\\)`))
+    const json = JSON.parse((await d.cli(['record', grant, '--json'])).stdout)
+    assert.equal(json.revoked.record, revocation)
+    assert.equal(json.revoked.reason, 'festival cancelled')
+  })
 })

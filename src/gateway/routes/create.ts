@@ -61,8 +61,23 @@ async function subjectOf<T> (components: GatewayComponents, cid: string): Promis
   return JSON.parse(new TextDecoder().decode(bytes)).credentialSubject as T
 }
 
+/**
+ * The collective of a record about another record (a grant of a license, an attestation, a revocation): the one the
+ * client names, else the target's own, so that it reaches the members who hold the target. Without a collective it
+ * would stay on this node, which is never what someone revoking a collective's license means. When this node's
+ * creator is not a member of the target's collective now, the record stays local and the answer says why.
+ */
+async function collectiveFor (components: GatewayComponents, given: string | undefined, target: RecordSummary): Promise<{ collective?: string, notice?: string }> {
+  if (given != null) return { collective: parseCid(given, 'collective') }
+  if (target.collective == null) return {}
+  const member = await components.isMember?.(target.collective, components.did, Date.now())
+  if (member === true) return { collective: target.collective }
+  return { notice: `kept on this node: ${target.cid} belongs to collective ${target.collective}, of which this node's creator is not a member` }
+}
+
 function created (res: any, outcome: IngestOutcome, extra: object = {}): unknown {
-  return res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...extra })
+  const collective = outcome.record.credential.collective
+  return res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...(collective != null ? { collective } : {}), ...extra })
 }
 
 /** POST /v1/assets, /v1/licenses, /v1/grants, /v1/attestations, /v1/revocations */
@@ -142,18 +157,18 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       expiration: request.body.expiration,
       note: request.body.note
     })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('grant', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, summary)
+    return created(res, await components.records.issue('grant', subject, { collective }), notice != null ? { notice } : {})
   })
 
   app.post<{ Body: { record: string, claim: AttestationSubject['claim'], comment?: string, collective?: string } }>('/v1/attestations', {
     schema: { tags: ['records'], summary: 'Vouch for a record', security, body: attestationBody, response }
   }, async (request, res) => {
     const record = parseCid(request.body.record, 'record')
-    await requireRecord(components, record, 'record')
+    const target = await requireRecord(components, record, 'record')
     const subject: AttestationSubject = compact({ record, claim: request.body.claim, comment: request.body.comment })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('attestation', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, target)
+    return created(res, await components.records.issue('attestation', subject, { collective }), notice != null ? { notice } : {})
   })
 
   app.post<{ Body: { record: string, effectiveFrom?: string, reason?: string, collective?: string } }>('/v1/revocations', {
@@ -169,7 +184,7 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       effectiveFrom: request.body.effectiveFrom ?? new Date().toISOString(),
       reason: request.body.reason
     })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('revocation', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, target)
+    return created(res, await components.records.issue('revocation', subject, { collective }), notice != null ? { notice } : {})
   })
 }
