@@ -113,4 +113,25 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     assert.equal(json.revoked.record, revocation)
     assert.equal(json.revoked.reason, 'festival cancelled')
   })
+
+  it('sort takes the documented words (relevance|newest|oldest), time as an alias, and OpenAPI lists them', async () => {
+    for (const n of [1, 2, 3]) assert.equal((await d.cli(['add', file, '--title', `Etching ${n}`])).code, 0)
+    const spec = (await d.api('/openapi.json')).body
+    const param = spec.paths['/v1/search'].get.parameters.find((p: any) => p.name === 'sort')
+    assert.deepEqual(param.schema.enum, ['relevance', 'newest', 'oldest', 'time'])
+    for (const sort of ['relevance', 'newest', 'oldest', 'time']) {
+      const r = await d.api(`/v1/search?q=etching&sort=${sort}`)
+      assert.equal(r.status, 200, `${sort}: ${JSON.stringify(r.body)}`)
+    }
+    const newest = (await d.api('/v1/search?q=etching&sort=newest')).body.items.map((i: any) => i.cid)
+    const oldest = (await d.api('/v1/search?q=etching&sort=oldest')).body.items.map((i: any) => i.cid)
+    assert.ok(newest.length >= 3, JSON.stringify(newest))
+    assert.deepEqual(oldest, [...newest].reverse())
+    const bad = await d.api('/v1/search?q=etching&sort=best')
+    assert.equal(bad.status, 400)
+    assert.equal(bad.body.error.code, 'ERR_INVALID_REQUEST')
+    const cli = await d.cli(['search', 'etching', '--sort', 'oldest', '--json'])
+    assert.equal(cli.code, 0, cli.stderr)
+    assert.deepEqual(JSON.parse(cli.stdout).items.map((i: any) => i.cid), oldest)
+  })
 })
