@@ -33,6 +33,8 @@ export function recordSummary (item: RecordItem): string {
     case 'grant': return `to ${shortId(s.id)} under ${str(s.license) ?? '?'}`
     case 'attestation': return `${str(s.claim) ?? '?'} on ${str(s.record) ?? '?'}`
     case 'revocation': return `revokes ${str(s.record) ?? '?'}${str(s.reason) != null ? `: ${s.reason}` : ''}`
+    case 'charter': return `founds "${str(s.name) ?? ''}" (${str(s.admission?.policy) ?? '?'})`
+    case 'membership': return `${str(s.action) ?? '?'}${str(s.member) != null ? ` ${shortId(s.member)}` : ''}${str(s.effectiveFrom) != null ? ` from ${s.effectiveFrom}` : ''}`
     default: return ''
   }
 }
@@ -118,6 +120,14 @@ export function recordDetail (item: RecordItem): string[] {
       break
     case 'revocation':
       body = fields([['record', str(s.record)], ['effective from', str(s.effectiveFrom)], ['reason', str(s.reason)]])
+      break
+    case 'charter':
+      body = fields([['name', str(s.name)], ['description', str(s.description)], ['admins', list(s.admins)],
+        ['admission', str(s.admission?.policy)], ['quorum', str(s.admission?.quorum)], ['replication', str(s.replication)]])
+      break
+    case 'membership':
+      body = fields([['action', str(s.action)], ['member', str(s.member)], ['invite', str(s.invite)], ['effective from', str(s.effectiveFrom)],
+        ['expires', str(s.expiration)], ['max uses', str(s.maxUses)], ['reason', str(s.reason)]])
       break
   }
   return [...head, ...(body.length > 0 ? ['', ...body] : [])]

@@ -10,6 +10,8 @@ import { lineageTree } from '../../src/cli/commands/lineage.ts'
 import { daemonOverrides } from '../../src/cli/commands/daemon.ts'
 import { ipfsPath } from '../../src/cli/download.ts'
 import { UsageError } from '../../src/cli/errors.ts'
+import { COMMANDS, flow } from '../../src/cli/program.ts'
+import { formatMinorUnits } from '../../src/cli/commands/royalties.ts'
 import { CIDS } from './helpers.ts'
 
 describe('output', () => {
@@ -160,5 +162,37 @@ describe('lineage tree', () => {
       '    └── "a" A (see above)'
     ])
     assert.deepEqual(lineageTree({ ...g, edges: [] }, 'descendants'), ['"d" D', '(no known descendants)'])
+  })
+})
+
+describe('help text and amounts (issue 16)', () => {
+  it('flow joins line breaks inside a sentence, keeps those after a sentence, before lists and between paragraphs', () => {
+    assert.equal(flow('one two\nthree. Four\nfive.\nSix:\n  a\n  b\n\nSeven'), 'one two three. Four five.\nSix:\n  a\n  b\n\nSeven')
+  })
+
+  it('no command description breaks a line inside a sentence once flowed', () => {
+    for (const c of COMMANDS) {
+      const text = flow(c.description ?? c.summary)
+      for (const m of text.matchAll(/([^\n]*)\n(?=\S)/g)) assert.match(m[1], /[.:!?]$|^$/, `${c.name}: "${m[1]}"`)
+    }
+  })
+
+  it('examples name records as records: bagaaiera…, never the dag-cbor bafyrei… of another format', () => {
+    for (const c of COMMANDS) for (const e of c.examples) assert.doesNotMatch(e, /bafyrei|--parent bafy/, `${c.name}: ${e}`)
+  })
+
+  it('--parent and --input refuse a content CID with a hint', () => {
+    assert.throws(() => parse.parentRef(CIDS.content), (err: Error) => err instanceof InvalidArgumentError && /asset record CID/.test(err.message))
+    assert.throws(() => parse.recordCid('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'), InvalidArgumentError)
+    assert.equal(parse.recordCid(CIDS.asset), CIDS.asset)
+  })
+
+  it('formatMinorUnits uses ISO 4217 minor units', () => {
+    assert.equal(formatMinorUnits(1000, 'EUR'), '10.00 EUR')
+    assert.equal(formatMinorUnits(5, 'USD'), '0.05 USD')
+    assert.equal(formatMinorUnits(1000, 'JPY'), '1000 JPY')
+    assert.equal(formatMinorUnits(1234, 'BHD'), '1.234 BHD')
+    assert.equal(formatMinorUnits(-250, 'EUR'), '-2.50 EUR')
+    assert.equal(formatMinorUnits(1000, 'WIP'), '1000 WIP (minor units)')
   })
 })

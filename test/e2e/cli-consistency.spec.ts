@@ -134,4 +134,25 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     assert.equal(cli.code, 0, cli.stderr)
     assert.deepEqual(JSON.parse(cli.stdout).items.map((i: any) => i.cid), oldest)
   })
+
+  it('records --kind lists charters and memberships; royalties print 10.00 EUR, not minor units', async () => {
+    const created = await d.cli(['collective', 'create', 'Riverside Printmakers', '--json'])
+    assert.equal(created.code, 0, created.stderr)
+    const id = JSON.parse(created.stdout).id
+    assert.equal((await d.cli(['invite', id])).code, 0)
+    const charters = await d.cli(['records', '--kind', 'charter'])
+    assert.equal(charters.code, 0, charters.stderr)
+    assert.match(charters.stdout, new RegExp(`charter +${id} .*founds "Riverside Printmakers" \\(invite\\)`))
+    const memberships = await d.cli(['records', '--kind', 'membership', '--json'])
+    assert.equal(memberships.code, 0, memberships.stderr)
+    assert.ok(JSON.parse(memberships.stdout).items.some((i: any) => i.kind === 'membership' && i.record.credentialSubject.action === 'invite'))
+
+    const added = JSON.parse((await d.cli(['add', file, '--title', 'Sold print', '--json'])).stdout)
+    const r = await d.cli(['royalties', added.record, '--amount', '1000', '--currency', 'eur'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^10\.00 EUR earned by Sold print/)
+    assert.doesNotMatch(r.stdout, /minor units/)
+    const json = JSON.parse((await d.cli(['royalties', added.record, '--amount', '1000', '--currency', 'EUR', '--json'])).stdout)
+    assert.equal(json.amount, 1000, '--json keeps integer minor units')
+  })
 })

@@ -126,7 +126,7 @@ export const add: CliCommand<AddOptions> = {
     '--ai-training also sets the AI-training term of the license issued with --license, so the two agree.',
   examples: [
     'atelier add sunset.jpg --title "Sunset" --tag photo --tag coast --license cc-by',
-    'atelier add remix.png --parent bafy…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
+    'atelier add remix.png --parent bagaaiera…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
       '      --source-type compositeWithTrainedAlgorithmicMedia --ai-training notAllowed',
     'atelier add track.flac --license commercial-remix --rev-share 15 --royalty-policy LRP --json'
   ],
@@ -137,9 +137,9 @@ export const add: CliCommand<AddOptions> = {
       .option('--description <text>', 'description')
       .option('--tag <tag>', 'tag (repeatable)', parse.collect())
       .addOption(new Option('--media-type <type>', 'media type (default: guessed from the extension)').argParser(parse.mediaType))
-      .addOption(new Option('--parent <record-cid[:relationship]>', 'an asset this one derives from (repeatable); relationship parentOf unless given').argParser(parse.collect(parse.parentRef)))
+      .addOption(new Option('--parent <record-cid[:relationship]>', 'the asset RECORD CID (bagaaiera…, as add printed it; not the content CID) of a work this one derives from (repeatable); relationship parentOf unless given').argParser(parse.collect(parse.parentRef)))
       .addOption(new Option('--relationship <relationship>', 'relationship for --parent entries without one').choices(parse.RELATIONSHIPS))
-      .addOption(new Option('--input <record-cid>', 'an asset used as an input (inputTo ingredient, repeatable)').argParser(parse.collect(parse.cid)))
+      .addOption(new Option('--input <record-cid>', 'the asset record CID of a work used as an AI input (inputTo ingredient, repeatable)').argParser(parse.collect(parse.recordCid)))
       .addOption(new Option('--tool <name[@version]>', 'software used (repeatable)').argParser(parse.collect(parse.tool)))
       .addOption(new Option('--ai-model <name[@version]>', 'AI model used (repeatable)').argParser(parse.collect(parse.aiModel)))
       .option('--prompt <text>', 'the prompt given to the AI model; only its sha256 is sent')

@@ -20,8 +20,8 @@ export const attest: CliCommand<AttestOptions> = {
   description: 'Sign an attestation about a record, e.g. confirm you co-created an asset (coCreator), agree to its\n' +
     'revenue split (splitConfirmed), or checked that its content matches its description (contentMatches).',
   examples: [
-    'atelier attest bafyreib… --claim coCreator',
-    'atelier attest bafyreib… --claim other --comment "performed live at the 2025 fair"'
+    'atelier attest bagaaiera… --claim coCreator',
+    'atelier attest bagaaiera… --claim other --comment "performed live at the 2025 fair"'
   ],
   setup (cmd) {
     cmd

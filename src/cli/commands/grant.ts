@@ -17,8 +17,8 @@ export const grant: CliCommand<GrantOptions> = {
   summary: 'grant a license to a licensee (did)',
   description: 'Sign a grant: the licensee may use the asset under the license\'s terms. The asset is taken from the license.',
   examples: [
-    'atelier grant bafyreil… did:key:z6MkhaXg…',
-    'atelier grant bafyreil… did:key:z6MkhaXg… --expires 90d --note "festival poster, 2025 edition"'
+    'atelier grant bagaaiera… did:key:z6MkhaXg…',
+    'atelier grant bagaaiera… did:key:z6MkhaXg… --expires 90d --note "festival poster, 2025 edition"'
   ],
   setup (cmd) {
     cmd

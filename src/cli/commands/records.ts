@@ -27,7 +27,7 @@ export interface RecordsPage {
   cursor: string | null
 }
 
-export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation']
+export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
 
 /** The query string for the flags (cursor apart) */
 export function recordsQuery (opts: RecordsOptions): Record<string, string | number | undefined> {

@@ -18,8 +18,8 @@ export const revoke: CliCommand<RevokeOptions> = {
   description: 'Sign a revocation: the record no longer holds from --from on (default: now). Records are never\n' +
     'deleted; peers keep both and honour the revocation. Only the record\'s author can revoke it.',
   examples: [
-    'atelier revoke bafyreig… --reason "licensee breached the terms"',
-    'atelier revoke bafyreil… --from 2025-09-01'
+    'atelier revoke bagaaiera… --reason "licensee breached the terms"',
+    'atelier revoke bagaaiera… --from 2025-09-01'
   ],
   setup (cmd) {
     cmd
