@@ -4,7 +4,7 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -154,5 +154,27 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     assert.doesNotMatch(r.stdout, /minor units/)
     const json = JSON.parse((await d.cli(['royalties', added.record, '--amount', '1000', '--currency', 'EUR', '--json'])).stdout)
     assert.equal(json.amount, 1000, '--json keeps integer minor units')
+  })
+
+  it('/ipfs serves the media type the asset record declares (made safe), else a sniff', async () => {
+    // an MP4 whose first atom is not ftyp (QuickTime-style "wide" then "mdat"): no magic number to sniff
+    const clip = join(scratch, 'clip')
+    await writeFile(clip, Buffer.concat([Buffer.from([0, 0, 0, 8]), Buffer.from('wide'), Buffer.from([0, 0, 0, 16]), Buffer.from('mdat'), randomBytes(4096)]))
+    const video = JSON.parse((await d.cli(['add', clip, '--title', 'Clip', '--media-type', 'video/mp4', '--json'])).stdout)
+    const res = await fetch(`${d.url}/ipfs/${video.cid}`, { method: 'HEAD' })
+    assert.equal(res.headers.get('content-type'), 'video/mp4')
+
+    // a record claiming text/html for content cannot make /ipfs serve a page
+    const page = join(scratch, 'page')
+    await writeFile(page, '<script>alert(1)</script>')
+    const html = JSON.parse((await d.cli(['add', page, '--title', 'Page', '--media-type', 'text/html', '--json'])).stdout)
+    assert.equal((await fetch(`${d.url}/ipfs/${html.cid}`, { method: 'HEAD' })).headers.get('content-type'), 'text/plain; charset=utf-8')
+
+    // no record: the sniffer still knows an ISO-BMFF file by its ftyp box
+    const sniffed = join(scratch, 'sniffed')
+    await writeFile(sniffed, Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), randomBytes(512)]))
+    const upload = await fetch(`${d.url}/v1/content`, { method: 'POST', headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/octet-stream' }, body: await readFile(sniffed) })
+    const content = (await upload.json() as { cid: string }).cid
+    assert.equal((await fetch(`${d.url}/ipfs/${content}`, { method: 'HEAD' })).headers.get('content-type'), 'video/mp4')
   })
 })
