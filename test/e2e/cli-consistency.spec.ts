@@ -8,7 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { TestDaemon } from './harness.ts'
+import { run } from '../../src/cli/program.ts'
 import { createSigner, issueRecord, nobleCrypto } from '../../src/records/index.ts'
 
 describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () => {
@@ -176,5 +178,43 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     const upload = await fetch(`${d.url}/v1/content`, { method: 'POST', headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/octet-stream' }, body: await readFile(sniffed) })
     const content = (await upload.json() as { cid: string }).cid
     assert.equal((await fetch(`${d.url}/ipfs/${content}`, { method: 'HEAD' })).headers.get('content-type'), 'video/mp4')
+  })
+
+  it('get and export agree on a terminal: text passes, binary needs -o <file>, -o - or --force', async () => {
+    const terminal = (): { stream: Writable & { isTTY: boolean }, text: () => string } => {
+      const chunks: Buffer[] = []
+      const stream = Object.assign(new Writable({ write (c, _e, done) { chunks.push(Buffer.from(c)); done() } }), { isTTY: true })
+      return { stream, text: () => Buffer.concat(chunks).toString('latin1') }
+    }
+    const inProcess = async (args: string[]): Promise<{ code: number, out: string, err: string }> => {
+      const out = terminal()
+      const err = terminal()
+      err.stream.isTTY = false
+      const code = await run(args, { env: { ATELIER_HOME: d.home, NO_COLOR: '1' }, stdout: out.stream, stderr: err.stream })
+      return { code, out: out.text(), err: err.text() }
+    }
+    const binary = JSON.parse((await d.cli(['add', file, '--title', 'Binary', '--json'])).stdout).cid
+    const notes = join(scratch, 'notes.txt')
+    await writeFile(notes, 'plain words\n')
+    const text = JSON.parse((await d.cli(['add', notes, '--title', 'Notes', '--json'])).stdout).cid
+
+    const refused = await inProcess(['get', binary])
+    assert.equal(refused.code, 2)
+    assert.equal(refused.out, '', 'nothing written to the terminal')
+    assert.match(refused.err, /refusing to write image\/png to a terminal.*-o - or --force/)
+    const car = await inProcess(['export', binary, '--car'])
+    assert.equal(car.code, 2)
+    assert.match(car.err, /refusing to write binary data to a terminal/)
+
+    assert.equal((await inProcess(['get', text])).out, 'plain words\n', 'text goes to a terminal')
+    const forced = await inProcess(['get', binary, '--force'])
+    assert.equal(forced.code, 0, forced.err)
+    assert.equal(forced.out.length, 2048)
+    const dash = await inProcess(['get', binary, '-o', '-'])
+    assert.equal(dash.code, 0, dash.err)
+    assert.equal(dash.out.length, 2048)
+    const carDash = await inProcess(['export', binary, '--car', '-o', '-'])
+    assert.equal(carDash.code, 0, carDash.err)
+    assert.ok(carDash.out.length > 2048)
   })
 })
