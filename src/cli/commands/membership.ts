@@ -9,7 +9,6 @@ import * as parse from '../parse.ts'
 import type { MemberChangeResult } from '../../node/member-change.ts'
 import type { SyncProgressView } from '../../node/sync-progress.ts'
 import type { CatchUp } from '../../node/collective-service.ts'
-import { decodeInvite } from '../../node/invite.ts'
 import { createProgress } from '../progress.ts'
 import type { MemberStanding } from '../../node/member-standing.ts'
 import { standingText } from './collective.ts'
@@ -57,6 +56,8 @@ export const join: CliCommand = {
     const client = await ctx.client()
     // the history's catch-up, polled while the join runs: records and bytes received so far
     let collective: string | undefined
+    // loaded here only: the invite codec brings multiformats and multiaddr (some fifty modules) into every command
+    const { decodeInvite } = await import('../../node/invite.ts')
     try { collective = decodeInvite(text).collective } catch {}
     const progress = createProgress({ enabled: ctx.progress && collective != null, label: 'catching up' })
     let seenBytes = 0
