@@ -20,7 +20,9 @@ export function memberStanding (membership: Membership, records: ReadonlyMap<str
   const ended = intervals.filter(([, to]) => to <= now).at(-1)
   if (ended != null) {
     const removal = [...membership.changes].reverse().find(ch => ch.action === 'remove' && ch.member === did && ch.at === ended[1])
+    // the first signer's reason (by time, then CID): admins may word it differently, every node picks the same
     const signed = (removal?.records ?? []).map(cid => records.get(cid)).filter(r => r != null)
+      .sort((a, b) => a.time - b.time || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0))
     const reason = signed.map(r => (r.credential.credentialSubject as { reason?: unknown }).reason).find(x => typeof x === 'string') as string | undefined
     return { status: 'removed', at: ended[1], by: [...new Set(signed.map(r => r.author))].sort(), ...(reason != null ? { reason } : {}) }
   }
