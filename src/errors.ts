@@ -64,6 +64,12 @@ export class TooLargeError extends AtelierError {
   readonly httpStatus = 413
 }
 
+/** This node's creator may not issue that record: licensing or revoking a work that is not its own */
+export class NotOwnerError extends AtelierError {
+  readonly code = 'ERR_NOT_OWNER'
+  readonly httpStatus = 403
+}
+
 /** A write without a valid API token */
 export class UnauthorizedError extends AtelierError {
   readonly code = 'ERR_UNAUTHORIZED'

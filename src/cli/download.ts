@@ -27,11 +27,17 @@ export interface DownloadOptions {
   path: string
   query?: Record<string, string>
   headers?: Record<string, string>
-  /** write to this file; stdout when absent */
+  /** write to this file; stdout when absent or `-` */
   output?: string
   label: string
-  /** refuse to write to a terminal (binary formats) */
-  binary?: boolean
+  /**
+   * What may be written to a terminal without `-o -` or `--force`: nothing (`never`: a CAR is always binary) or
+   * text only (`text`: the answer's type is text/* or JSON). Binary bytes on a terminal garble it and can carry
+   * escape sequences.
+   */
+  terminal: 'never' | 'text'
+  /** `--force`: write to a terminal whatever the bytes are */
+  force?: boolean
   /** look at the first bytes and refuse to write them to a terminal when they are not text (`cat` without --force) */
   sniffBinary?: boolean
 }
@@ -71,13 +77,29 @@ async function peek (source: AsyncIterable<Uint8Array>): Promise<{ first?: Uint8
   }
 }
 
+/** Whether `-o` names stdout (absent, or `-` as most tools spell it) */
+export function toStdout (output: string | undefined): boolean {
+  return output == null || output === '-'
+}
+
+const TEXT_TYPES = /^(text\/|application\/json\b)/i
+
+function refuse (what: string): UsageError {
+  return new UsageError(`refusing to write ${what} to a terminal: give -o <file> or redirect stdout (-o - or --force writes it anyway)`)
+}
+
 /** Download; resolves with the bytes written */
 export async function download (ctx: Context, client: DaemonClient, options: DownloadOptions): Promise<number> {
   const stdout = ctx.printer.stdout as NodeJS.WriteStream
-  if (options.output == null && options.binary === true && stdout.isTTY === true) {
-    throw new UsageError('refusing to write binary data to a terminal: give -o <file> or redirect stdout')
-  }
+  const guarded = toStdout(options.output) && options.output !== '-' && options.force !== true && stdout.isTTY === true
+  if (guarded && options.terminal === 'never') throw refuse('binary data')
   const res = await client.request('GET', options.path, { query: options.query, headers: options.headers })
+  const type = res.headers.get('content-type') ?? 'application/octet-stream'
+  // with sniffBinary (cat) the first bytes decide, not the answer's type
+  if (guarded && options.sniffBinary !== true && !TEXT_TYPES.test(type)) {
+    await res.body?.cancel().catch(() => {})
+    throw refuse(type.split(';')[0])
+  }
   const length = Number(res.headers.get('content-length'))
   const progress = createProgress({ enabled: ctx.progress, label: options.label, total: Number.isFinite(length) && length > 0 ? length : undefined })
   let written = 0
@@ -89,7 +111,7 @@ export async function download (ctx: Context, client: DaemonClient, options: Dow
     }
   })
   let body: Readable = res.body != null ? Readable.fromWeb(res.body as any) : Readable.from([])
-  if (options.output == null && options.sniffBinary === true && stdout.isTTY === true) {
+  if (guarded && options.sniffBinary === true) {
     const { first, rest } = await peek(body)
     if (first != null && looksBinary(first)) {
       body.destroy()
@@ -98,13 +120,14 @@ export async function download (ctx: Context, client: DaemonClient, options: Dow
     body = Readable.from(rest)
   }
   try {
-    if (options.output == null) {
+    const file = toStdout(options.output) ? undefined : options.output
+    if (file == null) {
       await pipeline(body, counter, stdout, { end: false })
     } else {
-      const tmp = `${options.output}.${process.pid}.part`
+      const tmp = `${file}.${process.pid}.part`
       try {
         await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }))
-        await rename(tmp, options.output)
+        await rename(tmp, file)
       } catch (err) {
         await rm(tmp, { force: true })
         throw err

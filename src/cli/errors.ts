@@ -47,6 +47,11 @@ export class LocalError extends CliError {
   readonly code = 'ERR_LOCAL'
 }
 
+/** The daemon cannot listen where it is told to (a port in use, an address not on this machine) */
+export class ListenError extends CliError {
+  readonly code = 'ERR_LISTEN'
+}
+
 /** A check found problems it did not fix (`atelier doctor`): exit 1 after the report */
 export class ProblemsFoundError extends CliError {
   readonly code = 'ERR_PROBLEMS_FOUND'

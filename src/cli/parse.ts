@@ -20,6 +20,19 @@ export function cid (value: string): string {
   return v
 }
 
+/**
+ * A record CID: as `cid`, refusing what is plainly a content CID (raw leaves `bafkrei…`, UnixFS `bafybei…`, CIDv0
+ * `Qm…`), the common mistake of passing what `add` printed as "content" where its "asset record" is meant. Records
+ * are JSON blocks, `bagaaiera…`.
+ */
+export function recordCid (value: string): string {
+  const v = cid(value)
+  if (/^(bafkrei|bafybei|Qm)/.test(v)) {
+    throw new InvalidArgumentError(`"${value}" is a content CID; give the asset record CID (bagaaiera…, printed by atelier add as "asset record")`)
+  }
+  return v
+}
+
 /** A did (did:key:z…, did:web:…) */
 export function did (value: string): string {
   const v = value.trim()
@@ -94,7 +107,7 @@ export function parentRef (value: string): { record: string, relationship?: Rela
   if (rest.length > 0 || (rel != null && !RELATIONSHIPS.includes(rel as Relationship))) {
     throw new InvalidArgumentError(`"${value}" is not <record-cid> or <record-cid>:${RELATIONSHIPS.join('|')}`)
   }
-  const record = cid(ref)
+  const record = recordCid(ref)
   return rel == null ? { record } : { record, relationship: rel as Relationship }
 }
 

@@ -68,6 +68,15 @@ export interface RunOptions {
   stderr?: Writable & { isTTY?: boolean }
 }
 
+/**
+ * A description as commander should wrap it: the source keeps lines under 120 columns, so a line break inside a
+ * sentence becomes a space and commander wraps the text to the terminal's width (it left short ragged lines, cut
+ * mid-sentence). Breaks after a sentence or a colon, blank lines and indented lines (lists) are kept.
+ */
+export function flow (text: string): string {
+  return text.replace(/([^.:!?\n])\n(?=[^\s])/g, '$1 ')
+}
+
 /** Build the commander program with every command of the registry; tests build it without running it */
 export function createProgram (options: RunOptions = {}): Command {
   const env = options.env ?? process.env
@@ -103,7 +112,7 @@ Run 'atelier <command> --help' for a command's flags and examples.`)
       groups.set(first, parent)
     }
     // `command()` (not addCommand) so each sub command inherits the output, help and exit settings
-    const cmd = parent.command(sub ?? first).summary(def.summary).description(def.description ?? def.summary)
+    const cmd = parent.command(sub ?? first).summary(def.summary).description(flow(def.description ?? def.summary))
     def.setup(cmd)
     cmd.addHelpText('after', '\nExamples:\n' + def.examples.map(e => `  $ ${e}`).join('\n'))
     cmd.action(async (...received: unknown[]) => {

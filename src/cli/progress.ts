@@ -2,8 +2,16 @@
  * A byte-count progress bar on stderr (cli-progress). It appears only when stderr is a terminal, output is not
  * --json, and the transfer is still running after a short delay, so quick transfers and pipes print nothing.
  */
-import cliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+import type cliProgressModule from 'cli-progress'
 import { formatBytes } from './output.ts'
+
+/**
+ * cli-progress and its dependencies (some twenty modules) are loaded when a bar is first shown, not with every
+ * command: most commands never show one, and each module read is paid on every `atelier` call
+ */
+const load = createRequire(import.meta.url)
+let cliProgress: typeof cliProgressModule | undefined
 
 /** A transfer shorter than this shows no bar */
 const SHOW_AFTER_MS = 400
@@ -34,7 +42,7 @@ export function createProgress (options: ProgressOptions): Progress {
   const total = options.total != null && options.total > 0 ? options.total : undefined
   let done = 0
   let label = options.label
-  let bar: cliProgress.SingleBar | undefined
+  let bar: cliProgressModule.SingleBar | undefined
   const format = options.unit === 'items' ? (n: number) => Math.round(n).toLocaleString('en') : formatBytes
   const payload = (): Record<string, string> => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
@@ -45,6 +53,7 @@ export function createProgress (options: ProgressOptions): Progress {
       done += bytes
       if (bar == null) {
         if (Date.now() - started < SHOW_AFTER_MS) return
+        cliProgress ??= load('cli-progress') as typeof cliProgressModule
         bar = new cliProgress.SingleBar({
           stream: process.stderr,
           format: total != null

@@ -15,6 +15,8 @@ export interface RecordItem {
   record: any
   /** the author's display name, when it has a profile */
   authorName?: string
+  /** GET /v1/records/<cid> only: the author's revocation of it, when the node holds one */
+  revoked?: { record: string, effectiveFrom: string, reason?: string }
 }
 
 function str (v: unknown): string | undefined {
@@ -36,6 +38,8 @@ export function recordSummary (item: RecordItem): string {
     case 'attestation': return `${str(s.claim) ?? '?'} on ${str(s.record) ?? '?'}`
     case 'revocation': return `revokes ${str(s.record) ?? '?'}${str(s.reason) != null ? `: ${s.reason}` : ''}`
     case 'profile': return `names itself "${str(s.name) ?? ''}"`
+    case 'charter': return `founds "${str(s.name) ?? ''}" (${str(s.admission?.policy) ?? '?'})`
+    case 'membership': return `${str(s.action) ?? '?'}${str(s.member) != null ? ` ${shortId(s.member)}` : ''}${str(s.effectiveFrom) != null ? ` from ${s.effectiveFrom}` : ''}`
     default: return ''
   }
 }
@@ -46,6 +50,13 @@ function list (v: unknown): string | undefined {
 
 function yesNo (v: unknown): string | undefined {
   return typeof v === 'boolean' ? (v ? 'yes' : 'no') : undefined
+}
+
+/** "REVOKED from <time> by <revocation cid> (reason)"; "will be revoked" when the time is still ahead */
+function revokedText (r: RecordItem['revoked']): string | undefined {
+  if (r == null) return undefined
+  const ahead = Date.parse(r.effectiveFrom) > Date.now()
+  return `${ahead ? 'will be REVOKED' : 'REVOKED'} from ${formatTime(r.effectiveFrom)} by ${r.record}${r.reason != null ? ` (${r.reason})` : ''}`
 }
 
 /** The lines `atelier record <cid>` prints */
@@ -59,7 +70,8 @@ export function recordDetail (item: RecordItem, who: Who = namer(undefined)): st
     ['author', item.authorName != null && !who(item.author, item.authorName).startsWith('did:') ? `${item.authorName} (${item.author})` : item.author],
     ['time', formatTime(item.time)],
     ['collective', str(r.collective)],
-    ['previous', str(r.previous)]
+    ['previous', str(r.previous)],
+    ['revoked', revokedText(item.revoked)]
   ])
   let body: string[] = []
   switch (item.kind) {
@@ -118,6 +130,14 @@ export function recordDetail (item: RecordItem, who: Who = namer(undefined)): st
     case 'profile':
       body = fields([['name', str(s.name)], ['bio', str(s.bio)], ['avatar', str(s.avatar)], ['links', list(s.links)]])
       break
+    case 'charter':
+      body = fields([['name', str(s.name)], ['description', str(s.description)], ['admins', list(s.admins)],
+        ['admission', str(s.admission?.policy)], ['quorum', str(s.admission?.quorum)], ['replication', str(s.replication)]])
+      break
+    case 'membership':
+      body = fields([['action', str(s.action)], ['member', str(s.member)], ['invite', str(s.invite)], ['effective from', str(s.effectiveFrom)],
+        ['expires', str(s.expiration)], ['max uses', str(s.maxUses)], ['reason', str(s.reason)]])
+      break
   }
   return [...head, ...(body.length > 0 ? ['', ...body] : [])]
 }
@@ -126,12 +146,21 @@ export function recordDetail (item: RecordItem, who: Who = namer(undefined)): st
 export interface Created {
   cid: string
   record: any
+  /** the collective it was published to (for a record about another record, by default the target's) */
+  collective?: string
+  /** why a record about a collective's record was kept on this node */
+  notice?: string
+}
+
+/** What `--json` prints for a created record: cid, record, and the collective or the notice when there is one */
+export function createdValue (c: Created): Created {
+  return { cid: c.cid, record: c.record, ...(c.collective != null ? { collective: c.collective } : {}), ...(c.notice != null ? { notice: c.notice } : {}) }
 }
 
 /** Human lines for a record this node just signed */
 export function createdDetail (kind: string) {
   return (c: Created): string[] => {
     const lines = recordDetail({ cid: c.cid, kind, author: c.record?.issuer, time: c.record?.validFrom, record: c.record })
-    return [`signed ${kind} record ${c.cid}`, ...lines.slice(1)]
+    return [`signed ${kind} record ${c.cid}`, ...lines.slice(1), ...(c.notice != null ? ['', c.notice] : [])]
   }
 }

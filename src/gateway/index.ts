@@ -16,6 +16,7 @@ import { recordRoutes } from './routes/records.ts'
 import { createRoutes } from './routes/create.ts'
 import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
+import { recordMediaType } from './media-type.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
 import { governanceRoutes } from './routes/governance.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
@@ -97,6 +98,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => {
     await ipfsRoutes(scope, {
       store: components.store,
+      mediaTypeOf: recordMediaType(components.index, components.store),
       ...(components.hasPeers != null ? { network: { timeoutMs: init.peerFetchTimeoutMs, hasPeers: components.hasPeers } } : {})
     })
   })

@@ -1,8 +1,9 @@
 /**
  * `/ipfs/<cid>[/<path>]`: the IPFS path gateway basics and the trustless gateway formats, over a `ContentStore`.
  *
- * - File bytes (UnixFS file, raw block, json record): `Content-Length`, `Content-Type` (from the path's extension or a
- *   few magic numbers, else application/octet-stream), `ETag: "<cid>"` (the resolved CID), immutable caching,
+ * - File bytes (UnixFS file, raw block, json record): `Content-Length`, `Content-Type` (from the path's extension, else
+ *   the media type an asset record of the content declares, made safe, else a few magic numbers, else
+ *   application/octet-stream), `ETag: "<cid>"` (the resolved CID), immutable caching,
  *   `Accept-Ranges: bytes`, `If-None-Match` → 304, one `Range: bytes=a-b | a- | -n` → 206 + `Content-Range`, a range
  *   that cannot be satisfied → 416 (with a `Content-Range` that gives the size). Several ranges are answered with the whole
  *   file (RFC 9110 lets a server ignore Range). `If-Range` with another validator also gets the whole file.
@@ -28,6 +29,11 @@ export interface IpfsRoutesOptions {
    * once. `hasPeers` keeps a lone node answering 404 at once instead of waiting out the timeout.
    */
   network?: { timeoutMs: number, hasPeers: () => boolean }
+  /**
+   * The media type an asset record declares for a content CID, already made safe to serve (src/gateway/media-type.ts);
+   * used when the path has no known extension, before sniffing
+   */
+  mediaTypeOf?: (cid: string) => Promise<string | undefined>
 }
 
 /** Content is addressed by hash: it never changes, so caches may keep it for the spec's year (29030400 s) */
@@ -137,7 +143,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
       reply.header('content-range', `bytes */${stat.size}`)
       throw err
     }
-    reply.header('content-type', await contentType(store, stat, rest, readOptions))
+    reply.header('content-type', await contentType(store, stat, rest, readOptions, opts.mediaTypeOf))
     let offset = 0
     let length = stat.size
     if (range != null) {
@@ -278,7 +284,8 @@ const BY_EXTENSION: Record<string, string> = {
   obj: 'text/plain; charset=utf-8'
 }
 
-async function contentType (store: ContentStore, stat: ContentStat, path: string, options: StoreReadOptions): Promise<string> {
+async function contentType (store: ContentStore, stat: ContentStat, path: string, options: StoreReadOptions,
+  mediaTypeOf?: (cid: string) => Promise<string | undefined>): Promise<string> {
   if (stat.type === 'json') return 'application/json'
   const name = path.split('/').pop() ?? ''
   const dot = name.lastIndexOf('.')
@@ -286,6 +293,9 @@ async function contentType (store: ContentStore, stat: ContentStat, path: string
     const byExt = BY_EXTENSION[name.slice(dot + 1).toLowerCase()]
     if (byExt != null) return byExt
   }
+  // what the content's asset record declares (a video/mp4 without a known magic number was octet-stream)
+  const declared = await mediaTypeOf?.(stat.cid)
+  if (declared != null) return declared
   if (stat.size === 0) return 'application/octet-stream'
   let head: Uint8Array = new Uint8Array(0)
   for await (const chunk of store.read(stat.cid, { ...options, offset: 0, length: SNIFF_BYTES })) {
@@ -305,6 +315,8 @@ export function sniff (b: Uint8Array): string {
   if (ascii('RIFF') && ascii('WEBP', 8)) return 'image/webp'
   if (ascii('RIFF') && ascii('WAVE', 8)) return 'audio/wav'
   if (ascii('ftypavif', 4)) return 'image/avif'
+  if (ascii('ftypqt', 4)) return 'video/quicktime'
+  if (ascii('ftypM4A', 4)) return 'audio/mp4'
   if (ascii('ftyp', 4)) return 'video/mp4'
   if (ascii('%PDF-')) return 'application/pdf'
   if (ascii('ID3') || starts([0xff, 0xfb])) return 'audio/mpeg'

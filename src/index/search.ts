@@ -19,6 +19,7 @@
  */
 import { InvalidRequestError } from '../errors.ts'
 import type { Page, RecordQuery, RecordSummary, SearchHit, SearchQuery, SearchSort } from './types.ts'
+import { SEARCH_SORTS } from './types.ts'
 import type { Sublevel, Sublevels } from './sublevels.ts'
 import {
   FILTER_SCAN_BUDGET, MAX_PREFIX_EXPANSIONS, MAX_QUERY_LIMIT, MAX_RELEVANCE_CANDIDATES, MAX_SEARCH_TEXT, MAX_SEARCH_WORDS
@@ -53,8 +54,8 @@ function checkSearch (q: SearchQuery): { limit: number, sort: SearchSort | undef
   if (q.text != null && (typeof q.text !== 'string' || q.text.length > MAX_SEARCH_TEXT)) {
     throw new InvalidRequestError(`text must be a string of at most ${MAX_SEARCH_TEXT} characters`, { details: { field: 'text' } })
   }
-  if (q.sort != null && q.sort !== 'time' && q.sort !== 'relevance') {
-    throw new InvalidRequestError('sort must be time or relevance', { details: { field: 'sort' } })
+  if (q.sort != null && !SEARCH_SORTS.includes(q.sort)) {
+    throw new InvalidRequestError('sort must be one of relevance, newest, oldest', { details: { field: 'sort' } })
   }
   if (q.match != null && q.match !== 'any' && q.match !== 'all') {
     throw new InvalidRequestError('match must be any or all', { details: { field: 'match' } })
@@ -109,11 +110,11 @@ async function summariesOf (subs: Sublevels, cids: string[]): Promise<Array<Reco
 
 /** Newest first: merge the word ranges, one position at a time with the words it holds */
 async function searchByTime (subs: Sublevels, sources: WordSource[], q: SearchQuery, filters: RecordQuery,
-  limit: number, wordCount: number, all: boolean, scanBudget: number): Promise<Page<SearchHit>> {
+  limit: number, wordCount: number, all: boolean, scanBudget: number, newestFirst: boolean): Promise<Page<SearchHit>> {
   const after = q.cursor != null ? decodeCursor(q.cursor) : undefined
   const readers = sources.map(s => {
     const prefix = s.token + SEP
-    return new SourceReader(subs.tokens, { sublevel: 'tokens', prefix }, boundsOf(prefix, filters, after, true), true)
+    return new SourceReader(subs.tokens, { sublevel: 'tokens', prefix }, boundsOf(prefix, filters, after, newestFirst), newestFirst)
   })
   const items: SearchHit[] = []
   const positions: string[] = []
@@ -129,7 +130,7 @@ async function searchByTime (subs: Sublevels, sources: WordSource[], q: SearchQu
       while (batch.length < chunk && read < scanBudget) {
         await Promise.all(readers.map(r => r.fill(chunk)))
         let best: string | undefined
-        for (const r of readers) if (r.ready && (best == null || r.peek() > best)) best = r.peek()
+        for (const r of readers) if (r.ready && (best == null || (newestFirst ? r.peek() > best : r.peek() < best))) best = r.peek()
         if (best == null) { exhausted = true; break }
         let mask = 0
         readers.forEach((r, i) => {
@@ -233,7 +234,8 @@ export async function runSearch (subs: Sublevels, q: SearchQuery, scanBudget = F
   const { limit, sort, all, prefix } = checkSearch(q)
   const filters = filtersOf(q)
   const text = q.text?.trim() ?? ''
-  if (text === '') return runQuery(subs, { ...filters, limit, cursor: q.cursor }, scanBudget)
+  const oldest = sort === 'oldest'
+  if (text === '') return runQuery(subs, { ...filters, limit, cursor: q.cursor, ...(oldest ? { order: 'asc' as const } : {}) }, scanBudget)
   const words = tokenize(text)
   if (words.length > MAX_SEARCH_WORDS) {
     throw new InvalidRequestError(`text holds ${words.length} words, more than ${MAX_SEARCH_WORDS}`, { details: { field: 'text' } })
@@ -244,5 +246,5 @@ export async function runSearch (subs: Sublevels, q: SearchQuery, scanBudget = F
   if (sources.length === 0) return { items: [], cursor: null }
   return (sort ?? 'relevance') === 'relevance'
     ? searchByRelevance(subs, sources, q, filters, limit, words.length, all)
-    : searchByTime(subs, sources, q, filters, limit, words.length, all, scanBudget)
+    : searchByTime(subs, sources, q, filters, limit, words.length, all, scanBudget, !oldest)
 }

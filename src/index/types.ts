@@ -49,7 +49,11 @@ export interface RecordQuery {
   order?: 'asc' | 'desc'
 }
 
-export type SearchSort = 'time' | 'relevance'
+/** 'time' is the older name of 'newest', still accepted */
+export type SearchSort = 'relevance' | 'newest' | 'oldest' | 'time'
+
+/** Every accepted `sort`, documented words first (the gateway's OpenAPI enum) */
+export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'newest', 'oldest', 'time']
 
 /** A text search over asset titles, tags and descriptions, with the filters of a query */
 export interface SearchQuery {
@@ -71,8 +75,9 @@ export interface SearchQuery {
   /** the `cursor` of the previous page of the same search */
   cursor?: string
   /**
-   * 'time': newest first; 'relevance': most matched words first, then newest.
-   * @default 'relevance' with text, 'time' without
+   * 'newest' (alias 'time'): newest first; 'oldest': oldest first; 'relevance': most matched words first, then
+   * newest (without text there is nothing to rank: newest first).
+   * @default 'relevance' with text, 'newest' without
    */
   sort?: SearchSort
   /**

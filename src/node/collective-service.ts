@@ -29,6 +29,8 @@ import type { ParkingLot } from './parking.ts'
 import type { Admission, AdmissionPolicy, RecordEvent, RecordService, RecordSource } from './record-service.ts'
 import type { NodeState } from './state.ts'
 import type { SyncProgressView } from './sync-progress.ts'
+import { memberStanding } from './member-standing.ts'
+import type { MemberStanding } from './member-standing.ts'
 
 export type { GossipPort, SyncPort } from './collective-network.ts'
 
@@ -101,6 +103,8 @@ export interface CollectiveSummary {
   joined: boolean
   /** whether this node's creator is a member now */
   member: boolean
+  /** where this node's creator stands: member since, removed (when, by whom), pending admission, not a member */
+  standing: MemberStanding
 }
 
 export class CollectiveService implements AdmissionPolicy {
@@ -233,7 +237,7 @@ export class CollectiveService implements AdmissionPolicy {
   }
 
   /** Join with an invite: remember the inviter, subscribe, catch up history, and sign a join where the invite allows */
-  async join (text: string, options: { signal?: AbortSignal } = {}): Promise<{ id: string, peers: string[], synced: boolean, joinRecord?: string, member: boolean, catchUp?: CatchUp }> {
+  async join (text: string, options: { signal?: AbortSignal } = {}): Promise<{ id: string, peers: string[], synced: boolean, joinRecord?: string, member: boolean, standing: MemberStanding, catchUp?: CatchUp }> {
     const invite = decodeInvite(text)
     const id = invite.collective
     await this.remember(id)
@@ -255,17 +259,25 @@ export class CollectiveService implements AdmissionPolicy {
         this.log.info({ peer, collective: id, err: err.message }, 'could not catch up from the inviter yet; sync will retry')
       }
     }
-    let joinRecord: string | undefined
+    let joined: ValidRecord | undefined
     if (invite.invite != null) {
       const outcome = await this.c.records.issue('membership', { action: 'join', invite: invite.invite }, { collective: id })
-      joinRecord = outcome.cid
+      joined = outcome.record
       // hand the join to the inviter now rather than waiting for gossip's mesh or the next sync round
       if (synced != null) await this.syncOnce(synced, id, options).catch(() => {})
     }
     const state = await this.load(id)
-    const member = state?.membership.isMember(this.c.did, Date.now()) ?? false
+    // judged with the join in the set, whether or not the cached membership has caught up with it yet (it said
+    // "not a member yet" while every node's member list had the joiner)
+    const records = new Map(state?.memberships ?? [])
+    if (joined != null) records.set(joined.cid, joined)
+    const now = Date.now()
+    const standing: MemberStanding = state == null
+      ? { status: 'not-member' }
+      : memberStanding(joined != null ? recompute(state, [joined]).membership : state.membership, records, this.c.did, now)
+    const member = standing.status === 'member'
     this.log.info({ collective: id, synced: synced != null, member }, 'joined collective')
-    return { id, peers: [...new Set(peers)], synced: synced != null, ...(joinRecord != null ? { joinRecord } : {}), member, ...(catchUp != null ? { catchUp } : {}) }
+    return { id, peers: [...new Set(peers)], synced: synced != null, ...(joined != null ? { joinRecord: joined.cid } : {}), member, standing, ...(catchUp != null ? { catchUp } : {}) }
   }
 
   /**
@@ -322,7 +334,7 @@ export class CollectiveService implements AdmissionPolicy {
     for (const id of this.joined.keys()) {
       const state = await this.load(id)
       if (state != null) out.push(this.summaryOf(id, state))
-      else out.push({ id, name: '(charter not received yet)', admins: [], policy: 'quorum', quorum: 0, replication: 'none', members: [], joined: true, member: false })
+      else out.push({ id, name: '(charter not received yet)', admins: [], policy: 'quorum', quorum: 0, replication: 'none', members: [], joined: true, member: false, standing: { status: 'not-member' } })
     }
     return out
   }
@@ -361,7 +373,8 @@ export class CollectiveService implements AdmissionPolicy {
       replication: s.replication ?? 'none',
       members: state.membership.members(Date.now()),
       joined: this.joined.has(id),
-      member: state.membership.isMember(this.c.did, Date.now())
+      member: state.membership.isMember(this.c.did, Date.now()),
+      standing: memberStanding(state.membership, state.memberships, this.c.did, Date.now())
     }
   }
 

@@ -11,6 +11,8 @@ import { daemonOverrides } from '../../src/cli/commands/daemon.ts'
 import { ipfsPath, looksBinary } from '../../src/cli/download.ts'
 import { pinPurpose } from '../../src/cli/commands/pin.ts'
 import { UsageError } from '../../src/cli/errors.ts'
+import { COMMANDS, flow } from '../../src/cli/program.ts'
+import { formatMinorUnits } from '../../src/cli/commands/royalties.ts'
 import { CIDS } from './helpers.ts'
 
 describe('output', () => {
@@ -106,15 +108,20 @@ describe('request bodies', () => {
     assert.throws(() => assetBody({ prompt: 'x' }, content, 'a.png'), UsageError)
     assert.throws(() => assetBody({ revShare: 100 }, content, 'a.png'), UsageError)
     assert.throws(() => assetBody({}, content, undefined), UsageError)
-    const b = assetBody({ parent: [{ record: CIDS.parent }], relationship: 'componentOf', license: 'MIT' }, content, 'a.png')
+    const b = assetBody({ parent: [{ record: CIDS.parent }], relationship: 'componentOf', license: 'CC-BY-SA-4.0' }, content, 'a.png')
     assert.deepEqual(b.parents, [{ record: CIDS.parent, relationship: 'componentOf' }])
-    assert.deepEqual(b.license, { spdx: 'MIT' })
+    assert.deepEqual(b.license, { preset: 'cc-by-sa' })
   })
 
-  it('licenseChoice: preset or SPDX', () => {
+  it('licenseChoice: a preset, or the SPDX id of one; other licenses are refused with the presets listed', () => {
     assert.deepEqual(licenseChoice('cc-by'), { preset: 'cc-by' })
-    assert.deepEqual(licenseChoice('CC-BY-4.0'), { spdx: 'CC-BY-4.0' })
+    assert.deepEqual(licenseChoice('CC-BY-4.0'), { preset: 'cc-by' })
+    assert.deepEqual(licenseChoice('cc0-1.0'), { preset: 'cc0' })
     assert.throws(() => licenseChoice('my license'), InvalidArgumentError)
+    // "gpl" used to be signed as an SPDX id with all-rights-reserved terms
+    assert.throws(() => licenseChoice('gpl'), (err: Error) => err instanceof InvalidArgumentError && /cc-by-sa/.test(err.message) && /GPL-3\.0-only/.test(err.message))
+    // a real SPDX license without a preset has no known terms here: refused, pointing at `atelier license --spdx`
+    assert.throws(() => licenseChoice('MIT'), (err: Error) => err instanceof InvalidArgumentError && /--spdx MIT/.test(err.message))
   })
 
   it('licenseBody: needs some terms; splits add up to 100 %', () => {
@@ -174,5 +181,37 @@ describe('cat and pin helpers', () => {
     assert.equal(pinPurpose({ cid: 'b', records: [] }), 'origin not recorded')
     assert.equal(pinPurpose({ cid: 'b', source: 'add', records: ['bagaaieraone'] }), 'added here; content of asset record bagaaieraone')
     assert.match(pinPurpose({ cid: 'b', source: 'replication', records: ['r1', 'r2'] }), /^collective replication; content of 2 asset records r1, …$/)
+  })
+})
+
+describe('help text and amounts (issue 16)', () => {
+  it('flow joins line breaks inside a sentence, keeps those after a sentence, before lists and between paragraphs', () => {
+    assert.equal(flow('one two\nthree. Four\nfive.\nSix:\n  a\n  b\n\nSeven'), 'one two three. Four five.\nSix:\n  a\n  b\n\nSeven')
+  })
+
+  it('no command description breaks a line inside a sentence once flowed', () => {
+    for (const c of COMMANDS) {
+      const text = flow(c.description ?? c.summary)
+      for (const m of text.matchAll(/([^\n]*)\n(?=\S)/g)) assert.match(m[1], /[.:!?]$|^$/, `${c.name}: "${m[1]}"`)
+    }
+  })
+
+  it('examples name records as records: bagaaiera…, never the dag-cbor bafyrei… of another format', () => {
+    for (const c of COMMANDS) for (const e of c.examples) assert.doesNotMatch(e, /bafyrei|--parent bafy/, `${c.name}: ${e}`)
+  })
+
+  it('--parent and --input refuse a content CID with a hint', () => {
+    assert.throws(() => parse.parentRef(CIDS.content), (err: Error) => err instanceof InvalidArgumentError && /asset record CID/.test(err.message))
+    assert.throws(() => parse.recordCid('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'), InvalidArgumentError)
+    assert.equal(parse.recordCid(CIDS.asset), CIDS.asset)
+  })
+
+  it('formatMinorUnits uses ISO 4217 minor units', () => {
+    assert.equal(formatMinorUnits(1000, 'EUR'), '10.00 EUR')
+    assert.equal(formatMinorUnits(5, 'USD'), '0.05 USD')
+    assert.equal(formatMinorUnits(1000, 'JPY'), '1000 JPY')
+    assert.equal(formatMinorUnits(1234, 'BHD'), '1.234 BHD')
+    assert.equal(formatMinorUnits(-250, 'EUR'), '-2.50 EUR')
+    assert.equal(formatMinorUnits(1000, 'WIP'), '1000 WIP (minor units)')
   })
 })

@@ -62,6 +62,10 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
       assert.equal(joined.code, 0, joined.stderr)
       const out = JSON.parse(joined.stdout)
       assert.equal(out.id, collective)
+      // judged with its own join: it said "not a member yet" while every node listed it
+      assert.equal(out.member, true, JSON.stringify(out))
+      assert.equal(out.standing.status, 'member')
+      assert.match((await d.cli(['collective', 'list'])).stdout, /this node: member since /)
       // the catch-up's figures: the charter and invites at least came by sync
       assert.ok(out.catchUp.recordsReceived >= 2, JSON.stringify(out))
       assert.ok(out.catchUp.bytesReceived > 0)
@@ -86,7 +90,7 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
     assert.deepEqual(JSON.parse(members.stdout).members.sort(), [...dids].sort())
   })
 
-  it('an asset on A, a derivative on B and a license on C reach every node', async () => {
+  it('an asset on A, a derivative on B and an attestation on C reach every node', async () => {
     bytes = new Uint8Array(randomBytes(2 * 1024 * 1024 + 777))
     const file = join(scratch, 'etching.bin')
     await writeFile(file, bytes)
@@ -102,10 +106,11 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
     const derivative = JSON.parse(remix.stdout).record
 
     await waitFor(async () => (await c.api(`/v1/records/${original.record}`)).status === 200 ? true : undefined, 30_000, 'C to receive the asset')
-    const lic = await c.cli(['license', original.record, '--preset', 'cc-by', '--collective', collective, '--json'])
-    assert.equal(lic.code, 0, lic.stderr)
+    // C endorses it (only A, its author, may license it)
+    const att = await c.cli(['attest', original.record, '--claim', 'endorsement', '--collective', collective, '--json'])
+    assert.equal(att.code, 0, att.stderr)
 
-    await converged(6) // charter, 2 joins, 2 invites, asset, derivative, license
+    await converged(6) // charter, 2 joins, 2 invites, asset, derivative, attestation
     const lineages = await Promise.all(nodes.map(async n => (await n.api(`/v1/assets/${derivative}/lineage?direction=both`)).body))
     for (const l of lineages) assert.deepEqual(l, lineages[0])
     assert.deepEqual(lineages[0].edges, [{ from: derivative, to: original.record, relationship: 'parentOf' }])
@@ -192,5 +197,40 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
       assert.equal((await n.api(`/v1/records/${rec.cid}`)).status, 404, 'non-member record not held')
       assert.equal((await digest(n)).digest, before.digest)
     }
+  })
+
+  it('a grant, attestation or revocation without --collective goes to its target\'s collective', async () => {
+    const lic = await a.cli(['license', original.record, '--preset', 'cc-by', '--collective', collective, '--json'])
+    assert.equal(lic.code, 0, lic.stderr)
+    const license = JSON.parse(lic.stdout).cid
+    const revoked = await a.cli(['revoke', license, '--json'])
+    assert.equal(revoked.code, 0, revoked.stderr)
+    const revocation = JSON.parse(revoked.stdout)
+    assert.equal(revocation.record.collective, collective, 'the revocation reaches the members who hold the license')
+    const att = await b.cli(['attest', original.record, '--claim', 'endorsement', '--json'])
+    assert.equal(att.code, 0, att.stderr)
+    const attestation = JSON.parse(att.stdout)
+    assert.equal(attestation.collective, collective)
+    for (const n of nodes) {
+      await waitFor(async () => (await n.api(`/v1/records/${revocation.cid}`)).status === 200 && (await n.api(`/v1/records/${attestation.cid}`)).status === 200 ? true : undefined,
+        30_000, 'every member to receive the revocation and the attestation')
+    }
+  })
+
+  it('a removed member is told it was removed, when and by whom', async () => {
+    const cDid = (await c.api('/v1/node')).body.did as string
+    const aDid = (await a.api('/v1/node')).body.did as string
+    const removed = await a.cli(['remove', collective, cDid, '--reason', 'left the studio', '--json'])
+    assert.equal(removed.code, 0, removed.stderr)
+    const listed = await waitFor(async () => {
+      const r = await c.cli(['collective', 'list', '--json'])
+      const item = JSON.parse(r.stdout).items.find((i: any) => i.id === collective)
+      return item?.standing?.status === 'removed' ? item : undefined
+    }, 30_000, 'C to learn of its removal')
+    assert.deepEqual(listed.standing.by, [aDid])
+    assert.equal(listed.standing.reason, 'left the studio')
+    const text = (await c.cli(['collective', 'list'])).stdout
+    assert.match(text, new RegExp(`this node: removed \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z by ${aDid} \\(left the studio\\)`))
+    assert.doesNotMatch(text, /not a member yet/)
   })
 })

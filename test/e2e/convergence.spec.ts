@@ -148,7 +148,7 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
   let collective: string
   let scratch: string
   let late: string
-  let lateLicense: string
+  let lateAttestation: string
   let converged1: { count: number, digest: string }
 
   before(async () => {
@@ -189,11 +189,12 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
     assert.equal(added.code, 0, added.stderr)
     late = JSON.parse(added.stdout).record
     await waitFor(async () => await c.status(late) === 200 ? true : undefined, 30_000, 'C to count B\'s asset')
-    // C, a member throughout, licenses it: valid, but about a record that will stop counting
-    const lic = await c.d.cli(['license', late, '--preset', 'cc-by', '--collective', collective, '--json'])
-    assert.equal(lic.code, 0, lic.stderr)
-    lateLicense = JSON.parse(lic.stdout).cid
-    await waitFor(async () => await b.status(lateLicense) === 200 ? true : undefined, 30_000, 'B to count C\'s license')
+    // C, a member throughout, endorses it: valid, but about a record that will stop counting (an attestation: only
+    // an asset's author or creators may license it)
+    const att = await c.d.cli(['attest', late, '--claim', 'endorsement', '--collective', collective, '--json'])
+    assert.equal(att.code, 0, att.stderr)
+    lateAttestation = JSON.parse(att.stdout).cid
+    await waitFor(async () => await b.status(lateAttestation) === 200 ? true : undefined, 30_000, 'B to count C\'s attestation')
   })
 
   it('A comes back: every node converges; B\'s late asset is counted nowhere and held by B and C as not-member', async (t: TestContext) => {
@@ -203,7 +204,7 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
     await a.connect(b)
     await a.connect(c)
     const nodes = [a, b, c]
-    const result = await converged(nodes, collective, async () => (await Promise.all(nodes.flatMap(n => [n.status(late), n.status(lateLicense)]))).every(s => s === 404))
+    const result = await converged(nodes, collective, async () => (await Promise.all(nodes.flatMap(n => [n.status(late), n.status(lateAttestation)]))).every(s => s === 404))
     t.diagnostic(`removal scenario: converged ${seconds(Date.now() - started)} after A was started, ${seconds(result.ms)} after it reconnected (count ${result.count})`)
     for (const n of [b, c]) {
       const held = (await n.parked()).find(p => p.cid === late)
@@ -211,9 +212,9 @@ describe('1. a removal seen in different orders', { timeout: 300_000 }, () => {
       assert.equal(held.status, 'outside')
       assert.equal(held.rule, 'not-member')
     }
-    const heldLicense = (await c.parked()).find(p => p.cid === lateLicense)
-    assert.ok(heldLicense != null, 'C holds its license of the retired asset')
-    t.diagnostic(`C holds its license of the retired asset as ${heldLicense.status}/${heldLicense.rule}`)
+    const heldAttestation = (await c.parked()).find(p => p.cid === lateAttestation)
+    assert.ok(heldAttestation != null, 'C holds its attestation of the retired asset')
+    t.diagnostic(`C holds its attestation of the retired asset as ${heldAttestation.status}/${heldAttestation.rule}`)
     const listed = (await b.d.api(`/v1/records?collective=${collective}&limit=100`)).body.items.map((r: any) => r.cid)
     assert.ok(!listed.includes(late), 'not in the collective\'s list')
     const ms = await Promise.all(nodes.map(async n => await n.members(collective)))

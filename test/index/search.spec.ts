@@ -80,8 +80,9 @@ function expected (data: Data, q: SearchQuery): Array<{ cid: string, score?: num
     hits.push({ r, score })
   }
   const byTime = (a: ValidRecord, b: ValidRecord): number => b.time - a.time || (a.cid < b.cid ? 1 : a.cid > b.cid ? -1 : 0)
-  const sort = q.sort ?? (text === '' ? 'time' : 'relevance')
-  hits.sort((a, b) => (sort === 'relevance' && text !== '' ? b.score - a.score : 0) || byTime(a.r, b.r))
+  const sort = q.sort ?? (text === '' ? 'newest' : 'relevance')
+  const inOrder = (a: ValidRecord, b: ValidRecord): number => sort === 'oldest' ? byTime(b, a) : byTime(a, b)
+  hits.sort((a, b) => (sort === 'relevance' && text !== '' ? b.score - a.score : 0) || inOrder(a.r, b.r))
   return hits.map(h => text === '' ? { cid: h.r.cid } : { cid: h.r.cid, score: h.score })
 }
 
@@ -153,6 +154,19 @@ describe('RecordIndex.search', () => {
     await check({ text: 'blue sky', sort: 'time', limit: 9 })
     await check({ text: 'sea storm', match: 'all', limit: 3 })
     await check({ text: 'sea storm', match: 'all', sort: 'time', limit: 3 })
+  })
+
+  it('sort=newest is sort=time; sort=oldest walks the other way, across pages, with and without text', async () => {
+    await check({ text: 'blue sky', sort: 'newest', limit: 9 })
+    await check({ text: 'blue sky', sort: 'oldest', limit: 9 })
+    await check({ text: 'sea storm', match: 'all', sort: 'oldest', limit: 3 })
+    await check({ text: 'blu', sort: 'oldest', since: data.times[3], until: data.times[20], limit: 4 })
+    await check({ sort: 'oldest', limit: 11 })
+    await check({ mediaType: 'audio/mpeg', sort: 'oldest', limit: 5 })
+    const newest = (await index.search({ text: 'blue', sort: 'newest', limit: 1000 })).items.map(h => h.cid)
+    const oldest = (await index.search({ text: 'blue', sort: 'oldest', limit: 1000 })).items.map(h => h.cid)
+    assert.ok(newest.length > 1)
+    assert.deepEqual(oldest, [...newest].reverse())
   })
 
   it('matches the last word as a prefix unless told not to', async () => {

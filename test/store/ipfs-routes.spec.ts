@@ -8,6 +8,7 @@ import { CarReader } from '@ipld/car'
 import Fastify from 'fastify'
 import { isAtelierError } from '../../src/errors.ts'
 import { ipfsRoutes, sniff } from '../../src/gateway/ipfs-routes.ts'
+import { servedMediaType } from '../../src/gateway/media-type.ts'
 import { makeRecord, pieces, removeHome, startStore, tempHome, testBytes, unknownCid } from './helpers.ts'
 import type { ContentStoreNode } from '../../src/store/index.ts'
 import type { FastifyInstance } from 'fastify'
@@ -213,6 +214,21 @@ describe('/ipfs routes', () => {
     assert.equal(sniff(Buffer.from('RIFF1234WEBPVP8 ')), 'image/webp')
     assert.equal(sniff(Buffer.from('<html><script>')), 'application/octet-stream')
     assert.equal(sniff(new Uint8Array(0)), 'application/octet-stream')
+    assert.equal(sniff(Buffer.from('\0\0\0\x18ftypisom')), 'video/mp4')
+    assert.equal(sniff(Buffer.from('\0\0\0\x14ftypqt  ')), 'video/quicktime')
+    assert.equal(sniff(Buffer.from('\0\0\0\x20ftypM4A ')), 'audio/mp4')
+  })
+
+  it('takes a declared media type only when it cannot run script on the page\'s origin', () => {
+    assert.equal(servedMediaType('video/mp4'), 'video/mp4')
+    assert.equal(servedMediaType('Image/PNG; x=1'), 'image/png')
+    assert.equal(servedMediaType('application/pdf'), 'application/pdf')
+    for (const active of ['text/html', 'image/svg+xml', 'text/javascript', 'application/xhtml+xml']) {
+      assert.notEqual(servedMediaType(active), active, active)
+    }
+    assert.equal(servedMediaType('text/html'), 'text/plain; charset=utf-8')
+    assert.equal(servedMediaType('application/x-msdownload'), undefined)
+    assert.equal(servedMediaType(42), undefined)
   })
 
   it('streams over a real socket, and a client that leaves early does not break the server', async () => {

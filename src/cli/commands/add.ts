@@ -10,6 +10,7 @@ import { basename } from 'node:path'
 import { Readable } from 'node:stream'
 import { InvalidArgumentError, Option } from 'commander'
 import { licensePreset, LICENSE_PRESETS } from '../../records/license-presets.ts'
+import { checkSpdxExpression, SpdxProblem } from '../../records/spdx.ts'
 import type { Relationship, Tool, TrainingMiningUse } from '../../records/types.ts'
 import type { CliCommand } from '../command.ts'
 import { LocalError, UsageError } from '../errors.ts'
@@ -77,14 +78,21 @@ export interface AddResult {
   fingerprints?: string[]
 }
 
-/** `--license` value: a preset name or an SPDX id */
-export function licenseChoice (value: string): { preset: string } | { spdx: string } {
+/**
+ * `--license` value: a preset name, or the SPDX id of one (CC-BY-4.0 is cc-by). Any other license is refused here:
+ * `add` knows no terms for it, and signing "MIT" with all-rights-reserved terms would contradict itself; `atelier
+ * license <record> --spdx <id>` with terms flags says what such a license allows.
+ */
+export function licenseChoice (value: string): { preset: string } {
   const v = value.trim()
   if (licensePreset(v) != null) return { preset: v }
-  if (!/^[A-Za-z0-9][A-Za-z0-9.+-]*$/.test(v)) {
-    throw new InvalidArgumentError(`"${value}" is neither a preset (${Object.keys(LICENSE_PRESETS).join(', ')}) nor an SPDX id`)
-  }
-  return { spdx: v }
+  const presets = Object.keys(LICENSE_PRESETS).join(', ')
+  const byId = Object.entries(LICENSE_PRESETS).find(([, p]) => 'spdx' in p && p.spdx.toLowerCase() === v.toLowerCase())
+  if (byId != null) return { preset: byId[0] }
+  const checked = checkSpdxExpression(v)
+  if (checked instanceof SpdxProblem) throw new InvalidArgumentError(`"${value}" is not a preset (${presets}); as an SPDX id: ${checked.message}`)
+  throw new InvalidArgumentError(`${checked} has no preset here, so its terms are unknown: use a preset (${presets}), ` +
+    `or add without --license and then run atelier license <asset-record> --spdx ${checked} with its terms (--commercial, --derivatives, …)`)
 }
 
 /** sha256 of the prompt's UTF-8 bytes, hex: proves the prompt later without publishing it */
@@ -150,10 +158,12 @@ export const add: CliCommand<AddOptions> = {
     'Use - as the file to read standard input (then --title is required).\n' +
     'With -r, add a directory as a UnixFS directory (as ipfs add -r) and choose the records: --record one (the directory, the default), each (one per file, titled by its path) or none.\n' +
     'CIDs: files up to 256 KiB get the CID ipfs add --cid-version 1 --raw-leaves gives; larger files are cut in 1 MiB chunks unless --kubo, which cuts them as Kubo does (256 KiB chunks, 174 links a node) for the same CIDs.\n' +
-    `License presets: ${Object.keys(LICENSE_PRESETS).join(', ')}; anything else is taken as an SPDX id.`,
+    `License presets: ${Object.keys(LICENSE_PRESETS).join(', ')} (or the SPDX id of one, e.g. CC-BY-4.0). For another\n` +
+    'license, add the file first, then state its terms with atelier license <asset-record> --spdx <id> …\n' +
+    '--ai-training also sets the AI-training term of the license issued with --license, so the two agree.',
   examples: [
     'atelier add sunset.jpg --title "Sunset" --tag photo --tag coast --license cc-by',
-    'atelier add remix.png --parent bafy…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
+    'atelier add remix.png --parent bagaaiera…:componentOf --tool krita@5.2 --ai-model sdxl@1.0 --prompt "a coast at dusk" \\\n' +
       '      --source-type compositeWithTrainedAlgorithmicMedia --ai-training notAllowed',
     'atelier add track.flac --license commercial-remix --rev-share 15 --royalty-policy LRP --json',
     'atelier add -r album/ --record each --license cc-by --kubo'
@@ -169,15 +179,15 @@ export const add: CliCommand<AddOptions> = {
       .option('--description <text>', 'description')
       .option('--tag <tag>', 'tag (repeatable)', parse.collect())
       .addOption(new Option('--media-type <type>', 'media type (default: guessed from the extension)').argParser(parse.mediaType))
-      .addOption(new Option('--parent <record-cid[:relationship]>', 'an asset this one derives from (repeatable); relationship parentOf unless given').argParser(parse.collect(parse.parentRef)))
+      .addOption(new Option('--parent <record-cid[:relationship]>', 'the asset RECORD CID (bagaaiera…, as add printed it; not the content CID) of a work this one derives from (repeatable); relationship parentOf unless given').argParser(parse.collect(parse.parentRef)))
       .addOption(new Option('--relationship <relationship>', 'relationship for --parent entries without one').choices(parse.RELATIONSHIPS))
-      .addOption(new Option('--input <record-cid>', 'an asset used as an input (inputTo ingredient, repeatable)').argParser(parse.collect(parse.cid)))
+      .addOption(new Option('--input <record-cid>', 'the asset record CID of a work used as an AI input (inputTo ingredient, repeatable)').argParser(parse.collect(parse.recordCid)))
       .addOption(new Option('--tool <name[@version]>', 'software used (repeatable)').argParser(parse.collect(parse.tool)))
       .addOption(new Option('--ai-model <name[@version]>', 'AI model used (repeatable)').argParser(parse.collect(parse.aiModel)))
       .option('--prompt <text>', 'the prompt given to the AI model; only its sha256 is sent')
       .addOption(new Option('--source-type <term|uri>', 'IPTC digital source type, e.g. digitalCapture, trainedAlgorithmicMedia').argParser(parse.sourceType))
       .addOption(new Option('--ai-training <use>', 'may the work train AI models').choices(parse.TRAINING_USES))
-      .addOption(new Option('--license <preset|spdx>', 'also issue a license with these terms').argParser((v: string) => { licenseChoice(v); return v.trim() }))
+      .addOption(new Option('--license <preset>', 'also issue a license with a preset\'s terms').argParser((v: string) => { licenseChoice(v); return v.trim() }))
       .addOption(new Option('--royalty-policy <policy>', 'royalty policy of the license').choices(['LAP', 'LRP']))
       .addOption(new Option('--rev-share <percent>', 'revenue share owed by derivatives, percent').argParser(parse.percentToBasisPoints))
       .addOption(new Option('--collective <cid>', 'charter CID of the collective the records belong to').argParser(parse.cid))

@@ -3,7 +3,7 @@ import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { single } from '../output.ts'
 import * as parse from '../parse.ts'
-import { createdDetail } from '../render.ts'
+import { createdDetail, createdValue } from '../render.ts'
 import type { Created } from '../render.ts'
 
 export const CLAIMS = ['coCreator', 'endorsement', 'splitConfirmed', 'contentMatches', 'other']
@@ -20,15 +20,15 @@ export const attest: CliCommand<AttestOptions> = {
   description: 'Sign an attestation about a record, e.g. confirm you co-created an asset (coCreator), agree to its\n' +
     'revenue split (splitConfirmed), or checked that its content matches its description (contentMatches).',
   examples: [
-    'atelier attest bafyreib… --claim coCreator',
-    'atelier attest bafyreib… --claim other --comment "performed live at the 2025 fair"'
+    'atelier attest bagaaiera… --claim coCreator',
+    'atelier attest bagaaiera… --claim other --comment "performed live at the 2025 fair"'
   ],
   setup (cmd) {
     cmd
       .argument('<record-cid>', 'the record attested', parse.cid)
       .addOption(new Option('--claim <claim>', 'what you attest').choices(CLAIMS).makeOptionMandatory())
       .option('--comment <text>', 'a comment kept in the attestation')
-      .addOption(new Option('--collective <cid>', 'charter CID of the collective').argParser(parse.cid))
+      .addOption(new Option('--collective <cid>', 'charter CID of the collective (default: the collective of the record it is about, when you are a member)').argParser(parse.cid))
   },
   async run (ctx, [recordCid], opts) {
     const body: Record<string, unknown> = { record: recordCid, claim: opts.claim }
@@ -36,6 +36,6 @@ export const attest: CliCommand<AttestOptions> = {
     if (opts.collective != null) body.collective = opts.collective
     const client = await ctx.client()
     const created = await client.postJson<Created>('/v1/attestations', body)
-    return single({ cid: created.cid, record: created.record }, createdDetail('attestation'))
+    return single(createdValue(created), createdDetail('attestation'))
   }
 }

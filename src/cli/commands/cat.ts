@@ -15,6 +15,6 @@ export const cat: CliCommand<{ force?: boolean }> = {
   },
   async run (ctx, [path], opts) {
     const client = await ctx.client()
-    await download(ctx, client, { path, label: 'cat', sniffBinary: opts.force !== true })
+    await download(ctx, client, { path, label: 'cat', terminal: 'text', sniffBinary: true, ...(opts.force === true ? { force: true } : {}) })
   }
 }

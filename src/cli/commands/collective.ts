@@ -3,10 +3,11 @@
  */
 import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
-import { fields, single } from '../output.ts'
+import { fields, formatTime, single } from '../output.ts'
 import * as parse from '../parse.ts'
 import { namer } from '../names.ts'
 import type { Who } from '../names.ts'
+import type { MemberStanding } from '../../node/member-standing.ts'
 
 interface Summary {
   id: string
@@ -21,6 +22,19 @@ interface Summary {
   member: boolean
   /** display names of the dids listed (did → name) */
   names?: Record<string, string>
+  /** absent from daemons older than this CLI */
+  standing?: MemberStanding
+}
+
+/** Where this node's creator stands, in words: "member since …", "removed on … by …", "waiting for admin signatures" */
+export function standingText (standing: MemberStanding | undefined, member: boolean): string {
+  switch (standing?.status) {
+    case 'member': return `member since ${formatTime(standing.since)}`
+    case 'removed': return `removed ${formatTime(standing.at)}${standing.by.length > 0 ? ` by ${standing.by.join(', ')}` : ''}${standing.reason != null ? ` (${standing.reason})` : ''}`
+    case 'pending': return 'not a member yet: admission waits for admin signatures (atelier members shows them)'
+    case 'not-member': return 'not a member'
+    default: return member ? 'member' : 'not a member'
+  }
 }
 
 function summaryLines (c: Summary, who: Who = namer(c.names)): string[] {
@@ -31,7 +45,8 @@ function summaryLines (c: Summary, who: Who = namer(c.names)): string[] {
     ['admission', c.policy === 'invite' ? 'by invitation (atelier invite)' : `by ${c.quorum} admin signature${c.quorum > 1 ? 's' : ''} (atelier admit)`],
     ['replication', c.replication === 'full' ? 'full: every member pins every asset' : 'none'],
     ['admins', c.admins.map(a => who(a)).join(', ')],
-    ['members', `${c.members.length}${c.member ? ' (this node is one)' : ''}`]
+    ['members', `${c.members.length}`],
+    ['this node', standingText(c.standing, c.member)]
   ])
 }
 
@@ -84,7 +99,7 @@ export const collectiveList: CliCommand = {
     const { items } = await client.getJson<{ items: Summary[] }>('/v1/collectives')
     return single({ items }, v => v.items.length === 0
       ? 'this node takes part in no collective (atelier collective create, or atelier join <invite>)'
-      : v.items.map(c => `${c.id}  ${c.name}  ${c.members.length} members${c.member ? '' : ' (not a member yet)'}`))
+      : v.items.map(c => `${c.id}  ${c.name}  ${c.members.length} members  (this node: ${standingText(c.standing, c.member)})`))
   }
 }
 

@@ -5,6 +5,7 @@ import type { ConfigOverrides } from '../../config.ts'
 import type { CliCommand } from '../command.ts'
 import { DaemonClient } from '../client.ts'
 import { LocalError } from '../errors.ts'
+import { checkListenAddresses, listenFailure } from '../listen-check.ts'
 import { initHome, runDaemon } from '../node.ts'
 import { collect } from '../parse.ts'
 
@@ -69,7 +70,12 @@ export const daemon: CliCommand<DaemonOptions> = {
     const running = await answeringDaemon(config.home, ctx.env)
     if (running != null) throw new LocalError(`a daemon is already running for ${config.home} at ${running}`)
     await initHome(config.home)
-    await runDaemon(config, { json: ctx.json })
+    await checkListenAddresses(config)
+    try {
+      await runDaemon(config, { json: ctx.json })
+    } catch (err) {
+      throw listenFailure(config, err) ?? err
+    }
   }
 }
 

@@ -64,7 +64,7 @@ export async function runLineageExport (ctx: Context, asset: string, opts: Linea
   const cid = assetCid(asset)
   const client = await ctx.client()
   const doc = await client.getJson<unknown>(`/v1/assets/${encodeURIComponent(cid)}/export`, { format, depth: opts.depth })
-  if (opts.output == null) return single(doc, d => JSON.stringify(d, null, 2))
+  if (opts.output == null || opts.output === '-') return single(doc, d => JSON.stringify(d, null, 2))
   const text = JSON.stringify(doc, null, 2) + '\n'
   const tmp = `${opts.output}.${process.pid}.part`
   try {

@@ -14,11 +14,12 @@ export interface ExportResult {
   size: number
 }
 
-export const exportCar: CliCommand<{ car?: boolean, output?: string } & LineageExportOptions> = {
+export const exportCar: CliCommand<{ car?: boolean, output?: string, force?: boolean } & LineageExportOptions> = {
   name: 'export',
   summary: 'export content as a CAR file, or an asset\'s lineage as W3C PROV-JSON or a C2PA-style manifest',
   description: 'Export the blocks of a CID\'s DAG as a CARv1 file, to import into another IPFS node\n' +
-    '(e.g. ipfs dag import). Writes to -o <file>, or to stdout when it is not a terminal.',
+    '(e.g. ipfs dag import). Writes to -o <file>, or to stdout when it is not a terminal (-o - or --force: even\n' +
+    'then).',
   examples: [
     'atelier export bafybeigdyrzt… --car -o sunset.car',
     'atelier export bafybeigdyrzt… --car | ipfs dag import',
@@ -29,7 +30,8 @@ export const exportCar: CliCommand<{ car?: boolean, output?: string } & LineageE
     cmd
       .argument('<cid>', 'the root CID', ipfsPath)
       .addOption(new Option('--car', 'CARv1 of the content\'s DAG'))
-      .addOption(new Option('-o, --output <file>', 'write to this file instead of stdout'))
+      .addOption(new Option('-o, --output <file>', 'write to this file instead of stdout (- is stdout, even a terminal)'))
+      .addOption(new Option('--force', 'write the CAR to a terminal all the same'))
     addLineageExportOptions(cmd)
   },
   async run (ctx, [path], opts) {
@@ -42,9 +44,10 @@ export const exportCar: CliCommand<{ car?: boolean, output?: string } & LineageE
       headers: { accept: 'application/vnd.ipld.car' },
       output: opts.output,
       label: 'export',
-      binary: true
+      terminal: 'never',
+      force: opts.force
     })
-    if (opts.output == null) return
+    if (opts.output == null || opts.output === '-') return
     const value: ExportResult = { cid: decodeURIComponent(path.replace(/^\/ipfs\//, '')), file: opts.output, format: 'car', size }
     return single(value, v => fields([['saved', v.file], ['root', v.cid], ['format', 'CARv1'], ['size', formatBytes(v.size)]]))
   }

@@ -3,7 +3,7 @@ import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { single } from '../output.ts'
 import * as parse from '../parse.ts'
-import { createdDetail } from '../render.ts'
+import { createdDetail, createdValue } from '../render.ts'
 import type { Created } from '../render.ts'
 
 export interface GrantOptions {
@@ -17,8 +17,8 @@ export const grant: CliCommand<GrantOptions> = {
   summary: 'grant a license to a licensee (did)',
   description: 'Sign a grant: the licensee may use the asset under the license\'s terms. The asset is taken from the license.',
   examples: [
-    'atelier grant bafyreil… did:key:z6MkhaXg…',
-    'atelier grant bafyreil… did:key:z6MkhaXg… --expires 90d --note "festival poster, 2025 edition"'
+    'atelier grant bagaaiera… did:key:z6MkhaXg…',
+    'atelier grant bagaaiera… did:key:z6MkhaXg… --expires 90d --note "festival poster, 2025 edition"'
   ],
   setup (cmd) {
     cmd
@@ -26,7 +26,7 @@ export const grant: CliCommand<GrantOptions> = {
       .argument('<licensee-did>', 'who receives the grant', parse.did)
       .addOption(new Option('--expires <time>', 'when the grant ends: RFC 3339 time or a duration from now (90d)').argParser(parse.time('future')))
       .option('--note <text>', 'a note kept in the grant')
-      .addOption(new Option('--collective <cid>', 'charter CID of the collective').argParser(parse.cid))
+      .addOption(new Option('--collective <cid>', 'charter CID of the collective (default: the collective of the record it is about, when you are a member)').argParser(parse.cid))
   },
   async run (ctx, [licenseCid, licensee], opts) {
     const body: Record<string, unknown> = { license: licenseCid, licensee }
@@ -35,6 +35,6 @@ export const grant: CliCommand<GrantOptions> = {
     if (opts.collective != null) body.collective = opts.collective
     const client = await ctx.client()
     const created = await client.postJson<Created>('/v1/grants', body)
-    return single({ cid: created.cid, record: created.record }, createdDetail('grant'))
+    return single(createdValue(created), createdDetail('grant'))
   }
 }

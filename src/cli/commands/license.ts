@@ -1,6 +1,7 @@
 /** `atelier license <asset-record>`: offer license terms for an asset (POST /v1/licenses) */
 import { InvalidArgumentError, Option } from 'commander'
 import { LICENSE_PRESETS } from '../../records/license-presets.ts'
+import { checkSpdxExpression, SpdxProblem } from '../../records/spdx.ts'
 import type { LicenseTerms, TrainingMiningUse } from '../../records/types.ts'
 import type { CliCommand } from '../command.ts'
 import { UsageError } from '../errors.ts'
@@ -65,25 +66,29 @@ function territory (value: string): string {
   return v
 }
 
+/** An SPDX license expression, checked against the SPDX grammar and list (src/records/spdx.ts), in canonical case */
 function spdx (value: string): string {
-  const v = value.trim()
-  if (!/^[A-Za-z0-9][A-Za-z0-9.+-]*$/.test(v)) throw new InvalidArgumentError(`"${value}" is not an SPDX id like CC-BY-4.0`)
-  return v
+  const checked = checkSpdxExpression(value.trim())
+  if (checked instanceof SpdxProblem) throw new InvalidArgumentError(checked.message)
+  return checked
 }
 
 export const license: CliCommand<LicenseOptions> = {
   name: 'license',
   summary: 'offer license terms for an asset (preset, SPDX id or custom terms)',
-  description: 'Sign a license record offering terms for one of your assets. Start from a preset or an SPDX id and\n' +
-    'adjust single terms with flags, or give the terms alone.\n' +
-    'Presets:\n' + Object.entries(LICENSE_PRESETS).map(([k, p]) => `  ${k.padEnd(22)}${p.summary}`).join('\n'),
+  description: 'Sign a license record offering terms for one of your assets (only its author or one of its creators\n' +
+    'may). Start from a preset or an SPDX id and adjust single terms with flags, or give the terms alone. The SPDX\n' +
+    'id of a preset takes its terms; any other SPDX license needs its terms as flags. The AI-training term follows\n' +
+    'the asset\'s own --ai-training answer when it gave one.',
   examples: [
-    'atelier license bafyreib… --preset cc-by',
-    'atelier license bafyreib… --preset commercial-remix --rev-share 20 --royalty-policy LRP',
-    'atelier license bafyreib… --commercial --no-derivatives --ai-training notAllowed --territory FR --territory BE',
-    'atelier license bafyreib… --spdx CC-BY-4.0 --split did:key:z6MkA…=60 --split did:key:z6MkB…=40'
+    'atelier license bagaaiera… --preset cc-by',
+    'atelier license bagaaiera… --preset commercial-remix --rev-share 20 --royalty-policy LRP',
+    'atelier license bagaaiera… --commercial --no-derivatives --ai-training notAllowed --territory FR --territory BE',
+    'atelier license bagaaiera… --spdx MIT --commercial --derivatives --split did:key:z6MkA…=60 --split did:key:z6MkB…=40'
   ],
   setup (cmd) {
+    // after the options, unwrapped: commander would fold the table's second column under the first
+    cmd.addHelpText('after', '\nPresets:\n' + Object.entries(LICENSE_PRESETS).map(([k, p]) => `  ${k.padEnd(22)}${p.summary}`).join('\n'))
     cmd
       .argument('<asset-record>', 'the asset record CID', parse.cid)
       .addOption(new Option('--preset <name>', 'start from a preset').choices(Object.keys(LICENSE_PRESETS)))

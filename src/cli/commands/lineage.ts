@@ -101,7 +101,7 @@ export const lineage: CliCommand<LineageOptions> = {
   description: 'Walk the provenance graph of an asset record: the assets it derives from (--ancestors, the default),\n' +
     'the assets derived from it (--descendants), or both. --json prints { root, direction, nodes, edges }\n' +
     'with every page merged; edges go from child to parent.',
-  examples: ['atelier lineage bafyreib…', 'atelier lineage bafyreib… --descendants --depth 3', 'atelier lineage bafyreib… --both --json'],
+  examples: ['atelier lineage bagaaiera…', 'atelier lineage bagaaiera… --descendants --depth 3', 'atelier lineage bagaaiera… --both --json'],
   setup (cmd) {
     cmd
       .argument('<asset-record>', 'the asset record CID', parse.cid)

@@ -11,8 +11,9 @@ import type { Who } from '../names.ts'
 import type { MemberChangeResult } from '../../node/member-change.ts'
 import type { SyncProgressView } from '../../node/sync-progress.ts'
 import type { CatchUp } from '../../node/collective-service.ts'
-import { decodeInvite } from '../../node/invite.ts'
 import { createProgress } from '../progress.ts'
+import type { MemberStanding } from '../../node/member-standing.ts'
+import { standingText } from './collective.ts'
 
 /** How often `join` asks the daemon how its catch-up is going */
 const PROGRESS_POLL_MS = 250
@@ -57,6 +58,8 @@ export const join: CliCommand = {
     const client = await ctx.client()
     // the history's catch-up, polled while the join runs: records and bytes received so far
     let collective: string | undefined
+    // loaded here only: the invite codec brings multiformats and multiaddr (some fifty modules) into every command
+    const { decodeInvite } = await import('../../node/invite.ts')
     try { collective = decodeInvite(text).collective } catch {}
     const progress = createProgress({ enabled: ctx.progress && collective != null, label: 'catching up' })
     let seenBytes = 0
@@ -69,7 +72,7 @@ export const join: CliCommand = {
           seenBytes = p.bytesReceived
         }).catch(() => {})
       }, PROGRESS_POLL_MS)
-    let out: { id: string, peers: string[], synced: boolean, member: boolean, joinRecord?: string, catchUp?: CatchUp }
+    let out: { id: string, peers: string[], synced: boolean, member: boolean, standing?: MemberStanding, joinRecord?: string, catchUp?: CatchUp }
     try {
       out = await client.postJson('/v1/collectives/join', { invite: text })
     } finally {
@@ -82,7 +85,11 @@ export const join: CliCommand = {
       v.synced
         ? `history caught up from the inviter${caught != null ? `: ${caught.recordsReceived.toLocaleString('en')} records received, ${caught.recordsAdded.toLocaleString('en')} new` : ''}`
         : 'could not reach the inviter yet; history will sync when a peer connects',
-      v.member ? 'this node is a member' : 'this node is not a member yet (an admin must admit it, or its join must reach the others)'
+      v.member
+        ? 'this node is a member'
+        : v.standing?.status === 'removed'
+          ? `this node was ${standingText(v.standing, false)}`
+          : 'this node is not a member yet (an admin must admit it, or its join must reach the others)'
     ])
   }
 }

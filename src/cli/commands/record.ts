@@ -9,9 +9,10 @@ import { namer } from '../names.ts'
 export const record: CliCommand = {
   name: 'record',
   summary: 'show one record: asset, license, grant, attestation or revocation',
-  description: 'Show a record by its CID. --json prints { cid, kind, author, time, record }, where record is the\n' +
-    'signed credential exactly as stored.',
-  examples: ['atelier record bafyreib…', 'atelier record bafyreib… --json | jq .record.credentialSubject'],
+  description: 'Show a record by its CID. --json prints { cid, kind, author, time, record, revoked? }, where record is\n' +
+    'the signed credential exactly as stored, and revoked ({ record, effectiveFrom, reason? }) names the author\'s\n' +
+    'revocation of it when this node holds one; the text output then has a "revoked" line.',
+  examples: ['atelier record bagaaiera…', 'atelier record bagaaiera… --json | jq .record.credentialSubject'],
   setup (cmd) {
     cmd.argument('<cid>', 'record CID', cid)
   },

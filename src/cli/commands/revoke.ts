@@ -3,7 +3,7 @@ import { Option } from 'commander'
 import type { CliCommand } from '../command.ts'
 import { single } from '../output.ts'
 import * as parse from '../parse.ts'
-import { createdDetail } from '../render.ts'
+import { createdDetail, createdValue } from '../render.ts'
 import type { Created } from '../render.ts'
 
 export interface RevokeOptions {
@@ -18,15 +18,15 @@ export const revoke: CliCommand<RevokeOptions> = {
   description: 'Sign a revocation: the record no longer holds from --from on (default: now). Records are never\n' +
     'deleted; peers keep both and honour the revocation. Only the record\'s author can revoke it.',
   examples: [
-    'atelier revoke bafyreig… --reason "licensee breached the terms"',
-    'atelier revoke bafyreil… --from 2025-09-01'
+    'atelier revoke bagaaiera… --reason "licensee breached the terms"',
+    'atelier revoke bagaaiera… --from 2025-09-01'
   ],
   setup (cmd) {
     cmd
       .argument('<record-cid>', 'the record to revoke', parse.cid)
       .option('--reason <text>', 'why')
       .addOption(new Option('--from <time>', 'from when: RFC 3339 time, or a duration from now (30d)').argParser(parse.time('future')))
-      .addOption(new Option('--collective <cid>', 'charter CID of the collective').argParser(parse.cid))
+      .addOption(new Option('--collective <cid>', 'charter CID of the collective (default: the collective of the record it is about, when you are a member)').argParser(parse.cid))
   },
   async run (ctx, [recordCid], opts) {
     const body: Record<string, unknown> = { record: recordCid }
@@ -35,6 +35,6 @@ export const revoke: CliCommand<RevokeOptions> = {
     if (opts.collective != null) body.collective = opts.collective
     const client = await ctx.client()
     const created = await client.postJson<Created>('/v1/revocations', body)
-    return single({ cid: created.cid, record: created.record }, createdDetail('revocation'))
+    return single(createdValue(created), createdDetail('revocation'))
   }
 }

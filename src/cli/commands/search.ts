@@ -36,7 +36,7 @@ export interface SearchOptions {
   until?: string
   limit?: number
   cursor?: string
-  sort?: 'time' | 'relevance'
+  sort?: 'relevance' | 'newest' | 'oldest' | 'time'
   every?: boolean
   all?: boolean
 }
@@ -94,13 +94,14 @@ export const search: CliCommand<SearchOptions> = {
   summary: 'search assets by words in their title, tags and description, with filters',
   description: 'Find asset records by the words of their title, tags and description (case and accents do not\n' +
     'matter; the last word also matches as a prefix, so "blu" finds "blue"). Records holding more of the words\n' +
-    'come first, then the newest (--sort time: newest first). Without words, lists records by the filters alone.\n' +
+    'come first, then the newest (--sort newest or oldest: by time alone). Without words, lists records by the\n' +
+    'filters alone, newest first (or --sort oldest).\n' +
     'Without --all, prints one page and the --cursor for the next (a page may be short while more follow); with\n' +
     '--all, follows the cursors to the end (--json then prints one hit per line, NDJSON).\n' +
     'Times: RFC 3339 (2025-06-01) or a duration back from now (7d, 12h).',
   examples: [
     'atelier search "harbour dusk"',
-    'atelier search blu --media-type image/png --since 30d',
+    'atelier search blu --media-type image/png --since 30d --sort oldest',
     'atelier search --author did:key:z6Mk… --kind asset --all --json'
   ],
   setup (cmd) {
@@ -112,7 +113,7 @@ export const search: CliCommand<SearchOptions> = {
       .addOption(new Option('--collective <cid>', 'records of this collective (charter CID)').argParser(parse.cid))
       .addOption(new Option('--since <time>', 'records from this time on').argParser(parse.time('past')))
       .addOption(new Option('--until <time>', 'records before this time').argParser(parse.time('past')))
-      .addOption(new Option('--sort <order>', 'relevance (default with words) or time (newest first)').choices(['relevance', 'time']))
+      .addOption(new Option('--sort <order>', 'relevance (default with words), newest or oldest (time: same as newest)').choices(['relevance', 'newest', 'oldest', 'time']))
       .addOption(new Option('--every', 'only records holding every word'))
       .addOption(new Option('--limit <n>', 'hits per page (1-1000, default 50)').argParser(parse.integer(1, 1000)))
       .addOption(new Option('--cursor <cursor>', 'continue from this cursor (printed after a page)'))

@@ -4,26 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { InvalidRequestError, NotFoundError } from '../../errors.ts'
-import { licensePreset, LICENSE_PRESETS } from '../../records/license-presets.ts'
-import type { LicensePreset } from '../../records/license-presets.ts'
 import type {
-  AssetSubject, AttestationSubject, GrantSubject, Ingredient, LicenseSubject, LicenseTerms, RevocationSubject,
-  RoyaltyPolicy, RoyaltySplit, TrainingMiningEntry, TrainingMiningKey, TrainingMiningUse
+  AssetSubject, AttestationSubject, GrantSubject, Ingredient, RevocationSubject, TrainingMiningEntry, TrainingMiningKey,
+  TrainingMiningUse
 } from '../../records/types.ts'
 import type { RecordSummary } from '../../index/types.ts'
 import type { IngestOutcome } from '../../node/record-service.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid } from '../params.ts'
 import { statusCode } from './records.ts'
+import { assetAiTraining, licenseSubject, requireOwner } from './license-offer.ts'
+import type { LicenseOffer } from './license-offer.ts'
 import { assetBody, attestationBody, createdResponse, grantBody, licenseBody, revocationBody } from './schemas.ts'
-
-interface LicenseOffer {
-  preset?: string
-  spdx?: string
-  terms?: Partial<LicenseTerms>
-  royaltyPolicy?: RoyaltyPolicy
-  splits?: RoyaltySplit[]
-}
 
 interface AssetBody {
   content: string
@@ -65,29 +57,29 @@ async function requireRecord (components: GatewayComponents, cid: string, field:
   return summary
 }
 
-/** Terms from a preset or SPDX id, overridden field by field */
-function licenseSubject (asset: string, offer: LicenseOffer): LicenseSubject {
-  let preset = offer.preset != null ? licensePreset(offer.preset) : undefined
-  if (offer.preset != null && preset == null) {
-    // an SPDX id given as a preset name is common: accept it when it names a preset
-    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.preset?.toLowerCase())
-    if (preset == null) throw new InvalidRequestError(`preset "${offer.preset}" is unknown; use one of ${Object.keys(LICENSE_PRESETS).join(', ')}`)
-  }
-  if (preset == null && offer.spdx != null) {
-    preset = Object.values(LICENSE_PRESETS).find(p => 'spdx' in p && p.spdx.toLowerCase() === offer.spdx?.toLowerCase())
-  }
-  const basis: LicensePreset = preset ?? LICENSE_PRESETS['all-rights-reserved']
-  return compact({
-    asset,
-    spdx: offer.spdx ?? basis.spdx,
-    terms: compact({ ...basis.terms, ...offer.terms }),
-    royaltyPolicy: offer.royaltyPolicy ?? basis.royaltyPolicy,
-    splits: offer.splits
-  })
+/** The credential subject of a held record (the create routes read the asset a license or a revocation is about) */
+async function subjectOf<T> (components: GatewayComponents, cid: string): Promise<T> {
+  const bytes = await components.store.getRecord(cid)
+  return JSON.parse(new TextDecoder().decode(bytes)).credentialSubject as T
+}
+
+/**
+ * The collective of a record about another record (a grant of a license, an attestation, a revocation): the one the
+ * client names, else the target's own, so that it reaches the members who hold the target. Without a collective it
+ * would stay on this node, which is never what someone revoking a collective's license means. When this node's
+ * creator is not a member of the target's collective now, the record stays local and the answer says why.
+ */
+async function collectiveFor (components: GatewayComponents, given: string | undefined, target: RecordSummary): Promise<{ collective?: string, notice?: string }> {
+  if (given != null) return { collective: parseCid(given, 'collective') }
+  if (target.collective == null) return {}
+  const member = await components.isMember?.(target.collective, components.did, Date.now())
+  if (member === true) return { collective: target.collective }
+  return { notice: `kept on this node: ${target.cid} belongs to collective ${target.collective}, of which this node's creator is not a member` }
 }
 
 function created (res: any, outcome: IngestOutcome, extra: object = {}): unknown {
-  return res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...extra })
+  const collective = outcome.record.credential.collective
+  return res.code(statusCode(outcome.status)).send({ cid: outcome.cid, status: outcome.status, record: outcome.record.credential, ...(collective != null ? { collective } : {}), ...extra })
 }
 
 /** POST /v1/assets, /v1/licenses, /v1/grants, /v1/attestations, /v1/revocations */
@@ -147,7 +139,7 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
     }
     // check the license offer before issuing anything, so a bad offer leaves no orphan asset record
     const license = body.license ?? (defaults?.spdx != null ? { spdx: defaults.spdx } : undefined)
-    const offer = license != null ? licenseSubject('placeholder', license) : undefined
+    const offer = license != null ? licenseSubject('placeholder', license, assetAiTraining(subject)) : undefined
     const outcome = await components.records.issue('asset', subject, { collective })
     if (offer == null) return created(res, outcome)
     const issued = await components.records.issue('license', { ...offer, asset: outcome.cid }, { collective })
@@ -158,9 +150,11 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
     schema: { tags: ['records'], summary: 'Offer license terms for an asset', security, body: licenseBody, response }
   }, async (request, res) => {
     const asset = parseCid(request.body.asset, 'asset')
-    await requireRecord(components, asset, 'asset', 'asset')
+    const summary = await requireRecord(components, asset, 'asset', 'asset')
+    const assetSubject = await subjectOf<AssetSubject>(components, asset)
+    requireOwner(components.did, asset, summary.author, assetSubject)
     const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('license', licenseSubject(asset, request.body), { collective }))
+    return created(res, await components.records.issue('license', licenseSubject(asset, request.body, assetAiTraining(assetSubject)), { collective }))
   })
 
   app.post<{ Body: { license: string, licensee: string, expiration?: string, note?: string, collective?: string } }>('/v1/grants', {
@@ -175,18 +169,18 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       expiration: request.body.expiration,
       note: request.body.note
     })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('grant', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, summary)
+    return created(res, await components.records.issue('grant', subject, { collective }), notice != null ? { notice } : {})
   })
 
   app.post<{ Body: { record: string, claim: AttestationSubject['claim'], comment?: string, collective?: string } }>('/v1/attestations', {
     schema: { tags: ['records'], summary: 'Vouch for a record', security, body: attestationBody, response }
   }, async (request, res) => {
     const record = parseCid(request.body.record, 'record')
-    await requireRecord(components, record, 'record')
+    const target = await requireRecord(components, record, 'record')
     const subject: AttestationSubject = compact({ record, claim: request.body.claim, comment: request.body.comment })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('attestation', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, target)
+    return created(res, await components.records.issue('attestation', subject, { collective }), notice != null ? { notice } : {})
   })
 
   app.post<{ Body: { record: string, effectiveFrom?: string, reason?: string, collective?: string } }>('/v1/revocations', {
@@ -202,7 +196,7 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       effectiveFrom: request.body.effectiveFrom ?? new Date().toISOString(),
       reason: request.body.reason
     })
-    const collective = request.body.collective != null ? parseCid(request.body.collective, 'collective') : undefined
-    return created(res, await components.records.issue('revocation', subject, { collective }))
+    const { collective, notice } = await collectiveFor(components, request.body.collective, target)
+    return created(res, await components.records.issue('revocation', subject, { collective }), notice != null ? { notice } : {})
   })
 }

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import { nativeCrypto } from '../../identity/ed25519-native.ts'
 import type { SearchHit } from '../../index/types.ts'
+import { SEARCH_SORTS } from '../../index/types.ts'
 import { verifyProvenance } from '../../lineage/verify.ts'
 import { createVerifyView } from '../../lineage/verify-view.ts'
 import type { RecordKind } from '../../records/types.ts'
@@ -136,7 +137,10 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
       summary: 'Search asset titles, tags and descriptions, with filters; by relevance or newest first, cursor pages',
       querystring: {
         type: 'object',
-        properties: stringProps(['q', 'author', 'mediaType', 'kind', 'collective', 'since', 'until', 'limit', 'cursor', 'sort', 'match', 'prefix'])
+        properties: {
+          ...stringProps(['q', 'author', 'mediaType', 'kind', 'collective', 'since', 'until', 'limit', 'cursor', 'match', 'prefix']),
+          sort: { type: 'string', enum: [...SEARCH_SORTS], description: 'relevance (default with q): most matched words first, then newest; newest (default without q) or oldest: by time. time is an older name of newest.' }
+        }
       },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: hitSchema }, cursor: { type: ['string', 'null'] } } } }
     }
@@ -152,7 +156,7 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
       until: parseTimeParam(q.until, 'until'),
       limit: parseIntParam(q.limit, 'limit', 1, MAX_PAGE) ?? DEFAULT_PAGE,
       cursor: q.cursor || undefined,
-      sort: parseEnumParam(q.sort, 'sort', ['time', 'relevance'] as const),
+      sort: parseEnumParam(q.sort, 'sort', SEARCH_SORTS),
       match: parseEnumParam(q.match, 'match', ['any', 'all'] as const),
       prefix: parseBoolParam(q.prefix, 'prefix')
     })

@@ -42,6 +42,23 @@ async function withRecord (components: GatewayComponents, s: RecordSummary): Pro
   }
 }
 
+/**
+ * Whether the record's author revoked it: the earliest revocation by the same author (only the author can revoke,
+ * protocols/records.md), as { record, effectiveFrom, reason? }; undefined when none is held
+ */
+async function revocationOf (components: GatewayComponents, s: RecordSummary): Promise<object | undefined> {
+  const page = await components.index.query({ kind: 'revocation', target: s.cid, author: s.author, limit: MAX_PAGE, order: 'asc' })
+  let found: { record: string, effectiveFrom: string, reason?: string } | undefined
+  for (const r of page.items) {
+    const subject = JSON.parse(new TextDecoder().decode(await components.store.getRecord(r.cid))).credentialSubject
+    if (typeof subject?.effectiveFrom !== 'string') continue
+    if (found == null || Date.parse(subject.effectiveFrom) < Date.parse(found.effectiveFrom)) {
+      found = { record: r.cid, effectiveFrom: subject.effectiveFrom, ...(typeof subject.reason === 'string' ? { reason: subject.reason } : {}) }
+    }
+  }
+  return found
+}
+
 /** GET/POST /v1/records, GET /v1/records/:cid, /v1/assets/:cid/lineage, /v1/assets/:cid/licenses */
 export async function recordRoutes (app: FastifyInstance, components: GatewayComponents): Promise<void> {
   app.post('/v1/records', {
@@ -58,7 +75,12 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
   })
 
   app.get<{ Params: { cid: string }, Querystring: { raw?: string } }>('/v1/records/:cid', {
-    schema: { tags: ['records'], summary: 'One record; ?raw=1 answers its canonical bytes', params: { type: 'object', properties: { cid: { type: 'string' } } } }
+    schema: {
+      tags: ['records'],
+      summary: 'One record; ?raw=1 answers its canonical bytes',
+      description: 'Answers { cid, kind, author, time, collective?, record, revoked? }: revoked = { record, effectiveFrom, reason? }, the earliest revocation of it by its author that this node holds.',
+      params: { type: 'object', properties: { cid: { type: 'string' } } }
+    }
   }, async (request, res) => {
     const cid = parseCid(request.params.cid)
     const summary = await components.index.get(cid)
@@ -68,7 +90,9 @@ export async function recordRoutes (app: FastifyInstance, components: GatewayCom
       return await res.header('content-type', 'application/json').header('etag', `"${cid}"`)
         .header('cache-control', 'public, max-age=29030400, immutable').send(Buffer.from(bytes))
     }
-    return (await withAuthorNames(components.names, [await withRecord(components, summary)]))[0]
+    const revoked = summary.kind === 'revocation' ? undefined : await revocationOf(components, summary)
+    const [named] = await withAuthorNames(components.names, [await withRecord(components, summary)])
+    return { ...named, ...(revoked != null ? { revoked } : {}) }
   })
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/records', {

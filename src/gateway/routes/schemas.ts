@@ -125,6 +125,8 @@ export const createdResponse = {
     cid: { type: 'string' },
     status: { type: 'string', enum: ['added', 'duplicate', 'parked'] },
     record: { type: 'object', additionalProperties: true },
+    collective: { type: 'string', description: 'the collective the record was published to; for a grant, attestation or revocation without one given, the target\'s' },
+    notice: { type: 'string', description: 'why a record about a collective\'s record was kept on this node (its creator is not a member)' },
     license: { type: 'object', additionalProperties: true, properties: { cid: { type: 'string' }, record: { type: 'object', additionalProperties: true } } }
   }
 } as const
