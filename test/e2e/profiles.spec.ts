@@ -128,7 +128,7 @@ describe('profiles across a collective of two nodes', { timeout: 300_000 }, () =
 
     const royalties = await b.cli(['royalties', assetB, '--amount', '1000', '--currency', 'EUR'])
     assert.equal(royalties.code, 0, royalties.stderr)
-    assert.match(royalties.stdout, /^Ada Lindqvist +100 /m)
+    assert.match(royalties.stdout, /^Ada Lindqvist +1\.00 EUR /m)
     assert.ok(royalties.stdout.includes(`Ada Lindqvist  ${didA}`), 'totals keep the full did beside the name')
     const split = await b.api(`/v1/assets/${assetB}/royalties?amount=1000&currency=EUR`)
     const payeeA = split.body.payees.find((p: any) => p.did === didA)

@@ -138,7 +138,7 @@ describe('atelier royalties', () => {
     const result = await royalties.run(ctx, [lineage.remix], { amount: 999, currency: 'EUR' })
     assert.ok(result != null)
     await ctx.printer.print(result)
-    assert.match(stdout(), /999 EUR \(minor units\) earned by Harbour, reimagined/)
+    assert.match(stdout(), /9\.99 EUR earned by Harbour, reimagined/)
     assert.match(stdout(), /Harbour, reimagined → Harbour at dawn \(LAP 5 %/)
   })
 })
