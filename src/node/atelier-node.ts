@@ -346,7 +346,7 @@ export class AtelierNode {
     }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
-    const governance = new GovernanceService({ records, index, directory: collectives.directory, joined: (id) => collectives.joinedIds().includes(id), did: identity.did, logger: this.log, clock: this.clock },
+    const governance = new GovernanceService({ records, index, directory: collectives.directory, joinedIds: () => collectives.joinedIds(), did: identity.did, logger: this.log, clock: this.clock },
       { receiptDelayMs: config.governance.receiptDelayMs })
     governance.start()
     this.stopSteps.push({ name: 'governance', run: async () => { await governance.stop() } })

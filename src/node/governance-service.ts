@@ -24,8 +24,8 @@ export interface GovernanceServiceComponents {
   records: Pick<RecordService, 'issue' | 'on' | 'off'>
   index: Pick<RecordIndexApi, 'get'>
   directory: MembershipDirectory
-  /** whether this node takes part in the collective */
-  joined: (collective: string) => boolean
+  /** the collectives this node takes part in */
+  joinedIds: () => string[]
   did: string
   logger: Logger
   /** @default Date.now */
@@ -74,8 +74,14 @@ export class GovernanceService extends EventEmitter {
   private readonly receiptDelayMs: number
   /** votes waiting for this node's receipt, by proposal */
   private readonly toWitness = new Map<string, { collective: string, closes: number, votes: Set<string> }>()
-  /** votes this node already named in a receipt (since start) */
-  private readonly witnessed = new Set<string>()
+  /**
+   * Votes this node's receipts name, by proposal, for open proposals only: read from the node's own stored receipts
+   * (so a restart does not sign a second receipt for a vote) the first time a collective is seen, then kept current
+   * from the receipts this node signs; an entry goes when its proposal closes, so it is bounded by the open ones.
+   */
+  private readonly witnessed = new Map<string, Set<string>>()
+  private readonly witnessedLoaded = new Set<string>()
+  private resuming: Promise<void> | undefined
   private flushTimer: NodeJS.Timeout | undefined
   /** outcome timers, by proposal */
   private readonly closeTimers = new Map<string, NodeJS.Timeout>()
@@ -89,10 +95,14 @@ export class GovernanceService extends EventEmitter {
     this.receiptDelayMs = init.receiptDelayMs ?? 1000
   }
 
-  start (): void { this.c.records.on('record', this.onRecord) }
+  start (): void {
+    this.c.records.on('record', this.onRecord)
+    this.resuming = this.resume().catch(err => { this.log.warn({ err }, 'could not resume governance after start') })
+  }
 
   async stop (): Promise<void> {
     this.c.records.off('record', this.onRecord)
+    await this.resuming
     if (this.flushTimer != null) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
     for (const t of this.closeTimers.values()) clearTimeout(t)
@@ -181,6 +191,55 @@ export class GovernanceService extends EventEmitter {
 
   // ---- receipts and announcements ----
 
+  /**
+   * What a restart (or a crash) would otherwise forget: the outcome timers of the open proposals held, and the votes
+   * on them that arrived while this node's receipt for them was not yet signed (a receipt is signed up to
+   * receiptDelayMs after the vote; a crash in between lost it). Both are found again from the stored records.
+   */
+  private async resume (): Promise<void> {
+    const now = this.clock()
+    let proposals = 0
+    let votes = 0
+    for (const collective of this.c.joinedIds()) {
+      const state = await this.c.directory.load(collective)
+      if (state == null) continue
+      const open = new Set<string>()
+      for (const record of state.memberships.values()) {
+        if (record.kind !== 'proposal') continue
+        if (Date.parse((record as ValidRecord<'proposal'>).credential.credentialSubject.closes) <= now) continue
+        open.add(record.cid)
+        this.scheduleOutcome(record as ValidRecord<'proposal'>)
+      }
+      if (open.size === 0) continue
+      proposals += open.size
+      for (const record of state.memberships.values()) {
+        if (record.kind !== 'vote' || !open.has((record as ValidRecord<'vote'>).credential.credentialSubject.proposal)) continue
+        if (await this.witnessLater(record as ValidRecord<'vote'>)) votes++
+      }
+    }
+    if (proposals > 0) this.log.info({ proposals, votesToWitness: votes }, 'governance resumed: open proposals found again')
+  }
+
+  /** The votes this node's own stored receipts name, by proposal (open proposals of `state` only) */
+  private loadWitnessed (collective: string, state: CollectiveState): void {
+    if (this.witnessedLoaded.has(collective)) return
+    this.witnessedLoaded.add(collective)
+    const now = this.clock()
+    for (const record of state.memberships.values()) {
+      if (record.kind !== 'receipt' || record.author !== this.c.did) continue
+      const subject = (record as ValidRecord<'receipt'>).credential.credentialSubject
+      const proposal = state.memberships.get(subject.proposal) as ValidRecord<'proposal'> | undefined
+      if (proposal == null || Date.parse(proposal.credential.credentialSubject.closes) <= now) continue
+      this.markWitnessed(subject.proposal, subject.votes)
+    }
+  }
+
+  private markWitnessed (proposal: string, votes: Iterable<string>): void {
+    let set = this.witnessed.get(proposal)
+    if (set == null) { set = new Set(); this.witnessed.set(proposal, set) }
+    for (const v of votes) set.add(v)
+  }
+
   private recordIndexed ({ record }: RecordEvent): void {
     if (record.collective == null) return
     if (record.kind === 'proposal') {
@@ -203,6 +262,7 @@ export class GovernanceService extends EventEmitter {
     if (wait < 0 || wait > 2 ** 31 - 1 || this.closeTimers.has(proposal.cid)) return
     const timer = setTimeout(() => {
       this.closeTimers.delete(proposal.cid)
+      this.witnessed.delete(proposal.cid)
       this.show(proposal.cid).then(t => {
         this.emit('governance', { type: 'outcome', proposal: proposal.cid, collective: proposal.collective, outcome: t.outcome })
         this.log.info({ proposal: proposal.cid, outcome: t.outcome }, 'proposal closed')
@@ -212,17 +272,22 @@ export class GovernanceService extends EventEmitter {
     this.closeTimers.set(proposal.cid, timer)
   }
 
-  private async witnessLater (vote: ValidRecord<'vote'>): Promise<void> {
+  /** Queue `vote` for this node's next receipt; whether it was queued */
+  private async witnessLater (vote: ValidRecord<'vote'>): Promise<boolean> {
     const collective = vote.collective as string
-    if (vote.author === this.c.did || this.witnessed.has(vote.cid) || !this.c.joined(collective)) return
     const proposalCid = vote.credential.credentialSubject.proposal
+    if (vote.author === this.c.did || this.witnessed.get(proposalCid)?.has(vote.cid) === true || !this.c.joinedIds().includes(collective)) return false
     const state = await this.c.directory.load(collective)
     const proposal = state?.memberships.get(proposalCid) as ValidRecord<'proposal'> | undefined
-    if (state == null || proposal == null) return
+    if (state == null || proposal == null) return false
+    this.loadWitnessed(collective, state)
+    if (this.witnessed.get(proposalCid)?.has(vote.cid) === true || this.toWitness.get(proposalCid)?.votes.has(vote.cid) === true) return false
     const closes = Date.parse(proposal.credential.credentialSubject.closes)
     const now = this.clock()
     // only what this node holds before the close, by its own clock, and only as a member (governance.md §5)
-    if (now >= closes || !state.membership.isMember(this.c.did, now)) return
+    if (now >= closes || !state.membership.isMember(this.c.did, now)) return false
+    // the outcome timer, for a proposal that arrived before this node joined or before a restart
+    this.scheduleOutcome(proposal)
     let batch = this.toWitness.get(proposalCid)
     if (batch == null) { batch = { collective, closes, votes: new Set() }; this.toWitness.set(proposalCid, batch) }
     batch.votes.add(vote.cid)
@@ -232,6 +297,7 @@ export class GovernanceService extends EventEmitter {
       this.flushTimer = setTimeout(() => { this.flushTimer = undefined; this.flush().catch(err => { this.log.warn({ err }, 'could not sign receipts') }) }, delay)
       this.flushTimer.unref()
     }
+    return true
   }
 
   /** Sign one receipt per proposal for the votes gathered, at most LIMITS.receiptVotes per receipt, before the close */
@@ -244,7 +310,7 @@ export class GovernanceService extends EventEmitter {
       for (let i = 0; i < all.length; i += LIMITS.receiptVotes) {
         const chunk = all.slice(i, i + LIMITS.receiptVotes)
         await this.c.records.issue('receipt', { proposal, votes: chunk }, { collective })
-        for (const v of chunk) this.witnessed.add(v)
+        this.markWitnessed(proposal, chunk)
       }
       this.log.info({ proposal, votes: all.length }, 'votes witnessed')
     }
