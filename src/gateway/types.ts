@@ -19,6 +19,8 @@ import type { NameDirectory } from '../profiles/name-directory.ts'
 export interface NodeInfo {
   peerId: string
   did: string
+  /** the creator's display name (its profile), when it has one */
+  name?: string
   addresses: string[]
   gatewayUrl: string
   version: string

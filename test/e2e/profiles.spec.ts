@@ -66,6 +66,10 @@ describe('profiles across a collective of two nodes', { timeout: 300_000 }, () =
     const human = await a.cli(['profile', 'show'])
     assert.match(human.stdout, /^name\s+Ada Lindqvist$/m)
     assert.equal((await a.api('/v1/node')).body.name, 'Ada Lindqvist')
+    // atelier id names the node's creator too, in both outputs
+    const id = await a.cli(['id'])
+    assert.match(id.stdout, /^name\s+Ada Lindqvist$/m)
+    assert.equal(JSON.parse((await a.cli(['id', '--json'])).stdout).name, 'Ada Lindqvist')
   })
 
   it('B sees A\'s name once the profile arrives, by API and in the CLI', async () => {

@@ -14,7 +14,7 @@ export type IdResult =
 
 export const id: CliCommand = {
   name: 'id',
-  summary: 'show this node\'s did, peer id and addresses',
+  summary: 'show this node\'s name, did, peer id and addresses',
   description: 'Show the node\'s creator did (which signs its records), its libp2p peer id and addresses.\n' +
     'When no daemon runs, reads the did and peer id from the data dir and says the node is offline.\n' +
     'Never prints keys or the API token.',
@@ -29,6 +29,7 @@ export const id: CliCommand = {
       value = {
         online: true,
         did: n.did,
+        ...(typeof n.name === 'string' ? { name: n.name } : {}),
         peerId: n.peerId,
         addresses: Array.isArray(n.addresses) ? n.addresses : [],
         gatewayUrl: n.gatewayUrl,
@@ -65,6 +66,7 @@ function render (v: IdResult): string[] {
   ].filter(s => s != null).join(', ')
   return [
     ...fields([
+      ...(v.name != null ? [['name', v.name] as [string, string]] : []),
       ['did', v.did],
       ['peer id', v.peerId],
       ['gateway', v.gatewayUrl],
