@@ -263,6 +263,8 @@ export class AtelierNode {
       },
       { records: config.records, ingest: config.ingest }
     )
+    // subscribers: the node's own services (a dozen) and one per event-stream client, which the connection bound bounds
+    records.setMaxListeners(32 + config.http.maxConnections)
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
     records.on('duplicate', ({ source }) => { metrics.recordsDuplicate.inc({ source }) })
     // a gc running now keeps the content of an asset record that arrives meanwhile (src/store/gc.ts)
