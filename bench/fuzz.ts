@@ -4,7 +4,8 @@
  * HTTP requests (mutated records, and malformed requests). After each phase: the daemon is alive, /healthz answers,
  * the index gained only valid in-scope records; its RSS is sampled throughout.
  *
- *   npm run fuzz:long                  (node bench/fuzz.ts [--quick] [--write]; --write puts the section into docs/benchmarks.md)
+ *   npm run fuzz:long                  (node bench/fuzz.ts [--quick] [--rounds N] [--write]; --write puts the section into docs/benchmarks.md;
+ *                                      --rounds: repeats of gossip and sync load after the phases, to see RSS level off, default 3)
  *   ATELIER_FUZZ_SEED=<n> replays a run.
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -18,22 +19,25 @@ import { healthzMs, indexCids, ingestCounters, rssOf, settle, startTarget } from
 import type { FuzzTarget } from '../test/fuzz/target.ts'
 
 export interface FuzzPhase { name: string, count: string, seconds: number, outcome: string, invalidStored: number, healthzMs: number, rssMiB: number, heapMiB: number }
-export interface FuzzResult { seed: number, quick: boolean, phases: FuzzPhase[], rssStartMiB: number, rssPeakMiB: number, rssEndMiB: number, crashed: boolean, failure?: string }
+export interface FuzzResult { seed: number, quick: boolean, phases: FuzzPhase[], rssStartMiB: number, rssPeakMiB: number, rssEndMiB: number, crashed: boolean, failure?: string, rounds: FuzzRound[] }
+/** One more round of gossip and sync records after the phases: whether RSS levels off or keeps growing */
+export interface FuzzRound { rssMiB: number, heapMiB: number, heapTotalMiB: number }
 
-/** The daemon's V8 heap in use, MiB, from its /metrics (prom-client's default process metrics) */
-async function heapUsedMiB (t: FuzzTarget): Promise<number> {
+/** The daemon's V8 heap in use (or its total size), MiB, from its /metrics (prom-client's default process metrics) */
+async function heapUsedMiB (t: FuzzTarget, metric = 'atelier_nodejs_heap_size_used_bytes'): Promise<number> {
   const text = await (await fetch(`${t.d.url}/metrics`)).text()
-  const m = /^atelier_nodejs_heap_size_used_bytes (\S+)/m.exec(text)
+  const m = new RegExp(`^${metric} (\\S+)`, 'm').exec(text)
   return m != null ? Number(m[1]) / 1024 / 1024 : NaN
 }
 
-export async function benchFuzz (options: { quick?: boolean, seed?: number, log?: (line: string) => void } = {}): Promise<FuzzResult> {
+export async function benchFuzz (options: { quick?: boolean, seed?: number, rounds?: number, log?: (line: string) => void } = {}): Promise<FuzzResult> {
   const quick = options.quick === true
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const log = options.log ?? (() => {})
   const k = quick ? 0.05 : 1
   const t: FuzzTarget = await startTarget()
   const phases: FuzzPhase[] = []
+  const rounds: FuzzRound[] = []
   const rssStartMiB = rssOf(t.d).rss
   let held = await indexCids(t.d)
   let rssPeakMiB = rssStartMiB
@@ -85,6 +89,14 @@ export async function benchFuzz (options: { quick?: boolean, seed?: number, log?
       const honest = await honestCatchUp(t)
       return { outcome: `${r.frames.toLocaleString('en')} chunks; outcomes ${Object.entries(r.outcomes).map(([o, n]) => `${o}: ${n}`).join(', ')}; then an honest catch-up took ${honest} records`, valid: new Set() }
     })
+    // the same load again and again: a bounded node levels off (the phases above leave it at its high-water mark)
+    for (let i = 0; i < (options.rounds ?? 0); i++) {
+      await fuzzGossipRecords(t, Math.round(25_000 * k), seed + 10 + i, 100)
+      await fuzzSyncRecords(t, Math.round(3_000 * k), seed + 20 + i)
+      await new Promise(resolve => setTimeout(resolve, 3_000))
+      rounds.push({ rssMiB: rssOf(t.d).rss, heapMiB: await heapUsedMiB(t), heapTotalMiB: await heapUsedMiB(t, 'atelier_nodejs_heap_size_total_bytes') })
+      log(`  repeat round ${i + 1}: RSS ${Math.round(rounds[i].rssMiB)} MiB, heap used ${Math.round(rounds[i].heapMiB)} of ${Math.round(rounds[i].heapTotalMiB)} MiB`)
+    }
   } catch (err: any) {
     // a property that failed (a 5xx, an invalid record accepted) is a finding: reported with its seed, not hidden
     failure = String(err?.message ?? err).slice(0, 2_000)
@@ -95,7 +107,7 @@ export async function benchFuzz (options: { quick?: boolean, seed?: number, log?
   const rssEndMiB = t.d.running ? rssOf(t.d).rss : NaN
   if (t.d.running) rssPeakMiB = Math.max(rssPeakMiB, rssOf(t.d).peak)
   await t.d.destroy()
-  return { seed, quick, phases, rssStartMiB, rssPeakMiB, rssEndMiB, crashed, failure }
+  return { seed, quick, phases, rssStartMiB, rssPeakMiB, rssEndMiB, crashed, failure, rounds }
 }
 
 export function fuzzSection (r: FuzzResult): string {
@@ -116,12 +128,14 @@ ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with other work
 ${rows}
 
 ${r.failure != null ? `**A property failed** (seed ${r.seed}): ${r.failure.split('\n')[0]}\n\n` : ''}Crashes: ${r.crashed ? '**the daemon exited**' : '0'}. Daemon RSS: ${Math.round(r.rssStartMiB)} MiB at the start, ${Math.round(r.rssPeakMiB)} MiB peak, ${Number.isFinite(r.rssEndMiB) ? `${Math.round(r.rssEndMiB)} MiB` : 'n/a'} at the end (the suite's bound: 512 MiB).
-`
+${r.rounds.length > 0 ? `\nThen ${r.rounds.length} more rounds of the same load (${Math.round(25_000 * (r.quick ? 0.05 : 1)).toLocaleString('en')} gossip messages and ${Math.round(3_000 * (r.quick ? 0.05 : 1)).toLocaleString('en')} sync RECORD frames each), RSS / heap used / heap total after each: ${r.rounds.map(x => `${Math.round(x.rssMiB)} / ${Math.round(x.heapMiB)} / ${Math.round(x.heapTotalMiB)} MiB`).join('; ')}. A node that leaked would grow by about the same amount each round.\n` : ''}`
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seed = process.env.ATELIER_FUZZ_SEED != null ? Number(process.env.ATELIER_FUZZ_SEED) : undefined
-  const result = await benchFuzz({ quick: process.argv.includes('--quick'), seed, log: line => { process.stderr.write(line + '\n') } })
+  const roundsArg = process.argv.indexOf('--rounds')
+  const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : 3
+  const result = await benchFuzz({ quick: process.argv.includes('--quick'), seed, rounds, log: line => { process.stderr.write(line + '\n') } })
   const section = fuzzSection(result)
   process.stdout.write(section)
   if (process.argv.includes('--write')) {
