@@ -198,7 +198,7 @@ describe('web page', { timeout: 180_000 }, () => {
     await summary.waitFor()
     assert.equal(await summary.getAttribute('data-verdict'), 'tampered')
     // three assets of the lineage and the new work's license
-    assert.match(await summary.innerText(), /1 of 4 records fail/)
+    assert.match(await summary.innerText(), /1 of 4 records fail the check/)
     const sunriseRow = page.locator(`#signature-checks tr[data-cid="${data.sunrise}"] [data-verify]`)
     assert.equal(await sunriseRow.getAttribute('data-verify'), 'tampered')
     assert.match(await sunriseRow.getAttribute('title') ?? '', /signature|proof/i)
