@@ -25,6 +25,9 @@ const DEFAULT_DEPTH = 10
 /** Provenance reports asked for one drawing (each walks that work's ancestors on the node) */
 const VERDICTS_ASKED = 60
 
+/** How a work used each thing it was made from, in words (the C2PA term on hover) */
+const INGREDIENT_WORDS: Record<string, string> = { parentOf: 'remixed or adapted', componentOf: 'included as a part', inputTo: 'given to an AI as input' }
+
 /** The asset's facts, every one read from its verified record */
 function facts (item: ValidRecord, s: AssetSubject, signal: AbortSignal): HTMLElement {
   const content = s.id.replace(/^ipfs:\/\//, '')
@@ -45,7 +48,7 @@ function facts (item: ValidRecord, s: AssetSubject, signal: AbortSignal): HTMLEl
   if (s.ingredients != null && s.ingredients.length > 0) {
     rows.push(['Made from', h('ul', { class: 'plain', id: 'ingredients' }, s.ingredients.map(i => h('li', null,
       i.record != null ? assetLink(i.record, i.title) : (i.title ?? i.content ?? 'an ingredient'), ' ',
-      h('span', { class: 'muted small term', title: relationshipWords(i.relationship).term }, `(${relationshipWords(i.relationship).label}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`))))])
+      h('span', { class: 'muted small term', title: relationshipWords(i.relationship).term }, `(${INGREDIENT_WORDS[i.relationship] ?? relationshipWords(i.relationship).label}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`))))])
   }
   if (s.tags != null && s.tags.length > 0) rows.push(['Tags', s.tags.map(t => h('a', { href: `#/browse?q=${encodeURIComponent(t)}`, class: 'tag' }, t))])
   return h('dl', { class: 'facts', id: 'asset-facts', 'data-trust': 'verified' }, rows.map(([term, dd]) => [h('dt', null, term), h('dd', null, dd)]))
