@@ -108,7 +108,7 @@ export class AtelierNode {
   private namesValue?: NameDirectory
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
-  private usageCache?: { at: number, value: { blocks: number, bytes: number } }
+  private usageCache?: { at: number, changes: number, value: { blocks: number, bytes: number } }
   private usageRefresh?: Promise<{ blocks: number, bytes: number }>
   /** aborted when the node stops, so long work (a reindex) ends instead of holding the shutdown up */
   private shutdown = new AbortController()
@@ -466,14 +466,19 @@ export class AtelierNode {
     return libp2p.getMultiaddrs().map(ma => ma.toString())
   }
 
-  /** Disk usage walks every block file, so it is computed at most once per USAGE_TTL_MS and served from cache */
+  /**
+   * Disk usage walks every block file, so it is computed at most once per USAGE_TTL_MS and served from cache while
+   * nothing was written; after a put or delete (the store's change counter moved) the figure is measured afresh
+   * before it is answered, so the page and `atelier id` never show the size from before an add.
+   */
   private async usage (): Promise<{ blocks: number, bytes: number }> {
     const cached = this.usageCache
-    if (cached != null && Date.now() - cached.at <= USAGE_TTL_MS) return cached.value
+    const changes = this.store.store.changes()
+    if (cached != null && cached.changes === changes && Date.now() - cached.at <= USAGE_TTL_MS) return cached.value
     this.usageRefresh ??= this.store.store.usage()
-      .then(value => { this.usageCache = { at: Date.now(), value }; return value })
+      .then(value => { this.usageCache = { at: Date.now(), changes, value }; return value })
       .finally(() => { this.usageRefresh = undefined })
-    if (cached == null) return await this.usageRefresh
+    if (cached == null || cached.changes !== changes) return await this.usageRefresh
     this.usageRefresh.catch(err => { this.log.warn({ err }, 'could not measure storage use') })
     return cached.value
   }

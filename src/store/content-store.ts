@@ -342,6 +342,10 @@ export class HeliaContentStore implements ContentStore {
     return this.#blocks.usage()
   }
 
+  changes (): number {
+    return this.#blocks.changes
+  }
+
   // ---- internals ----
 
   async pin (cidOrPath: string, options: PinOptions = {}): Promise<{ cid: string, added: boolean }> {

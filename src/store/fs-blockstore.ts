@@ -48,6 +48,11 @@ export class FastFsBlockstore extends FsBlockstore {
   readonly #fsync: boolean
   /** Directories that gained an entry since the last `syncDirs()` */
   #unsynced = new Set<string>()
+  /** Bumped by every put and delete, so a cached usage figure can tell it is out of date */
+  #changes = 0
+
+  /** How many puts and deletes this store has seen since it was opened */
+  get changes (): number { return this.#changes }
 
   constructor (location: string, init: FastFsBlockstoreInit = {}) {
     const sharding = init.shardingStrategy ?? new NextToLast()
@@ -127,6 +132,7 @@ export class FastFsBlockstore extends FsBlockstore {
     const multihash = Digest.decode(base32upper.decoder.decode(name.slice(0, -this.#sharding.extension.length)))
     const file = this.pathOf(CID.createV1(RAW_CODE, multihash))
     if (path.basename(file) !== name) throw new RangeError(`${name} is not a block file name of this store`)
+    this.#changes++
     try {
       await fs.unlink(file)
       return true
@@ -160,11 +166,17 @@ export class FastFsBlockstore extends FsBlockstore {
     }
   }
 
+  override async delete (key: CID, options?: AbortOptions): Promise<void> {
+    this.#changes++
+    await super.delete(key, options)
+  }
+
   override async * get (key: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     yield await this.getBytes(key, options)
   }
 
   override async put (key: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<CID> {
+    this.#changes++
     if (!(val instanceof Uint8Array)) return super.put(key, val, options)
     options.signal?.throwIfAborted()
     const { dir, file } = this.#sharding.encode(key)

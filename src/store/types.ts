@@ -155,4 +155,6 @@ export interface ContentStore {
   removeRecordBlocks(cids: string[], options?: AbortOptions): Promise<void>
   /** Bytes used by the blockstore on disk */
   usage(): Promise<{ blocks: number, bytes: number }>
+  /** A counter that moves on every block written or deleted: a usage figure measured at another value is stale */
+  changes(): number
 }

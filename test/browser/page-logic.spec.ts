@@ -9,9 +9,9 @@ import { LICENSE_PRESETS } from '../../src/records/license-presets.ts'
 import type { LicenseSubject } from '../../src/records/index.ts'
 import { createVerifier, verifyRecordBytes } from '../../web/src/verify.ts'
 import { ApiError, searchRecords } from '../../web/src/api.ts'
-import { formatBps, parseMoney, shortCid } from '../../web/src/format.ts'
+import { formatBps, formatTime, parseMoney, plural, shortCid } from '../../web/src/format.ts'
 import { generations, layeredPositions } from '../../web/src/layout.ts'
-import { licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../../web/src/words.ts'
+import { licenseLines, licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../../web/src/words.ts'
 import { author, subjects } from '../records/helpers.ts'
 
 const record = issueRecord('asset', subjects().asset, { signer: author, crypto: nobleCrypto })
@@ -85,7 +85,9 @@ describe('records in plain words', () => {
     assert.match(words, /10 % of the revenue of commercial derivatives/)
     assert.match(words, /once the licensor approves each derivative/)
     assert.match(words, /same terms/)
-    assert.match(words, /LRP/)
+    assert.match(words, /pass up the lineage step by step/)
+    assert.doesNotMatch(words, /LRP|LAP|liquid/, 'the policy reads in plain words; the term is only on hover')
+    assert.equal(licenseLines(custom).find(l => l.term != null)?.term, 'LRP: liquid relative percentage')
     assert.match(words, /12\.50/)
     assert.match(words, /Valid only in: FR, DE/)
     assert.match(words, /Valid until/)
@@ -100,6 +102,15 @@ describe('records in plain words', () => {
 })
 
 describe('formats', () => {
+  it('writes dates day-month-year with a 24-hour clock, and counts in proper plurals', () => {
+    const t = new Date(2026, 11, 6, 15, 4)
+    assert.equal(formatTime(t.getTime()), '6 Dec 2026, 15:04')
+    assert.equal(formatTime(new Date(2026, 0, 9, 3, 7).toISOString()), '9 Jan 2026, 03:07')
+    assert.equal(plural(1, 'error'), '1 error')
+    assert.equal(plural(2, 'problem'), '2 problems')
+    assert.equal(plural(0, 'note'), '0 notes')
+  })
+
   it('parses amounts in the currency\'s minor units, refusing what is not one', () => {
     assert.equal(parseMoney('12.5', 'EUR'), 1250)
     assert.equal(parseMoney('100', 'EUR'), 10000)

@@ -309,8 +309,9 @@ describe('web page against a node that alters its answers', { timeout: 240_000 }
     await settled(page)
     for (const forged of ['12D3KooWForgedPeerId', 'Forged collective', 'z6MkForgedEvent']) await assertNeverVerified(page, forged)
     const facts = page.locator(`#live-records li[data-cid="${data.sunrise}"] .live-facts[data-trust="verified"]`)
-    assert.match(await facts.innerText(), /asset/)
+    assert.match(await facts.innerText(), /work/)
     assert.doesNotMatch(await facts.innerText(), /grant|2001/)
+    assert.equal(await page.locator(`#live-records li[data-cid="${data.sunrise}"] .live-title`).innerText(), 'Sunrise over the river', 'the row reads as the checked title')
     await page.close()
   })
 

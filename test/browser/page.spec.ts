@@ -150,7 +150,8 @@ describe('web page', { timeout: 180_000 }, () => {
       return { nodes: cy.nodes().map((n: any) => n.id()), edges: cy.edges().map((e: any) => [e.source().id(), e.target().id()]) }
     })
     assert.deepEqual(new Set(graph.nodes), new Set([created, data.remix, data.sunrise]))
-    assert.deepEqual(new Set(graph.edges.map((e: string[]) => e.join('>'))), new Set([`${data.sunrise}>${data.remix}`, `${data.remix}>${created}`]))
+    // each link runs from the derivative up to its parent ("made from")
+    assert.deepEqual(new Set(graph.edges.map((e: string[]) => e.join('>'))), new Set([`${data.remix}>${data.sunrise}`, `${created}>${data.remix}`]))
     await page.locator(`#lineage-nodes li[data-cid="${data.sunrise}"] [data-verify="verified"]`).waitFor()
     await page.waitForFunction((cid) => (document.querySelector('#lineage-graph') as any).cy.getElementById(cid).data('status') === 'verified', data.sunrise)
 
@@ -198,7 +199,7 @@ describe('web page', { timeout: 180_000 }, () => {
     await summary.waitFor()
     assert.equal(await summary.getAttribute('data-verdict'), 'tampered')
     // three assets of the lineage and the new work's license
-    assert.match(await summary.innerText(), /1 of 4 records fail/)
+    assert.match(await summary.innerText(), /1 of 4 records fail the check/)
     const sunriseRow = page.locator(`#signature-checks tr[data-cid="${data.sunrise}"] [data-verify]`)
     assert.equal(await sunriseRow.getAttribute('data-verify'), 'tampered')
     assert.match(await sunriseRow.getAttribute('title') ?? '', /signature|proof/i)

@@ -73,6 +73,25 @@ describe('web page: names instead of dids', { timeout: 180_000 }, () => {
     }
   })
 
+  it('the live feed, an asset\'s signed-by badge and a proposal\'s change name the person', async () => {
+    const page = await open('#/')
+    await page.locator('#live-state', { hasText: 'live' }).waitFor()
+    const att = await daemon.api('/v1/attestations', { method: 'POST', json: { record: data.remix, claim: 'endorsement', comment: 'A fine remix' } })
+    const row = page.locator(`#live-records li[data-cid="${att.body.cid as string}"]`)
+    await row.locator('.live-facts[data-trust="verified"] .did.named', { hasText: 'Ada Lindqvist' }).waitFor()
+    assert.doesNotMatch(await row.innerText(), /did:key|bagaaiera/)
+    const made = await daemon.api(`/v1/collectives/${data.collective}/proposals`, { method: 'POST', json: { title: 'Ada as admin', changes: [{ action: 'addAdmin', member: did }], closesIn: 3600 } })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    await page.reload()
+    const proposal = page.locator(`#collectives-card .proposal[data-proposal="${made.body.id as string}"]`)
+    await proposal.locator('.did.named', { hasText: 'Ada Lindqvist' }).waitFor()
+    assert.match(await proposal.innerText(), /would change: make Ada Lindqvist an admin/)
+    await page.goto(`${daemon.url}/#/asset/${data.remix}`)
+    await page.locator('#asset-verify .did.named').waitFor()
+    assert.equal(await page.locator('#asset-verify').innerText(), '✓ Signed by Ada Lindqvist — signature checked')
+    await page.close()
+  })
+
   it('a profile that fails the page\'s check leaves the did: the node cannot put a name on someone', async () => {
     // the node (here, a route in the browser) answers with a profile signed by another key
     const other = createSigner(new Uint8Array(32).fill(7), nobleCrypto)

@@ -27,11 +27,23 @@ export function formatBytes (n: number | undefined): string {
   return i === 0 ? `${n} ${n === 1 ? 'byte' : 'bytes'}` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
 }
 
-/** An RFC 3339 time or epoch ms, in the reader's locale */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/**
+ * An RFC 3339 time or epoch ms as "6 Dec 2026, 15:04" in the reader's time zone: day, month name and a 24-hour
+ * clock, so no reader takes 06/12 for June or 3:04 for the morning, whatever the browser's locale.
+ */
 export function formatTime (t: string | number | undefined): string {
   if (t == null) return '—'
   const d = new Date(t)
-  return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleString()
+  if (Number.isNaN(d.getTime())) return String(t)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${two(d.getHours())}:${two(d.getMinutes())}`
+}
+
+/** (1, 'problem') → "1 problem", (2, 'problem') → "2 problems"; `many` for irregular plurals */
+export function plural (n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 }
 
 /** Basis points as a percentage: 1000 → "10 %", 50 → "0.5 %" */

@@ -82,6 +82,18 @@ export function verifyBadge (verifier: Verifier, cid: string, onResult?: (r: Ver
 }
 
 /**
+ * The head badge of a record: who signed it and what was checked, "✓ Signed by Ada — signature checked", the
+ * author by name once their profile is checked (the did on hover)
+ */
+export function signedByBadge (verifier: Verifier, cid: string): HTMLSpanElement {
+  const el = verifyBadge(verifier, cid, r => {
+    if (r.status !== 'verified') return
+    el.replaceChildren('✓ Signed by ', didText(r.author), ' — signature checked')
+  })
+  return el
+}
+
+/**
  * Where a value on the page comes from, one word each, for the `data-trust` attribute of what shows it:
  * `verified`: read from record bytes this browser fetched, hashed to their CID and whose signature it checked;
  * `node`: this node's own word (its index, its computations, its report), not checked here.
@@ -117,8 +129,8 @@ export function trustLegend (): HTMLDetailsElement {
   return h('details', { class: 'legend', id: 'trust-legend' },
     h('summary', null, 'What the marks mean'),
     h('ul', { class: 'plain' },
-      row(badge('✓ signature verified', 'ok'), 'This browser fetched the record\'s bytes, checked that they hash to its id and that its author signed them. Titles, terms, shares and links shown beside it are read from those bytes.'),
-      row(badge('✗ tampered', 'bad'), 'The bytes the node sent do not match the record\'s id or signature: the page shows nothing from them.'),
+      row(badge('✓ signature checked', 'ok'), 'This browser fetched the record\'s bytes, checked that they hash to its id and that its author signed them. Titles, terms, shares and links shown beside it are read from those bytes.'),
+      row(badge('✗ signature fails', 'bad'), 'The bytes the node sent do not match the record\'s id or signature: the page shows nothing from them.'),
       row(badge('not checked', 'muted'), 'The record could not be fetched, so it was not checked.'),
       row(nodeWordMark(), NODE_WORD_DETAIL)))
 }

@@ -33,8 +33,8 @@ export function verifyRecordBytes (cid: string, bytes: Uint8Array): VerifyResult
 /** Words for a result, for badges and their tooltips */
 export function describeResult (r: VerifyResult): { label: string, detail: string } {
   switch (r.status) {
-    case 'verified': return { label: 'signature verified', detail: `signed by ${r.author}; checked in this browser` }
-    case 'tampered': return { label: 'tampered', detail: `this record fails the check in this browser: ${r.reason}` }
+    case 'verified': return { label: 'signature checked', detail: `Signed by ${r.author}. This browser fetched the record, checked that its bytes hash to its id (CID) and that this key signed them (eddsa-jcs-2022).` }
+    case 'tampered': return { label: 'signature fails', detail: `This record fails the check in this browser (its bytes or signature were altered): ${r.reason}` }
     default: return { label: 'not checked', detail: r.reason }
   }
 }

@@ -34,8 +34,26 @@ export function licenseName (subject: LicenseSubject): string {
   return 'Custom terms: all rights reserved'
 }
 
+/** Royalty policies in plain words, with the precise term for hover */
+const POLICY: Record<string, { text: string, term: string }> = {
+  LRP: {
+    text: 'Royalties pass up the lineage step by step: the share is taken from what direct derivatives earn, and each of them passes its own share on.',
+    term: 'LRP: liquid relative percentage'
+  },
+  LAP: {
+    text: 'Royalties are owed by every derivative, however far down the lineage, straight to this work.',
+    term: 'LAP: liquid absolute percentage'
+  }
+}
+
 /** The terms of a license as sentences, most important first */
 export function licenseSentences (subject: LicenseSubject): string[] {
+  return licenseLines(subject).map(l => l.text)
+}
+
+/** The terms of a license as sentences; a sentence that stands for a technical term carries it as `term` (hover) */
+export function licenseLines (subject: LicenseSubject): Array<{ text: string, term?: string }> {
+  const policy = POLICY[subject.royaltyPolicy] ?? POLICY.LAP
   const t = subject.terms
   const out: string[] = []
   if (t.commercialUse) out.push(`You may use it commercially${t.commercialAttribution ? ', crediting the creators' : ''}.`)
@@ -52,9 +70,8 @@ export function licenseSentences (subject: LicenseSubject): string[] {
   if (t.commercialRevShare > 0) {
     out.push(`${formatBps(t.commercialRevShare)} of the revenue of commercial derivatives is owed back to this work.`)
   }
-  out.push(subject.royaltyPolicy === 'LRP'
-    ? 'Royalties: LRP (liquid relative percentage): the share is taken from what direct derivatives earn, and passes on up the lineage relative to it.'
-    : 'Royalties: LAP (liquid absolute percentage): the share is owed by every derivative, however far down the lineage.')
+  const policyAt = out.length
+  out.push(policy.text)
   if (t.mintingFee != null && t.mintingFee.amount > 0) out.push(`A license costs ${formatMoney(t.mintingFee.amount, t.mintingFee.currency)}.`)
   out.push(`AI training on it: ${AI_USE[t.aiTraining]}.`)
   out.push(t.territories != null && t.territories.length > 0 ? `Valid only in: ${t.territories.join(', ')}.` : 'Valid worldwide.')
@@ -63,7 +80,7 @@ export function licenseSentences (subject: LicenseSubject): string[] {
     out.push(`Revenue goes to ${subject.splits.map(s => `${shortDid(s.id)} (${formatBps(s.share)})`).join(', ')}.`)
   }
   if (t.customTerms != null && t.customTerms !== '') out.push(`Further terms: ${t.customTerms}`)
-  return out
+  return out.map((text, i) => i === policyAt ? { text, term: policy.term } : { text })
 }
 
 const TRAINING_KEYS: Record<string, string> = {

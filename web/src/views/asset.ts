@@ -9,11 +9,12 @@ import { h, replace } from '../dom.ts'
 import type { Child } from '../dom.ts'
 import { formatBps, formatBytes, formatTime } from '../format.ts'
 import { contentPreview } from '../preview.ts'
-import type { LineageGraph, Page, RecordItem } from '../types.ts'
-import { assetLink, badge, didText, errorBox, loading, nodeWord, nodeWordMark, recordLink, unverifiedState, verifyBadge } from '../ui.ts'
+import type { Collective, LineageGraph, Page, ProvenanceReport, RecordItem } from '../types.ts'
+import { assetLink, badge, didText, errorBox, loading, nodeWord, nodeWordMark, recordLink, signedByBadge, unverifiedState, verifyBadge } from '../ui.ts'
 import type { VerifyResult } from '../verify.ts'
-import { licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../words.ts'
-import { drawLineage, zoomControls } from './lineage-graph.ts'
+import { licenseLines, licenseName, sourceTypeWords, trainingSentences } from '../words.ts'
+import { relationshipWords } from '../graph-style.ts'
+import { drawLineage, graphLegend, zoomControls } from './lineage-graph.ts'
 import type { LineageDrawing } from './lineage-graph.ts'
 import { provenancePanel } from './provenance.ts'
 import { recordPanel } from './record.ts'
@@ -21,9 +22,14 @@ import { royaltyCalculator } from './royalties.ts'
 
 const TABS = [['', 'Overview'], ['lineage', 'Lineage'], ['provenance', 'Provenance'], ['record', 'Record']] as const
 const DEFAULT_DEPTH = 10
+/** Provenance reports asked for one drawing (each walks that work's ancestors on the node) */
+const VERDICTS_ASKED = 60
+
+/** How a work used each thing it was made from, in words (the C2PA term on hover) */
+const INGREDIENT_WORDS: Record<string, string> = { parentOf: 'remixed or adapted', componentOf: 'included as a part', inputTo: 'given to an AI as input' }
 
 /** The asset's facts, every one read from its verified record */
-function facts (item: ValidRecord, s: AssetSubject): HTMLElement {
+function facts (item: ValidRecord, s: AssetSubject, signal: AbortSignal): HTMLElement {
   const content = s.id.replace(/^ipfs:\/\//, '')
   const rows: Array<[string, Child]> = [
     ['Content', h('a', { href: `/ipfs/${content}`, class: 'cid', title: content }, content)],
@@ -33,7 +39,7 @@ function facts (item: ValidRecord, s: AssetSubject): HTMLElement {
       c.name != null ? `${c.name} ` : '', didText(c.id), c.role != null ? ` (${c.role})` : '', ` — ${formatBps(c.share)}`)))],
     ['Signed', formatTime(item.time)]
   ]
-  if (item.collective != null) rows.push(['Collective', h('a', { href: `#/browse?collective=${item.collective}&kind=asset`, title: item.collective }, 'other works of the collective')])
+  if (item.collective != null) rows.push(['Collective', collectiveName(item.collective, signal)])
   if (s.digitalSourceType != null) rows.push(['Source', sourceTypeWords(s.digitalSourceType)])
   if (s.tools != null && s.tools.length > 0) {
     rows.push(['Tools', h('ul', { class: 'plain' }, s.tools.map(t => h('li', null,
@@ -41,11 +47,24 @@ function facts (item: ValidRecord, s: AssetSubject): HTMLElement {
   }
   if (s.ingredients != null && s.ingredients.length > 0) {
     rows.push(['Made from', h('ul', { class: 'plain', id: 'ingredients' }, s.ingredients.map(i => h('li', null,
-      i.record != null ? assetLink(i.record, i.title) : (i.title ?? i.content ?? 'an ingredient'),
-      ` (${i.relationship}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`)))])
+      i.record != null ? assetLink(i.record, i.title) : (i.title ?? i.content ?? 'an ingredient'), ' ',
+      h('span', { class: 'muted small term', title: relationshipWords(i.relationship).term }, `(${INGREDIENT_WORDS[i.relationship] ?? relationshipWords(i.relationship).label}${i.kind != null && i.kind !== 'asset' ? `, ${i.kind}` : ''})`))))])
   }
   if (s.tags != null && s.tags.length > 0) rows.push(['Tags', s.tags.map(t => h('a', { href: `#/browse?q=${encodeURIComponent(t)}`, class: 'tag' }, t))])
   return h('dl', { class: 'facts', id: 'asset-facts', 'data-trust': 'verified' }, rows.map(([term, dd]) => [h('dt', null, term), h('dd', null, dd)]))
+}
+
+/**
+ * The collective a record was published in, by name: the signed record gives its id; the name is the node's word
+ * (its collectives list), so it carries the marker. The id stays on hover.
+ */
+function collectiveName (id: string, signal: AbortSignal): HTMLElement {
+  const link = h('a', { href: `#/browse?collective=${id}&kind=asset`, title: id, id: 'asset-collective' }, 'a collective')
+  void getJson<Page<Collective>>('/v1/collectives', signal).then(p => {
+    const c = p.items.find(x => x.id === id)
+    if (c != null) link.replaceChildren(nodeWord(c.name))
+  }).catch(() => {})
+  return h('span', null, link, h('span', { class: 'muted small' }, ' · see its other works'))
 }
 
 /**
@@ -64,7 +83,7 @@ function licenseArticle (asset: string, cid: string, ctx: ViewContext): HTMLElem
     article.dataset.trust = 'verified'
     replace(article,
       h('h3', null, licenseName(subject), ' ', verifyBadge(ctx.verifier, cid)),
-      h('ul', null, licenseSentences(subject).map(s => h('li', null, s))),
+      h('ul', null, licenseLines(subject).map(l => l.term != null ? h('li', null, h('abbr', { title: l.term }, l.text)) : h('li', null, l.text))),
       h('p', { class: 'muted small' }, 'Offered by ', didText(r.author), ` on ${formatTime(r.record.time)} · `, recordLink(cid, 'license record')))
   })
   return article
@@ -131,7 +150,7 @@ function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLEl
         h('figcaption', { class: 'muted small' }, 'Preview: ', nodeWord('the content as this node serves it'))),
       h('div', null,
         s.description != null ? h('p', { class: 'description' }, s.description) : null,
-        facts(item, s),
+        facts(item, s, ctx.signal),
         training.length > 0 ? h('div', { class: 'training' }, h('h3', null, 'AI training and data mining'), h('ul', null, training.map(t => h('li', null, t)))) : null)),
     licensesSection(item.cid, ctx),
     similarSection(item.cid, ctx))
@@ -156,9 +175,12 @@ function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, clea
       if (ctx.signal.aborted) return
       const d = drawing = drawLineage(graphBox, graph, (cid) => { location.hash = `#/asset/${cid}/lineage` })
       replace(status, `${graph.nodes.length} ${graph.nodes.length === 1 ? 'asset' : 'assets'}, ${graph.edges.length} links`,
-        graph.cursor != null ? ' (more beyond this page)' : '', '. Click a node to open it; scroll to zoom, drag to move. Colours: ',
-        badge('verified', 'ok'), ' ', badge('tampered', 'bad'), ' ', badge('checking', 'muted'),
-        '. Titles and solid links are read from verified records; which assets are listed, and dashed links, are ', nodeWordMark(), '.')
+        graph.cursor != null ? ' (more beyond this page)' : '', '. Click a work to open it; scroll or pinch to zoom, drag to move. ',
+        'Titles, pictures and solid links come from records checked here; which works are listed, dashed links and provenance verdicts are ', nodeWordMark(), '.')
+      // each work's provenance verdict (the node's report) colours its frame; a bounded number of questions
+      for (const n of graph.nodes.filter(x => x.present !== false).slice(0, VERDICTS_ASKED)) {
+        void getJson<ProvenanceReport>(`/v1/assets/${n.cid}/provenance`, ctx.signal).then(r => { d.setVerdict(n.cid, r.verdict) }).catch(() => {})
+      }
       const sorted = [...graph.nodes].sort((a, b) => (a.side === 'ancestor' ? -a.depth : a.depth) - (b.side === 'ancestor' ? -b.depth : b.depth))
       list.append(...sorted.map(n => {
         // the node's title until the record is checked; then the title its own bytes carry
@@ -175,7 +197,7 @@ function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, clea
           }
         }
         return h('li', { 'data-cid': n.cid, class: n.cid === asset ? 'current' : '' },
-          label, ' ', h('span', { class: 'muted small' }, n.side === 'root' || n.cid === asset ? 'this asset' : `${n.side ?? ''} · ${n.depth} ${n.side === 'ancestor' ? 'up' : 'down'}`),
+          label, ' ', h('span', { class: 'muted small' }, n.side === 'root' || n.cid === asset ? 'this asset' : n.side === 'ancestor' ? `parent, ${n.depth} ${n.depth === 1 ? 'generation' : 'generations'} up` : `derivative, ${n.depth} ${n.depth === 1 ? 'generation' : 'generations'} down`),
           ' ', n.present === false ? badge('not held', 'muted') : verifyBadge(ctx.verifier, n.cid, onResult))
       }))
     } catch (err) {
@@ -187,7 +209,7 @@ function lineagePanel (asset: string, ctx: ViewContext): { el: HTMLElement, clea
   void draw()
   return {
     el: h('div', null,
-      h('section', { class: 'card' }, h('h2', null, 'Lineage'), form, status, h('div', { class: 'graph-wrap' }, graphBox, zoomControls(() => drawing)), list),
+      h('section', { class: 'card' }, h('h2', null, 'Lineage'), form, status, h('div', { class: 'graph-wrap' }, graphBox, zoomControls(() => drawing)), graphLegend(), list),
       royaltyCalculator(asset, ctx)),
     cleanup: () => drawing?.destroy()
   }
@@ -207,7 +229,7 @@ export function assetView (root: HTMLElement, ctx: ViewContext): () => void {
     if (r.kind !== 'asset') { location.replace(`#/record/${cid}`); return }
     const item = r.record
     const s = item.credential.credentialSubject as AssetSubject
-    const headBadge = verifyBadge(ctx.verifier, cid)
+    const headBadge = signedByBadge(ctx.verifier, cid)
     headBadge.id = 'asset-verify'
     let body: HTMLElement
     if (tab === 'lineage') {

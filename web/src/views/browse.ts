@@ -16,6 +16,12 @@ import type { VerifyResult } from '../verify.ts'
 /** Results per page */
 const PAGE_SIZE = 24
 const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership']
+/** Record kinds in words; the record kind itself on hover */
+const KIND_WORDS: Record<string, string> = {
+  asset: 'works', license: 'licenses', grant: 'license grants', attestation: 'endorsements', revocation: 'revocations',
+  charter: 'collective charters', membership: 'memberships'
+}
+const kindBadge = (kind: string): HTMLSpanElement => badge((KIND_WORDS[kind] ?? kind).replace(/s$/, ''), 'info', `record kind: ${kind}`)
 const MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml', 'audio/mpeg', 'audio/wav', 'video/mp4', 'video/webm', 'text/plain', 'text/markdown', 'application/pdf']
 
 /**
@@ -29,7 +35,7 @@ function resultCard (s: RecordSummary, ctx: ViewContext): HTMLElement {
   const type = h('span', { class: 'muted small' })
   const title = h('h3', { class: 'result-title' }, nodeWord(h('a', { href }, s.title ?? `${s.kind} record`)))
   const byline = h('p', { class: 'small' }, nodeWord(didText(s.author), ' · ', formatTime(s.time)))
-  if (!isAsset) replace(media, h('div', { class: 'preview compact none' }, badge(s.kind, 'info')))
+  if (!isAsset) replace(media, h('div', { class: 'preview compact none' }, kindBadge(s.kind)))
   const onResult = (r: VerifyResult): void => {
     if (r.status !== 'verified') return
     const subject = r.record.credential.credentialSubject as { title?: string, mediaType?: string, id?: string }
@@ -46,7 +52,7 @@ function resultCard (s: RecordSummary, ctx: ViewContext): HTMLElement {
     h('a', { href, class: 'card-link' }, media),
     h('div', { class: 'result-body' },
       title,
-      h('p', { class: 'small' }, badge(s.kind, 'info'), ' ', type),
+      h('p', { class: 'small' }, kindBadge(s.kind), ' ', type),
       byline,
       h('p', { class: 'small' }, recordLink(s.cid), ' ', verifyBadge(ctx.verifier, s.cid, onResult))))
 }
@@ -56,10 +62,10 @@ export function browseView (root: HTMLElement, ctx: ViewContext): void {
   const p = ctx.params
   const value = (k: string, fallback = ''): string => p.get(k) ?? fallback
   const q = h('input', { type: 'search', name: 'q', placeholder: 'Search titles, tags, descriptions', props: { value: value('q') }, 'aria-label': 'Search' })
-  const kind = h('select', { name: 'kind', 'aria-label': 'Kind' }, h('option', { value: '' }, 'any kind'), KINDS.map(k => h('option', { value: k }, k)))
+  const kind = h('select', { name: 'kind', 'aria-label': 'Kind' }, h('option', { value: '' }, 'any kind'), KINDS.map(k => h('option', { value: k, title: `record kind: ${k}` }, KIND_WORDS[k] ?? k)))
   kind.value = value('kind', 'asset')
   const mediaType = h('input', { name: 'mediaType', list: 'media-types', placeholder: 'media type', props: { value: value('mediaType') }, 'aria-label': 'Media type' })
-  const author = h('input', { name: 'author', placeholder: 'author did:key:…', props: { value: value('author') }, 'aria-label': 'Author' })
+  const author = h('input', { name: 'author', placeholder: 'author (did:key:…)', props: { value: value('author') }, 'aria-label': 'Author' })
   const collective = h('select', { name: 'collective', 'aria-label': 'Collective' }, h('option', { value: '' }, 'any collective'))
   const wanted = value('collective')
   if (wanted !== '') collective.append(h('option', { value: wanted }, wanted))

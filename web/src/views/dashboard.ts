@@ -5,9 +5,27 @@
 import { getJson } from '../api.ts'
 import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
+import type { Child } from '../dom.ts'
 import { formatBytes, formatTime, shortCid } from '../format.ts'
+import type { VerifyResult } from '../verify.ts'
 import type { Collective, CollectiveMembers, NodeInfo, Page, Peer, ProposalTally, RecordEvent } from '../types.ts'
 import { badge, didText, errorBox, loading, nodeWord, nodeWordMark, verifyBadge } from '../ui.ts'
+
+/** Record kinds in words, for the live rows */
+const KIND_WORDS: Record<string, string> = {
+  asset: 'work', license: 'license', grant: 'license grant', attestation: 'endorsement', revocation: 'revocation',
+  charter: 'collective charter', membership: 'membership', profile: 'profile', proposal: 'proposal', vote: 'vote'
+}
+/** Where a record came from, in words */
+const SOURCE_WORDS: Record<string, string> = { local: 'this node', http: 'this node', gossip: 'a peer (live)', sync: 'a peer (catch-up)', import: 'an import', parked: 'a parent that arrived' }
+
+/** What a checked record is called in the live feed: a work's title, else what it is about */
+function liveTitle (r: Extract<VerifyResult, { status: 'verified' }>): string {
+  const s = r.record.credential.credentialSubject as { title?: unknown, name?: unknown }
+  if (typeof s.title === 'string' && s.title !== '') return s.title
+  if (typeof s.name === 'string' && s.name !== '') return `${KIND_WORDS[r.kind] ?? r.kind}: ${s.name}`
+  return `a ${KIND_WORDS[r.kind] ?? r.kind}`
+}
 
 /** Live records kept on screen */
 const LIVE_ROWS = 50
@@ -43,15 +61,15 @@ function storageCard (info: NodeInfo, count: HTMLElement): HTMLElement {
 }
 
 function peersTable (peers: Peer[]): HTMLElement {
-  if (peers.length === 0) return h('p', { class: 'muted' }, 'No peers yet. Join a collective with an invite, or connect to a peer with `atelier connect`.')
-  return h('table', { class: 'table' },
+  if (peers.length === 0) return h('p', { class: 'muted empty' }, 'No peers yet. Join a collective with an invite, or connect to a peer with ', h('code', null, 'atelier connect'), '.')
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'table' },
     h('thead', null, h('tr', null, h('th', null, 'Peer'), h('th', null, 'State'), h('th', null, 'Address'), h('th', null, 'Last seen'), h('th', null, 'Score'))),
     h('tbody', null, peers.map(p => h('tr', null,
       h('td', null, h('code', { title: p.peerId }, shortCid(p.peerId))),
       h('td', null, p.connected ? badge('connected', 'ok') : badge(p.failures > 0 ? `retrying (${p.failures})` : 'disconnected', 'muted')),
       h('td', null, h('code', null, p.addresses[0] ?? '')),
       h('td', null, p.lastSeen != null ? formatTime(p.lastSeen) : '—'),
-      h('td', null, p.score != null ? p.score.toFixed(1) : '—')))))
+      h('td', null, p.score != null ? p.score.toFixed(1) : '—'))))))
 }
 
 function collectiveBlock (c: Collective, signal: AbortSignal): HTMLElement {
@@ -74,12 +92,13 @@ function collectiveBlock (c: Collective, signal: AbortSignal): HTMLElement {
 }
 
 /** What a proposal would change, in words */
-function changeText (ch: ProposalTally['changes'][number]): string {
+function changeText (ch: ProposalTally['changes'][number]): Child {
+  const who = (): HTMLElement => didText(ch.member ?? '')
   switch (ch.action) {
-    case 'addAdmin': return `make ${shortCid(ch.member ?? '')} an admin`
-    case 'removeAdmin': return `end ${shortCid(ch.member ?? '')}'s admin role`
-    case 'admit': return `admit ${shortCid(ch.member ?? '')}`
-    case 'remove': return `remove ${shortCid(ch.member ?? '')}`
+    case 'addAdmin': return ['make ', who(), ' an admin']
+    case 'removeAdmin': return ['end the admin role of ', who()]
+    case 'admit': return ['admit ', who()]
+    case 'remove': return ['remove ', who()]
     case 'setQuorum': return `admin quorum ${ch.quorum ?? ''}`
     case 'setPolicy': return `admission by ${ch.policy ?? ''}`
     default: return `collective defaults${ch.spdx != null ? ` (license ${ch.spdx})` : ''}`
@@ -95,7 +114,7 @@ function proposalItem (t: ProposalTally): HTMLElement {
   return h('li', { class: 'proposal', 'data-proposal': t.proposal },
     h('strong', null, t.title), ' ', state,
     h('div', { class: 'muted small' }, `${t.method}: ${count} · turnout ${t.turnoutWeight} of ${t.totalWeight}`,
-      t.changes.length > 0 ? ` · ${t.status === 'closed' && t.outcome === 'passed' ? 'changed' : 'would change'}: ${t.changes.map(changeText).join(', ')}` : ''))
+      t.changes.length > 0 ? [` · ${t.status === 'closed' && t.outcome === 'passed' ? 'changed' : 'would change'}: `, t.changes.map((c, i) => [i > 0 ? ', ' : '', changeText(c)])] : ''))
 }
 
 /** The dashboard view */
@@ -135,7 +154,7 @@ export function dashboardView (root: HTMLElement, ctx: ViewContext): () => void 
   void getJson<Page<Peer>>('/v1/peers', signal).then(p => replace(peersBody, peersTable(p.items))).catch(fail(peersBody))
   void getJson<Page<Collective>>('/v1/collectives', signal).then(p => {
     replace(collectivesBody, p.items.length === 0
-      ? h('p', { class: 'muted' }, 'This node is in no collective yet (`atelier collective create <name>` founds one).')
+      ? h('p', { class: 'muted empty' }, 'This node is in no collective yet. ', h('code', null, 'atelier collective create <name>'), ' founds one.')
       : p.items.map(c => collectiveBlock(c, signal)))
   }).catch(fail(collectivesBody))
 
@@ -149,16 +168,20 @@ export function dashboardView (root: HTMLElement, ctx: ViewContext): () => void 
     count.dataset.n = String(n)
     count.textContent = n.toLocaleString()
     const target = ev.kind === 'asset' ? `#/asset/${ev.cid}` : `#/record/${ev.cid}`
-    // the event's time, kind and author are the node's word until the record's own bytes pass the check
-    const facts = h('span', { class: 'live-facts' }, nodeWord(h('time', null, formatTime(ev.time)), ' ', badge(ev.kind, 'info'), ' ', didText(ev.author)))
+    // the event's time, kind and author are the node's word until the record's own bytes pass the check; the
+    // link reads as the record's title (or its kind in words) once checked, never as a bare CID
+    const facts = h('span', { class: 'live-facts' }, nodeWord(h('time', null, formatTime(ev.time)), ' ', badge(KIND_WORDS[ev.kind] ?? ev.kind, 'info'), ' ', didText(ev.author)))
+    const link = h('a', { href: target, title: ev.cid, class: 'live-title', 'data-trust': 'node' }, `a new ${KIND_WORDS[ev.kind] ?? ev.kind}`)
     live.prepend(h('li', { class: 'live-row', 'data-cid': ev.cid },
+      link,
       facts,
-      h('a', { href: target, title: ev.cid, class: 'cid' }, shortCid(ev.cid)),
-      h('span', { class: 'muted small' }, `via ${ev.source}`),
+      h('span', { class: 'muted small' }, `via ${SOURCE_WORDS[ev.source] ?? ev.source}`),
       verifyBadge(ctx.verifier, ev.cid, r => {
         if (r.status !== 'verified') return
         facts.dataset.trust = 'verified'
-        replace(facts, h('time', null, formatTime(r.record.time)), ' ', badge(r.kind, 'info'), ' ', didText(r.author))
+        replace(facts, h('time', null, formatTime(r.record.time)), ' ', badge(KIND_WORDS[r.kind] ?? r.kind, 'info'), ' by ', didText(r.author))
+        link.textContent = liveTitle(r)
+        link.dataset.trust = 'verified'
       })))
     while (live.children.length > LIVE_ROWS) live.lastElementChild?.remove()
   })

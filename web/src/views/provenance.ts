@@ -7,45 +7,49 @@
 import { ApiError, getJson, query } from '../api.ts'
 import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
-import { formatTime } from '../format.ts'
+import { formatTime, plural } from '../format.ts'
 import type { Finding, LineageGraph, Page, ProvenanceReport, RecordItem, Severity } from '../types.ts'
 import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge } from '../ui.ts'
 import type { VerifyResult } from '../verify.ts'
 
 const SEVERITY_TONE: Record<Severity, 'bad' | 'warn' | 'info'> = { error: 'bad', warning: 'warn', info: 'info' }
-/** What each severity badge means */
+/** Severities in words, and what each means (on hover) */
+const SEVERITY_WORDS: Record<Severity, string> = { error: 'problem', warning: 'warning', info: 'note' }
 const SEVERITY_MEANS: Record<Severity, string> = {
-  error: 'A check the node ran failed.',
-  warning: 'Something to look at; the node does not count it as a failure.',
-  info: 'A check the node ran that passed, or a remark.'
+  error: 'A check the node ran failed (severity: error).',
+  warning: 'Something to look at; the node does not count it as a failure (severity: warning).',
+  info: 'A check the node ran that passed, or a remark (severity: info).'
 }
-/** The node's verdicts in words: never a check mark, since this page did not make the checks behind them */
-const VERDICT: Record<ProvenanceReport['verdict'], { tone: 'ok' | 'warn' | 'bad', text: string, means: string }> = {
-  verified: { tone: 'ok', text: 'The node found no problems', means: 'The node checked this asset and its ancestors and found no error and no warning.' },
-  warnings: { tone: 'warn', text: 'The node found warnings', means: 'The node found no error, but warnings worth a look (listed below).' },
-  failed: { tone: 'bad', text: 'The node found errors', means: 'At least one of the node\'s checks failed (listed below).' }
+/** The node's verdict in words, naming what was checked and how many problems; never a check mark, since this page did not make those checks */
+function verdictWords (verdict: string, errors: number, warnings: number): { tone: 'ok' | 'warn' | 'bad' | 'muted', text: string, means: string } {
+  switch (verdict) {
+    case 'verified': return { tone: 'ok', text: 'Provenance: no problems found', means: 'The node checked this work and its ancestors (signatures, content, parents, licenses, AI-training consent) and found no error and no warning.' }
+    case 'warnings': return { tone: 'warn', text: `Provenance: ${plural(warnings, 'warning')}`, means: 'The node found no error, but warnings worth a look (listed below).' }
+    case 'failed': return { tone: 'bad', text: `Provenance: failed — ${plural(errors, 'problem')}`, means: 'At least one of the node\'s checks failed (listed below).' }
+    default: return { tone: 'muted', text: `Provenance: ${verdict}`, means: 'A verdict this page does not know.' }
+  }
 }
 /** How far up the page checks the lineage itself */
 const ANCESTOR_DEPTH = 100
 const ANCESTOR_LIMIT = 2000
 
 function reportView (r: ProvenanceReport): HTMLElement {
-  const v = VERDICT[r.verdict] ?? { tone: 'muted', text: `The node's verdict: ${String(r.verdict)}`, means: 'A verdict this page does not know.' }
-  const verdict = badge(v.text, v.tone as 'ok', `${v.means} This is the node's own report: this browser did not re-run these checks.`)
-  verdict.id = 'provenance-verdict'
-  verdict.dataset.verdict = r.verdict
   const counts = r.counts ?? {
     errors: r.findings.filter(f => f.severity === 'error').length,
     warnings: r.findings.filter(f => f.severity === 'warning').length,
     infos: r.findings.filter(f => f.severity === 'info').length
   }
+  const v = verdictWords(String(r.verdict), counts.errors, counts.warnings)
+  const verdict = badge(v.text, v.tone, `${v.means} This is the node's own report: this browser did not re-run these checks.`)
+  verdict.id = 'provenance-verdict'
+  verdict.dataset.verdict = r.verdict
   const rank: Record<string, number> = { error: 0, warning: 1, info: 2 }
   const problems = r.findings.filter(f => f.severity !== 'info').sort((a, b) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3))
   const notes = r.findings.filter(f => f.severity === 'info')
   return h('div', { id: 'provenance-report', 'data-trust': 'node' },
     h('p', { class: 'verdict' }, verdict, ' ', nodeWordMark(), ' ',
-      h('span', { class: 'muted small' }, `${counts.errors} errors · ${counts.warnings} warnings · ${counts.infos} notes`,
-        r.records != null ? ` · ${r.records.length} records checked` : '', r.checkedAt != null ? ` · ${formatTime(r.checkedAt)}` : '')),
+      h('span', { class: 'muted small' }, `${plural(counts.errors, 'problem')} · ${plural(counts.warnings, 'warning')} · ${plural(counts.infos, 'note')}`,
+        r.records != null ? ` · ${plural(r.records.length, 'record')} checked` : '', r.checkedAt != null ? ` · ${formatTime(r.checkedAt)}` : '')),
     r.findings.length === 0
       ? h('p', { class: 'muted' }, 'No findings.')
       : [
@@ -62,9 +66,8 @@ function reportView (r: ProvenanceReport): HTMLElement {
 /** Findings, one badge each: errors first, then warnings, then notes */
 function findingList (findings: Finding[]): HTMLElement {
   return h('ul', { class: 'findings' }, findings.map(f => h('li', { class: `finding finding-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity },
-    badge(f.severity, SEVERITY_TONE[f.severity] ?? 'info', SEVERITY_MEANS[f.severity]), ' ',
-    h('code', null, f.code), ' ',
-    h('span', null, f.message),
+    badge(SEVERITY_WORDS[f.severity] ?? f.severity, SEVERITY_TONE[f.severity] ?? 'info', `${SEVERITY_MEANS[f.severity] ?? ''} Check: ${f.code}`), ' ',
+    h('span', { title: f.code }, f.message),
     f.record != null ? h('span', { class: 'small' }, ' — ', recordLink(f.record)) : null)))
 }
 
@@ -101,7 +104,7 @@ function rowLabel (c: CheckedRecord): { el: HTMLElement, update: (r: VerifyResul
 }
 
 function browserChecks (asset: string, records: CheckedRecord[], ctx: ViewContext): HTMLElement {
-  const summary = badge(`checking ${records.length} records…`, 'muted')
+  const summary = badge(`checking ${plural(records.length, 'record')}…`, 'muted')
   summary.id = 'browser-verdict'
   const results: VerifyResult[] = []
   const done = (r: VerifyResult): void => {
@@ -113,8 +116,8 @@ function browserChecks (asset: string, records: CheckedRecord[], ctx: ViewContex
     summary.className = `badge badge-${bad > 0 ? 'bad' : unchecked > 0 ? 'warn' : 'ok'}`
     summary.title = 'This browser\'s own check: each record\'s bytes hash to its id and carry its author\'s valid signature.'
     summary.textContent = bad > 0
-      ? `✗ ${bad} of ${records.length} records fail the check: tampered or invalid`
-      : unchecked > 0 ? `${unchecked} of ${records.length} records could not be fetched` : `✓ all ${records.length} records verified in this browser`
+      ? `✗ Signatures: ${bad} of ${plural(records.length, 'record')} fail the check (altered or invalid)`
+      : unchecked > 0 ? `Signatures: ${unchecked} of ${plural(records.length, 'record')} could not be fetched` : `✓ Signatures: all ${plural(records.length, 'record')} checked in this browser`
   }
   const row = (c: CheckedRecord): HTMLElement => {
     const label = rowLabel(c)
@@ -129,7 +132,7 @@ function browserChecks (asset: string, records: CheckedRecord[], ctx: ViewContex
   }
   return h('section', { class: 'card', id: 'signature-checks' },
     h('h2', null, 'Signatures checked in this browser'),
-    h('p', { class: 'muted small' }, 'The page fetched each record\'s bytes and checked its eddsa-jcs-2022 proof and its CID itself (@noble/curves), so it does not have to trust this node. Which records make up the lineage is ', nodeWord('the list this node holds'), '.'),
+    h('p', { class: 'muted small' }, 'The page fetched each record and checked its ', h('abbr', { title: 'eddsa-jcs-2022 Data Integrity proof, checked with @noble/curves' }, 'signature'), ' and its ', h('abbr', { title: 'content identifier: the hash of the record\'s bytes' }, 'id (CID)'), ' itself, so it does not have to trust this node. Which records make up the lineage is ', nodeWord('the list this node holds'), '.'),
     h('p', null, summary),
     h('table', { class: 'table' },
       h('thead', null, h('tr', null, h('th', null, 'Record'), h('th', null, 'CID'), h('th', null, 'Check'))),

@@ -11,6 +11,15 @@ import { h, replace } from '../dom.ts'
 import { formatBytes } from '../format.ts'
 import type { Collective, Page } from '../types.ts'
 import { assetLink, errorBox } from '../ui.ts'
+import { licenseName } from '../words.ts'
+import { parentPicker } from './parent-picker.ts'
+import type { LicenseSubject } from '../../../src/records/index.ts'
+
+/** A preset without an SPDX id, in words: "commercial-remix" → "Commercial remix" */
+function presetWords (name: string): string {
+  const w = name.replace(/-/g, ' ')
+  return w.charAt(0).toUpperCase() + w.slice(1)
+}
 
 interface Created {
   cid: string
@@ -19,16 +28,7 @@ interface Created {
   license?: { cid: string }
 }
 
-const RELATIONSHIPS = [['parentOf', 'derived from (parentOf)'], ['componentOf', 'contains it (componentOf)'], ['inputTo', 'AI input or training data (inputTo)']] as const
 const AI_CHOICES = [['', 'not stated'], ['notAllowed', 'not allowed'], ['allowed', 'allowed'], ['constrained', 'allowed under conditions']] as const
-
-function parentRow (value = ''): HTMLElement {
-  const row = h('div', { class: 'parent-row' },
-    h('input', { name: 'parent', placeholder: 'parent asset record CID (bagaaiera…)', props: { value }, 'aria-label': 'Parent asset record', size: 64 }),
-    h('select', { name: 'relationship', 'aria-label': 'Relationship' }, RELATIONSHIPS.map(([v, label]) => h('option', { value: v }, label))),
-    h('button', { type: 'button', class: 'secondary small', title: 'Remove this parent', onclick: () => row.remove() }, 'Remove'))
-  return row
-}
 
 /** The upload view: #/upload[?parent=<cid>] */
 export function uploadView (root: HTMLElement, ctx: ViewContext): void {
@@ -46,14 +46,13 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
   const description = h('textarea', { id: 'description', name: 'description', rows: 3, maxlength: 10000 })
   const tags = h('input', { id: 'tags', name: 'tags', placeholder: 'comma separated', size: 48 })
 
-  const parents = h('div', { id: 'parents' }, ctx.params.getAll('parent').map(p => parentRow(p)))
-  const addParent = h('button', { type: 'button', class: 'secondary small', id: 'add-parent', onclick: () => parents.append(parentRow()) }, 'Add a parent')
+  const parents = parentPicker(ctx)
 
   const presetNames = Object.keys(LICENSE_PRESETS) as LicensePresetName[]
-  const license = h('select', { id: 'license', name: 'license' }, h('option', { value: '' }, 'no license (all rights reserved)'),
+  const license = h('select', { id: 'license', name: 'license' }, h('option', { value: '' }, 'No license: all rights reserved'),
     presetNames.map(name => {
       const preset: LicensePreset = LICENSE_PRESETS[name]
-      return h('option', { value: name }, `${name}${preset.spdx != null ? ` (${preset.spdx})` : ''}`)
+      return h('option', { value: name, title: preset.spdx ?? name }, preset.spdx != null ? licenseName({ spdx: preset.spdx, terms: preset.terms, royaltyPolicy: preset.royaltyPolicy } as LicenseSubject) : presetWords(name))
     }))
   const licenseSummary = h('p', { class: 'muted small' })
   license.addEventListener('change', () => {
@@ -63,9 +62,14 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
 
   const ai = h('fieldset', { class: 'radios' }, h('legend', null, 'AI training on this work'),
     AI_CHOICES.map(([v, label]) => h('label', null, h('input', { type: 'radio', name: 'aiTraining', value: v, checked: v === '' }), ` ${label}`)))
-  const collective = h('select', { id: 'collective', name: 'collective' }, h('option', { value: '' }, 'none (this node only)'))
+  const collective = h('select', { id: 'collective', name: 'collective' }, h('option', { value: '' }, 'None: this node only'))
+  // on a member node the work goes to its collective unless the person picks otherwise
+  let defaultCollective = ''
   void getJson<Page<Collective>>('/v1/collectives', ctx.signal).then(c => {
-    for (const col of c.items.filter(x => x.member !== false)) collective.append(h('option', { value: col.id }, col.name))
+    const mine = c.items.filter(x => x.member !== false)
+    for (const col of mine) collective.append(h('option', { value: col.id }, col.name))
+    const member = mine.find(x => x.member === true) ?? mine[0]
+    if (member != null) collective.value = defaultCollective = member.id
   }).catch(() => {})
 
   const progress = h('progress', { id: 'upload-progress', max: 100, props: { value: 0 }, hidden: true })
@@ -83,12 +87,24 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
     h('section', { class: 'card' }, h('h2', null, 'The work'),
       field('File', file), field('Title', title), field('Description', description), field('Tags', tags), field('Collective', collective)),
     h('section', { class: 'card' }, h('h2', null, 'Made from'),
-      h('p', { class: 'muted small' }, 'Parent works this one derives from, by their asset record CID (the "Make a derivative" button of an asset fills this in).'),
-      parents, addParent),
+      h('p', { class: 'muted small' }, 'Works this one was made from: search them by title (the "Make a derivative" button of a work fills this in).'),
+      parents.el),
     h('section', { class: 'card' }, h('h2', null, 'License and AI'),
       field('License', license, licenseSummary), ai),
     h('p', null, submit, ' ', progress, ' ', progressText),
     out)
+
+  /** After a successful add: an empty form for the next work, the token and the collective kept */
+  const reset = (): void => {
+    for (const el of [file, title, description, tags]) el.value = ''
+    parents.clear()
+    license.value = ''
+    license.dispatchEvent(new Event('change'))
+    const none = form.querySelector<HTMLInputElement>('input[name="aiTraining"][value=""]')
+    if (none != null) none.checked = true
+    collective.value = defaultCollective
+    progress.hidden = true
+  }
 
   form.addEventListener('submit', (e) => {
     e.preventDefault()
@@ -118,11 +134,7 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
       progressText.textContent = `uploaded ${formatBytes(added.size)}; signing the record…`
       stage = `The content was stored (${added.cid}), but the node refused the record:`
       const aiTraining = (form.querySelector('input[name="aiTraining"]:checked') as HTMLInputElement | null)?.value ?? ''
-      const parentList = [...parents.querySelectorAll('.parent-row')].flatMap(row => {
-        const record = (row.querySelector('input[name="parent"]') as HTMLInputElement).value.trim()
-        const relationship = (row.querySelector('select[name="relationship"]') as HTMLSelectElement).value
-        return record !== '' ? [{ record, relationship }] : []
-      })
+      const parentList = parents.chosen()
       const tagList = tags.value.split(',').map(t => t.trim()).filter(t => t !== '')
       const body: Record<string, unknown> = { content: added.cid, title: title.value.trim() }
       if (f.type !== '' && /^[a-z0-9!#$&^_.+-]+\/[a-zA-Z0-9!#$&^_.+-]+$/.test(f.type)) body.mediaType = f.type
@@ -139,6 +151,7 @@ export function uploadView (root: HTMLElement, ctx: ViewContext): void {
         assetLink(created.cid, body.title as string), ' · ',
         h('a', { href: `#/asset/${created.cid}/lineage`, id: 'open-lineage' }, 'see its lineage'), ' · ',
         h('a', { href: `#/asset/${created.cid}/provenance` }, 'provenance report')))
+      reset()
     } catch (err) {
       if (ctx.signal.aborted) return
       progressText.textContent = ''
