@@ -110,8 +110,10 @@ export interface SyncConfig {
 
 /** Replication of a collective whose charter asks for k copies of each work (protocols/collectives.md §Replication) */
 export interface ReplicationConfig {
-  /** A member not seen for this long (no connection, sync, gossip or fresh member card) is skipped when choosing
-   * holders, so the next member in each work's rendezvous order takes its works, ms. @default 600000 (10 min) */
+  /** A member not seen for this long (no connection, sync session or fresh member card) is skipped when choosing
+   * holders, so the next member in each work's rendezvous order takes its works, ms. Longer than a member card's
+   * refresh (10 min) plus the exchange interval, so a live member known only by its cards stays live.
+   * @default 900000 (15 min) */
   offlineMs: number
   /** How often the holders of every work are computed again (also on each asset and membership record), ms.
    * @default 30000 */
