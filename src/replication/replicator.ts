@@ -7,6 +7,7 @@
  * add, a user pin, an import), nor the works of a collective with `replication: full`.
  */
 import type { Logger } from 'pino'
+import { createHash } from 'node:crypto'
 import { holdersOf, rankMembers } from './holders.ts'
 import { Liveness } from './liveness.ts'
 import type { MemberNode } from './liveness.ts'
@@ -67,6 +68,14 @@ export interface CollectiveHealth {
   below: WorkHealth[]
 }
 
+/**
+ * Ranks kept per work beyond k: a round takes the first k live members of the cached prefix and ranks every member
+ * again only when fewer than k of the prefix are live or the membership changed. Ranking hashes every member, so
+ * ranking every work every round cost works × members hashes (docs/scale-model.md); the cache makes a round
+ * works × (k + slack) look-ups.
+ */
+const RANK_SLACK = 8
+
 /** Quiet time after an asset or membership record before a round, so a burst of records makes one round */
 const POKE_DELAY_MS = 500
 
@@ -86,6 +95,8 @@ export class Replicator {
   private round?: Promise<void>
   private again = false
   private readonly shutdown = new AbortController()
+  /** per work: the membership it was ranked over (a digest) and the first k + RANK_SLACK members of its order */
+  private readonly ranks = new Map<string, { members: string, top: string[] }>()
 
   constructor (components: ReplicatorComponents, init: ReplicatorInit) {
     this.c = components
@@ -127,20 +138,35 @@ export class Replicator {
     return (did) => did === this.c.self || this.liveness.isLive(this.c.nodesOf(collective, did), now, this.init.offlineMs)
   }
 
+  /** The holders of `work`, from its cached rank prefix when that prefix still has k live members */
+  private holders (work: string, members: string[], membersKey: string, copies: number, live: (did: string) => boolean): string[] {
+    let cached = this.ranks.get(work)
+    if (cached == null || cached.members !== membersKey) {
+      cached = { members: membersKey, top: rankMembers(work, members).slice(0, copies + RANK_SLACK) }
+      this.ranks.set(work, cached)
+    }
+    const fromPrefix = holdersOf(work, cached.top, copies, live)
+    if (fromPrefix.length === copies || cached.top.length === members.length) return fromPrefix
+    return holdersOf(work, members, copies, live)
+  }
+
   private async computeRound (): Promise<void> {
     const now = this.c.clock()
     const wanted = new Set<string>()
     const keep = new Set<string>()
+    const seen = new Set<string>()
     /** works this node does not hold, and whether all k of their holders are live */
     const others = new Map<string, boolean>()
     for (const collective of this.c.collectives()) {
       const facts = await this.c.facts(collective)
       if (facts == null) continue
       const copies = typeof facts.replication === 'object' ? facts.replication.copies : undefined
+      const membersKey = membershipDigest(facts.members)
       for await (const work of this.c.works(collective)) {
+        seen.add(work)
         if (facts.replication === 'full') { keep.add(work); continue }
         if (copies == null) continue
-        const holders = holdersOf(work, facts.members, copies, this.isLive(collective, now))
+        const holders = this.holders(work, facts.members, membersKey, copies, this.isLive(collective, now))
         if (holders.includes(this.c.self)) wanted.add(work)
         else others.set(work, (others.get(work) ?? true) && holders.length >= Math.min(copies, facts.members.length))
       }
@@ -161,6 +187,8 @@ export class Replicator {
       this.log.info({ work }, 'no longer a holder: released the pin')
     }
     for (const work of this.releasing.keys()) if (!pinned.has(work)) this.releasing.delete(work)
+    // bounded by the works the collectives hold now
+    for (const work of this.ranks.keys()) if (!seen.has(work)) this.ranks.delete(work)
   }
 
   private enqueue (work: string): void {
@@ -200,12 +228,13 @@ export class Replicator {
     for await (const p of this.c.pins()) pinned.add(p.cid)
     const below: WorkHealth[] = []
     let works = 0
+    const membersKey = membershipDigest(facts.members)
     for await (const work of this.c.works(collective)) {
       works++
-      const ranked = rankMembers(work, facts.members)
-      const holders = holdersOf(work, ranked, copies, live)
+      const holders = this.holders(work, facts.members, membersKey, copies, live)
+      const ranked = this.ranks.get(work)?.top ?? []
       const last = holders.length > 0 ? ranked.indexOf(holders[holders.length - 1]) : ranked.length - 1
-      const offline = ranked.slice(0, last + 1).filter(did => !live(did))
+      const offline = (last >= 0 ? ranked.slice(0, last + 1) : ranked).filter(did => !live(did))
       const self = holders.includes(this.c.self) ? this.selfState(work, pinned) : undefined
       if (holders.length < copies || self === 'failed' || self === 'fetching' || self === 'waiting') {
         below.push({ work, holders, offline, ...(self != null ? { self } : {}) })
@@ -219,4 +248,11 @@ export class Replicator {
     if (this.fetching === work) return 'fetching'
     return this.failed.has(work) ? 'failed' : 'waiting'
   }
+}
+
+/** A digest of a member set, whatever its order: a cached ranking is reused only for the same set */
+function membershipDigest (members: string[]): string {
+  const hash = createHash('sha256')
+  for (const did of [...members].sort()) hash.update(did + '\n')
+  return hash.digest('base64')
 }
