@@ -94,10 +94,17 @@ describe('replication: k copies of each work', { timeout: 300_000 }, () => {
       assert.deepEqual(h.below, [], `node ${dids.get(d)} sees works below k`)
     }
 
-    // stop a holder (not the author) of the first work whose holders do not include the author
-    const work = works.find(w => !holdersOf(w, members, COPIES).includes(dids.get(a)!)) ?? works[0]
-    const holders = holdersOf(work, members, COPIES)
-    const victim = nodes.find(d => d !== a && holders.includes(dids.get(d)!))!
+    // stop a holder (not the author) of a work that neither it nor the member next in line leaves to the author, so
+    // a new member must fetch it
+    const aDid = dids.get(a)!
+    let work = works[0]
+    let victim = nodes[1]
+    for (const w of works) {
+      const hs = holdersOf(w, members, COPIES)
+      const v = nodes.find(d => d !== a && hs.includes(dids.get(d)!))
+      if (v == null || hs.includes(aDid)) continue
+      if (!holdersOf(w, members, COPIES, did => did !== dids.get(v)).includes(aDid)) { work = w; victim = v; break }
+    }
     const stoppedAt = Date.now()
     await victim.stop()
     const live = nodes.filter(d => d !== victim)
@@ -107,8 +114,10 @@ describe('replication: k copies of each work', { timeout: 300_000 }, () => {
     console.log(`re-pinned to ${COPIES} live holders ${ms} ms after a holder stopped (bound ${REPIN_BOUND_MS} ms, ratio ${(ms / REPIN_BOUND_MS).toFixed(2)}; offline period ${REPLICATION.offlineMs} ms)`)
 
     // a survivor's health names the stopped member as offline and counts it out of the live members
-    const h = (await live[1].api(`/v1/collectives/${collective}/health`)).body
-    assert.equal(h.live, NODES - 1)
+    const h = await waitFor(async () => {
+      const body = (await live[1].api(`/v1/collectives/${collective}/health`)).body
+      return body.live === NODES - 1 ? body : undefined
+    }, REPIN_BOUND_MS, 'a survivor to count the stopped member offline')
     assert.equal(h.healthy, true)
 
     // a collective without k copies has no health to report: 400 with the documented error body
