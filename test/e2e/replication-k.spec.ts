@@ -125,5 +125,13 @@ describe('replication: k copies of each work', { timeout: 300_000 }, () => {
     const bad = await a.api(`/v1/collectives/${JSON.parse(plain.stdout).id}/health`)
     assert.equal(bad.status, 400)
     assert.equal(bad.body.error.code, 'ERR_INVALID_REQUEST')
+    // copies outside 1…64 are refused at the door: 400 over HTTP, a usage error from the CLI
+    for (const replication of [{ copies: 0 }, { copies: 65 }, { copies: 2, extra: 1 }, 'some']) {
+      const res = await a.api('/v1/collectives', { method: 'POST', json: { name: 'Bad', replication } })
+      assert.equal(res.status, 400, JSON.stringify(replication))
+    }
+    const cli = await a.cli(['collective', 'create', 'Bad', '--replication', '65'])
+    assert.notEqual(cli.code, 0)
+    assert.match(cli.stderr, /between 1 and 64/)
   })
 })
