@@ -108,6 +108,24 @@ export interface SyncConfig {
   intervalMs: number
 }
 
+/** Replication of a collective whose charter asks for k copies of each work (protocols/collectives.md §Replication) */
+export interface ReplicationConfig {
+  /** A member not seen for this long (no connection, sync session or fresh member card) is skipped when choosing
+   * holders, so the next member in each work's rendezvous order takes its works, ms. Longer than a member card's
+   * refresh (10 min) plus the exchange interval, so a live member known only by its cards stays live.
+   * @default 900000 (15 min) */
+  offlineMs: number
+  /** How often the holders of every work are computed again (also on each asset and membership record), ms.
+   * @default 30000 */
+  intervalMs: number
+  /** How long a node that stopped being a holder of a work keeps its pin, so the new holders can fetch the content
+   * from it; the pin goes only if this node is still not a holder and all k holders are live, ms. @default 600000 */
+  releaseDelayMs: number
+  /** Longest a holder waits for one work's content to arrive before it tries again on the next round, ms.
+   * @default 300000 */
+  pinTimeoutMs: number
+}
+
 /** Perceptual fingerprints of works (protocols/fingerprints.md, records.md §3.1) */
 export interface FingerprintsConfig {
   /** Compute the fingerprints of an image or text when this node signs an asset record for it, and put them in the
@@ -127,6 +145,7 @@ export interface AtelierConfig {
   parking: ParkingConfig
   store: StoreConfig
   sync: SyncConfig
+  replication: ReplicationConfig
   fingerprints: FingerprintsConfig
   governance: GovernanceConfig
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
@@ -149,6 +168,7 @@ export interface ConfigOverrides {
   parking?: Partial<ParkingConfig>
   store?: Partial<StoreConfig>
   sync?: Partial<SyncConfig>
+  replication?: Partial<ReplicationConfig>
   fingerprints?: Partial<FingerprintsConfig>
   logLevel?: string
 }
@@ -269,6 +289,12 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')
+    },
+    replication: {
+      offlineMs: positiveInt(pick(l => l.replication?.offlineMs, d.replication.offlineMs), 'replication.offlineMs'),
+      intervalMs: positiveInt(pick(l => l.replication?.intervalMs, d.replication.intervalMs), 'replication.intervalMs'),
+      releaseDelayMs: positiveInt(pick(l => l.replication?.releaseDelayMs, d.replication.releaseDelayMs), 'replication.releaseDelayMs', true),
+      pinTimeoutMs: positiveInt(pick(l => l.replication?.pinTimeoutMs, d.replication.pinTimeoutMs), 'replication.pinTimeoutMs')
     },
     fingerprints: {
       compute: bool(pick(l => l.fingerprints?.compute, d.fingerprints.compute), 'fingerprints.compute'),

@@ -35,6 +35,7 @@ import { verify } from './commands/verify.ts'
 import { search } from './commands/search.ts'
 import { similar, alerts } from './commands/similar.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
+import { collectiveHealth } from './commands/collective-health.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 import { propose, vote, proposals, proposalShow } from './commands/governance.ts'
 import { profileSet, profileShow } from './commands/profile.ts'
@@ -46,7 +47,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   pinLs, pinAdd, pinRm, gc,
   record, records, search, lineage, verify, royalties, similar, alerts,
   license, grant, attest, revoke,
-  collectiveCreate, collectiveList, collectiveShow,
+  collectiveCreate, collectiveList, collectiveShow, collectiveHealth,
   invite, join, members, admit, remove,
   propose, vote, proposals, proposalShow,
   profileSet, profileShow,

@@ -132,7 +132,7 @@ export function recordDetail (item: RecordItem, who: Who = namer(undefined)): st
       break
     case 'charter':
       body = fields([['name', str(s.name)], ['description', str(s.description)], ['admins', list(s.admins)],
-        ['admission', str(s.admission?.policy)], ['quorum', str(s.admission?.quorum)], ['replication', str(s.replication)]])
+        ['admission', str(s.admission?.policy)], ['quorum', str(s.admission?.quorum)], ['replication', typeof s.replication?.copies === 'number' ? `${s.replication.copies} copies` : str(s.replication)], ['visibility', str(s.visibility)]])
       break
     case 'membership':
       body = fields([['action', str(s.action)], ['member', str(s.member)], ['invite', str(s.invite)], ['effective from', str(s.effectiveFrom)],

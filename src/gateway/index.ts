@@ -18,6 +18,7 @@ import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
 import { recordMediaType } from './media-type.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
+import { replicationRoutes } from './routes/replication.ts'
 import { governanceRoutes } from './routes/governance.ts'
 import { lineageReportRoutes } from './routes/lineage-reports.ts'
 import { webRoutes } from './routes/web.ts'
@@ -103,6 +104,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     })
   })
   await app.register(async (scope) => { await collectiveRoutes(scope, components) })
+  await app.register(async (scope) => { await replicationRoutes(scope, components) })
   await app.register(async (scope) => { await governanceRoutes(scope, components) })
   await app.register(async (scope) => { await webRoutes(scope, { root: WEB_ROOT }) })
   await app.register(async (scope) => { await provenanceRoutes(scope, components) })

@@ -1,6 +1,7 @@
 /**
  * What the gateway receives from the node: collaborators, never the node itself.
  */
+import type { CollectiveHealth } from '../replication/replicator.ts'
 import type { Logger } from 'pino'
 import type { RecordService } from '../node/record-service.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -68,6 +69,8 @@ export interface GatewayComponents {
   computeFingerprints?: boolean
   /** creators' display names from their profiles (src/profiles); without it answers carry no names */
   names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
+  /** k-copy replication: which works lack live holders (src/replication) */
+  replication?: { health: (collective: string) => Promise<CollectiveHealth | undefined> }
 }
 
 export type GatewayInit = HttpConfig

@@ -51,6 +51,7 @@ import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
 import { memberCardStore } from './member-cards.ts'
 import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
 import { SyncProgress } from './sync-progress.ts'
+import { startReplication } from './replication-wiring.ts'
 import { markRunning, markStopped, reconcileAfterCrash } from './reconcile.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
@@ -383,6 +384,10 @@ export class AtelierNode {
     await members.start()
     memberDialer.start()
     this.stopSteps.push({ name: 'members', run: async () => { memberDialer.stop(); await members.stop() } })
+    // k copies of each work of a `{ copies: k }` collective, spread by rendezvous hashing (src/replication)
+    const replication = startReplication({ self: identity.did, collectives, index, store: storage.store, cards: memberCards, libp2p: storage.libp2p, records, syncSessions: this.syncSessions, clock: this.clock, logger: this.log }, config.replication)
+    members.on('cards', () => { replication.replicator.poke() })
+    this.stopSteps.push({ name: 'replication', run: replication.stop })
 
     // near-duplicate search and unattributed-copy alerts (issue 12): loaded before the gateway answers
     const lineageView = createIndexLineageView({ index, store: storage.store, links })
@@ -418,7 +423,8 @@ export class AtelierNode {
       fingerprinter,
       similarity,
       computeFingerprints: config.fingerprints.compute,
-      names
+      names,
+      replication: replication.replicator
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { PendingChange } from '../collectives/index.ts'
 import { InvalidRequestError, NotFoundError } from '../errors.ts'
-import type { CharterSubject, RecordCrypto, ValidRecord } from '../records/types.ts'
+import type { CharterSubject, RecordCrypto, Replication, ValidRecord } from '../records/types.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { PeerKeeper } from '../net/peers.ts'
@@ -98,7 +98,7 @@ export interface CollectiveSummary {
   admins: string[]
   policy: 'quorum' | 'invite'
   quorum: number
-  replication: 'full' | 'none'
+  replication: Replication
   members: string[]
   joined: boolean
   /** whether this node's creator is a member now */

@@ -60,6 +60,13 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
  */
 export const ASSET_FINGERPRINTS_SCHEMA_VERSION = 2
 
+/**
+ * Charter schema version 2 (records.md §3.6, §8): version 1 plus `visibility` and `replication: { copies: k }`.
+ * A charter is written at version 2 only when it uses one of them, so charters that do not stay readable to nodes
+ * of earlier releases.
+ */
+export const CHARTER_V2_SCHEMA_VERSION = 2
+
 /** Every schema version a node of this release validates, per kind */
 export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[]>> = Object.freeze({
   asset: [1, ASSET_FINGERPRINTS_SCHEMA_VERSION],
@@ -67,7 +74,7 @@ export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[
   grant: [1],
   attestation: [1],
   revocation: [1],
-  charter: [1],
+  charter: [1, CHARTER_V2_SCHEMA_VERSION],
   membership: [1],
   proposal: [1],
   vote: [1],

@@ -17,6 +17,7 @@ import grantSchema from '../../protocols/schemas/grant.schema.json' with { type:
 import attestationSchema from '../../protocols/schemas/attestation.schema.json' with { type: 'json' }
 import revocationSchema from '../../protocols/schemas/revocation.schema.json' with { type: 'json' }
 import charterSchema from '../../protocols/schemas/charter.schema.json' with { type: 'json' }
+import charterV2Schema from '../../protocols/schemas/charter-2.schema.json' with { type: 'json' }
 import membershipSchema from '../../protocols/schemas/membership.schema.json' with { type: 'json' }
 import proposalSchema from '../../protocols/schemas/proposal.schema.json' with { type: 'json' }
 import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: 'json' }
@@ -42,11 +43,13 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
 /**
  * Every schema a node validates, by kind and version: the version-1 schemas above and the later versions of a
  * kind beside them (records.md §8: a node keeps validating the versions it knows). Asset version 2 adds
- * `fingerprints` and refers to version 1 for every other member.
+ * `fingerprints` and refers to version 1 for every other member; charter version 2 adds `visibility` and
+ * `replication: { copies }` the same way.
  */
 export const KIND_SCHEMA_VERSIONS: ReadonlyArray<{ kind: RecordKind, version: number, schema: { $id: string } }> = Object.freeze([
   ...(Object.keys(KIND_SCHEMAS) as RecordKind[]).map(kind => ({ kind, version: 1, schema: KIND_SCHEMAS[kind] })),
-  { kind: 'asset' as const, version: 2, schema: assetV2Schema }
+  { kind: 'asset' as const, version: 2, schema: assetV2Schema },
+  { kind: 'charter' as const, version: 2, schema: charterV2Schema }
 ])
 
 /** The shared definitions and the envelope, as shipped */

@@ -172,8 +172,14 @@ export interface Admission {
   quorum: number
 }
 
-/** Whether members' nodes keep a full copy of the collective's records and content ('full') or only what they use */
-export type Replication = 'full' | 'none'
+/**
+ * Whether members' nodes keep a full copy of the collective's content ('full'), only what they use ('none'), or
+ * k copies of each work spread over the members by rendezvous hashing (`{ copies: k }`, charter version 2)
+ */
+export type Replication = 'full' | 'none' | { copies: number }
+
+/** Who may read a collective's works (charter version 2); absent means public */
+export type Visibility = 'public' | 'private'
 
 /**
  * `credentialSubject` of a charter: the founding record of a collective. The collective is named by the charter's
@@ -186,6 +192,8 @@ export interface CharterSubject {
   admins: string[]
   admission: Admission
   replication?: Replication
+  /** charter version 2; absent = public */
+  visibility?: Visibility
 }
 
 /** An admin's signature on admitting `member` from `effectiveFrom`; effective once `quorum` admins signed the same */

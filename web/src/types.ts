@@ -30,7 +30,8 @@ export interface Collective {
   admins: string[]
   policy: string
   quorum: number
-  replication?: string
+  /** 'full', 'none', or k copies of each work (charter version 2) */
+  replication?: string | { copies: number }
   members: string[]
   joined?: boolean
   member?: boolean

@@ -36,6 +36,8 @@ const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.
 const GOVERNANCE_VALID_FROM = ['2025-02-28T10:00:00.000Z', '2025-03-02T18:20:00.000Z', '2025-03-03T07:05:00.000Z', '2025-03-03T07:05:02.000Z']
 // the profile, after the collective's records
 const PROFILE_VALID_FROM = '2025-03-05T16:20:00.000Z'
+// the charter at schema version 2 (k copies of each work), after the profile
+const CHARTER_V2_VALID_FROM = '2025-03-09T09:15:00.000Z'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -402,6 +404,25 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     }
   }, crypto)
   write('profile.json', profile.json)
+
+  // Charter schema version 2 (records.md §3.6, §8): the newcomer founds an archive whose works are each pinned by
+  // three members chosen by rendezvous hashing (protocols/collectives.md "Replication"); public, said explicitly
+  const archive = vector({
+    file: 'charter-replicated.json',
+    description: 'The newcomer founds an archive collective: replication { copies: 3 } and visibility public, charter schema version 2; the newcomer\'s next record',
+    kind: 'charter',
+    seedHex: JOINER_SEED_HEX,
+    validFrom: CHARTER_V2_VALID_FROM,
+    previous: join.record.cid,
+    subject: {
+      name: 'Harbour Archive',
+      admins: [joiner.did],
+      admission: { policy: 'quorum', quorum: 1 },
+      replication: { copies: 3 },
+      visibility: 'public'
+    }
+  }, crypto)
+  write('charter-replicated.json', archive.json)
 
   return files
 }

@@ -16,7 +16,7 @@ interface Summary {
   admins: string[]
   policy: string
   quorum: number
-  replication: string
+  replication: string | { copies: number }
   members: string[]
   joined: boolean
   member: boolean
@@ -37,13 +37,26 @@ export function standingText (standing: MemberStanding | undefined, member: bool
   }
 }
 
+/** A charter's replication, in words */
+export function replicationText (replication: Summary['replication'] | undefined): string {
+  if (typeof replication === 'object' && replication != null) return `${replication.copies} copies: each work pinned by ${replication.copies} members (atelier collective health)`
+  return replication === 'full' ? 'full: every member pins every asset' : 'none'
+}
+
+/** `--replication`: full, none, or a number of copies 1…64 */
+function replicationArg (value: string): 'full' | 'none' | { copies: number } {
+  const v = value.trim()
+  if (v === 'full' || v === 'none') return v
+  return { copies: parse.integer(1, 64)(v) }
+}
+
 function summaryLines (c: Summary, who: Who = namer(c.names)): string[] {
   return fields([
     ['id', c.id],
     ['name', c.name],
     ['description', c.description],
     ['admission', c.policy === 'invite' ? 'by invitation (atelier invite)' : `by ${c.quorum} admin signature${c.quorum > 1 ? 's' : ''} (atelier admit)`],
-    ['replication', c.replication === 'full' ? 'full: every member pins every asset' : 'none'],
+    ['replication', replicationText(c.replication)],
     ['admins', c.admins.map(a => who(a)).join(', ')],
     ['members', `${c.members.length}`],
     ['this node', standingText(c.standing, c.member)]
@@ -55,7 +68,7 @@ export interface CreateOptions {
   policy: 'invite' | 'quorum'
   quorum?: number
   admin?: string[]
-  replication?: 'full' | 'none'
+  replication?: 'full' | 'none' | { copies: number }
 }
 
 export const collectiveCreate: CliCommand<CreateOptions> = {
@@ -66,7 +79,8 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
   examples: [
     'atelier collective create "Riverside Printmakers"',
     'atelier collective create "Label" --policy quorum --quorum 2 --admin did:key:z6Mk… --admin did:key:z6Mk…',
-    'atelier collective create "Archive" --replication full --json'
+    'atelier collective create "Archive" --replication full --json',
+    'atelier collective create "Big archive" --replication 3'
   ],
   setup (cmd) {
     cmd
@@ -75,7 +89,7 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
       .addOption(new Option('--policy <policy>', 'how members are admitted').choices(['invite', 'quorum']).default('invite'))
       .addOption(new Option('--quorum <n>', 'admin signatures an admit or remove needs').argParser(parse.integer(1, 50)))
       .addOption(new Option('--admin <did>', 'another admin (repeatable); this node\'s did is always one').argParser(parse.collect(parse.did)))
-      .addOption(new Option('--replication <mode>', 'full: every member pins every asset').choices(['full', 'none']))
+      .addOption(new Option('--replication <k|full|none>', 'k (1-64): each work pinned by k members chosen by rendezvous hashing; full: every member pins every asset; none').argParser(replicationArg))
   },
   async run (ctx, [name], opts) {
     const body: Record<string, unknown> = { name, policy: opts.policy }

@@ -9,6 +9,7 @@ import type { ParkingLot } from '../../node/parking.ts'
 import { parseCid, parseIntParam } from '../params.ts'
 import { nameMap } from '../names.ts'
 import type { GatewayComponents } from '../types.ts'
+import type { Replication } from '../../records/types.ts'
 
 export interface CollectiveRouteComponents {
   collectives?: CollectiveService
@@ -45,7 +46,7 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     return components.peers
   }
 
-  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: 'full' | 'none' } }>('/v1/collectives', {
+  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: Replication } }>('/v1/collectives', {
     schema: {
       tags: ['collectives'],
       summary: 'Found a collective: this node signs its charter and becomes its first admin',
@@ -60,7 +61,13 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
           policy: { type: 'string', enum: ['invite', 'quorum'] },
           quorum: { type: 'integer', minimum: 1, maximum: 50 },
           admins: { type: 'array', maxItems: 50, items: did },
-          replication: { type: 'string', enum: ['full', 'none'] }
+          // full, none, or k copies of each work (charter version 2, protocols/collectives.md §Replication)
+          replication: {
+            anyOf: [
+              { type: 'string', enum: ['full', 'none'] },
+              { type: 'object', additionalProperties: false, required: ['copies'], properties: { copies: { type: 'integer', minimum: 1, maximum: 64 } } }
+            ]
+          }
         }
       }
     }

@@ -86,7 +86,7 @@ function collectiveBlock (c: Collective, signal: AbortSignal): HTMLElement {
   return h('div', { class: 'collective' },
     h('h3', null, c.name, ' ', c.member === true ? badge('member', 'ok') : badge('not a member', 'muted')),
     h('p', { class: 'muted small' }, h('code', { title: c.id }, shortCid(c.id)), ` · admission by ${c.policy} (quorum ${c.quorum})`,
-      c.replication === 'full' ? ' · full replication' : '', ' · ', h('a', { href: `#/browse?collective=${c.id}&kind=asset` }, 'browse its assets')),
+      c.replication === 'full' ? ' · full replication' : typeof c.replication === 'object' ? ` · ${c.replication.copies} copies of each work` : '', ' · ', h('a', { href: `#/browse?collective=${c.id}&kind=asset` }, 'browse its assets')),
     members,
     proposals)
 }
