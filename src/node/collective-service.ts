@@ -370,7 +370,7 @@ export class CollectiveService implements AdmissionPolicy {
       admins: terms.admins,
       policy: terms.policy,
       quorum: terms.quorum,
-      replication: s.replication ?? 'none',
+      replication: typeof s.replication === 'string' ? s.replication : 'none',
       members: state.membership.members(Date.now()),
       joined: this.joined.has(id),
       member: state.membership.isMember(this.c.did, Date.now()),

@@ -3,7 +3,7 @@
  * it is validateRecord's result: a record this node issues passes the same door as any other.
  */
 import { InvalidRecordError } from '../errors.ts'
-import { ASSET_FINGERPRINTS_SCHEMA_VERSION, CREDENTIAL_SCHEMA_TYPE, CREDENTIAL_TYPE_BY_KIND, RECORD_CONTEXT, VERIFIABLE_CREDENTIAL_TYPE, credentialSchemaId } from './constants.ts'
+import { ASSET_FINGERPRINTS_SCHEMA_VERSION, CHARTER_V2_SCHEMA_VERSION, CREDENTIAL_SCHEMA_TYPE, CREDENTIAL_TYPE_BY_KIND, RECORD_CONTEXT, VERIFIABLE_CREDENTIAL_TYPE, credentialSchemaId } from './constants.ts'
 import { verificationMethodFor } from './did-key.ts'
 import { assertJsonValue } from './jcs.ts'
 import { createProof } from './proof.ts'
@@ -35,6 +35,11 @@ export interface IssueOptions {
   maxBytes?: number
 }
 
+/** Whether a charter uses a member only version 2 defines: `visibility`, or `replication: { copies }` */
+function charterNeedsV2 (subject: SubjectByKind['charter']): boolean {
+  return subject.visibility !== undefined || (subject.replication !== undefined && typeof subject.replication !== 'string')
+}
+
 /** The credential of `kind` about `subject`, before it is secured */
 export function buildCredential<K extends RecordKind> (kind: K, subject: SubjectByKind[K],
   options: { issuer: string, validFrom: string, previous?: string, collective?: string }): UnsignedCredential<K> {
@@ -44,7 +49,9 @@ export function buildCredential<K extends RecordKind> (kind: K, subject: Subject
   // Only plain JSON can be signed; an optional field left `undefined` is absent (it is dropped when canonicalised)
   assertJsonValue(subject, 'credentialSubject')
   // an asset is written as version 1 unless it carries fingerprints, which only version 2 defines (records.md §8)
-  const version = kind === 'asset' && (subject as SubjectByKind['asset']).fingerprints !== undefined ? ASSET_FINGERPRINTS_SCHEMA_VERSION : undefined
+  const version = kind === 'asset' && (subject as SubjectByKind['asset']).fingerprints !== undefined
+    ? ASSET_FINGERPRINTS_SCHEMA_VERSION
+    : kind === 'charter' && charterNeedsV2(subject as SubjectByKind['charter']) ? CHARTER_V2_SCHEMA_VERSION : undefined
   const credential: UnsignedCredential<K> = {
     '@context': [...RECORD_CONTEXT],
     type: [VERIFIABLE_CREDENTIAL_TYPE, CREDENTIAL_TYPE_BY_KIND[kind]],

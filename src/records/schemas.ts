@@ -22,6 +22,8 @@ import proposalSchema from '../../protocols/schemas/proposal.schema.json' with {
 import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: 'json' }
 import receiptSchema from '../../protocols/schemas/receipt.schema.json' with { type: 'json' }
 import profileSchema from '../../protocols/schemas/profile.schema.json' with { type: 'json' }
+import keySchema from '../../protocols/schemas/key.schema.json' with { type: 'json' }
+import charterV2Schema from '../../protocols/schemas/charter-2.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -36,17 +38,20 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   proposal: proposalSchema,
   vote: voteSchema,
   receipt: receiptSchema,
-  profile: profileSchema
+  profile: profileSchema,
+  key: keySchema
 })
 
 /**
  * Every schema a node validates, by kind and version: the version-1 schemas above and the later versions of a
  * kind beside them (records.md §8: a node keeps validating the versions it knows). Asset version 2 adds
- * `fingerprints` and refers to version 1 for every other member.
+ * `fingerprints` and refers to version 1 for every other member; charter version 2 adds `visibility` and
+ * `replication: { copies }` the same way.
  */
 export const KIND_SCHEMA_VERSIONS: ReadonlyArray<{ kind: RecordKind, version: number, schema: { $id: string } }> = Object.freeze([
   ...(Object.keys(KIND_SCHEMAS) as RecordKind[]).map(kind => ({ kind, version: 1, schema: KIND_SCHEMAS[kind] })),
-  { kind: 'asset' as const, version: 2, schema: assetV2Schema }
+  { kind: 'asset' as const, version: 2, schema: assetV2Schema },
+  { kind: 'charter' as const, version: 2, schema: charterV2Schema }
 ])
 
 /** The shared definitions and the envelope, as shipped */

@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile' | 'key'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -175,6 +175,14 @@ export interface Admission {
 /** Whether members' nodes keep a full copy of the collective's records and content ('full') or only what they use */
 export type Replication = 'full' | 'none'
 
+/** Charter version 2's replication by count: `copies` members' nodes keep each work (1..64) */
+export interface ReplicationCopies {
+  copies: number
+}
+
+/** Who may read a collective's records and works (charter version 2; absent = public) */
+export type Visibility = 'public' | 'private'
+
 /**
  * `credentialSubject` of a charter: the founding record of a collective. The collective is named by the charter's
  * CID, so a charter never carries `collective` itself; its issuer is one of `admins`.
@@ -185,7 +193,9 @@ export interface CharterSubject {
   /** did:keys of the admins, 1..50, distinct; they are members from the charter's validFrom */
   admins: string[]
   admission: Admission
-  replication?: Replication
+  replication?: Replication | ReplicationCopies
+  /** charter version 2: 'private' makes the collective's records and works readable by its members only */
+  visibility?: Visibility
 }
 
 /** An admin's signature on admitting `member` from `effectiveFrom`; effective once `quorum` admins signed the same */
@@ -305,6 +315,32 @@ export interface ProfileSubject {
   links?: string[]
 }
 
+/** Why an epoch starts (protocols/private-collectives.md §6) */
+export type KeyReason = 'charter' | 'admission' | 'removal' | 'rotation'
+
+/** One member's copy of the epoch key in a key record: HPKE `enc` and `ct`, base64url without padding */
+export interface KeyWrap {
+  /** the member's did:key */
+  to: string
+  enc: string
+  ct: string
+}
+
+/**
+ * `credentialSubject` of a key record: part `part` of `parts` of epoch `epoch`'s key of its collective, wrapped to
+ * members (protocols/private-collectives.md §6, records.md §3.13)
+ */
+export interface KeySubject {
+  epoch: number
+  reason: KeyReason
+  /** the charter, or a record of the admission or removal; absent for a rotation (the record itself is the cause) */
+  cause?: string
+  part: number
+  parts: number
+  /** 1..256, each to a distinct member */
+  wraps: KeyWrap[]
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -317,6 +353,7 @@ export interface SubjectByKind {
   vote: VoteSubject
   receipt: ReceiptSubject
   profile: ProfileSubject
+  key: KeySubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */
