@@ -3,6 +3,7 @@
  * record service → gateway), hands each one what it needs, starts them in that order, stops them in reverse,
  * and undoes a half-done start so a failed start never leaves a part running.
  */
+import { PrivateKeys, wirePrivateKeys } from './private-keys.ts'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -106,6 +107,7 @@ export class AtelierNode {
   private gossipValue?: GossipChannel
   private parkingValue?: ParkingLot
   private namesValue?: NameDirectory
+  private privateKeysValue?: PrivateKeys
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
   private usageCache?: { at: number, value: { blocks: number, bytes: number } }
@@ -138,6 +140,8 @@ export class AtelierNode {
   get gossip (): GossipChannel { return this.ready(this.gossipValue) }
   get parking (): ParkingLot { return this.ready(this.parkingValue) }
   get names (): NameDirectory { return this.ready(this.namesValue) }
+  /** the epoch keys of private collectives: the EpochKeySource content encryption reads (src/private/epoch-source.ts) */
+  get privateKeys (): PrivateKeys { return this.ready(this.privateKeysValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -346,6 +350,9 @@ export class AtelierNode {
     }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
+    const privateKeys = this.privateKeysValue = wirePrivateKeys({ records, index, store: storage.store, collectives, identity, logger: this.log, clock: this.clock })
+    await privateKeys.start()
+    this.stopSteps.push({ name: 'private-keys', run: async () => { await privateKeys.stop() } })
     const governance = new GovernanceService({ records, index, directory: collectives.directory, joined: (id) => collectives.joinedIds().includes(id), did: identity.did, logger: this.log, clock: this.clock },
       { receiptDelayMs: config.governance.receiptDelayMs })
     governance.start()
@@ -403,6 +410,7 @@ export class AtelierNode {
       nodeInfo: async () => await this.info(),
       reindex: async () => await this.reindex(),
       collectives,
+      privateKeys,
       governance,
       peers,
       parking,

@@ -56,6 +56,7 @@ export interface CreateOptions {
   quorum?: number
   admin?: string[]
   replication?: 'full' | 'none'
+  private?: boolean
 }
 
 export const collectiveCreate: CliCommand<CreateOptions> = {
@@ -66,7 +67,8 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
   examples: [
     'atelier collective create "Riverside Printmakers"',
     'atelier collective create "Label" --policy quorum --quorum 2 --admin did:key:z6Mk… --admin did:key:z6Mk…',
-    'atelier collective create "Archive" --replication full --json'
+    'atelier collective create "Archive" --replication full --json',
+    'atelier collective create "Drafts" --private'
   ],
   setup (cmd) {
     cmd
@@ -76,6 +78,7 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
       .addOption(new Option('--quorum <n>', 'admin signatures an admit or remove needs').argParser(parse.integer(1, 50)))
       .addOption(new Option('--admin <did>', 'another admin (repeatable); this node\'s did is always one').argParser(parse.collect(parse.did)))
       .addOption(new Option('--replication <mode>', 'full: every member pins every asset').choices(['full', 'none']))
+      .option('--private', 'readable by members only: records travel sealed to an epoch key (protocols/private-collectives.md)')
   },
   async run (ctx, [name], opts) {
     const body: Record<string, unknown> = { name, policy: opts.policy }
@@ -83,6 +86,7 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
     if (opts.quorum != null) body.quorum = opts.quorum
     if (opts.admin != null) body.admins = opts.admin
     if (opts.replication != null) body.replication = opts.replication
+    if (opts.private === true) body.visibility = 'private'
     const client = await ctx.client()
     const created = await client.postJson<{ id: string, record: unknown }>('/v1/collectives', body)
     return single(created, c => [`collective created: ${c.id}`, 'invite others with: atelier invite ' + c.id])

@@ -45,7 +45,7 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     return components.peers
   }
 
-  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: 'full' | 'none' } }>('/v1/collectives', {
+  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: 'full' | 'none', visibility?: 'public' | 'private' } }>('/v1/collectives', {
     schema: {
       tags: ['collectives'],
       summary: 'Found a collective: this node signs its charter and becomes its first admin',
@@ -60,7 +60,8 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
           policy: { type: 'string', enum: ['invite', 'quorum'] },
           quorum: { type: 'integer', minimum: 1, maximum: 50 },
           admins: { type: 'array', maxItems: 50, items: did },
-          replication: { type: 'string', enum: ['full', 'none'] }
+          replication: { type: 'string', enum: ['full', 'none'] },
+          visibility: { type: 'string', enum: ['public', 'private'] }
         }
       }
     }
@@ -71,7 +72,8 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
       ...(b.description != null ? { description: b.description } : {}),
       ...(b.admins != null ? { admins: [...b.admins] } : {}),
       admission: { policy: b.policy ?? 'invite', quorum: b.quorum ?? 1 },
-      ...(b.replication != null ? { replication: b.replication } : {})
+      ...(b.replication != null ? { replication: b.replication } : {}),
+      ...(b.visibility === 'private' ? { visibility: 'private' as const } : {})
     })
     return await res.code(201).send({ id: created.id, record: created.record.credential })
   })
