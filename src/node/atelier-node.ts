@@ -4,6 +4,7 @@
  * and undoes a half-done start so a failed start never leaves a part running.
  */
 import { PrivateKeys, wirePrivateKeys } from './private-keys.ts'
+import { PrivateTraffic } from './private-traffic.ts'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -173,7 +174,9 @@ export class AtelierNode {
     if (crashed != null) this.log.warn({ lastRun: crashed }, 'the last run on this data dir did not stop cleanly')
 
     // sync serves what the index holds and hands what peers send to the record service, both built below
+    const traffic = new PrivateTraffic()
     const syncSource = new NodeSyncSource({
+      servesAll: (scope, peer) => traffic.servesAll(scope, peer),
       index: { query: async (q) => await this.index.query(q), get: async (cid) => await this.index.get(cid) },
       store: { getRecord: async (cid, o) => await this.store.store.getRecord(cid, o) },
       records: () => this.records,
@@ -346,11 +349,13 @@ export class AtelierNode {
       replicate: async (content) => { await storage.store.pin(content, { offline: false, source: 'replication' }) },
       invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
       syncProgress: (collective) => this.syncProgress.of(collective),
+      traffic,
       clock: this.clock
     }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
     const privateKeys = this.privateKeysValue = wirePrivateKeys({ records, index, store: storage.store, collectives, identity, logger: this.log, clock: this.clock })
+    traffic.bind({ keys: privateKeys, memberOf: (peer) => memberCards.collectivesOf(peer) })
     await privateKeys.start()
     this.stopSteps.push({ name: 'private-keys', run: async () => { await privateKeys.stop() } })
     const governance = new GovernanceService({ records, index, directory: collectives.directory, joined: (id) => collectives.joinedIds().includes(id), did: identity.did, logger: this.log, clock: this.clock },
