@@ -355,7 +355,7 @@ export class AtelierNode {
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
     const privateKeys = this.privateKeysValue = wirePrivateKeys({ records, index, store: storage.store, collectives, identity, logger: this.log, clock: this.clock })
-    traffic.bind({ keys: privateKeys, memberOf: (peer) => memberCards.collectivesOf(peer) })
+    traffic.bind({ keys: privateKeys, cardDid: (collective, peer) => memberCards.get(collective, peer)?.did })
     await privateKeys.start()
     this.stopSteps.push({ name: 'private-keys', run: async () => { await privateKeys.stop() } })
     const governance = new GovernanceService({ records, index, directory: collectives.directory, joined: (id) => collectives.joinedIds().includes(id), did: identity.did, logger: this.log, clock: this.clock },

@@ -130,6 +130,11 @@ export class PrivateKeys implements EpochKeySource {
     return this.known.get(collective)?.keys.get(epoch)?.key
   }
 
+  /** The members the current epoch is wrapped to (every admission and removal starts an epoch): the members now */
+  holders (collective: string): readonly string[] {
+    return this.known.get(collective)?.epochs?.current?.members ?? []
+  }
+
   // ---- operations ----
 
   /** Start a new epoch now (an admin's rotation); the key records' part 0 CID and the epoch number */

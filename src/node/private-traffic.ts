@@ -23,9 +23,12 @@ export const OPEN_KINDS: ReadonlySet<string> = new Set(['charter', 'membership',
 const MAGIC = new TextEncoder().encode('atelier-envelope/v1\n')
 
 interface Bound {
-  keys: EpochKeySource
-  /** the collectives in which this node holds a verified member card of the peer */
-  memberOf: (peerId: string) => string[]
+  keys: EpochKeySource & {
+    /** the members the current epoch is wrapped to: every admission and removal starts one, so the current members */
+    holders: (collective: string) => readonly string[]
+  }
+  /** the did of the verified member card this node holds of `peerId` in `collective` (src/net/members) */
+  cardDid: (collective: string, peerId: string) => string | undefined
 }
 
 export class PrivateTraffic {
@@ -38,7 +41,10 @@ export class PrivateTraffic {
   /** Whether sync may serve `peer` every record of `scope`; otherwise only the open kinds */
   servesAll (scope: string, peer: string | undefined): boolean {
     if (!this.isPrivate(scope)) return true
-    return peer != null && (this.bound?.memberOf(peer).includes(scope) ?? false)
+    if (peer == null || this.bound == null) return false
+    // a card proves who the peer's node speaks for; it stays after a removal, so the did must be a member now
+    const did = this.bound.cardDid(scope, peer)
+    return did != null && this.bound.keys.holders(scope).includes(did)
   }
 
   /** The gossip message for a record of `collective`: its bytes, an envelope, or undefined (no key yet: sync carries it) */
