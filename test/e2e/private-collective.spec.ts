@@ -146,4 +146,16 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
     assert.equal(await holds(d.home, marker2), false)
     assert.equal(await hasRecord(c, work), true, 'C keeps what it had')
   })
+
+  it('every member computes the same epochs, whatever order its records came in, and again after a restart', async () => {
+    const strip = (x: any): unknown => x.epochs.map(({ held: _, ...e }: any) => e)
+    const fromA = await audit(a)
+    await waitFor(async () => JSON.stringify(strip(await audit(b))) === JSON.stringify(strip(fromA)) ? true : undefined, 60_000, 'B to agree with A')
+    const before = await audit(b)
+    await b.stop()
+    await b.start()
+    const after = await waitFor(async () => { const x = await audit(b); return x.current === before.current ? x : undefined }, 60_000, 'B to load its epochs again')
+    assert.deepEqual(after.epochs, before.epochs, 'the same epochs, and the same ones held, after a restart')
+    assert.equal(after.epochs.at(-1).held, true)
+  })
 })
