@@ -36,6 +36,7 @@ import { search } from './commands/search.ts'
 import { similar, alerts } from './commands/similar.ts'
 import { collectiveCreate, collectiveList, collectiveShow } from './commands/collective.ts'
 import { collectiveHealth } from './commands/collective-health.ts'
+import { collectiveKeys, collectiveRotate } from './commands/collective-keys.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 import { propose, vote, proposals, proposalShow } from './commands/governance.ts'
 import { profileSet, profileShow } from './commands/profile.ts'
@@ -47,7 +48,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   pinLs, pinAdd, pinRm, gc,
   record, records, search, lineage, verify, royalties, similar, alerts,
   license, grant, attest, revoke,
-  collectiveCreate, collectiveList, collectiveShow, collectiveHealth,
+  collectiveCreate, collectiveList, collectiveShow, collectiveHealth, collectiveKeys, collectiveRotate,
   invite, join, members, admit, remove,
   propose, vote, proposals, proposalShow,
   profileSet, profileShow,
@@ -57,7 +58,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
 
 /** Groups of commands named `<group> <sub>`, with the line `atelier --help` shows for the group */
 const GROUPS: Readonly<Record<string, string>> = {
-  collective: 'create, list and show collectives',
+  collective: 'create, list and show collectives; a private one\'s keys',
   proposal: 'show a proposal\'s count, explained line by line',
   pin: 'list, add and remove pins (what gc keeps)',
   profile: 'set and show creators\' profiles (the names shown instead of dids)'

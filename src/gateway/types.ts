@@ -2,6 +2,7 @@
  * What the gateway receives from the node: collaborators, never the node itself.
  */
 import type { CollectiveHealth } from '../replication/replicator.ts'
+import type { PrivateKeys } from '../node/private-keys.ts'
 import type { Logger } from 'pino'
 import type { RecordService } from '../node/record-service.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -46,6 +47,8 @@ export interface GatewayComponents {
   /** read-only view of records for lineage reports (royalties, exports, provenance) */
   lineageView?: LineageView
   collectives?: CollectiveService
+  /** the epoch keys of private collectives (protocols/private-collectives.md §6) */
+  privateKeys?: PrivateKeys
   /** proposals, votes and tallies (protocols/governance.md) */
   governance?: GovernanceService
   peers?: PeerKeeper

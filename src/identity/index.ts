@@ -5,6 +5,7 @@
  * - `api-token` (0600): the bearer token that authorises write requests to the gateway;
  * - `config.json`: the node's config file (not secret).
  */
+import { encryptionSecretKey } from '../private/member-keys.ts'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -46,6 +47,8 @@ export interface Identity extends IdentityInfo {
   signer: Signer
   peerKey: PrivateKey
   apiToken: string
+  /** the creator's X25519 secret, derived from its seed (protocols/private-collectives.md §2): opens epoch-key wraps */
+  encryptionSecret: Uint8Array
 }
 
 interface CreatorKeyFile {
@@ -114,7 +117,7 @@ export async function readIdentity (home: string, crypto: RecordCrypto = nativeC
   }
   const peerKey = privateKeyFromProtobuf(peerBytes)
   const apiToken = new TextDecoder().decode(tokenBytes).trim()
-  return { home, did: signer.did, peerId: peerIdFromPrivateKey(peerKey).toString(), signer, peerKey, apiToken }
+  return { home, did: signer.did, peerId: peerIdFromPrivateKey(peerKey).toString(), signer, peerKey, apiToken, encryptionSecret: encryptionSecretKey(seed) }
 }
 
 /** The API token of a data dir, for clients on the same machine */

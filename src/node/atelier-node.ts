@@ -3,6 +3,8 @@
  * record service → gateway), hands each one what it needs, starts them in that order, stops them in reverse,
  * and undoes a half-done start so a failed start never leaves a part running.
  */
+import { PrivateKeys, wirePrivateKeys } from './private-keys.ts'
+import { PrivateTraffic } from './private-traffic.ts'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -107,6 +109,7 @@ export class AtelierNode {
   private gossipValue?: GossipChannel
   private parkingValue?: ParkingLot
   private namesValue?: NameDirectory
+  private privateKeysValue?: PrivateKeys
   private metricsValue?: NodeMetrics
   private gatewayUrlValue?: string
   private usageCache?: { at: number, changes: number, value: { blocks: number, bytes: number } }
@@ -139,6 +142,8 @@ export class AtelierNode {
   get gossip (): GossipChannel { return this.ready(this.gossipValue) }
   get parking (): ParkingLot { return this.ready(this.parkingValue) }
   get names (): NameDirectory { return this.ready(this.namesValue) }
+  /** the epoch keys of private collectives: the EpochKeySource content encryption reads (src/private/epoch-source.ts) */
+  get privateKeys (): PrivateKeys { return this.ready(this.privateKeysValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -170,7 +175,9 @@ export class AtelierNode {
     if (crashed != null) this.log.warn({ lastRun: crashed }, 'the last run on this data dir did not stop cleanly')
 
     // sync serves what the index holds and hands what peers send to the record service, both built below
+    const traffic = new PrivateTraffic()
     const syncSource = new NodeSyncSource({
+      servesAll: (scope, peer) => traffic.servesAll(scope, peer),
       index: { query: async (q) => await this.index.query(q), get: async (cid) => await this.index.get(cid) },
       store: { getRecord: async (cid, o) => await this.store.store.getRecord(cid, o) },
       records: () => this.records,
@@ -345,10 +352,15 @@ export class AtelierNode {
       replicate: async (content) => { await storage.store.pin(content, { offline: false, source: 'replication' }) },
       invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
       syncProgress: (collective) => this.syncProgress.of(collective),
+      traffic,
       clock: this.clock
     }, { syncIntervalMs: config.sync.intervalMs, clockSkewMs: config.records.clockSkewMs })
     await collectives.start()
     this.stopSteps.push({ name: 'collectives', run: async () => { await collectives.stop() } })
+    const privateKeys = this.privateKeysValue = wirePrivateKeys({ records, index, store: storage.store, collectives, identity, logger: this.log, clock: this.clock })
+    traffic.bind({ keys: privateKeys, cardDid: (collective, peer) => memberCards.get(collective, peer)?.did })
+    await privateKeys.start()
+    this.stopSteps.push({ name: 'private-keys', run: async () => { await privateKeys.stop() } })
     const governance = new GovernanceService({ records, index, directory: collectives.directory, joinedIds: () => collectives.joinedIds(), did: identity.did, logger: this.log, clock: this.clock },
       { receiptDelayMs: config.governance.receiptDelayMs })
     governance.start()
@@ -410,6 +422,7 @@ export class AtelierNode {
       nodeInfo: async () => await this.info(),
       reindex: async () => await this.reindex(),
       collectives,
+      privateKeys,
       governance,
       peers,
       parking,

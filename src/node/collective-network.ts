@@ -34,6 +34,8 @@ export interface CollectiveNetworkComponents {
   joinedIds: () => string[]
   gossip?: GossipPort
   sync?: SyncPort
+  /** how a private collective's records go on gossip (sealed) and come off it (private-traffic.ts) */
+  traffic?: { outgoing: (collective: string, record: ValidRecord) => Uint8Array | undefined, incoming: (collective: string, data: Uint8Array) => Uint8Array | undefined }
 }
 
 /** Sources whose records this node publishes on gossip (gossip and sync records are already spread) */
@@ -96,8 +98,11 @@ export class CollectiveNetwork {
 
   /** Validate a collective's gossip through the one door; a record must name the topic's collective */
   subscribe (id: string): void {
-    this.c.gossip?.join(id, async (data, from) => {
+    this.c.gossip?.join(id, async (message, from) => {
       try {
+        // a private collective's envelope opens only with an epoch key this node holds; without one, sync brings it
+        const data = this.c.traffic == null ? message : this.c.traffic.incoming(id, message)
+        if (data == null) return 'ignore'
         const outcome = await this.c.records.ingest(data, { source: 'gossip', scope: id, peer: from.toString() })
         return outcome.status === 'parked' ? 'ignore' : 'accept'
       } catch (err) {
@@ -112,7 +117,9 @@ export class CollectiveNetwork {
   private publish (record: ValidRecord, source: RecordSource): void {
     const collective = record.kind === 'charter' ? record.cid : record.collective
     if (collective == null || !this.c.joined(collective) || !PUBLISHED_SOURCES.has(source)) return
-    this.c.gossip?.publish(collective, record.bytes).catch(err => {
+    const data = this.c.traffic == null ? record.bytes : this.c.traffic.outgoing(collective, record)
+    if (data == null) return
+    this.c.gossip?.publish(collective, data).catch(err => {
       this.log.debug({ err, cid: record.cid }, 'gossip publish failed; sync will carry the record')
     })
   }

@@ -21,7 +21,7 @@ import { memberChangeResult, planMemberChange } from './member-change.ts'
 import type { MemberChangeOptions, MemberChangeResult } from './member-change.ts'
 import { CollectiveAdmission } from './collective-admission.ts'
 import { CollectiveNetwork } from './collective-network.ts'
-import type { GossipPort, SyncPort } from './collective-network.ts'
+import type { CollectiveNetworkComponents, GossipPort, SyncPort } from './collective-network.ts'
 import { CollectiveView } from './collective-view.ts'
 import { MembershipDirectory, recompute } from './membership-directory.ts'
 import type { CollectiveState } from './membership-directory.ts'
@@ -50,6 +50,8 @@ export interface CollectiveServiceComponents {
   addresses: () => string[]
   gossip?: GossipPort
   sync?: SyncPort
+  /** a private collective's gossip: sealed out, opened in (private-traffic.ts) */
+  traffic?: CollectiveNetworkComponents['traffic']
   /** fetch and pin an asset's content from peers (full replication) */
   replicate?: (contentCid: string) => Promise<void>
   /** told the peers an invite named, so the member exchange (src/net/members) asks them for the other members */
@@ -137,7 +139,8 @@ export class CollectiveService implements AdmissionPolicy {
       joined: (id) => this.joined.has(id),
       joinedIds: () => this.joinedIds(),
       ...(components.gossip != null ? { gossip: components.gossip } : {}),
-      ...(components.sync != null ? { sync: components.sync } : {})
+      ...(components.sync != null ? { sync: components.sync } : {}),
+      ...(components.traffic != null ? { traffic: components.traffic } : {})
     })
   }
 
@@ -370,7 +373,7 @@ export class CollectiveService implements AdmissionPolicy {
       admins: terms.admins,
       policy: terms.policy,
       quorum: terms.quorum,
-      replication: s.replication ?? 'none',
+      replication: typeof s.replication === 'string' ? s.replication : 'none',
       members: state.membership.members(Date.now()),
       joined: this.joined.has(id),
       member: state.membership.isMember(this.c.did, Date.now()),

@@ -139,6 +139,8 @@ interface Pending {
 
 export interface IssueOptions {
   collective?: string
+  /** validFrom (default now): the parts of one key record issuance share it (protocols/private-collectives.md §6) */
+  validFrom?: Date
 }
 
 /** Two verdicts that would write the same entry */
@@ -453,7 +455,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
         signer: this.components.signer,
         crypto: this.components.crypto,
         previous: this.ownHead,
-        collective: options.collective
+        collective: options.collective,
+        ...(options.validFrom != null ? { validFrom: options.validFrom } : {})
       })
       // a record issued here must pass the same door as any other
       const outcome = await this.ingest(record.bytes, { source: 'local' })

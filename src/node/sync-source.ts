@@ -5,6 +5,7 @@
  * Each collective's item list is loaded from the index once, then kept current from the record service's events;
  * the sorted snapshot sync works on is rebuilt only after the set changed, so repeated sessions reuse it.
  */
+import { OPEN_KINDS } from './private-traffic.ts'
 import type { Logger } from 'pino'
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
@@ -22,6 +23,9 @@ const PAGE = 1000
 interface ScopeItems {
   byCid: Map<string, SyncItem>
   snapshot?: SyncItems
+  /** the CIDs of the open kinds (charter, membership, key): what a private collective offers non-members */
+  open: Set<string>
+  openSnapshot?: SyncItems
 }
 
 export interface NodeSyncSourceComponents {
@@ -31,6 +35,8 @@ export interface NodeSyncSourceComponents {
   /** the collectives this node takes part in */
   scopes: () => string[]
   logger: Logger
+  /** whether `peer` may have every record of `scope` (private-traffic.ts); otherwise only the open kinds. @default all */
+  servesAll?: (scope: string, peer: string | undefined) => boolean
 }
 
 export class NodeSyncSource implements SyncSource {
@@ -53,6 +59,7 @@ export class NodeSyncSource implements SyncSource {
       if (!s.byCid.has(record.cid)) {
         s.byCid.set(record.cid, { timestamp: record.time, id: recordIdOf(record.cid) })
         s.snapshot = undefined
+        if (OPEN_KINDS.has(record.kind)) { s.open.add(record.cid); s.openSnapshot = undefined }
       }
     }).catch(() => {})
   }
@@ -65,6 +72,7 @@ export class NodeSyncSource implements SyncSource {
     if (loading == null) return
     void loading.then(s => {
       if (s.byCid.delete(record.cid)) s.snapshot = undefined
+      if (s.open.delete(record.cid)) s.openSnapshot = undefined
     }).catch(() => {})
   }
 
@@ -75,7 +83,7 @@ export class NodeSyncSource implements SyncSource {
 
   scopes (): string[] { return this.c.scopes() }
 
-  async items (scope: string): Promise<SyncItems> {
+  async items (scope: string, options: { peer?: string } = {}): Promise<SyncItems> {
     let loading = this.scopesItems.get(scope)
     if (loading == null) {
       loading = this.load(scope)
@@ -85,23 +93,31 @@ export class NodeSyncSource implements SyncSource {
       loading.catch(() => { if (this.scopesItems.get(scope) === mine) this.scopesItems.delete(scope) })
     }
     const s = await loading
+    if (this.c.servesAll != null && !this.c.servesAll(scope, options.peer)) {
+      s.openSnapshot ??= createSyncItems([...s.open].map(cid => s.byCid.get(cid)!).filter(i => i != null))
+      return s.openSnapshot
+    }
     s.snapshot ??= createSyncItems(s.byCid.values())
     return s.snapshot
   }
 
   private async load (scope: string): Promise<ScopeItems> {
     const byCid = new Map<string, SyncItem>()
+    const open = new Set<string>()
     // the charter is part of its collective's set, whether or not the index files it under the collective
     const charter = await this.c.index.get(scope)
-    if (charter != null) byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) })
+    if (charter != null) { byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) }); open.add(charter.cid) }
     let cursor: string | undefined
     do {
       const page = await this.c.index.query({ collective: scope, limit: PAGE, cursor, order: 'asc' })
-      for (const s of page.items) byCid.set(s.cid, { timestamp: s.time, id: recordIdOf(s.cid) })
+      for (const s of page.items) {
+        byCid.set(s.cid, { timestamp: s.time, id: recordIdOf(s.cid) })
+        if (OPEN_KINDS.has(s.kind)) open.add(s.cid)
+      }
       cursor = page.cursor ?? undefined
     } while (cursor != null)
     this.log.debug({ scope, items: byCid.size }, 'sync items loaded')
-    return { byCid }
+    return { byCid, open }
   }
 
   async * getRecords (cids: CID[], options: AbortOptions = {}): AsyncIterable<Uint8Array> {

@@ -44,10 +44,15 @@ export function wrapEpochKey (collective: string, epoch: number, key: Uint8Array
 
 /** Open the wrap addressed to the holder of `seed`; DecryptionError when it is not theirs or was altered */
 export function unwrapEpochKey (collective: string, epoch: number, wrap: Wrap, seed: Uint8Array): Uint8Array {
+  return unwrapEpochKeyWith(collective, epoch, wrap, encryptionSecretKey(seed))
+}
+
+/** unwrapEpochKey with the member's X25519 secret (encryptionSecretKey of its seed), as a node keeps it */
+export function unwrapEpochKeyWith (collective: string, epoch: number, wrap: Wrap, secret: Uint8Array): Uint8Array {
   const info = wrapInfo(collective, epoch, wrap.to)
   let key: Uint8Array
   try {
-    key = openBase(encryptionSecretKey(seed), wrap, info, info)
+    key = openBase(secret, wrap, info, info)
   } catch (err) {
     throw new DecryptionError(`the epoch ${epoch} key wrapped to ${wrap.to} does not open with this key`, { cause: err })
   }

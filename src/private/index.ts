@@ -4,6 +4,7 @@
  * functions over bytes; what a node does with them is wired in src/node.
  */
 export { encryptionPublicKey, encryptionSecretKey } from './member-keys.ts'
-export { EPOCH_KEY_BYTES, WRAP_LABEL, newEpochKey, unwrapEpochKey, wrapEpochKey, wrapInfo, type Wrap } from './epoch-keys.ts'
+export { EPOCH_KEY_BYTES, WRAP_LABEL, newEpochKey, unwrapEpochKey, unwrapEpochKeyWith, wrapEpochKey, wrapInfo, type Wrap } from './epoch-keys.ts'
 export { ENVELOPE_LABEL, open, seal, type Envelope } from './envelope.ts'
 export { DecryptionError } from './errors.ts'
+export type { EpochKeySource } from './epoch-source.ts'

@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -32,7 +32,8 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   proposal: 'ProposalRecord',
   vote: 'VoteRecord',
   receipt: 'ReceiptRecord',
-  profile: 'ProfileRecord'
+  profile: 'ProfileRecord',
+  key: 'KeyRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -50,7 +51,8 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   proposal: 1,
   vote: 1,
   receipt: 1,
-  profile: 1
+  profile: 1,
+  key: 1
 })
 
 /**
@@ -61,11 +63,13 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
 export const ASSET_FINGERPRINTS_SCHEMA_VERSION = 2
 
 /**
- * Charter schema version 2 (records.md §3.6, §8): version 1 plus `visibility` and `replication: { copies: k }`.
- * A charter is written at version 2 only when it uses one of them, so charters that do not stay readable to nodes
- * of earlier releases.
+ * The charter schema version of a charter that says `visibility` or replicates by `{ copies }` (version 2 adds
+ * those and nothing else). Any other charter is still written as version 1, as assets are (records.md §8).
  */
 export const CHARTER_V2_SCHEMA_VERSION = 2
+
+/** Most wraps one key record carries: 256 wraps stay under the 64 KiB record limit (about 190 bytes each) */
+export const KEY_WRAPS_PER_RECORD = 256
 
 /** Every schema version a node of this release validates, per kind */
 export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[]>> = Object.freeze({
@@ -79,7 +83,8 @@ export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[
   proposal: [1],
   vote: [1],
   receipt: [1],
-  profile: [1]
+  profile: [1],
+  key: [1]
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */

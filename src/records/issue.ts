@@ -35,9 +35,9 @@ export interface IssueOptions {
   maxBytes?: number
 }
 
-/** Whether a charter uses a member only charter schema version 2 defines */
+/** Whether a charter uses a member only version 2 defines: `visibility`, or `replication: { copies }` */
 function charterNeedsV2 (subject: SubjectByKind['charter']): boolean {
-  return subject.visibility !== undefined || (subject.replication !== undefined && typeof subject.replication === 'object')
+  return subject.visibility !== undefined || (subject.replication !== undefined && typeof subject.replication !== 'string')
 }
 
 /** The credential of `kind` about `subject`, before it is secured */

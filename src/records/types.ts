@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile' | 'key'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -181,6 +181,9 @@ export type Replication = 'full' | 'none' | { copies: number }
 /** Who may read a collective's works (charter version 2); absent means public */
 export type Visibility = 'public' | 'private'
 
+/** Charter version 2's replication by count: `copies` members' nodes keep each work (1..64) */
+export type ReplicationCopies = Extract<Replication, { copies: number }>
+
 /**
  * `credentialSubject` of a charter: the founding record of a collective. The collective is named by the charter's
  * CID, so a charter never carries `collective` itself; its issuer is one of `admins`.
@@ -313,6 +316,32 @@ export interface ProfileSubject {
   links?: string[]
 }
 
+/** Why an epoch starts (protocols/private-collectives.md §6) */
+export type KeyReason = 'charter' | 'admission' | 'removal' | 'rotation'
+
+/** One member's copy of the epoch key in a key record: HPKE `enc` and `ct`, base64url without padding */
+export interface KeyWrap {
+  /** the member's did:key */
+  to: string
+  enc: string
+  ct: string
+}
+
+/**
+ * `credentialSubject` of a key record: part `part` of `parts` of epoch `epoch`'s key of its collective, wrapped to
+ * members (protocols/private-collectives.md §6, records.md §3.13)
+ */
+export interface KeySubject {
+  epoch: number
+  reason: KeyReason
+  /** the charter, or a record of the admission or removal; absent for a rotation (the record itself is the cause) */
+  cause?: string
+  part: number
+  parts: number
+  /** 1..256, each to a distinct member */
+  wraps: KeyWrap[]
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -325,6 +354,7 @@ export interface SubjectByKind {
   vote: VoteSubject
   receipt: ReceiptSubject
   profile: ProfileSubject
+  key: KeySubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

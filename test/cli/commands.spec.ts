@@ -13,7 +13,7 @@ const PINNED = [
   'pin ls', 'pin add', 'pin rm', 'gc',
   'record', 'records', 'search', 'lineage', 'verify', 'royalties', 'similar', 'alerts',
   'license', 'grant', 'attest', 'revoke',
-  'collective create', 'collective list', 'collective show', 'collective health',
+  'collective create', 'collective list', 'collective show', 'collective health', 'collective keys', 'collective rotate',
   'invite', 'join', 'members', 'admit', 'remove',
   'propose', 'vote', 'proposals', 'proposal show',
   'profile set', 'profile show',
@@ -33,7 +33,7 @@ describe('command list', () => {
     assert.deepEqual(COMMANDS.map(c => c.name), PINNED)
     assert.deepEqual(createProgram().commands.map(c => c.name()), TOP)
     const group = createProgram().commands.find(c => c.name() === 'collective')
-    assert.deepEqual(group?.commands.map(c => c.name()), ['create', 'list', 'show', 'health'])
+    assert.deepEqual(group?.commands.map(c => c.name()), ['create', 'list', 'show', 'health', 'keys', 'rotate'])
     const pin = createProgram().commands.find(c => c.name() === 'pin')
     assert.deepEqual(pin?.commands.map(c => c.name()), ['ls', 'add', 'rm'])
     assert.deepEqual(createProgram().commands.find(c => c.name() === 'profile')?.commands.map(c => c.name()), ['set', 'show'])

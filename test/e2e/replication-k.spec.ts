@@ -113,12 +113,13 @@ describe('replication: k copies of each work', { timeout: 300_000 }, () => {
     const ms = Date.now() - stoppedAt
     console.log(`re-pinned to ${COPIES} live holders ${ms} ms after a holder stopped (bound ${REPIN_BOUND_MS} ms, ratio ${(ms / REPIN_BOUND_MS).toFixed(2)}; offline period ${REPLICATION.offlineMs} ms)`)
 
-    // a survivor's health names the stopped member as offline and counts it out of the live members
+    // a survivor's health counts the stopped member out of the live members and, once every work the stopped member
+    // held has its k live holders again (the other works re-pin in parallel with the one timed above), is healthy
     const h = await waitFor(async () => {
       const body = (await live[1].api(`/v1/collectives/${collective}/health`)).body
-      return body.live === NODES - 1 ? body : undefined
-    }, REPIN_BOUND_MS, 'a survivor to count the stopped member offline')
-    assert.equal(h.healthy, true)
+      return body.live === NODES - 1 && body.healthy === true ? body : undefined
+    }, REPIN_BOUND_MS, 'a survivor to count the stopped member offline and every work to have k live holders')
+    assert.equal(h.below.length, 0)
 
     // a collective without k copies has no health to report: 400 with the documented error body
     const plain = await a.cli(['collective', 'create', 'Plain', '--json'])

@@ -66,12 +66,13 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     },
     vote: { proposal: someRecordCid, choice: 0 },
     receipt: { proposal: someRecordCid, votes: [otherRecordCid] },
-    profile: { id: author.did, name: 'Ada' }
+    profile: { id: author.did, name: 'Ada' },
+    key: { epoch: 1, reason: 'removal', cause: someRecordCid, part: 0, parts: 1, wraps: [{ to: other.did, enc: 'A'.repeat(43), ct: 'B'.repeat(64) }] }
   }
 }
 
 /** Kinds that are valid only inside a collective: they name their charter in `collective` */
-export const COLLECTIVE_KINDS: ReadonlySet<RecordKind> = new Set(['membership', 'proposal', 'vote', 'receipt'])
+export const COLLECTIVE_KINDS: ReadonlySet<RecordKind> = new Set(['membership', 'proposal', 'vote', 'receipt', 'key'])
 
 /** The `collective` a record of `kind` needs to be valid: collective kinds name their charter, the rest need none */
 export function collectiveFor (kind: RecordKind): string | undefined {

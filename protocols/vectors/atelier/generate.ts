@@ -14,6 +14,10 @@ import {
   verificationMethodFor
 } from '../../../src/records/index.ts'
 import { buildCredential } from '../../../src/records/issue.ts'
+import { encryptionPublicKey } from '../../../src/private/member-keys.ts'
+import { wrapInfo } from '../../../src/private/epoch-keys.ts'
+import { sealBase } from '../../../src/private/hpke.ts'
+import { toKeyWrap } from '../../../src/private/key-wraps.ts'
 import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../../../src/records/index.ts'
 
 /** RFC 8032 §7.1 TEST 1 secret key: the author of every vector */
@@ -38,6 +42,12 @@ const GOVERNANCE_VALID_FROM = ['2025-02-28T10:00:00.000Z', '2025-03-02T18:20:00.
 const PROFILE_VALID_FROM = '2025-03-05T16:20:00.000Z'
 // the charter at schema version 2 (k copies of each work), after the profile
 const CHARTER_V2_VALID_FROM = '2025-03-09T09:15:00.000Z'
+// the private collective (charter version 2) and its epoch 0 key record, after the profile
+const PRIVATE_VALID_FROM = ['2025-03-06T09:00:00.000Z', '2025-03-06T09:00:00.000Z']
+/** The private collective's epoch 0 key: bytes 0x01..0x20 */
+export const PRIVATE_EPOCH_KEY_HEX = Array.from({ length: 32 }, (_, i) => (i + 1).toString(16).padStart(2, '0')).join('')
+/** The ephemeral X25519 secret of wrap i of the epoch 0 key record: 32 bytes of 0x40 + i */
+export const privateWrapEphemeral = (i: number): Uint8Array => new Uint8Array(32).fill(0x40 + i)
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -423,6 +433,42 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     }
   }, crypto)
   write('charter-replicated.json', archive.json)
+  // added with private collectives (protocols/private-collectives.md, records.md §3.13): a charter of version 2
+  // (visibility and replication by copies) and the key record of its epoch 0, wrapped to both admins with fixed
+  // ephemeral keys so the wraps are reproducible
+  const privateCharter = vector({
+    file: 'charter-private.json',
+    description: 'A private collective (charter version 2: visibility private, each work kept by 3 members), both admins, either one admits',
+    kind: 'charter',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: PRIVATE_VALID_FROM[0],
+    previous: profile.record.cid,
+    subject: {
+      name: 'Harbour Drafts',
+      admins: [author.did, coCreator.did],
+      admission: { policy: 'quorum', quorum: 1 },
+      replication: { copies: 3 },
+      visibility: 'private'
+    }
+  }, crypto)
+  write('charter-private.json', privateCharter.json)
+
+  const epochKey = fromHex(PRIVATE_EPOCH_KEY_HEX)
+  const wraps = [author.did, coCreator.did].sort().map((to, i) => {
+    const info = wrapInfo(privateCharter.record.cid, 0, to)
+    return toKeyWrap({ to, ...sealBase(encryptionPublicKey(to), info, info, epochKey, privateWrapEphemeral(i)) })
+  })
+  const keyRecord = vector({
+    file: 'key-epoch-0.json',
+    description: 'Epoch 0 of the private collective: its key (bytes 0x01..0x20) wrapped to both admins, the ephemeral secret of wrap i being 32 bytes of 0x40 + i (wraps sorted by did)',
+    kind: 'key',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: PRIVATE_VALID_FROM[1],
+    previous: privateCharter.record.cid,
+    collective: privateCharter.record.cid,
+    subject: { epoch: 0, reason: 'charter', cause: privateCharter.record.cid, part: 0, parts: 1, wraps }
+  }, crypto)
+  write('key-epoch-0.json', keyRecord.json)
 
   return files
 }

@@ -69,6 +69,7 @@ export interface CreateOptions {
   quorum?: number
   admin?: string[]
   replication?: 'full' | 'none' | { copies: number }
+  private?: boolean
 }
 
 export const collectiveCreate: CliCommand<CreateOptions> = {
@@ -80,7 +81,8 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
     'atelier collective create "Riverside Printmakers"',
     'atelier collective create "Label" --policy quorum --quorum 2 --admin did:key:z6Mk… --admin did:key:z6Mk…',
     'atelier collective create "Archive" --replication full --json',
-    'atelier collective create "Big archive" --replication 3'
+    'atelier collective create "Big archive" --replication 3',
+    'atelier collective create "Drafts" --private'
   ],
   setup (cmd) {
     cmd
@@ -90,6 +92,7 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
       .addOption(new Option('--quorum <n>', 'admin signatures an admit or remove needs').argParser(parse.integer(1, 50)))
       .addOption(new Option('--admin <did>', 'another admin (repeatable); this node\'s did is always one').argParser(parse.collect(parse.did)))
       .addOption(new Option('--replication <k|full|none>', 'k (1-64): each work pinned by k members chosen by rendezvous hashing; full: every member pins every asset; none').argParser(replicationArg))
+      .option('--private', 'readable by members only: records travel sealed to an epoch key (protocols/private-collectives.md)')
   },
   async run (ctx, [name], opts) {
     const body: Record<string, unknown> = { name, policy: opts.policy }
@@ -97,6 +100,7 @@ export const collectiveCreate: CliCommand<CreateOptions> = {
     if (opts.quorum != null) body.quorum = opts.quorum
     if (opts.admin != null) body.admins = opts.admin
     if (opts.replication != null) body.replication = opts.replication
+    if (opts.private === true) body.visibility = 'private'
     const client = await ctx.client()
     const created = await client.postJson<{ id: string, record: unknown }>('/v1/collectives', body)
     return single(created, c => [`collective created: ${c.id}`, 'invite others with: atelier invite ' + c.id])

@@ -46,7 +46,7 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
     return components.peers
   }
 
-  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: Replication } }>('/v1/collectives', {
+  app.post<{ Body: { name: string, description?: string, policy?: 'invite' | 'quorum', quorum?: number, admins?: string[], replication?: Replication, visibility?: 'public' | 'private' } }>('/v1/collectives', {
     schema: {
       tags: ['collectives'],
       summary: 'Found a collective: this node signs its charter and becomes its first admin',
@@ -67,7 +67,8 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
               { type: 'string', enum: ['full', 'none'] },
               { type: 'object', additionalProperties: false, required: ['copies'], properties: { copies: { type: 'integer', minimum: 1, maximum: 64 } } }
             ]
-          }
+          },
+          visibility: { type: 'string', enum: ['public', 'private'] }
         }
       }
     }
@@ -78,7 +79,8 @@ export async function collectiveRoutes (app: FastifyInstance, components: Collec
       ...(b.description != null ? { description: b.description } : {}),
       ...(b.admins != null ? { admins: [...b.admins] } : {}),
       admission: { policy: b.policy ?? 'invite', quorum: b.quorum ?? 1 },
-      ...(b.replication != null ? { replication: b.replication } : {})
+      ...(b.replication != null ? { replication: b.replication } : {}),
+      ...(b.visibility === 'private' ? { visibility: 'private' as const } : {})
     })
     return await res.code(201).send({ id: created.id, record: created.record.credential })
   })

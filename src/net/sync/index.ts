@@ -56,9 +56,10 @@ export interface SyncSource {
   /**
    * A snapshot of the scope's items, sorted by (timestamp, id), no duplicates (`createSyncItems` builds one).
    * Called once per session; return the same object while the set has not changed, and the fingerprint index
-   * built over it is reused.
+   * built over it is reused. `peer` is the remote peer of the session: a source may offer it a part of the scope
+   * only (a private collective's non-members get its open records, src/node/private-traffic.ts).
    */
-  items(scope: string, options?: AbortOptions): Promise<SyncItems>
+  items(scope: string, options?: AbortOptions & { peer?: string }): Promise<SyncItems>
   /** The bytes of the records named, in any order; records not held are skipped */
   getRecords(cids: CID[], options?: AbortOptions): AsyncIterable<Uint8Array>
   /**

@@ -119,7 +119,7 @@ export class Session {
   }
 
   private async loadItems (scope: string): Promise<Reconciler> {
-    const items = await this.init.source.items(scope, { signal: this.init.signal })
+    const items = await this.init.source.items(scope, { signal: this.init.signal, peer: this.init.peer.toString() })
     this.reconciler = new Reconciler(items, this.init.reconcile)
     return this.reconciler
   }
