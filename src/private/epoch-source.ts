@@ -1,0 +1,1 @@
+export interface EpochKeySource { current(collective: string): { epoch: number, key: Uint8Array } | undefined; key(collective: string, epoch: number): Uint8Array | undefined; isPrivate(collective: string): boolean }
