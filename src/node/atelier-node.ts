@@ -52,6 +52,7 @@ import { memberCardStore } from './member-cards.ts'
 import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
 import { SyncProgress } from './sync-progress.ts'
 import { markRunning, markStopped, reconcileAfterCrash } from './reconcile.ts'
+import type { EpochKeySource } from '../private/epoch-source.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -78,6 +79,17 @@ export interface AtelierNodeInit {
    * made for by default (tests pass one to move time). Records the node signs are still dated by the machine's
    * clock. @default Date.now */
   clock?: () => number
+  /** the epoch keys of the private collectives this node's creator is a member of (issue 14): a private collective's
+   * uploads are encrypted before they are addressed and read back as plaintext on loopback. @default no collective
+   * is private */
+  epochKeys?: EpochKeySource
+}
+
+/** Until a node keeps private charters and their key records, no collective is private and nothing changes */
+export const NO_PRIVATE_COLLECTIVES: EpochKeySource = {
+  current: () => undefined,
+  key: () => undefined,
+  isPrivate: () => false
 }
 
 /** How stale the storage figures of /v1/node may be */
@@ -95,6 +107,7 @@ export class AtelierNode {
   private readonly log: Logger
   private readonly processMetrics: boolean
   private readonly clock: () => number
+  private readonly epochKeys: EpochKeySource
   private statusValue: NodeStatus = 'stopped'
   private identityValue?: Identity
   private storage?: ContentStoreNode<NodeServices>
@@ -124,6 +137,7 @@ export class AtelierNode {
     this.log = init.logger
     this.processMetrics = init.processMetrics ?? true
     this.clock = init.clock ?? Date.now
+    this.epochKeys = init.epochKeys ?? NO_PRIVATE_COLLECTIVES
   }
 
   get status (): NodeStatus { return this.statusValue }
@@ -416,7 +430,8 @@ export class AtelierNode {
       fingerprinter,
       similarity,
       computeFingerprints: config.fingerprints.compute,
-      names
+      names,
+      epochKeys: this.epochKeys
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })
