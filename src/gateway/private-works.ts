@@ -74,6 +74,20 @@ export async function describeWork (keys: EpochKeySource, store: Pick<ContentSto
   return encryptionMember(header, pt, mediaType)
 }
 
+/** The provenance report's check of a work's wrap (src/lineage/verify-encryption.ts) */
+export function workKeyOpener (keys: EpochKeySource): (collective: string, epoch: number, salt: Uint8Array, wrapped: Uint8Array) => 'opened' | 'failed' | 'noKey' {
+  return (collective, epoch, salt, wrapped) => {
+    const key = keys.key(collective, epoch)
+    if (key == null) return 'noKey'
+    try {
+      unwrapWorkKey(key, collective, epoch, salt, wrapped)
+      return 'opened'
+    } catch {
+      return 'failed'
+    }
+  }
+}
+
 /** A held work this node can open: its header, payload key, sizes and the record that describes it */
 export interface OpenableWork {
   header: ContentHeader

@@ -140,6 +140,14 @@ describe('encrypted works on a node', () => {
     assert.equal((await fetch(`${node.gatewayUrl}/v1/collectives/${collective}/epochs/1/key`, { headers: auth() })).status, 404)
   })
 
+  it('the provenance report finds the record and its ciphertext in agreement, and the wrap opening', async () => {
+    const report = (await call('GET', `/v1/assets/${recordCid}/provenance`)).body
+    const codes = report.findings.map((f: any) => f.code)
+    assert.ok(codes.includes('content.valid'), JSON.stringify(codes))
+    assert.ok(codes.includes('encryption.valid'), JSON.stringify(codes))
+    assert.match(report.findings.find((f: any) => f.code === 'encryption.valid').message, /opens with this node's key of epoch 0/)
+  })
+
   it('refuses to record plaintext content in a private collective, and leaves a public collective\'s uploads as they were', async () => {
     const plain = await upload(new Uint8Array(randomBytes(5000)))
     const refused = await call('POST', '/v1/assets', { content: plain.cid, title: 'Leaked draft', collective })
