@@ -63,6 +63,12 @@ export async function * pieces (source: AsyncIterable<Uint8Array> | Iterable<Uin
         buf = new Uint8Array(size)
         filled = 0
       }
+      // a whole piece inside the input is passed on as a view, not copied (sources do not reuse what they yielded)
+      if (filled === 0 && input.length - at > size) {
+        yield { piece: input.subarray(at, at + size), last: false }
+        at += size
+        continue
+      }
       const n = Math.min(size - filled, input.length - at)
       buf.set(input.subarray(at, at + n), filled)
       filled += n
@@ -86,7 +92,13 @@ export async function * encryptStream (source: AsyncIterable<Uint8Array> | Itera
   let total = 0
   for await (const { piece, last } of pieces(source, header.chunkBytes)) {
     total += piece.length
-    yield sealChunk(key, header.bytes, index++, last, piece)
+    // the sealed chunk goes out as its ciphertext and its tag, uncopied: the store cuts its own blocks anyway
+    const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(index++, last), { authTagLength: TAG_BYTES })
+    cipher.setAAD(header.bytes, { plaintextLength: piece.length })
+    const ct = cipher.update(piece)
+    cipher.final()
+    if (ct.length > 0) yield ct
+    yield cipher.getAuthTag()
   }
   result.plaintextBytes = total
 }
