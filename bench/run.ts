@@ -19,6 +19,7 @@ import { benchFuzz, fuzzSection } from './fuzz.ts'
 import { benchNearDup, nearDupSection } from './near-dup.ts'
 import { benchFingerprintEval, fingerprintEvalSection } from './fingerprint-eval.ts'
 import { benchRotation, rotationSection } from './private-keys.ts'
+import { benchPrivateContent, privateContentSection } from './private-content.ts'
 
 // the daemon's V8 flags, so in-process nodes run as `atelier daemon` does
 await withDaemonFlags()
@@ -53,6 +54,8 @@ const nearDup = await benchNearDup({ quick, log })
 log('fingerprints (issue 12): recall and precision on the generated sets, throughput …')
 log('private collectives (issue 14): an epoch key sealed to 1,000 members …')
 const rotation = await benchRotation(quick ? 200 : 1000, 5)
+log('private collectives (issue 14): encrypted add and serve against plain, 1 GiB encrypted add RSS …')
+const privateContent = await benchPrivateContent(quick ? 64 : 256, quick ? 128 : 1024)
 const fingerprintEval = await benchFingerprintEval({
   originals: quick ? 20 : 60, distractors: quick ? 300 : 2_000, texts: quick ? 40 : 200, textDistractors: quick ? 300 : 2_000,
   seed: 2, distractorScale: 0.5, throughput: true, log
@@ -125,6 +128,8 @@ ${keptSweep}
 
 ${fingerprintEvalSection(fingerprintEval)}
 
-${rotationSection(rotation)}`
+${rotationSection(rotation)}
+
+${privateContentSection(privateContent)}`
 await writeFile(out, doc)
 log(`written ${out}`)

@@ -69,7 +69,7 @@ export async function * generate (bytes: number, seed: Uint8Array = randomBytes(
  * Peak RSS of this process, bytes. Linux's VmHWM belongs to the process's own memory map; getrusage's maxrss is
  * carried across exec and so includes the parent's RSS at the moment it forked this child, which is not ours.
  */
-function peakRss (): number {
+export function peakRss (): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
     if (m != null) return Number(m[1]) * 1024
@@ -125,7 +125,7 @@ export async function benchStore (options: StoreBenchOptions = {}): Promise<Stor
 }
 
 /** GET `url`, discard the body, return its length */
-async function download (url: string): Promise<number> {
+export async function download (url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request(url, res => {
       if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}`))

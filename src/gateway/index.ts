@@ -16,6 +16,7 @@ import { recordRoutes } from './routes/records.ts'
 import { createRoutes } from './routes/create.ts'
 import { eventRoutes } from './routes/events.ts'
 import { ipfsRoutes } from './ipfs-routes.ts'
+import { privateContentRoutes } from './routes/private-content.ts'
 import { recordMediaType } from './media-type.ts'
 import { collectiveRoutes } from './routes/collectives.ts'
 import { replicationRoutes } from './routes/replication.ts'
@@ -97,6 +98,8 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   await app.register(async (scope) => { await eventRoutes(scope, components) })
   await app.register(async (scope) => { await contentRoutes(scope, { components, init }) })
   await app.register(async (scope) => { await pinRoutes(scope, components) })
+  const epochKeys = components.epochKeys
+  if (epochKeys != null) await app.register(async (scope) => { await privateContentRoutes(scope, { ...components, epochKeys }, components.hasPeers != null ? { timeoutMs: init.peerFetchTimeoutMs, hasPeers: components.hasPeers } : undefined) })
   await app.register(async (scope) => {
     await ipfsRoutes(scope, {
       store: components.store,

@@ -194,7 +194,7 @@ function notModified (request: FastifyRequest, etag: string): boolean {
  * The single byte range asked for, inclusive, or undefined for the whole file.
  * Unparseable and multi-range headers are ignored (whole file); a well-formed range past the end is a 416.
  */
-function wantedRange (request: FastifyRequest, etag: string, size: number): { start: number, end: number } | undefined {
+export function wantedRange (request: FastifyRequest, etag: string, size: number): { start: number, end: number } | undefined {
   const header = request.headers.range
   if (header == null) return undefined
   const ifRange = request.headers['if-range']
@@ -231,7 +231,7 @@ function readBytes (store: ContentStore, stat: ContentStat, offset: number, leng
 }
 
 /** Pull the first chunk now, so a failure becomes an error response rather than a broken stream */
-async function primed (source: AsyncIterable<Uint8Array>): Promise<AsyncGenerator<Uint8Array>> {
+export async function primed (source: AsyncIterable<Uint8Array>): Promise<AsyncGenerator<Uint8Array>> {
   const it = source[Symbol.asyncIterator]()
   const first = await it.next()
   return (async function * () {
@@ -249,7 +249,7 @@ async function primed (source: AsyncIterable<Uint8Array>): Promise<AsyncGenerato
   })()
 }
 
-function toReadable (source: AsyncIterable<Uint8Array>): Readable {
+export function toReadable (source: AsyncIterable<Uint8Array>): Readable {
   return Readable.from(source, { objectMode: false, highWaterMark: STREAM_HIGH_WATER_MARK })
 }
 

@@ -17,6 +17,7 @@ import type { LineageView } from '../lineage/view.ts'
 import type { SimilarityService } from '../node/similarity-service.ts'
 import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
 import type { NameDirectory } from '../profiles/name-directory.ts'
+import type { EpochKeySource } from '../private/epoch-source.ts'
 
 export interface NodeInfo {
   peerId: string
@@ -74,6 +75,10 @@ export interface GatewayComponents {
   names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
   /** k-copy replication: which works lack live holders (src/replication) */
   replication?: { health: (collective: string) => Promise<CollectiveHealth | undefined> }
+  /** the epoch keys of the private collectives this node is a member of: their uploads are encrypted before they are
+   * addressed, and their works read back as plaintext on loopback (protocols/private-collectives.md §9). Without it
+   * no collective is private */
+  epochKeys?: EpochKeySource
 }
 
 export type GatewayInit = HttpConfig

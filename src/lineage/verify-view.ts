@@ -54,6 +54,11 @@ export interface VerifyView {
    * absent: fingerprint claims are not checked
    */
   workFingerprints?(content: string, mediaType: string, byteSize: number, kind: FingerprintKind): Promise<WorkFingerprints>
+  /**
+   * Whether an encrypted work's wrapped key opens with this node's key of `epoch` of `collective`: 'noKey' when it
+   * holds none; absent: not checked (protocols/private-collectives.md §9)
+   */
+  openWorkKey?(collective: string, epoch: number, salt: Uint8Array, wrapped: Uint8Array): 'opened' | 'failed' | 'noKey' | Promise<'opened' | 'failed' | 'noKey'>
 }
 
 export interface VerifyViewInit {
@@ -65,6 +70,7 @@ export interface VerifyViewInit {
   unattributed?: UnattributedCheck
   /** recomputes fingerprints of held works (src/node/work-fingerprints.ts) */
   fingerprinter?: { compute(content: string, mediaType: string, byteSize: number, kind: FingerprintKind): Promise<WorkFingerprints> }
+  openWorkKey?: VerifyView['openWorkKey']
 }
 
 function notFound (err: unknown): boolean {
@@ -73,9 +79,10 @@ function notFound (err: unknown): boolean {
 
 /** A VerifyView over the node's index and store (local reads only) */
 export function createVerifyView (init: VerifyViewInit): VerifyView {
-  const { index, store, crypto, isMember, unattributed, fingerprinter } = init
+  const { index, store, crypto, isMember, unattributed, fingerprinter, openWorkKey } = init
   return {
     crypto,
+    ...(openWorkKey != null ? { openWorkKey } : {}),
     isMember,
     unattributed,
     ...(fingerprinter != null ? { workFingerprints: async (content, mediaType, byteSize, kind) => await fingerprinter.compute(content, mediaType, byteSize, kind) } : {}),

@@ -30,6 +30,7 @@ import {
 import { checkChain } from './verify-chain.ts'
 import { checkContent } from './verify-content.ts'
 import { checkFingerprints } from './verify-fingerprints.ts'
+import { checkEncryption } from './verify-encryption.ts'
 import type { ContentBudget } from './verify-content.ts'
 import { LicenseRules, ownersOf } from './verify-license.ts'
 import { normalizeCid, VerifiedRecords } from './verify-records.ts'
@@ -214,6 +215,7 @@ class Verification {
     const content = await checkContent(this.view, asset.cid, node.content, subject.byteSize, this.budget)
     node.own.push(...content)
     node.own.push(...await checkFingerprints(this.view, asset.cid, subject, node.content, content, this.budget))
+    node.own.push(...await checkEncryption(this.view, asset.cid, subject, asset.collective, node.content, content))
     node.own.push(...await this.conflicts(asset, name, node.content))
     node.own.push(...await this.lookAlikes(asset, name))
     node.own.push(...await checkChain(this.view, this.records, asset, name, this.options))

@@ -55,6 +55,7 @@ import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record
 import { SyncProgress } from './sync-progress.ts'
 import { startReplication } from './replication-wiring.ts'
 import { markRunning, markStopped, reconcileAfterCrash } from './reconcile.ts'
+import type { EpochKeySource } from '../private/epoch-source.ts'
 
 /** The libp2p services of a node: identify (base), gossipsub and history sync */
 export type NodeServices = BaseLibp2pServices & { pubsub: GossipRouter, sync: SyncProtocol }
@@ -81,6 +82,10 @@ export interface AtelierNodeInit {
    * made for by default (tests pass one to move time). Records the node signs are still dated by the machine's
    * clock. @default Date.now */
   clock?: () => number
+  /** the epoch keys content encryption uses (a private collective's uploads are encrypted before they are addressed
+   * and read back as plaintext on loopback). @default the node's own, from the key records of the private
+   * collectives its creator is a member of (src/node/private-keys.ts); tests pass fixed keys */
+  epochKeys?: EpochKeySource
 }
 
 /** How stale the storage figures of /v1/node may be */
@@ -98,6 +103,7 @@ export class AtelierNode {
   private readonly log: Logger
   private readonly processMetrics: boolean
   private readonly clock: () => number
+  private readonly epochKeysOverride?: EpochKeySource
   private statusValue: NodeStatus = 'stopped'
   private identityValue?: Identity
   private storage?: ContentStoreNode<NodeServices>
@@ -128,6 +134,7 @@ export class AtelierNode {
     this.log = init.logger
     this.processMetrics = init.processMetrics ?? true
     this.clock = init.clock ?? Date.now
+    if (init.epochKeys != null) this.epochKeysOverride = init.epochKeys
   }
 
   get status (): NodeStatus { return this.statusValue }
@@ -437,7 +444,8 @@ export class AtelierNode {
       similarity,
       computeFingerprints: config.fingerprints.compute,
       names,
-      replication: replication.replicator
+      replication: replication.replicator,
+      epochKeys: this.epochKeysOverride ?? privateKeys
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

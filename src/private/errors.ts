@@ -5,3 +5,15 @@ export class DecryptionError extends AtelierError {
   readonly code = 'ERR_DECRYPTION'
   readonly httpStatus = 403
 }
+
+/** The node holds no key for the epoch a private work is sealed to (not a member then, or the key record not here) */
+export class NoEpochKeyError extends AtelierError {
+  readonly code = 'ERR_NO_EPOCH_KEY'
+  readonly httpStatus = 403
+}
+
+/** Bytes that do not start with an encrypted work's header, or a header this release cannot read */
+export class NotEncryptedError extends AtelierError {
+  readonly code = 'ERR_NOT_ENCRYPTED'
+  readonly httpStatus = 422
+}

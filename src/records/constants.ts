@@ -71,9 +71,15 @@ export const CHARTER_V2_SCHEMA_VERSION = 2
 /** Most wraps one key record carries: 256 wraps stay under the 64 KiB record limit (about 190 bytes each) */
 export const KEY_WRAPS_PER_RECORD = 256
 
+/**
+ * The asset schema version of a record whose content is an encrypted work (`encryption`, protocols/private-collectives.md
+ * §9): version 2 plus that member. Written only for such assets, so every other asset stays readable to older nodes.
+ */
+export const ASSET_ENCRYPTION_SCHEMA_VERSION = 3
+
 /** Every schema version a node of this release validates, per kind */
 export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[]>> = Object.freeze({
-  asset: [1, ASSET_FINGERPRINTS_SCHEMA_VERSION],
+  asset: [1, ASSET_FINGERPRINTS_SCHEMA_VERSION, ASSET_ENCRYPTION_SCHEMA_VERSION],
   license: [1],
   grant: [1],
   attestation: [1],

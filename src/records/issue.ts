@@ -3,7 +3,7 @@
  * it is validateRecord's result: a record this node issues passes the same door as any other.
  */
 import { InvalidRecordError } from '../errors.ts'
-import { ASSET_FINGERPRINTS_SCHEMA_VERSION, CHARTER_V2_SCHEMA_VERSION, CREDENTIAL_SCHEMA_TYPE, CREDENTIAL_TYPE_BY_KIND, RECORD_CONTEXT, VERIFIABLE_CREDENTIAL_TYPE, credentialSchemaId } from './constants.ts'
+import { ASSET_ENCRYPTION_SCHEMA_VERSION, ASSET_FINGERPRINTS_SCHEMA_VERSION, CHARTER_V2_SCHEMA_VERSION, CREDENTIAL_SCHEMA_TYPE, CREDENTIAL_TYPE_BY_KIND, RECORD_CONTEXT, VERIFIABLE_CREDENTIAL_TYPE, credentialSchemaId } from './constants.ts'
 import { verificationMethodFor } from './did-key.ts'
 import { assertJsonValue } from './jcs.ts'
 import { createProof } from './proof.ts'
@@ -48,10 +48,14 @@ export function buildCredential<K extends RecordKind> (kind: K, subject: Subject
   }
   // Only plain JSON can be signed; an optional field left `undefined` is absent (it is dropped when canonicalised)
   assertJsonValue(subject, 'credentialSubject')
-  // an asset is written as version 1 unless it carries fingerprints, which only version 2 defines (records.md §8)
-  // and a charter as version 1 unless it names a visibility or a number of copies, which only version 2 defines
-  const version = kind === 'asset' && (subject as SubjectByKind['asset']).fingerprints !== undefined
-    ? ASSET_FINGERPRINTS_SCHEMA_VERSION
+  // an asset is written as version 1 unless it carries fingerprints, which only version 2 defines, or encryption,
+  // which only version 3 defines; a charter as version 1 unless it names a visibility or a number of copies, which
+  // only charter version 2 defines (records.md §8)
+  const asset = kind === 'asset' ? subject as SubjectByKind['asset'] : undefined
+  const version = asset !== undefined
+    ? asset.encryption !== undefined
+      ? ASSET_ENCRYPTION_SCHEMA_VERSION
+      : asset.fingerprints !== undefined ? ASSET_FINGERPRINTS_SCHEMA_VERSION : undefined
     : kind === 'charter' && charterNeedsV2(subject as SubjectByKind['charter']) ? CHARTER_V2_SCHEMA_VERSION : undefined
   const credential: UnsignedCredential<K> = {
     '@context': [...RECORD_CONTEXT],

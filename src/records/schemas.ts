@@ -12,6 +12,7 @@ import commonSchema from '../../protocols/schemas/common.schema.json' with { typ
 import envelopeSchema from '../../protocols/schemas/envelope.schema.json' with { type: 'json' }
 import assetSchema from '../../protocols/schemas/asset.schema.json' with { type: 'json' }
 import assetV2Schema from '../../protocols/schemas/asset-2.schema.json' with { type: 'json' }
+import assetV3Schema from '../../protocols/schemas/asset-3.schema.json' with { type: 'json' }
 import licenseSchema from '../../protocols/schemas/license.schema.json' with { type: 'json' }
 import grantSchema from '../../protocols/schemas/grant.schema.json' with { type: 'json' }
 import attestationSchema from '../../protocols/schemas/attestation.schema.json' with { type: 'json' }
@@ -45,12 +46,13 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
 /**
  * Every schema a node validates, by kind and version: the version-1 schemas above and the later versions of a
  * kind beside them (records.md §8: a node keeps validating the versions it knows). Asset version 2 adds
- * `fingerprints` and refers to version 1 for every other member; charter version 2 adds `visibility` and
- * `replication: { copies }` the same way.
+ * `fingerprints` and refers to version 1 for every other member; version 3 adds `encryption` to version 2; charter
+ * version 2 adds `visibility` and `replication: { copies }` the same way.
  */
 export const KIND_SCHEMA_VERSIONS: ReadonlyArray<{ kind: RecordKind, version: number, schema: { $id: string } }> = Object.freeze([
   ...(Object.keys(KIND_SCHEMAS) as RecordKind[]).map(kind => ({ kind, version: 1, schema: KIND_SCHEMAS[kind] })),
   { kind: 'asset' as const, version: 2, schema: assetV2Schema },
+  { kind: 'asset' as const, version: 3, schema: assetV3Schema },
   { kind: 'charter' as const, version: 2, schema: charterV2Schema }
 ])
 

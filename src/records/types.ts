@@ -74,6 +74,23 @@ export interface AssetSubject {
   trainingMining?: Partial<Record<TrainingMiningKey, TrainingMiningEntry>>
   /** Perceptual fingerprints of the content (asset schema version 2 only; src/fingerprints/codes.ts) */
   fingerprints?: FingerprintClaim[]
+  /** The content is an encrypted work of the record's (private) collective (asset schema version 3 only;
+   * protocols/private-collectives.md §9) */
+  encryption?: WorkEncryption
+}
+
+/** How an asset's content is encrypted: what a member needs beside the epoch key to read it */
+export interface WorkEncryption {
+  scheme: 'atelier-stream-chacha20poly1305-v1'
+  epoch: number
+  /** plaintext bytes per chunk */
+  chunkSize: number
+  plaintextSize: number
+  /** the work's salt and its wrapped key, base64url, as in the content's header */
+  salt: string
+  wrappedKey: string
+  /** the plaintext's media type (the subject's is application/vnd.atelier.encrypted) */
+  mediaType?: string
 }
 
 /** One fingerprint of an asset: algorithm id, code length, code, and PDQ's quality (protocols/records.md §3.1) */

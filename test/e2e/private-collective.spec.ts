@@ -36,6 +36,7 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
   let scratch: string
   const marker = `MARKER-${randomBytes(12).toString('hex')}`
   const marker2 = `MARKER-${randomBytes(12).toString('hex')}`
+  const contentMarker = `CONTENT-${randomBytes(12).toString('hex')}`
 
   const audit = async (n: TestDaemon): Promise<any> => (await n.api(`/v1/collectives/${collective}/keys`)).body
   const hasRecord = async (n: TestDaemon, cid: string): Promise<boolean> => (await n.api(`/v1/records/${cid}`)).status === 200
@@ -94,7 +95,8 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
   let work: string
   it('a work\'s record reaches B and C, and D\'s data dir holds no byte of its marker after gossip and sync', async () => {
     const file = join(scratch, 'draft.txt')
-    await writeFile(file, randomBytes(64).toString('hex'))
+    const body = `${contentMarker}:${randomBytes(64).toString('hex')}`
+    await writeFile(file, body)
     const added = await a.cli(['add', file, '--title', marker, '--collective', collective, '--json'])
     assert.equal(added.code, 0, added.stderr)
     work = JSON.parse(added.stdout).record ?? JSON.parse(added.stdout).cid
@@ -107,6 +109,28 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
     assert.equal(await hasRecord(d, work), false, 'D never gets the work record')
     assert.equal(await holds(b.home, marker), true, 'the grep finds the marker where it is (B)')
     assert.equal(await holds(d.home, marker), false, 'no byte of the marker in D\'s data dir')
+
+    // the work itself was encrypted with the collective's real epoch key before it was addressed (§9): its record
+    // names ciphertext, A's blocks hold no byte of the file, /ipfs serves ciphertext, and a member's node (B, whose
+    // key came from a key record) answers the plaintext while a non-member's (D) cannot
+    const subject = (await a.api(`/v1/records/${work}`)).body.record.credentialSubject
+    assert.equal(subject.mediaType, 'application/vnd.atelier.encrypted')
+    assert.equal(subject.encryption.plaintextSize, Buffer.byteLength(body))
+    const content = String(subject.id).replace('ipfs://', '')
+    assert.equal(await holds(a.home, contentMarker), false, 'no byte of the file\'s plaintext in A\'s data dir')
+    const raw = await a.api(`/ipfs/${content}`)
+    assert.equal(raw.status, 200)
+    assert.ok(!String(raw.body).includes(contentMarker), '/ipfs serves ciphertext')
+    let lastAnswer = ''
+    const plain = await waitFor(async () => {
+      const res = await b.api(`/v1/content/${content}/plaintext`, { headers: { authorization: `Bearer ${b.token}` } })
+      lastAnswer = `${res.status} ${JSON.stringify(res.body)}`
+      return res.status === 200 ? res : undefined
+    }, 60_000, 'B to read the work\'s plaintext').catch(err => { throw new Error(`${err.message}; B answered ${lastAnswer}`) })
+    assert.equal(plain.body, body)
+    const denied = await d.api(`/v1/content/${content}/plaintext`, { headers: { authorization: `Bearer ${d.token}` } })
+    assert.ok(denied.status >= 400 && denied.status < 500, `D is refused the plaintext (${denied.status})`)
+    assert.equal(typeof denied.body.error?.code, 'string')
   })
 
   it('A removes C: the new epoch is wrapped to A and B only, nothing C holds opens it, and later records skip C', async () => {

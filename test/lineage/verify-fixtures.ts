@@ -58,6 +58,7 @@ export interface AssetInit {
   /** default image/png */
   mediaType?: string
   fingerprints?: AssetSubject['fingerprints']
+  encryption?: AssetSubject['encryption']
 }
 
 /** A random raw CID (content nobody holds) */
@@ -78,6 +79,8 @@ export class World {
   readonly files = new Map<string, Uint8Array>()
   /** set to recompute fingerprints in reports (a WorkFingerprinter over `fileStore()`) */
   fingerprinter?: WorkFingerprinter
+  /** opens encrypted works' wrapped keys (the node's epoch keys); absent: not checked */
+  openWorkKey?: VerifyView['openWorkKey']
   members?: MembershipCheck
   clock = T0
   private readonly signers = new Map<string, Signer>()
@@ -143,6 +146,7 @@ export class World {
     if (a.ingredients != null) subject.ingredients = a.ingredients
     if (a.trainingMining != null) subject.trainingMining = a.trainingMining
     if (a.fingerprints != null) subject.fingerprints = a.fingerprints
+    if (a.encryption != null) subject.encryption = a.encryption
     return this.issue('asset', subject, a.by, { at: a.at, collective: a.collective, previous: a.previous, created: a.created })
   }
 
@@ -199,7 +203,8 @@ export class World {
       },
       crypto: nativeCrypto,
       isMember: this.members,
-      fingerprinter: this.fingerprinter
+      fingerprinter: this.fingerprinter,
+      openWorkKey: this.openWorkKey
     })
   }
 

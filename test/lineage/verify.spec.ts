@@ -16,6 +16,10 @@ import { textFingerprints } from '../../src/fingerprints/index.ts'
 import { WorkFingerprinter } from '../../src/node/work-fingerprints.ts'
 import type { FingerprintClaim } from '../../src/records/types.ts'
 import { png as pngOf, structuredImage } from '../fingerprints/generated.ts'
+import { encryptStream } from '../../src/private/content-cipher.ts'
+import { newWork } from '../../src/private/content-header.ts'
+import { encryptionMember, workKeyOpener } from '../../src/gateway/private-works.ts'
+import { MemoryEpochKeys } from '../private/memory-epoch-keys.ts'
 
 /** Every code a test below has produced, checked at the end against the table */
 const produced = new Set<string>()
@@ -319,6 +323,56 @@ describe('verifyProvenance', () => {
       expectCode(report, 'fingerprint.unchecked', a.cid)
       assert.match(report.findings.find(f => f.code === 'fingerprint.unchecked')?.message ?? '', /budget/)
       expectNo(report, 'fingerprint.mismatch')
+    })
+  })
+
+  describe('encrypted works', () => {
+    const collective = strayRecordCid()
+    const keys = new MemoryEpochKeys()
+    let content: string
+    let size: number
+    let enc: NonNullable<Parameters<World['asset']>[0]['encryption']>
+    before(async () => {
+      keys.rotate(collective)
+      const { key } = keys.current(collective)!
+      const { workKey, header } = newWork(key, collective, 0, 1024)
+      const parts: Uint8Array[] = []
+      for await (const p of encryptStream([new Uint8Array(5000).fill(7)], workKey, header)) parts.push(p)
+      const ct = new Uint8Array(Buffer.concat(parts))
+      size = ct.length
+      content = await w.addContent(ct)
+      enc = encryptionMember(header, 5000, 'image/png')
+      w.openWorkKey = workKeyOpener(keys)
+    })
+    after(() => { w.openWorkKey = undefined })
+
+    it('encryption.valid when the held ciphertext starts with the header the record describes and its key opens', async () => {
+      const a = await w.asset({ by: 'ann', content, byteSize: size, collective, mediaType: 'application/vnd.atelier.encrypted', encryption: enc })
+      const report = await w.verify(a.cid)
+      expectCode(report, 'content.valid', a.cid)
+      expectCode(report, 'encryption.valid', a.cid)
+      assert.match(report.findings.find(f => f.code === 'encryption.valid')?.message ?? '', /opens with this node's key of epoch 0/)
+    })
+
+    it('encryption.headerMismatch when the record describes another salt or epoch, or plaintext content', async () => {
+      const other = await w.asset({ by: 'ann', content, byteSize: size, collective, mediaType: 'application/vnd.atelier.encrypted', encryption: { ...enc, salt: 'A'.repeat(43) } })
+      expectCode(await w.verify(other.cid), 'encryption.headerMismatch', other.cid)
+      const plain = new Uint8Array(size).fill(1)
+      const plainCid = await w.addContent(plain)
+      const b = await w.asset({ by: 'ann', content: plainCid, byteSize: size, collective, mediaType: 'application/vnd.atelier.encrypted', encryption: enc })
+      const report = await w.verify(b.cid)
+      expectCode(report, 'encryption.headerMismatch', b.cid)
+      expectNo(report, 'encryption.valid')
+    })
+
+    it('encryption.wrapInvalid when this node holds the epoch key and the work key does not open with it', async () => {
+      const a = await w.asset({ by: 'ann', content, byteSize: size, collective, mediaType: 'application/vnd.atelier.encrypted', encryption: enc })
+      w.openWorkKey = workKeyOpener({ current: () => undefined, isPrivate: () => true, key: () => new Uint8Array(32) })
+      try {
+        expectCode(await w.verify(a.cid), 'encryption.wrapInvalid', a.cid)
+      } finally {
+        w.openWorkKey = workKeyOpener(keys)
+      }
     })
   })
 

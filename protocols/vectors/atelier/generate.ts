@@ -18,6 +18,11 @@ import { encryptionPublicKey } from '../../../src/private/member-keys.ts'
 import { wrapInfo } from '../../../src/private/epoch-keys.ts'
 import { sealBase } from '../../../src/private/hpke.ts'
 import { toKeyWrap } from '../../../src/private/key-wraps.ts'
+import { createHash } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { newWork, payloadKey } from '../../../src/private/content-header.ts'
+import { sealChunk } from '../../../src/private/content-cipher.ts'
 import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../../../src/records/index.ts'
 
 /** RFC 8032 §7.1 TEST 1 secret key: the author of every vector */
@@ -469,6 +474,44 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     subject: { epoch: 0, reason: 'charter', cause: privateCharter.record.cid, part: 0, parts: 1, wraps }
   }, crypto)
   write('key-epoch-0.json', keyRecord.json)
+
+  // Asset schema version 3 (protocols/private-collectives.md §9): an encrypted work of the collective, epoch 0. Its
+  // content is the ciphertext of 2,100 bytes (i mod 251) in 1 KiB chunks under the fixed keys of
+  // protocols/vectors/private/content.json (epoch key 00…1f, work key 40…5f, salt a0…bf), wrapped for this charter;
+  // the CID is the raw CID of those 2,244 bytes, as the node addresses a file that small
+  const contentEpochKey = Uint8Array.from({ length: 32 }, (_, i) => i)
+  const plaintext = Uint8Array.from({ length: 2100 }, (_, i) => i % 251)
+  const work = newWork(contentEpochKey, charter.record.cid, 0, 1024, { workKey: Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i), salt: Uint8Array.from({ length: 32 }, (_, i) => 0xa0 + i) })
+  const key = payloadKey(work.workKey, work.header.salt)
+  const sealed = [0, 1, 2].map(i => sealChunk(key, work.header.bytes, i, i === 2, plaintext.subarray(i * 1024, (i + 1) * 1024)))
+  const ciphertext = Buffer.concat([work.header.bytes, ...sealed])
+  const contentCid = CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(ciphertext).digest())).toString()
+  const encrypted = vector({
+    file: 'asset-encrypted.json',
+    description: 'An encrypted work of the collective: asset schema version 3 with its encryption member (plaintext media type inside, no fingerprint); the content CID names the ciphertext',
+    kind: 'asset',
+    seedHex: AUTHOR_SEED_HEX,
+    validFrom: PROFILE_VALID_FROM,
+    previous: profile.record.cid,
+    collective: charter.record.cid,
+    subject: {
+      id: `ipfs://${contentCid}`,
+      mediaType: 'application/vnd.atelier.encrypted',
+      byteSize: ciphertext.length,
+      title: 'Harbour study, draft',
+      creators: [{ id: author.did, share: 10000 }],
+      encryption: {
+        scheme: 'atelier-stream-chacha20poly1305-v1',
+        epoch: 0,
+        chunkSize: 1024,
+        plaintextSize: plaintext.length,
+        salt: Buffer.from(work.header.salt).toString('base64url'),
+        wrappedKey: Buffer.from(work.header.wrappedKey).toString('base64url'),
+        mediaType: 'image/png'
+      }
+    }
+  }, crypto)
+  write('asset-encrypted.json', encrypted.json)
 
   return files
 }

@@ -190,7 +190,7 @@ export const add: CliCommand<AddOptions> = {
       .addOption(new Option('--license <preset>', 'also issue a license with a preset\'s terms').argParser((v: string) => { licenseChoice(v); return v.trim() }))
       .addOption(new Option('--royalty-policy <policy>', 'royalty policy of the license').choices(['LAP', 'LRP']))
       .addOption(new Option('--rev-share <percent>', 'revenue share owed by derivatives, percent').argParser(parse.percentToBasisPoints))
-      .addOption(new Option('--collective <cid>', 'charter CID of the collective the records belong to').argParser(parse.cid))
+      .addOption(new Option('--collective <cid>', 'charter CID of the collective the records belong to (a private one\'s file is encrypted before it is addressed)').argParser(parse.cid))
       .option('--no-fingerprints', 'sign the record without the perceptual fingerprints of the file (default: the node\'s fingerprints.compute)')
   },
   async run (ctx, [file], opts) {
@@ -221,7 +221,8 @@ export const add: CliCommand<AddOptions> = {
       const source: AsyncIterable<Uint8Array> = fromStdin ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 })
       const body = Readable.toWeb(Readable.from(counted(source, progress))) as unknown as ReadableStream<Uint8Array>
       const res = await client.request('POST', '/v1/content', {
-        query: { filename: fileName, chunking: opts.kubo === true ? 'kubo' : undefined },
+        // a private collective's node encrypts the file before it is addressed (protocols/private-collectives.md §9)
+        query: { filename: fileName, chunking: opts.kubo === true ? 'kubo' : undefined, collective: opts.collective },
         body,
         headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }
       })

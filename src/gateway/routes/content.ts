@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { TooLargeError } from '../../errors.ts'
-import { parseEnumParam } from '../params.ts'
+import { parseCid, parseEnumParam } from '../params.ts'
+import { encryptUpload, encryptionMember } from '../private-works.ts'
 import type { GatewayComponents, GatewayInit } from '../types.ts'
 
 const CHUNKINGS = ['atelier', 'kubo'] as const
@@ -26,20 +27,30 @@ export async function contentRoutes (app: FastifyInstance, opts: { components: G
   // leave the body unread: the handler streams it
   app.addContentTypeParser('*', (_req, _payload, done) => { done(null) })
 
-  app.post<{ Querystring: { filename?: string, chunking?: string, part?: string } }>('/v1/content', {
+  app.post<{ Querystring: { filename?: string, chunking?: string, part?: string, collective?: string } }>('/v1/content', {
     bodyLimit: init.contentBodyLimit,
     schema: {
       tags: ['content'],
-      summary: 'Add content (the body is the file, streamed); answers its CID. ?chunking=kubo: the CIDs of ipfs add --cid-version 1 --raw-leaves; ?part=1: a file of a directory add to come (POST /v1/content/directory)',
+      summary: 'Add content (the body is the file, streamed); answers its CID. ?chunking=kubo: the CIDs of ipfs add --cid-version 1 --raw-leaves; ?part=1: a file of a directory add to come (POST /v1/content/directory); ?collective=<id>: when that collective is private, the file is encrypted before it is addressed (the answer\'s encryption member)',
       security: [{ bearer: [] }],
-      querystring: { type: 'object', properties: { filename: { type: 'string' }, chunking: { type: 'string', enum: [...CHUNKINGS] }, part: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-      response: { 201: { type: 'object', properties: { cid: { type: 'string' }, size: { type: 'integer' } } } }
+      querystring: { type: 'object', properties: { filename: { type: 'string' }, chunking: { type: 'string', enum: [...CHUNKINGS] }, part: { type: 'string', enum: ['0', '1', 'true', 'false'] }, collective: { type: 'string' } } },
+      response: { 201: { type: 'object', properties: { cid: { type: 'string' }, size: { type: 'integer' }, encryption: { type: 'object', additionalProperties: true } } } }
     }
   }, async (request, res) => {
     checkDeclaredLength(request.headers['content-length'], init.contentBodyLimit)
     const chunking = parseEnumParam(request.query.chunking, 'chunking', CHUNKINGS) ?? 'atelier'
     const part = request.query.part === '1' || request.query.part === 'true'
-    const added = await components.store.addContent(limited(request.raw, init.contentBodyLimit), { chunking, pin: part ? 'part' : 'add' })
+    const collective = request.query.collective != null ? parseCid(request.query.collective, 'collective') : undefined
+    const body = limited(request.raw, init.contentBodyLimit)
+    if (collective != null && components.epochKeys?.isPrivate(collective) === true) {
+      // a private collective's work: sealed before the import, so its CID, its blocks and /ipfs are ciphertext only
+      const sealed = encryptUpload(components.epochKeys, collective, body)
+      const added = await components.store.addContent(sealed.ciphertext, { chunking, pin: part ? 'part' : 'add' })
+      components.metrics.contentAddedBytes.inc(added.size)
+      request.log.info({ cid: added.cid, size: added.size, collective, epoch: sealed.header.epoch }, 'encrypted content added')
+      return await res.code(201).send({ ...added, encryption: encryptionMember(sealed.header, sealed.result.plaintextBytes) })
+    }
+    const added = await components.store.addContent(body, { chunking, pin: part ? 'part' : 'add' })
     components.metrics.contentAddedBytes.inc(added.size)
     request.log.info({ cid: added.cid, size: added.size }, 'content added')
     return await res.code(201).send(added)

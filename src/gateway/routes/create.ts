@@ -16,6 +16,7 @@ import { statusCode } from './records.ts'
 import { assetAiTraining, licenseSubject, requireOwner } from './license-offer.ts'
 import type { LicenseOffer } from './license-offer.ts'
 import { assetBody, attestationBody, createdResponse, grantBody, licenseBody, revocationBody } from './schemas.ts'
+import { ENCRYPTED_MEDIA_TYPE, describeWork } from '../private-works.ts'
 
 interface AssetBody {
   content: string
@@ -131,9 +132,18 @@ export async function createRoutes (app: FastifyInstance, components: GatewayCom
       digitalSourceType,
       trainingMining
     })
+    // a private collective's work: the record describes the ciphertext it names and carries what a member needs to
+    // read it; the plaintext's media type moves into `encryption`, and no fingerprint of the plaintext is published
+    const epochKeys = components.epochKeys
+    const encrypted = collective != null && epochKeys?.isPrivate(collective) === true
+    if (encrypted) {
+      subject.encryption = await describeWork(epochKeys, components.store, collective, content, stat.size, body.mediaType)
+      subject.mediaType = ENCRYPTED_MEDIA_TYPE
+      subject.byteSize = stat.size
+    }
     // fingerprints from the bytes held here (none for works that give none: they are an aid, not a condition)
     const fingerprinter = components.fingerprinter
-    if ((body.fingerprints ?? components.computeFingerprints === true) && fingerprinter != null) {
+    if (!encrypted && (body.fingerprints ?? components.computeFingerprints === true) && fingerprinter != null) {
       const fingerprints = await fingerprinter.forRecord(content, subject.mediaType, stat.size)
       if (fingerprints != null) subject.fingerprints = fingerprints
     }

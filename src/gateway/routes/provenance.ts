@@ -7,6 +7,7 @@ import type { SearchHit } from '../../index/types.ts'
 import { SEARCH_SORTS } from '../../index/types.ts'
 import { verifyProvenance } from '../../lineage/verify.ts'
 import { createVerifyView } from '../../lineage/verify-view.ts'
+import { workKeyOpener } from '../private-works.ts'
 import type { RecordKind } from '../../records/types.ts'
 import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
@@ -108,6 +109,7 @@ export async function provenanceRoutes (app: FastifyInstance, components: Gatewa
     crypto: nativeCrypto,
     isMember,
     fingerprinter: components.fingerprinter,
+    ...(components.epochKeys != null ? { openWorkKey: workKeyOpener(components.epochKeys) } : {}),
     ...(similarity != null ? { unattributed: async (cid: string) => await similarity.unattributed(cid) } : {})
   })
 

@@ -15,7 +15,7 @@ const IPFS_SCHEME = 'ipfs://'
  * creators' shares add up to 10000; every ingredient names a parent record or content (or both) by CID; tool
  * model CIDs parse.
  */
-export function checkAsset (subject: AssetSubject): void {
+export function checkAsset (subject: AssetSubject, credential?: Credential<'asset'>): void {
   parseCid(subject.id.slice(IPFS_SCHEME.length), 'credentialSubject.id')
   subject.creators.forEach((creator, i) => publicKeyFromDidKey(creator.id, `credentialSubject.creators[${i}].id`))
   checkDistinctIds(subject.creators, 'credentialSubject.creators')
@@ -32,6 +32,28 @@ export function checkAsset (subject: AssetSubject): void {
     if (tool.model !== undefined) parseCid(tool.model, `credentialSubject.tools[${i}].model`)
   })
   checkFingerprints(subject)
+  checkEncryption(subject, credential)
+}
+
+/** Bytes of an encrypted work's header and of each chunk's tag (protocols/private-collectives.md §9) */
+const ENCRYPTED_HEADER_BYTES = 96
+const ENCRYPTED_TAG_BYTES = 16
+
+/**
+ * An encrypted work belongs to a collective (its key is wrapped to that collective's epoch key), its byteSize is the
+ * ciphertext's, which the plaintext size and the chunk size fix, and it publishes no fingerprint of its plaintext.
+ */
+function checkEncryption (subject: AssetSubject, credential?: Credential<'asset'>): void {
+  const e = subject.encryption
+  if (e === undefined) return
+  const fail = (field: string, message: string, rule: string): never => {
+    throw new InvalidRecordError(`credentialSubject.${field} ${message}`, { details: { field: `credentialSubject.${field}`, rule } })
+  }
+  if (credential !== undefined && credential.collective === undefined) fail('encryption', 'needs the record\'s collective: the work key is wrapped to its epoch key', 'encryptionCollective')
+  if (subject.fingerprints !== undefined) fail('fingerprints', 'must be absent on an encrypted work: they would publish its plaintext\'s look', 'encryptionFingerprints')
+  const chunks = Math.max(1, Math.ceil(e.plaintextSize / e.chunkSize))
+  const size = ENCRYPTED_HEADER_BYTES + e.plaintextSize + ENCRYPTED_TAG_BYTES * chunks
+  if (subject.byteSize !== size) fail('byteSize', `must be the ciphertext's ${size} bytes for ${e.plaintextSize} plaintext bytes in chunks of ${e.chunkSize}`, 'encryptionSize')
 }
 
 /** Each algorithm at most once (one code per algorithm and work); a known algorithm's code sound (codes.ts) */
