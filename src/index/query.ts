@@ -23,7 +23,7 @@ export type QueryPlan = IndexSource[] | null
 
 /** Kinds a query may name; charter, membership and profile are listed as strings so the index accepts them whether or not
  * the records code of this build declares them */
-export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile'])
+export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'follow'])
 
 /** Filters, most selective first; each names the index that serves it and the kinds that can carry it */
 export function planQuery (q: RecordQuery): QueryPlan {

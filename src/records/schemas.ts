@@ -22,6 +22,7 @@ import proposalSchema from '../../protocols/schemas/proposal.schema.json' with {
 import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: 'json' }
 import receiptSchema from '../../protocols/schemas/receipt.schema.json' with { type: 'json' }
 import profileSchema from '../../protocols/schemas/profile.schema.json' with { type: 'json' }
+import followSchema from '../../protocols/schemas/follow.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -36,7 +37,8 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   proposal: proposalSchema,
   vote: voteSchema,
   receipt: receiptSchema,
-  profile: profileSchema
+  profile: profileSchema,
+  follow: followSchema
 })
 
 /**

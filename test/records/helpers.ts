@@ -66,7 +66,8 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     },
     vote: { proposal: someRecordCid, choice: 0 },
     receipt: { proposal: someRecordCid, votes: [otherRecordCid] },
-    profile: { id: author.did, name: 'Ada' }
+    profile: { id: author.did, name: 'Ada' },
+    follow: { target: other.did }
   }
 }
 

@@ -220,7 +220,8 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
     },
     vote: { proposal: someRecordCid, allocation: [9, 16] },
     receipt: { proposal: someRecordCid, votes: [someRecordCid, otherRecordCid] },
-    profile: { id: author.did, name: 'Ada Lovelace', bio: 'Ink and colour.', avatar: contentCid, links: ['https://example.com/ada', 'http://example.org/portfolio?x=1'] }
+    profile: { id: author.did, name: 'Ada Lovelace', bio: 'Ink and colour.', avatar: contentCid, links: ['https://example.com/ada', 'http://example.org/portfolio?x=1'] },
+    follow: { target: other.did }
   }
 }
 
@@ -232,6 +233,7 @@ function moreFullSubjects (): { [K in RecordKind]?: Array<SubjectByKind[K]> } {
   return {
     charter: [{ name: 'Solo', admins: [author.did], admission: { policy: 'quorum', quorum: 1 }, replication: 'none' }],
     profile: [{ id: author.did, name: 'Ada', links: ['https://example.com/'] }],
+    follow: [{ target: someRecordCid }],
     membership: [
       { action: 'remove', member: other.did, effectiveFrom: '2025-05-01T00:00:00.250Z', reason: 'Left the harbour.' },
       { action: 'invite', expiration: '2025-06-01T00:00:00Z', maxUses: 3 },

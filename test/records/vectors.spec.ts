@@ -17,7 +17,7 @@ const dir = new URL('../../protocols/vectors/atelier/', import.meta.url)
 const FILES = ['asset.json', 'license.json', 'grant.json', 'attestation.json', 'revocation.json', 'charter.json',
   'membership-admit.json', 'membership-admit-cosign.json', 'membership-invite.json', 'membership-join.json', 'membership-remove.json',
   'asset-fingerprints.json',
-  'governance-proposal.json', 'governance-vote.json', 'governance-vote-member.json', 'governance-receipt.json', 'profile.json']
+  'governance-proposal.json', 'governance-vote.json', 'governance-vote-member.json', 'governance-receipt.json', 'profile.json', 'follow.json', 'follow-collective.json']
 const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8')
 
 describe('project vectors', () => {

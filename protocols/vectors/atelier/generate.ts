@@ -36,6 +36,8 @@ const COLLECTIVE_VALID_FROM = ['2025-02-10T09:00:00.000Z', '2025-02-10T09:30:00.
 const GOVERNANCE_VALID_FROM = ['2025-02-28T10:00:00.000Z', '2025-03-02T18:20:00.000Z', '2025-03-03T07:05:00.000Z', '2025-03-03T07:05:02.000Z']
 // the profile, after the collective's records
 const PROFILE_VALID_FROM = '2025-03-05T16:20:00.000Z'
+// the follows, after the profile: the member follows the author, then the collective
+const FOLLOW_VALID_FROM = ['2025-03-06T08:00:00.000Z', '2025-03-06T08:00:30.000Z']
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -402,6 +404,32 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     }
   }, crypto)
   write('profile.json', profile.json)
+
+  // added with the follow kind (records.md §3.12): the admitted member follows the author in the collective, then
+  // the collective itself (its charter's CID); the member's previous records are its governance vote, then the first follow
+  const follow = vector({
+    file: 'follow.json',
+    description: 'The member follows the author (a did:key), in public within the collective',
+    kind: 'follow',
+    seedHex: MEMBER_SEED_HEX,
+    validFrom: FOLLOW_VALID_FROM[0],
+    previous: memberVote.record.cid,
+    collective: charter.record.cid,
+    subject: { target: author.did }
+  }, crypto)
+  write('follow.json', follow.json)
+
+  const followCollective = vector({
+    file: 'follow-collective.json',
+    description: 'The member follows the collective itself: the target is the charter\'s record CID',
+    kind: 'follow',
+    seedHex: MEMBER_SEED_HEX,
+    validFrom: FOLLOW_VALID_FROM[1],
+    previous: follow.record.cid,
+    collective: charter.record.cid,
+    subject: { target: charter.record.cid }
+  }, crypto)
+  write('follow-collective.json', followCollective.json)
 
   return files
 }

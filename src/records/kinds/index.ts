@@ -12,6 +12,7 @@ import { checkMembership } from './membership.ts'
 import { checkProposal, checkReceipt, checkVote } from './governance.ts'
 import { checkRevocation } from './revocation.ts'
 import { checkProfile } from './profile.ts'
+import { checkFollow } from './follow.ts'
 
 /**
  * A kind's semantic check gets its subject and, for the rules that relate the subject to the envelope (a charter's
@@ -28,7 +29,8 @@ export const KIND_CHECKS: { readonly [K in RecordKind]: (subject: SubjectByKind[
   proposal: checkProposal,
   vote: checkVote,
   receipt: checkReceipt,
-  profile: checkProfile
+  profile: checkProfile,
+  follow: checkFollow
 })
 
 export { assetContentCid, assetParents } from './asset.ts'
