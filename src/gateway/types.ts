@@ -13,6 +13,7 @@ import type { PeerKeeper } from '../net/peers.ts'
 import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
 import type { SimilarityService } from '../node/similarity-service.ts'
+import type { DiscoveryService } from '../node/discovery-service.ts'
 import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
 import type { NameDirectory } from '../profiles/name-directory.ts'
 
@@ -66,6 +67,8 @@ export interface GatewayComponents {
   computeFingerprints?: boolean
   /** creators' display names from their profiles (src/profiles); without it answers carry no names */
   names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
+  /** the node's own "for you" ranking and private follows (issue 13) */
+  discovery?: Pick<DiscoveryService, 'discover' | 'followPrivately' | 'unfollowPrivately' | 'privateFollowList'>
 }
 
 export type GatewayInit = HttpConfig

@@ -168,6 +168,7 @@ export function entriesOf (record: ValidRecord, summary: RecordSummary = summari
       break
     case 'attestation':
     case 'revocation':
+    case 'follow':
       out.push({ sublevel: 'target', key: part(summary.target ?? '', 'credentialSubject.record') + SEP + pos, value: '' })
       break
   }

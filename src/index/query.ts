@@ -30,7 +30,7 @@ export function planQuery (q: RecordQuery): QueryPlan {
   const kind = q.kind
   const allows = (...kinds: RecordKind[]): boolean => kind == null || kinds.includes(kind)
   const one = (sublevel: PositionIndexName, value: string): IndexSource[] => [{ sublevel, prefix: value + SEP }]
-  if (q.target != null) return allows('attestation', 'revocation') ? one('target', q.target) : null
+  if (q.target != null) return allows('attestation', 'revocation', 'follow') ? one('target', q.target) : null
   if (q.content != null) return allows('asset') ? one('content', q.content) : null
   if (q.licensee != null) return allows('grant') ? one('licensee', q.licensee) : null
   if (q.asset != null) {
