@@ -45,7 +45,7 @@ describe('discovery ranking', () => {
           }
         }
       }
-    }), { numRuns: 8 })
+    }), { numRuns: 8, seed: 13 })
   })
 
   it('a Sybil region of 1,000 identities attached by 3 edges holds at most 5 % of the top 50', () => {
