@@ -40,6 +40,7 @@ import { collectiveKeys, collectiveRotate } from './commands/collective-keys.ts'
 import { invite, join, members, admit, remove, peers, connect } from './commands/membership.ts'
 import { propose, vote, proposals, proposalShow } from './commands/governance.ts'
 import { profileSet, profileShow } from './commands/profile.ts'
+import { discover, endorse, follow, unfollow } from './commands/discover.ts'
 
 /** The command registry, in the order `atelier --help` lists them. A test pins this list. */
 export const COMMANDS: ReadonlyArray<CliCommand> = [
@@ -52,6 +53,7 @@ export const COMMANDS: ReadonlyArray<CliCommand> = [
   invite, join, members, admit, remove,
   propose, vote, proposals, proposalShow,
   profileSet, profileShow,
+  follow, unfollow, endorse, discover,
   peers, connect,
   reindex, doctor
 ]

@@ -38,6 +38,7 @@ export function recordSummary (item: RecordItem): string {
     case 'attestation': return `${str(s.claim) ?? '?'} on ${str(s.record) ?? '?'}`
     case 'revocation': return `revokes ${str(s.record) ?? '?'}${str(s.reason) != null ? `: ${s.reason}` : ''}`
     case 'profile': return `names itself "${str(s.name) ?? ''}"`
+    case 'follow': return `follows ${str(s.target)?.startsWith('did:') === true ? shortId(s.target) : str(s.target) ?? '?'}`
     case 'charter': return `founds "${str(s.name) ?? ''}" (${str(s.admission?.policy) ?? '?'})`
     case 'membership': return `${str(s.action) ?? '?'}${str(s.member) != null ? ` ${shortId(s.member)}` : ''}${str(s.effectiveFrom) != null ? ` from ${s.effectiveFrom}` : ''}`
     default: return ''
@@ -126,6 +127,9 @@ export function recordDetail (item: RecordItem, who: Who = namer(undefined)): st
       break
     case 'revocation':
       body = fields([['record', str(s.record)], ['effective from', str(s.effectiveFrom)], ['reason', str(s.reason)]])
+      break
+    case 'follow':
+      body = fields([['follows', str(s.target)]])
       break
     case 'profile':
       body = fields([['name', str(s.name)], ['bio', str(s.bio)], ['avatar', str(s.avatar)], ['links', list(s.links)]])

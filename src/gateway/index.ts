@@ -27,6 +27,7 @@ import { similarityRoutes } from './routes/similarity.ts'
 import { provenanceRoutes } from './routes/provenance.ts'
 import { profileRoutes } from './routes/profiles.ts'
 import { privateKeyRoutes } from './routes/private-keys.ts'
+import { discoveryRoutes } from './routes/discovery.ts'
 import { fileURLToPath } from 'node:url'
 import type { GatewayComponents, GatewayInit } from './types.ts'
 
@@ -116,6 +117,7 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   if (similarity != null) await app.register(async (scope) => { await similarityRoutes(scope, { similarity }) })
   await app.register(async (scope) => { await profileRoutes(scope, components) })
   await app.register(async (scope) => { await privateKeyRoutes(scope, components) })
+  await app.register(async (scope) => { await discoveryRoutes(scope, components) })
   const lineageView = components.lineageView
   if (lineageView != null) await app.register(async (scope) => { await lineageReportRoutes(scope, { view: lineageView, names: components.names }) })
 

@@ -15,6 +15,7 @@ import type { PeerKeeper } from '../net/peers.ts'
 import type { ParkingLot } from '../node/parking.ts'
 import type { LineageView } from '../lineage/view.ts'
 import type { SimilarityService } from '../node/similarity-service.ts'
+import type { DiscoveryService } from '../node/discovery-service.ts'
 import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
 import type { NameDirectory } from '../profiles/name-directory.ts'
 import type { EpochKeySource } from '../private/epoch-source.ts'
@@ -79,6 +80,8 @@ export interface GatewayComponents {
    * addressed, and their works read back as plaintext on loopback (protocols/private-collectives.md §9). Without it
    * no collective is private */
   epochKeys?: EpochKeySource
+  /** the node's own "for you" ranking and private follows (issue 13) */
+  discovery?: Pick<DiscoveryService, 'discover' | 'followPrivately' | 'unfollowPrivately' | 'privateFollowList'>
 }
 
 export type GatewayInit = HttpConfig

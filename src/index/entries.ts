@@ -3,7 +3,7 @@
  * Pure functions of the record, so the same record always yields the same entries, whatever the arrival order.
  */
 import type {
-  AssetSubject, AttestationSubject, GrantSubject, LicenseSubject, ProfileSubject, Relationship, RevocationSubject, ValidRecord
+  AssetSubject, AttestationSubject, FollowSubject, GrantSubject, LicenseSubject, ProfileSubject, Relationship, RevocationSubject, ValidRecord
 } from '../records/types.ts'
 import type { RecordSummary } from './types.ts'
 import type { SublevelName } from './sublevels.ts'
@@ -67,6 +67,10 @@ export function summarize (record: ValidRecord): RecordSummary {
     case 'attestation':
     case 'revocation':
       s.target = (subject as AttestationSubject | RevocationSubject).record
+      break
+    case 'follow':
+      // the followed did or charter, so "who follows X" is one index read
+      s.target = (subject as FollowSubject).target
       break
     case 'profile':
       // the display name, so lists and the name directory need no body read
@@ -164,6 +168,7 @@ export function entriesOf (record: ValidRecord, summary: RecordSummary = summari
       break
     case 'attestation':
     case 'revocation':
+    case 'follow':
       out.push({ sublevel: 'target', key: part(summary.target ?? '', 'credentialSubject.record') + SEP + pos, value: '' })
       break
   }

@@ -23,14 +23,14 @@ export type QueryPlan = IndexSource[] | null
 
 /** Kinds a query may name; charter, membership and profile are listed as strings so the index accepts them whether or not
  * the records code of this build declares them */
-export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key'])
+export const QUERY_KINDS: ReadonlySet<string> = new Set(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key', 'follow'])
 
 /** Filters, most selective first; each names the index that serves it and the kinds that can carry it */
 export function planQuery (q: RecordQuery): QueryPlan {
   const kind = q.kind
   const allows = (...kinds: RecordKind[]): boolean => kind == null || kinds.includes(kind)
   const one = (sublevel: PositionIndexName, value: string): IndexSource[] => [{ sublevel, prefix: value + SEP }]
-  if (q.target != null) return allows('attestation', 'revocation') ? one('target', q.target) : null
+  if (q.target != null) return allows('attestation', 'revocation', 'follow') ? one('target', q.target) : null
   if (q.content != null) return allows('asset') ? one('content', q.content) : null
   if (q.licensee != null) return allows('grant') ? one('licensee', q.licensee) : null
   if (q.asset != null) {

@@ -35,7 +35,7 @@ export interface RecordQuery {
   asset?: string
   /** grants to this did */
   licensee?: string
-  /** records about this record (attestations, revocations) */
+  /** records about this record (attestations, revocations), or follows of this did or collective */
   target?: string
   /** epoch ms, inclusive */
   since?: number

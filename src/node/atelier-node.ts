@@ -20,6 +20,8 @@ import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import { WorkFingerprinter } from './work-fingerprints.ts'
 import { createSimilarityService } from './similarity-wiring.ts'
+import { createDiscoveryService } from './discovery-service.ts'
+import type { DiscoveryService } from './discovery-service.ts'
 import type { SimilarityService } from './similarity-service.ts'
 import { GovernanceService } from './governance-service.ts'
 import { STATE_KINDS } from './membership-directory.ts'
@@ -99,6 +101,7 @@ export class AtelierNode {
   readonly config: AtelierConfig
   /** every finished sync session, either role (metrics, benchmarks, tests) */
   private similarityValue?: SimilarityService
+  private discoveryValue?: DiscoveryService
   readonly syncSessions = new EventEmitter<{ session: [SyncStats, Error | undefined] }>()
   private readonly log: Logger
   private readonly processMetrics: boolean
@@ -151,6 +154,7 @@ export class AtelierNode {
   get names (): NameDirectory { return this.ready(this.namesValue) }
   /** the epoch keys of private collectives: the EpochKeySource content encryption reads (src/private/epoch-source.ts) */
   get privateKeys (): PrivateKeys { return this.ready(this.privateKeysValue) }
+  get discovery (): DiscoveryService { return this.ready(this.discoveryValue) }
 
   private ready<T> (value: T | undefined): T {
     if (value == null) throw new NotReadyError('the node is not started')
@@ -417,6 +421,10 @@ export class AtelierNode {
     index.on('reindexed', () => { similarity.reset().catch(err => { this.log.warn({ err }, 'similarity: reload after a reindex failed') }) })
     await similarity.start()
     this.stopSteps.push({ name: 'similarity', run: async () => { await similarity.idle() } })
+    // the creator's own "for you" ranking (issue 13), from what this node holds only
+    const discovery = this.discoveryValue = createDiscoveryService({ index, records, similarity, names, state, did: identity.did, clock: this.clock, logger: this.log.child({ component: 'discovery' }) })
+    await discovery.start()
+    this.stopSteps.push({ name: 'discovery', run: async () => { await discovery.stop() } })
 
     const gateway = this.gateway = await createGateway({
       records,
@@ -445,7 +453,8 @@ export class AtelierNode {
       computeFingerprints: config.fingerprints.compute,
       names,
       replication: replication.replicator,
-      epochKeys: this.epochKeysOverride ?? privateKeys
+      epochKeys: this.epochKeysOverride ?? privateKeys,
+      discovery
     }, config.http)
     this.gatewayUrlValue = await gateway.listen()
     this.stopSteps.push({ name: 'gateway', run: async () => { await gateway.close() } })

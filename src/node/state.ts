@@ -12,7 +12,7 @@ export type StateDb = Level<string, string>
 const SYNC_KEY = 'sync'
 
 /** Sublevels of the state database */
-export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members', 'turns'] as const
+export const STATE_SUBLEVELS = ['parked', 'waiting', 'parkedByAge', 'parkedByAuthor', 'parkedByPeer', 'parkedByCollective', 'collectives', 'peers', 'members', 'turns', 'privateFollows'] as const
 export type StateSublevelName = typeof STATE_SUBLEVELS[number]
 
 function open (db: StateDb, name: string) {
@@ -39,6 +39,8 @@ export class NodeState {
   readonly members: StateSublevel
   /** PDQ rotations and flips of works whose bytes this node fingerprinted, by content CID (src/node/similarity-service.ts) */
   readonly turns: StateSublevel
+  /** follows this node keeps to itself (a local setting, never a record): did or charter CID → time added (src/node/discovery-service.ts) */
+  readonly privateFollows: StateSublevel
 
   constructor (path: string) {
     this.db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
@@ -52,6 +54,7 @@ export class NodeState {
     this.peers = open(this.db, 'peers')
     this.members = open(this.db, 'members')
     this.turns = open(this.db, 'turns')
+    this.privateFollows = open(this.db, 'privateFollows')
   }
 
   async open (): Promise<void> { await this.db.open() }

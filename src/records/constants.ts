@@ -18,7 +18,7 @@ export const RECORD_CONTEXT: readonly string[] = Object.freeze([VC_CONTEXT_V2, A
 export const VERIFIABLE_CREDENTIAL_TYPE = 'VerifiableCredential'
 
 /** Every record kind, in the order the spec lists them */
-export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key'])
+export const RECORD_KINDS: readonly RecordKind[] = Object.freeze(['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key', 'follow'])
 
 /** Second entry of `type`, per kind */
 export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Object.freeze({
@@ -33,7 +33,8 @@ export const CREDENTIAL_TYPE_BY_KIND: Readonly<Record<RecordKind, string>> = Obj
   vote: 'VoteRecord',
   receipt: 'ReceiptRecord',
   profile: 'ProfileRecord',
-  key: 'KeyRecord'
+  key: 'KeyRecord',
+  follow: 'FollowRecord'
 })
 
 /** Where the schema ids live; the id is a name, nothing is ever fetched from it */
@@ -52,7 +53,8 @@ export const SCHEMA_VERSION_BY_KIND: Readonly<Record<RecordKind, number>> = Obje
   vote: 1,
   receipt: 1,
   profile: 1,
-  key: 1
+  key: 1,
+  follow: 1
 })
 
 /**
@@ -90,7 +92,8 @@ export const KNOWN_SCHEMA_VERSIONS: Readonly<Record<RecordKind, readonly number[
   vote: [1],
   receipt: [1],
   profile: [1],
-  key: [1]
+  key: [1],
+  follow: [1]
 })
 
 /** `credentialSchema.type` (defined by the VC v2 context) */

@@ -25,6 +25,7 @@ import voteSchema from '../../protocols/schemas/vote.schema.json' with { type: '
 import receiptSchema from '../../protocols/schemas/receipt.schema.json' with { type: 'json' }
 import profileSchema from '../../protocols/schemas/profile.schema.json' with { type: 'json' }
 import keySchema from '../../protocols/schemas/key.schema.json' with { type: 'json' }
+import followSchema from '../../protocols/schemas/follow.schema.json' with { type: 'json' }
 import type { RecordKind } from './types.ts'
 
 /** The schema documents, by kind, as shipped in protocols/schemas/ */
@@ -40,7 +41,8 @@ export const KIND_SCHEMAS: Readonly<Record<RecordKind, { $id: string }>> = Objec
   vote: voteSchema,
   receipt: receiptSchema,
   profile: profileSchema,
-  key: keySchema
+  key: keySchema,
+  follow: followSchema
 })
 
 /**

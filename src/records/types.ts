@@ -9,7 +9,7 @@
  */
 
 /** Record kinds, as the `kind` of a validated record */
-export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile' | 'key'
+export type RecordKind = 'asset' | 'license' | 'grant' | 'attestation' | 'revocation' | 'charter' | 'membership' | 'proposal' | 'vote' | 'receipt' | 'profile' | 'key' | 'follow'
 
 /** Ingredient relationships, from C2PA */
 export type Relationship = 'parentOf' | 'componentOf' | 'inputTo'
@@ -359,6 +359,15 @@ export interface KeySubject {
   wraps: KeyWrap[]
 }
 
+/**
+ * `credentialSubject` of a follow: its issuer follows a creator or a collective, in public within the collective the
+ * record names (protocols/records.md §3.12). Unfollowing is a `revocation` of the follow.
+ */
+export interface FollowSubject {
+  /** the followed creator's did:key, or the record CID of the followed collective's charter */
+  target: string
+}
+
 export interface SubjectByKind {
   asset: AssetSubject
   license: LicenseSubject
@@ -372,6 +381,7 @@ export interface SubjectByKind {
   receipt: ReceiptSubject
   profile: ProfileSubject
   key: KeySubject
+  follow: FollowSubject
 }
 
 /** The Data Integrity proof (eddsa-jcs-2022) */

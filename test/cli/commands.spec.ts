@@ -17,6 +17,7 @@ const PINNED = [
   'invite', 'join', 'members', 'admit', 'remove',
   'propose', 'vote', 'proposals', 'proposal show',
   'profile set', 'profile show',
+  'follow', 'unfollow', 'endorse', 'discover',
   'peers', 'connect',
   'reindex', 'doctor'
 ]

@@ -67,7 +67,8 @@ export function subjects (): { [K in RecordKind]: SubjectByKind[K] } {
     vote: { proposal: someRecordCid, choice: 0 },
     receipt: { proposal: someRecordCid, votes: [otherRecordCid] },
     profile: { id: author.did, name: 'Ada' },
-    key: { epoch: 1, reason: 'removal', cause: someRecordCid, part: 0, parts: 1, wraps: [{ to: other.did, enc: 'A'.repeat(43), ct: 'B'.repeat(64) }] }
+    key: { epoch: 1, reason: 'removal', cause: someRecordCid, part: 0, parts: 1, wraps: [{ to: other.did, enc: 'A'.repeat(43), ct: 'B'.repeat(64) }] },
+    follow: { target: other.did }
   }
 }
 

@@ -221,7 +221,8 @@ function fullSubjects (): { [K in RecordKind]: SubjectByKind[K] } {
     vote: { proposal: someRecordCid, allocation: [9, 16] },
     receipt: { proposal: someRecordCid, votes: [someRecordCid, otherRecordCid] },
     profile: { id: author.did, name: 'Ada Lovelace', bio: 'Ink and colour.', avatar: contentCid, links: ['https://example.com/ada', 'http://example.org/portfolio?x=1'] },
-    key: { epoch: 2, reason: 'removal', cause: someRecordCid, part: 1, parts: 2, wraps: [{ to: author.did, enc: 'A'.repeat(43), ct: 'B'.repeat(64) }, { to: other.did, enc: 'C'.repeat(43), ct: 'D'.repeat(64) }] }
+    key: { epoch: 2, reason: 'removal', cause: someRecordCid, part: 1, parts: 2, wraps: [{ to: author.did, enc: 'A'.repeat(43), ct: 'B'.repeat(64) }, { to: other.did, enc: 'C'.repeat(43), ct: 'D'.repeat(64) }] },
+    follow: { target: other.did }
   }
 }
 
@@ -235,6 +236,7 @@ function moreFullSubjects (): { [K in RecordKind]?: Array<SubjectByKind[K]> } {
       { name: 'Vault', admins: [author.did], admission: { policy: 'invite', quorum: 1 }, replication: { copies: 3 }, visibility: 'private' }],
     key: [{ epoch: 3, reason: 'rotation', part: 0, parts: 1, wraps: [{ to: other.did, enc: 'E'.repeat(43), ct: 'F'.repeat(64) }] }],
     profile: [{ id: author.did, name: 'Ada', links: ['https://example.com/'] }],
+    follow: [{ target: someRecordCid }],
     membership: [
       { action: 'remove', member: other.did, effectiveFrom: '2025-05-01T00:00:00.250Z', reason: 'Left the harbour.' },
       { action: 'invite', expiration: '2025-06-01T00:00:00Z', maxUses: 3 },

@@ -18,7 +18,7 @@ const FILES = ['asset.json', 'license.json', 'grant.json', 'attestation.json', '
   'membership-admit.json', 'membership-admit-cosign.json', 'membership-invite.json', 'membership-join.json', 'membership-remove.json',
   'asset-fingerprints.json',
   'governance-proposal.json', 'governance-vote.json', 'governance-vote-member.json', 'governance-receipt.json', 'profile.json',
-  'charter-replicated.json', 'charter-private.json', 'key-epoch-0.json', 'asset-encrypted.json']
+  'charter-replicated.json', 'charter-private.json', 'key-epoch-0.json', 'asset-encrypted.json', 'follow.json', 'follow-collective.json']
 const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8')
 
 describe('project vectors', () => {

@@ -53,6 +53,8 @@ const PRIVATE_VALID_FROM = ['2025-03-06T09:00:00.000Z', '2025-03-06T09:00:00.000
 export const PRIVATE_EPOCH_KEY_HEX = Array.from({ length: 32 }, (_, i) => (i + 1).toString(16).padStart(2, '0')).join('')
 /** The ephemeral X25519 secret of wrap i of the epoch 0 key record: 32 bytes of 0x40 + i */
 export const privateWrapEphemeral = (i: number): Uint8Array => new Uint8Array(32).fill(0x40 + i)
+// the follows, after the profile: the member follows the author, then the collective
+const FOLLOW_VALID_FROM = ['2025-03-06T08:00:00.000Z', '2025-03-06T08:00:30.000Z']
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'))
@@ -512,6 +514,31 @@ export function generateVectors (crypto: RecordCrypto = nobleCrypto): Map<string
     }
   }, crypto)
   write('asset-encrypted.json', encrypted.json)
+  // added with the follow kind (records.md §3.12): the admitted member follows the author in the collective, then
+  // the collective itself (its charter's CID); the member's previous records are its governance vote, then the first follow
+  const follow = vector({
+    file: 'follow.json',
+    description: 'The member follows the author (a did:key), in public within the collective',
+    kind: 'follow',
+    seedHex: MEMBER_SEED_HEX,
+    validFrom: FOLLOW_VALID_FROM[0],
+    previous: memberVote.record.cid,
+    collective: charter.record.cid,
+    subject: { target: author.did }
+  }, crypto)
+  write('follow.json', follow.json)
+
+  const followCollective = vector({
+    file: 'follow-collective.json',
+    description: 'The member follows the collective itself: the target is the charter\'s record CID',
+    kind: 'follow',
+    seedHex: MEMBER_SEED_HEX,
+    validFrom: FOLLOW_VALID_FROM[1],
+    previous: follow.record.cid,
+    collective: charter.record.cid,
+    subject: { target: charter.record.cid }
+  }, crypto)
+  write('follow-collective.json', followCollective.json)
 
   return files
 }

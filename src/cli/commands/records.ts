@@ -29,7 +29,7 @@ export interface RecordsPage {
   cursor: string | null
 }
 
-export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile']
+export const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'follow']
 
 /** The query string for the flags (cursor apart) */
 export function recordsQuery (opts: RecordsOptions): Record<string, string | number | undefined> {

@@ -14,7 +14,7 @@ import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../para
 import { withAuthorNames } from '../names.ts'
 
 /** Kinds a search may filter on (charter and membership as strings: the index accepts them either way) */
-const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key'] as RecordKind[]
+const KINDS = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key', 'follow'] as RecordKind[]
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000

@@ -9,7 +9,7 @@ import type { GatewayComponents } from '../types.ts'
 import { parseCid, parseEnumParam, parseIntParam, parseTimeParam } from '../params.ts'
 import { withAuthorNames } from '../names.ts'
 
-const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key']
+const KINDS: RecordKind[] = ['asset', 'license', 'grant', 'attestation', 'revocation', 'charter', 'membership', 'proposal', 'vote', 'receipt', 'profile', 'key', 'follow']
 /** Page sizes: what a client gets without asking, and the most it may ask for */
 const DEFAULT_PAGE = 50
 const MAX_PAGE = 1000

@@ -13,6 +13,7 @@ import { checkProposal, checkReceipt, checkVote } from './governance.ts'
 import { checkRevocation } from './revocation.ts'
 import { checkProfile } from './profile.ts'
 import { checkKey } from './key.ts'
+import { checkFollow } from './follow.ts'
 
 /**
  * A kind's semantic check gets its subject and, for the rules that relate the subject to the envelope (a charter's
@@ -30,7 +31,8 @@ export const KIND_CHECKS: { readonly [K in RecordKind]: (subject: SubjectByKind[
   vote: checkVote,
   receipt: checkReceipt,
   profile: checkProfile,
-  key: checkKey
+  key: checkKey,
+  follow: checkFollow
 })
 
 export { assetContentCid, assetParents } from './asset.ts'

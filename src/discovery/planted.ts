@@ -1,0 +1,114 @@
+/**
+ * Generated graphs with planted communities (and, optionally, a Sybil region), for the tests and the bench: each
+ * community's creators mostly follow, endorse and derive from one another; a few edges cross. Seeded, so a seed
+ * always gives the same graph. Also returns every endorsement, for leave-one-out evaluation.
+ */
+import {
+  DiscoveryGraph, E_AUTHOR, E_DERIVED_BY, E_DERIVES, E_ENDORSE, E_ENDORSED_BY, E_FOLLOW, E_SIMILAR, NODE_CREATOR, NODE_WORK
+} from './graph.ts'
+import { rng } from './rank.ts'
+
+export interface PlantedOptions {
+  communities: number
+  creatorsPer: number
+  worksPer: number
+  follows: number
+  endorsements: number
+  /** chance an edge leaves its community */
+  cross: number
+  /** identities in a Sybil region (0: none) */
+  sybils?: number
+  /** honest creators that follow into the Sybil region */
+  attackEdges?: number
+  seed: number
+  now: number
+}
+
+export interface Planted {
+  graph: DiscoveryGraph
+  /** creator did → community (-1 for a Sybil) */
+  communityOf: Map<string, number>
+  /** work key → community (-1 for a Sybil's) */
+  workCommunity: Map<string, number>
+  /** [creator key, work key, record key] of every honest endorsement */
+  endorsements: Array<[string, string, string]>
+  creators: string[][]
+}
+
+export function planted (o: PlantedOptions): Planted {
+  const g = new DiscoveryGraph()
+  const random = rng(o.seed)
+  const pick = <T>(a: T[]): T => a[Math.floor(random() * a.length)] as T
+  const communityOf = new Map<string, number>()
+  const workCommunity = new Map<string, number>()
+  const endorsements: Array<[string, string, string]> = []
+  const creators: string[][] = []
+  const works: string[][] = []
+  let rec = 0
+  for (let c = 0; c < o.communities; c++) {
+    creators.push([]); works.push([])
+    for (let i = 0; i < o.creatorsPer; i++) {
+      const did = `did:key:c${c}m${i}`
+      creators[c]!.push(did); communityOf.set(did, c)
+      const u = g.node(did, NODE_CREATOR)
+      for (let k = 0; k < o.worksPer; k++) {
+        const wk = `w${c}.${i}.${k}`
+        const w = g.node(wk, NODE_WORK)
+        g.setWork(w, o.now - Math.floor(random() * 90 * 86_400_000), k % 2 === 0 ? 'image/png' : 'audio/ogg', undefined)
+        g.link(u, w, E_AUTHOR, E_AUTHOR, wk)
+        works[c]!.push(wk); workCommunity.set(wk, c)
+      }
+    }
+  }
+  const community = (c: number): number => random() < o.cross ? Math.floor(random() * o.communities) : c
+  for (let c = 0; c < o.communities; c++) {
+    for (const did of creators[c]!) {
+      const u = g.id(did) as number
+      for (let f = 0; f < o.follows; f++) {
+        const other = pick(creators[community(c)]!)
+        if (other !== did) g.addEdge(u, g.id(other) as number, E_FOLLOW, undefined, `f${rec++}`)
+      }
+      for (let e = 0; e < o.endorsements; e++) {
+        const wk = pick(works[community(c)]!)
+        const key = `e${rec++}`
+        g.link(u, g.id(wk) as number, E_ENDORSE, E_ENDORSED_BY, key)
+        endorsements.push([did, wk, key])
+      }
+    }
+    // some lineage and look-alikes inside the community
+    for (let k = 0; k < works[c]!.length / 10; k++) {
+      const a = g.id(pick(works[c]!)) as number
+      const b = g.id(pick(works[c]!)) as number
+      if (a === b) continue
+      if (random() < 0.5) g.link(a, b, E_DERIVES, E_DERIVED_BY, `d${rec++}`)
+      else g.link(a, b, E_SIMILAR, E_SIMILAR, `s${rec++}`)
+    }
+  }
+  const sybils = o.sybils ?? 0
+  if (sybils > 0) {
+    const ids: number[] = []
+    const sworks: number[] = []
+    for (let i = 0; i < sybils; i++) {
+      const did = `did:key:sybil${i}`
+      communityOf.set(did, -1)
+      const u = g.node(did, NODE_CREATOR)
+      ids.push(u)
+      const wk = `sw${i}`
+      const w = g.node(wk, NODE_WORK)
+      g.setWork(w, o.now, 'image/png', undefined)
+      g.link(u, w, E_AUTHOR, E_AUTHOR, wk)
+      sworks.push(w); workCommunity.set(wk, -1)
+    }
+    // a dense region: every Sybil follows ten others and endorses ten of their works, the first works most
+    for (let i = 0; i < sybils; i++) {
+      for (let k = 0; k < 10; k++) {
+        g.addEdge(ids[i] as number, pick(ids), E_FOLLOW, undefined, `sf${rec++}`)
+        g.link(ids[i] as number, sworks[Math.floor(random() * random() * sybils)] as number, E_ENDORSE, E_ENDORSED_BY, `se${rec++}`)
+      }
+    }
+    for (let a = 0; a < (o.attackEdges ?? 3); a++) {
+      g.addEdge(g.id(pick(creators[0]!)) as number, pick(ids), E_FOLLOW, undefined, `sa${rec++}`)
+    }
+  }
+  return { graph: g, communityOf, workCommunity, endorsements, creators }
+}
