@@ -44,6 +44,11 @@ export interface P2PConfig {
   memberPeers: number
   /** How often member cards are exchanged again with each connected fellow member, ms. @default 120000 */
   memberExchangeMs: number
+  /** Run a circuit relay v2 server for fellow members behind NAT (members only: a peer gets a reservation, and is
+   * relayed, only with a verified member card). Turn it on for a node others can reach. @default false */
+  relayServer: boolean
+  /** Relay reservations held at once when relayServer is on. @default 32 */
+  relayMaxReservations: number
 }
 
 export interface RecordsConfig {
@@ -263,7 +268,9 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),
       bootstrap: stringList(pick(l => l.p2p?.bootstrap, d.p2p.bootstrap), 'p2p.bootstrap'),
       memberPeers: positiveInt(pick(l => l.p2p?.memberPeers, d.p2p.memberPeers), 'p2p.memberPeers', true),
-      memberExchangeMs: positiveInt(pick(l => l.p2p?.memberExchangeMs, d.p2p.memberExchangeMs), 'p2p.memberExchangeMs')
+      memberExchangeMs: positiveInt(pick(l => l.p2p?.memberExchangeMs, d.p2p.memberExchangeMs), 'p2p.memberExchangeMs'),
+      relayServer: bool(pick(l => l.p2p?.relayServer, d.p2p.relayServer), 'p2p.relayServer'),
+      relayMaxReservations: positiveInt(pick(l => l.p2p?.relayMaxReservations, d.p2p.relayMaxReservations), 'p2p.relayMaxReservations')
     },
     records: {
       maxBytes: positiveInt(pick(l => l.records?.maxBytes, d.records.maxBytes), 'records.maxBytes'),

@@ -25,7 +25,8 @@ function targets (config: AtelierConfig): Target[] {
   })
   for (const ma of config.p2p.listen) {
     const m = TCP_MULTIADDR.exec(ma)
-    if (m == null) continue
+    // a relay address (`<relay>/p2p/<id>/p2p-circuit`) names the relay's port, which this node dials, not binds
+    if (m == null || ma.includes('/p2p-circuit')) continue
     out.push({
       host: m[2],
       port: Number(m[3]),

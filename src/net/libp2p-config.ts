@@ -8,8 +8,14 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
-import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
+import { FaultTolerance } from '@libp2p/interface'
+import type { ComponentLogger, PeerId, PrivateKey } from '@libp2p/interface'
+import { isRelayAddress, listenCheck, type ListenCheck } from './listen-check.ts'
 import type { ConnectionMonitorInit, Libp2pOptions } from 'libp2p'
 
 export interface Libp2pConfigInit {
@@ -33,6 +39,8 @@ export interface Libp2pConfigInit {
 // a type alias (not an interface) so it satisfies libp2p's `ServiceMap` index signature
 export type BaseLibp2pServices = {
   identify: Identify
+  /** absent on bare peers built from these options in tests and benchmarks */
+  listenCheck?: ListenCheck
 }
 
 /** Connection limits: a small collective's node, not a public DHT server */
@@ -89,8 +97,93 @@ export function buildLibp2pOptions (init: Libp2pConfigInit): Libp2pOptions<BaseL
     contentRouters: [],
     connectionManager: { ...CONNECTION_LIMITS },
     connectionMonitor: init.connectionMonitor ?? { ...CONNECTION_MONITOR, pingTimeout: { ...CONNECTION_MONITOR.pingTimeout } },
+    // a relay that refuses a reservation must not stop the start; the other addresses are checked by listenCheck
+    ...(init.listen.some(isRelayAddress) ? { transportManager: { faultTolerance: FaultTolerance.NO_FATAL } } : {}),
     services: {
-      identify: identify()
+      identify: identify(),
+      listenCheck: listenCheck()
     }
+  }
+}
+
+/** The members-only relay this node may run for its collective (opt-in: `p2p.relayServer`) */
+export interface RelayServerInit {
+  /** reservations held at once. @default RELAY_LIMITS.maxReservations */
+  maxReservations?: number
+  /** how long one reservation lasts before the member renews it, ms. @default RELAY_LIMITS.reservationTtlMs */
+  reservationTtlMs?: number
+}
+
+export interface ReachabilityInit {
+  /** Run a circuit relay v2 server for fellow members; undefined: no relay server (the default) */
+  relayServer?: RelayServerInit
+  /**
+   * Whether `peer` is a current member of a collective this node takes part in (a verified member card, see
+   * src/net/members). Asked before a relay reservation is granted and before a relayed connection is opened
+   * through this node: only members reserve, and only members are relayed.
+   */
+  isMemberPeer: (peer: PeerId) => Promise<boolean>
+}
+
+/** Limits of the relay server: a collective's handful of members behind NAT, not the public */
+export const RELAY_LIMITS = {
+  maxReservations: 32,
+  reservationTtlMs: 60 * 60_000,
+  /** relayed streams at once, each way */
+  maxHopStreams: 64
+} as const
+
+/** Services reachability adds: AutoNAT and DCUtR always, the relay server when asked for */
+// a type alias so it satisfies libp2p's `ServiceMap` index signature
+export type ReachabilityServices = {
+  autoNAT: unknown
+  dcutr: unknown
+  relay?: CircuitRelayService
+}
+
+/**
+ * Add reachability to libp2p options built by `buildLibp2pOptions`:
+ * - the circuit relay v2 transport, so this node can dial a member's `/p2p/<relay>/p2p-circuit` address and, when
+ *   `/p2p-circuit` (any connected member relay) or `<relay addr>/p2p-circuit` is among its listen addresses, reserve
+ *   a slot and be reached through it;
+ * - AutoNAT: the node asks the peers it is connected to (only fellow members: no peer is dialled but from config,
+ *   invites and member cards) to dial it back, and so learns which of its addresses are reachable;
+ * - DCUtR: over a relayed connection, both members try to open a direct one (libp2p tries only public addresses);
+ * - with `relayServer`, a circuit relay v2 server whose reservations and relayed connections are gated to members.
+ *
+ * Relayed connections get no duration or data limit from our server: both ends are verified members, and gossip and
+ * sync must run over them (libp2p refuses those protocols on a limited connection). The limits are on reservations
+ * and streams, so one member cannot hold the relay's whole capacity.
+ */
+export function withReachability<S extends Record<string, unknown>> (options: Libp2pOptions<S>, init: ReachabilityInit): Libp2pOptions<S & ReachabilityServices> {
+  const relay = init.relayServer
+  const gate = async (peer: PeerId): Promise<boolean> => !(await init.isMemberPeer(peer).catch(() => false))
+  return {
+    ...options,
+    transports: [...(options.transports ?? []), circuitRelayTransport()],
+    connectionGater: {
+      ...options.connectionGater,
+      denyInboundRelayReservation: gate,
+      // the relay opening a connection from `source` to `destination`: both must be members
+      denyOutboundRelayedConnection: async (source, destination) => (await gate(source)) || (await gate(destination))
+    },
+    services: {
+      ...options.services,
+      autoNAT: autoNAT(),
+      dcutr: dcutr(),
+      ...(relay == null
+        ? {}
+        : {
+            relay: circuitRelayServer({
+              maxInboundHopStreams: RELAY_LIMITS.maxHopStreams,
+              maxOutboundHopStreams: RELAY_LIMITS.maxHopStreams,
+              reservations: {
+                maxReservations: relay.maxReservations ?? RELAY_LIMITS.maxReservations,
+                reservationTtl: relay.reservationTtlMs ?? RELAY_LIMITS.reservationTtlMs,
+                applyDefaultLimit: false
+              }
+            })
+          })
+    } as any
   }
 }

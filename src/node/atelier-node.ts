@@ -35,7 +35,9 @@ import { FutureRelease } from './future-release.ts'
 import { CollectiveService } from './collective-service.ts'
 import { PeerKeeper } from '../net/peers.ts'
 import type { KnownPeer } from '../net/peers.ts'
+import { withReachability } from '../net/libp2p-config.ts'
 import type { BaseLibp2pServices } from '../net/libp2p-config.ts'
+import { MemberGate } from './member-gate.ts'
 import type { Libp2pOptions } from 'libp2p'
 import { createGossipChannel, gossipsubService } from '../net/gossip/index.ts'
 import type { GossipChannel, GossipRouter } from '../net/gossip/index.ts'
@@ -109,6 +111,8 @@ export class AtelierNode {
   private readonly epochKeysOverride?: EpochKeySource
   private statusValue: NodeStatus = 'stopped'
   private identityValue?: Identity
+  /** who may reserve a slot on this node's relay and be relayed by it (members only) */
+  private memberGate?: MemberGate
   private storage?: ContentStoreNode<NodeServices>
   private indexValue?: RecordIndex
   private recordsValue?: RecordService
@@ -201,7 +205,7 @@ export class AtelierNode {
       privateKey: identity.peerKey,
       listen: config.p2p.listen,
       logger: this.log.child({ component: 'store' }),
-      libp2pOptions: (base) => ({
+      libp2pOptions: (base) => withReachability({
         ...base,
         services: {
           ...base.services,
@@ -216,7 +220,11 @@ export class AtelierNode {
             }
           })
         }
-      }) as Libp2pOptions<NodeServices>
+      } as Libp2pOptions<NodeServices>, {
+        relayServer: config.p2p.relayServer ? { maxReservations: config.p2p.relayMaxReservations } : undefined,
+        // the member cards are read once the exchange below exists; until then nobody is a member
+        isMemberPeer: async (peer) => await (this.memberGate?.isMember(peer, this.shutdown?.signal) ?? false)
+      }) as unknown as Libp2pOptions<NodeServices>
     })
     await storage.start()
     this.stopSteps.push({ name: 'store', run: async () => { await storage.stop() } })
@@ -340,6 +348,7 @@ export class AtelierNode {
     const members = createMemberExchange({
       ...memberPort, libp2p: storage.libp2p, signer: identity.signer, crypto: nativeCrypto, directory: memberCards, addresses: () => this.addresses(), logger: this.log
     }, { intervalMs: config.p2p.memberExchangeMs })
+    this.memberGate = new MemberGate({ ...memberPort, directory: memberCards })
     const memberDialer = new MemberDialer({
       ...memberPort, keeper: peers, directory: memberCards, localPeerId: identity.peerId, logger: this.log
     }, { memberPeers: config.p2p.memberPeers })

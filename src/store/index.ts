@@ -45,6 +45,7 @@ import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { NotReadyError } from '../errors.ts'
 import { buildLibp2pOptions } from '../net/libp2p-config.ts'
+import { checkListening } from '../net/listen-check.ts'
 import { HeliaContentStore } from './content-store.ts'
 import { NodeBlockstore } from './record-blockstore.ts'
 import type { BaseLibp2pServices } from '../net/libp2p-config.ts'
@@ -156,6 +157,8 @@ export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServ
         await datastore.open()
         datastoreOpen = true
         await helia.start()
+        const check = helia.libp2p.services.listenCheck
+        if (check != null) checkListening(check, init.listen, init.logger)
         status = 'started'
         init.logger?.info({ home: init.home, addresses: helia.libp2p.getMultiaddrs().map(ma => ma.toString()) }, 'store started')
       } catch (err) {

@@ -74,13 +74,13 @@ export class TestDaemon {
   /**
    * Start `atelier daemon` on random ports; resolves when the api file names a gateway that answers. With
    * `sameP2pPort` the daemon listens on the libp2p port of its previous start, as a restarted real node does, so
-   * peers that remembered its address can reach it again.
+   * peers that remembered its address can reach it again; `listen` replaces the listen addresses whole.
    */
-  async start (extra: string[] = [], options: { sameP2pPort?: boolean } = {}): Promise<void> {
+  async start (extra: string[] = [], options: { sameP2pPort?: boolean, listen?: string[] } = {}): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
     this.output = ''
-    const listen = options.sameP2pPort === true && this.p2pListen !== '' ? this.p2pListen : '/ip4/127.0.0.1/tcp/0'
-    const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', '--p2p', listen, ...extra], {
+    const listen = options.listen ?? [options.sameP2pPort === true && this.p2pListen !== '' ? this.p2pListen : '/ip4/127.0.0.1/tcp/0']
+    const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', ...listen.flatMap(l => ['--p2p', l]), ...extra], {
       env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe']
     })

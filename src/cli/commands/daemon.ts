@@ -29,7 +29,8 @@ function hostPort (value: string): { host: string, port: number } {
 
 function multiaddr (value: string): string {
   const v = value.trim()
-  if (!/^\/[a-z0-9]+\/\S*$/i.test(v)) throw new InvalidArgumentError(`"${value}" is not a multiaddr (e.g. /ip4/0.0.0.0/tcp/5181)`)
+  // `/p2p-circuit` alone: listen through (reserve a slot on) any connected member relay
+  if (v !== '/p2p-circuit' && !/^\/[a-z0-9]+\/\S*$/i.test(v)) throw new InvalidArgumentError(`"${value}" is not a multiaddr (e.g. /ip4/0.0.0.0/tcp/5181)`)
   return v
 }
 

@@ -79,7 +79,7 @@ function invalid (rule: string, message: string): InvalidCardError {
   return new InvalidCardError(`member card: ${message}`, { details: { rule } })
 }
 
-/** Why a card address is refused, or undefined: a parseable multiaddr with no peer id and no relay hop */
+/** Why a card address is refused, or undefined: a parseable multiaddr with no peer id, or one relay address */
 function addressProblem (address: string): string | undefined {
   let components
   try {
@@ -87,8 +87,13 @@ function addressProblem (address: string): string | undefined {
   } catch {
     return 'not a multiaddr'
   }
-  // a card names its node's own transport addresses: a /p2p/ or relay hop would route the dial through a third party
-  if (components.some(c => c.name === 'p2p' || c.name === 'p2p-circuit')) return 'carries a peer id or relay hop'
+  // a card names its node's own transport addresses, or one relay address `<relay transport>/p2p/<relay>/p2p-circuit`
+  // (members.md §2): a member behind NAT is reached through a relay that holds its reservation. Noise still proves
+  // the far end is the card's peer, so a relay can refuse to carry the dial but never answer in the member's place.
+  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+  if (circuit === -1) return components.some(c => c.name === 'p2p') ? 'carries a peer id' : undefined
+  const relayHop = components.findIndex(c => c.name === 'p2p')
+  if (circuit !== components.length - 1 || relayHop !== circuit - 1 || relayHop === 0) return 'is not <relay address>/p2p/<relay>/p2p-circuit'
   return undefined
 }
 

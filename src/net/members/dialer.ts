@@ -93,9 +93,13 @@ export class MemberDialer {
     const knownIds = new Set(known.map(p => p.peerId))
     let targets = known.filter(p => p.source === MEMBER_SOURCE)
     for (const t of targets) {
-      if ((await this.addressesOf(t.peerId, now)) == null) {
+      const addrs = await this.addressesOf(t.peerId, now)
+      if (addrs == null) {
         this.log.info({ peer: t.peerId }, 'no longer a member peer; not dialled any more')
         await this.c.keeper.remove(t.peerId)
+      } else if (!t.connected && addrs.some(a => !t.addresses.includes(a))) {
+        // a newer card names addresses we do not dial yet (the member moved, or now sits behind a relay)
+        for (const a of addrs) await this.c.keeper.add(a, MEMBER_SOURCE)
       }
     }
     targets = this.c.keeper.list().filter(p => p.source === MEMBER_SOURCE)

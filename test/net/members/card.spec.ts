@@ -49,10 +49,18 @@ describe('member cards', () => {
     assert.equal(rule(() => verifyCard(card({ issued: NOW - 5000 }), { crypto: nativeCrypto, now: NOW, maxAgeMs: 1000 })), 'time')
   })
 
-  it('refuses unknown fields, relay or peer hops in addresses, and too many addresses', () => {
+  it('refuses unknown fields, peer hops and malformed relay addresses, and too many addresses', () => {
     assert.equal(rule(() => verifyCard({ ...card(), extra: 1 }, { crypto: nativeCrypto, now: NOW })), 'shape')
     const c = card()
-    assert.equal(rule(() => verifyCard({ ...c, addrs: [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit`] }, { crypto: nativeCrypto, now: NOW })), 'address')
+    assert.equal(rule(() => verifyCard({ ...c, addrs: [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}`] }, { crypto: nativeCrypto, now: NOW })), 'address')
+    // a relay address is <relay transport>/p2p/<relay>/p2p-circuit, nothing else
+    for (const bad of [`/p2p/${OTHER_PEER}/p2p-circuit`, '/ip4/127.0.0.1/tcp/1/p2p-circuit', `/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit/p2p/${OTHER_PEER}`]) {
+      assert.equal(rule(() => verifyCard({ ...c, addrs: [bad] }, { crypto: nativeCrypto, now: NOW })), 'address', bad)
+    }
+    // a well-formed relay address passes the address check (here the signature, over other addresses, fails)
+    assert.equal(rule(() => verifyCard({ ...c, addrs: [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit`] }, { crypto: nativeCrypto, now: NOW })), 'signature')
+    const relayed = card({ addrs: [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit`] })
+    assert.deepEqual(verifyCard(relayed, { crypto: nativeCrypto, now: NOW }).addrs, [`/ip4/127.0.0.1/tcp/1/p2p/${OTHER_PEER}/p2p-circuit`])
     const many = Array.from({ length: MAX_ADDRS_PER_CARD + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${1000 + i}`)
     assert.equal(rule(() => verifyCard({ ...c, addrs: many }, { crypto: nativeCrypto, now: NOW })), 'limit')
     // issuing keeps within the bound rather than signing a card no peer would take

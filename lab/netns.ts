@@ -1,0 +1,144 @@
+/**
+ * The lab's network: Linux network namespaces joined by veth pairs to one bridge (the "internet", itself in a
+ * namespace, so the machine's own interfaces are never touched), with NAT routers (nftables masquerade, no inbound)
+ * in front of chosen nodes, loss by an nftables rule, bandwidth by a tbf qdisc. Every name starts with PREFIX, so
+ * `cleanup()` removes whatever an interrupted run left. Only addresses inside these namespaces are used:
+ * 10.77.0.0/16 for the bridge, 10.78.<n>.0/24 behind the n-th NAT.
+ *
+ * Latency: this kernel has no sch_netem (nor fq_codel or prio), so `tc netem` is unavailable; see docs/networks.md.
+ */
+import { execFileSync } from 'node:child_process'
+
+export const PREFIX = 'atl-'
+const INET = `${PREFIX}inet`
+
+/** Run a command; throws with its stderr when it fails */
+export function sh (cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] })
+}
+
+/** Why the lab cannot run here, or undefined */
+export function unavailable (): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux'
+  if (process.getuid?.() !== 0) return 'not root (network namespaces need root)'
+  try { sh('ip', ['netns', 'list']) } catch { return 'no `ip netns` (iproute2)' }
+  try { sh('nft', ['--version']) } catch { return 'no `nft` (apt-get install -y nftables)' }
+  try { sh('tc', ['-V']) } catch { return 'no `tc` (iproute2)' }
+  return undefined
+}
+
+/** Remove every namespace whose name starts with PREFIX (their veths and rules go with them) */
+export function cleanup (): number {
+  let n = 0
+  for (const line of sh('ip', ['netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0]
+    if (name?.startsWith(PREFIX) === true) {
+      try { sh('ip', ['netns', 'del', name]); n++ } catch {}
+    }
+  }
+  return n
+}
+
+const inNs = (ns: string, ...args: string[]): string => sh('ip', ['-n', ns, ...args])
+const nsExec = (ns: string, cmd: string, args: string[], input?: string): string => sh('ip', ['netns', 'exec', ns, cmd, ...args], input)
+
+export interface LabHost {
+  /** namespace name */
+  ns: string
+  /** this host's address (on the bridge for a public host, on its LAN behind a NAT) */
+  ip: string
+  /** the interface its traffic leaves by (for byte counts) */
+  dev: string
+  /** the NAT router's namespace, when behind one */
+  router?: string
+}
+
+/** Build the bridge namespace; call once before adding hosts */
+export function createInternet (): void {
+  sh('ip', ['netns', 'add', INET])
+  inNs(INET, 'link', 'set', 'lo', 'up')
+  inNs(INET, 'link', 'add', 'br0', 'type', 'bridge')
+  inNs(INET, 'link', 'set', 'br0', 'up')
+}
+
+let bridgePorts = 0
+/** A veth from `ns` to the bridge; returns the name of the end inside `ns` */
+function plugIn (ns: string, ip: string): string {
+  const port = `p${bridgePorts++}`
+  sh('ip', ['link', 'add', `${PREFIX}${port}`, 'netns', INET, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
+  inNs(INET, 'link', 'set', `${PREFIX}${port}`, 'master', 'br0', 'up')
+  inNs(ns, 'addr', 'add', `${ip}/16`, 'dev', 'wan0')
+  inNs(ns, 'link', 'set', 'wan0', 'up')
+  return 'wan0'
+}
+
+/** A host with an address on the bridge (reachable by everyone) */
+export function publicHost (name: string, index: number): LabHost {
+  const ns = `${PREFIX}${name}`
+  sh('ip', ['netns', 'add', ns])
+  inNs(ns, 'link', 'set', 'lo', 'up')
+  const ip = `10.77.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`
+  return { ns, ip, dev: plugIn(ns, ip) }
+}
+
+/**
+ * A host behind its own NAT router: the router masquerades the LAN to its bridge address and forwards nothing
+ * that the LAN did not start (no port forwarding, no UPnP), as a home router does.
+ */
+export function natHost (name: string, index: number): LabHost {
+  const ns = `${PREFIX}${name}`
+  const router = `${PREFIX}${name}-gw`
+  for (const n of [ns, router]) { sh('ip', ['netns', 'add', n]); inNs(n, 'link', 'set', 'lo', 'up') }
+  plugIn(router, `10.77.200.${1 + index}`)
+  sh('ip', ['link', 'add', 'lan0', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+  const lan = `10.78.${index}`
+  inNs(router, 'addr', 'add', `${lan}.1/24`, 'dev', 'lan0')
+  inNs(router, 'link', 'set', 'lan0', 'up')
+  inNs(ns, 'addr', 'add', `${lan}.2/24`, 'dev', 'eth0')
+  inNs(ns, 'link', 'set', 'eth0', 'up')
+  inNs(ns, 'route', 'add', 'default', 'via', `${lan}.1`)
+  nsExec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1'])
+  nsExec(router, 'nft', ['-f', '-'], `
+table ip nat {
+  chain lab_post {
+    type nat hook postrouting priority srcnat;
+    oifname "wan0" masquerade
+  }
+}
+table inet lab_filter {
+  chain lab_fwd {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "lan0" oifname "wan0" accept
+  }
+}
+`)
+  return { ns, ip: `${lan}.2`, dev: 'eth0', router }
+}
+
+/** Drop `percent` % of the packets leaving `host` (both directions when applied to every host) */
+export function loss (host: LabHost, percent: number): void {
+  if (percent <= 0) return
+  nsExec(host.ns, 'nft', ['-f', '-'], `
+table inet lab {
+  chain lab_out {
+    type filter hook output priority filter;
+    numgen random mod 1000 < ${Math.round(percent * 10)} drop
+  }
+}
+`)
+}
+
+/** Cap what `host` sends at `kbit` kbit/s (token bucket) */
+export function bandwidth (host: LabHost, kbit: number): void {
+  inNs(host.ns, 'tc', 'qdisc', 'replace', 'dev', host.dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '32kbit', 'latency', '400ms')
+}
+
+/** Bytes sent and received on the host's interface */
+export function bytes (host: LabHost): { tx: number, rx: number } {
+  const read = (what: string): number => Number(nsExec(host.ns, 'cat', [`/sys/class/net/${host.dev}/statistics/${what}_bytes`]).trim())
+  return { tx: read('tx'), rx: read('rx') }
+}
+
+/** Run `cmd` in `host`'s namespace (for daemons: the caller spawns `ip netns exec <ns> …` itself) */
+export function inHost (host: LabHost, cmd: string, args: string[]): string { return nsExec(host.ns, cmd, args) }

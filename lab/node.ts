@@ -1,0 +1,91 @@
+/**
+ * One atelier daemon in a lab namespace: a temp data dir, `atelier init`, the daemon started with
+ * `ip netns exec <ns>`, the CLI and the probe run the same way (the gateway listens on the namespace's loopback).
+ */
+import { spawn, execFile } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
+import type { LabHost } from './netns.ts'
+
+const ROOT = join(import.meta.dirname, '..')
+const CLI = join(ROOT, 'src', 'cli', 'main.ts')
+const PROBE = join(ROOT, 'lab', 'probe.ts')
+
+export class LabNode {
+  readonly host: LabHost
+  readonly home: string
+  private proc?: ChildProcess
+  private output = ''
+
+  private constructor (host: LabHost, home: string) { this.host = host; this.home = home }
+
+  static async create (host: LabHost, config: Record<string, unknown> = {}): Promise<LabNode> {
+    const node = new LabNode(host, await mkdtemp(join(tmpdir(), 'atelier-lab-')))
+    await node.run(CLI, ['init'])
+    await writeFile(join(node.home, 'config.json'), JSON.stringify(config))
+    return node
+  }
+
+  private async run (script: string, args: string[], timeoutMs = 60_000): Promise<string> {
+    return await new Promise((resolve, reject) => {
+      execFile('ip', ['netns', 'exec', this.host.ns, process.execPath, script, ...args], {
+        env: { ...process.env, ATELIER_HOME: this.home }, timeout: timeoutMs, maxBuffer: 16 << 20
+      }, (err, stdout, stderr) => { err != null ? reject(new Error(`${args[0]} in ${this.host.ns}: ${stderr || err.message}`)) : resolve(stdout) })
+    })
+  }
+
+  /** The CLI with `--json`, parsed */
+  async cli (args: string[]): Promise<any> { return JSON.parse(await this.run(CLI, [...args, '--json'])) }
+  async cliText (args: string[]): Promise<string> { return (await this.run(CLI, args)).trim() }
+  async probe (args: string[], timeoutMs = 600_000): Promise<any> { return JSON.parse(await this.run(PROBE, [this.home, ...args], timeoutMs)) }
+
+  /** Watch for records: `add` a CID as it is written, `done` once all are written; resolves to when each was seen */
+  watch (deadlineMs: number): { add: (cid: string) => void, done: () => Promise<Record<string, number>> } {
+    const proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, PROBE, this.home, 'watch', String(deadlineMs)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    proc.stdout.on('data', d => { out += String(d) })
+    proc.stderr.on('data', d => { err += String(d) })
+    const exited = new Promise<Record<string, number>>((resolve, reject) => proc.once('exit', code => {
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`watch in ${this.host.ns} exited ${code}: ${err}`))
+    }))
+    exited.catch(() => {})
+    return { add: (cid) => { proc.stdin.write(`${cid}\n`) }, done: async () => { proc.stdin.end(); return await exited } }
+  }
+
+  async start (listen: string[]): Promise<void> {
+    await rm(join(this.home, 'api'), { force: true })
+    const proc = this.proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', ...listen.flatMap(l => ['--p2p', l])], {
+      env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe']
+    })
+    proc.stdout?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
+    proc.stderr?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      if (proc.exitCode != null) throw new Error(`daemon in ${this.host.ns} exited ${proc.exitCode}: ${this.output}`)
+      if ((await readFile(join(this.home, 'api'), 'utf8').catch(() => '')) !== '') {
+        try { await this.cli(['id']); return } catch {}
+      }
+      if (Date.now() > deadline) throw new Error(`daemon in ${this.host.ns} did not start: ${this.output}`)
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  }
+
+  async stop (): Promise<void> {
+    const proc = this.proc
+    if (proc == null || proc.exitCode != null) return
+    const exit = new Promise(resolve => proc.once('exit', resolve))
+    proc.kill('SIGTERM')
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)
+    await exit
+    clearTimeout(timer)
+  }
+
+  async destroy (): Promise<void> {
+    await this.stop()
+    await rm(this.home, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Runs inside a lab namespace (the daemon's HTTP gateway listens on that namespace's loopback):
+ *   probe.ts <home> watch <ms>   reads CIDs from stdin; prints {"<cid>": <epoch ms first seen>} once stdin closed and all arrived, or at <ms>
+ *   probe.ts <home> stats                prints {gossip, sync, peers}: records ingested by gossip and by sync, peers connected
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+const [home, cmd, ...rest] = process.argv.slice(2)
+const url = (await readFile(join(home, 'api'), 'utf8')).trim()
+
+if (cmd === 'watch') {
+  // CIDs arrive on stdin, one a line, while they are written; the watch ends when stdin has closed and every CID
+  // was seen, or at the deadline
+  const deadline = Date.now() + Number(rest[0])
+  const pending = new Set<string>()
+  const seen: Record<string, number> = {}
+  let closed = false
+  let buffered = ''
+  process.stdin.setEncoding('utf8')
+  process.stdin.on('data', (chunk: string) => {
+    buffered += chunk
+    const lines = buffered.split('\n')
+    buffered = lines.pop() ?? ''
+    for (const l of lines) if (l.trim() !== '') pending.add(l.trim())
+  })
+  process.stdin.on('end', () => { closed = true })
+  while ((!closed || pending.size > 0) && Date.now() < deadline) {
+    for (const cid of [...pending]) {
+      const res = await fetch(`${url}/v1/records/${cid}`).catch(() => undefined)
+      await res?.body?.cancel()
+      if (res?.status === 200) { seen[cid] = Date.now(); pending.delete(cid) }
+    }
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+  process.stdout.write(JSON.stringify(seen))
+  process.exit(0)
+} else if (cmd === 'stats') {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const sum = (source: string): number => text.split('\n')
+    .filter(l => l.startsWith('atelier_records_ingested_total{') && l.includes(`source="${source}"`))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0)
+  const peers = Number(/^atelier_peers_connected (\S+)/m.exec(text)?.[1] ?? 0)
+  process.stdout.write(JSON.stringify({ gossip: sum('gossip'), sync: sum('sync'), peers }))
+} else {
+  process.stderr.write('usage: probe.ts <home> watch <ms> (CIDs on stdin) | stats\n')
+  process.exitCode = 2
+}
