@@ -79,7 +79,9 @@ export function listenFailure (config: AtelierConfig, err: unknown): ListenError
     if (target != null) return explain(target, e.code)
   }
   if (e?.name === 'UnsupportedListenAddressesError') {
-    return new ListenError(`libp2p could not listen on ${config.p2p.listen.join(', ')} (a port in use, or an address not on this machine): ` +
+    // ours (src/net/listen-check.ts) names the addresses that failed; libp2p's own names none we can read
+    const failed = Array.isArray((e as { addresses?: unknown }).addresses) ? (e as { addresses: string[] }).addresses : config.p2p.listen
+    return new ListenError(`libp2p could not listen on ${failed.join(', ')} (a port in use, or an address not on this machine): ` +
       `choose others with --p2p <multiaddr> (or env ATELIER_P2P, or p2p.listen in ${join(config.home, 'config.json')})`)
   }
   return undefined

@@ -66,9 +66,12 @@ export function listenCheck (): (components: ListenCheckComponents) => ListenChe
 /** The error libp2p gives a start that could not listen; the CLI names it (src/cli/listen-check.ts) */
 export class UnsupportedListenAddressesError extends Error {
   readonly code = 'ERR_LISTEN'
-  constructor (message: string) {
-    super(message)
+  /** the configured addresses that were not listened on */
+  readonly addresses: string[]
+  constructor (addresses: string[]) {
+    super(`could not listen on ${addresses.join(', ')}`)
     this.name = 'UnsupportedListenAddressesError'
+    this.addresses = addresses
   }
 }
 
@@ -78,7 +81,7 @@ export class UnsupportedListenAddressesError extends Error {
  */
 export function checkListening (check: ListenCheck, configured: readonly string[], logger?: { warn: (obj: object, msg: string) => void }): void {
   const unbound = check.unbound(configured)
-  if (unbound.length > 0) throw new UnsupportedListenAddressesError(`could not listen on ${unbound.join(', ')}`)
+  if (unbound.length > 0) throw new UnsupportedListenAddressesError(unbound)
   const unreserved = check.unreserved(configured)
   if (unreserved.length > 0) {
     logger?.warn({ relays: unreserved }, 'no reservation on these relays (not reachable, or this node is no member of their collective): members reach this node directly only, until one reserves')
