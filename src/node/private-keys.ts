@@ -128,6 +128,9 @@ export class PrivateKeys implements EpochKeySource {
 
   isPrivate (collective: string): boolean { return this.known.get(collective)?.private ?? false }
 
+  /** The private collectives this node keeps keys of (the gateway hides their records from strangers) */
+  privateCollectives (): string[] { return [...this.known].filter(([, k]) => k.private).map(([id]) => id) }
+
   current (collective: string): { epoch: number, key: Uint8Array } | undefined {
     const k = this.known.get(collective)
     const epoch = k?.epochs?.current?.epoch
