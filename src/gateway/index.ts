@@ -83,7 +83,14 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     const privateKeys = components.privateKeys
     const reads = new PrivateReads({ isPrivate: (id) => epochKeysForReads.isPrivate(id), any: () => (privateKeys?.privateCollectives().length ?? 0) > 0 })
     reads.install(app, components.apiToken, components.index)
-    components = { ...components, index: reads.guardIndex(components.index), store: reads.guardStore(components.store, components.index), privateReads: reads }
+    const names = components.names
+    components = {
+      ...components,
+      index: reads.guardIndex(components.index),
+      store: reads.guardStore(components.store, components.index),
+      ...(names != null ? { names: reads.guardNames(names) } : {}),
+      privateReads: reads
+    }
   }
 
   app.addHook('onResponse', async (request, res) => {

@@ -6,7 +6,8 @@
  * anyone on the network, so there a request that does not carry the API token is treated as a stranger:
  * - the records of a private collective other than the open kinds (charter, membership, key) do not exist for it:
  *   GET /v1/records, /v1/records/:cid, /v1/search, /v1/assets/:cid/licenses and /v1/events leave them out, and
- *   /ipfs/<record cid> is 404 (the routes read the index and store through `guardIndex` / `guardStore`);
+ *   /ipfs/<record cid> is 404 (the routes read the index, store and names through `guardIndex`, `guardStore`,
+ *   `guardNames`), and a display name from such a collective's profile record is left out of answers;
  * - while this node takes part in a private collective, the routes whose answers come from services that read
  *   every record (governance, lineage, similarity, discovery, health, provenance reports...) need the token: only
  *   STRANGER_ROUTES are answered without it.
@@ -18,6 +19,7 @@ import type { FastifyInstance } from 'fastify'
 import { NotFoundError, UnauthorizedError } from '../errors.ts'
 import type { RecordIndexApi, RecordSummary } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
+import type { NameDirectory, Profile } from '../profiles/name-directory.ts'
 import { OPEN_KINDS } from '../node/private-traffic.ts'
 import { bearerMatches } from './auth.ts'
 import { isLoopback } from './doors.ts'
@@ -103,6 +105,35 @@ export class PrivateReads {
           }
           default: return typeof value === 'function' ? value.bind(target) : value
         }
+      }
+    })
+  }
+
+  /**
+   * Display names as a stranger's request sees them: a name whose profile record belongs to a private collective is
+   * left out (answers then show the bare did)
+   */
+  guardNames<T extends Pick<NameDirectory, 'namesOf' | 'profileOf'>> (names: T): T {
+    const gate = this
+    const hidden = (p: Profile | undefined): boolean => p?.collective != null && gate.scope.isPrivate(p.collective)
+    return new Proxy(names, {
+      get (target, prop, receiver) {
+        if (prop === 'profileOf') {
+          return async (did: string) => { const p = await target.profileOf(did); return gate.stranger.getStore() === true && hidden(p) ? undefined : p }
+        }
+        if (prop === 'namesOf') {
+          return async (dids: Iterable<string>) => {
+            if (gate.stranger.getStore() !== true) return await target.namesOf(dids)
+            const out = new Map<string, string>()
+            for (const did of new Set(dids)) {
+              const p = await target.profileOf(did)
+              if (p != null && !hidden(p)) out.set(did, p.name)
+            }
+            return out
+          }
+        }
+        const value = Reflect.get(target, prop, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
       }
     })
   }

@@ -81,6 +81,15 @@ describe('HTTP reads of a private collective on a gateway bound beyond loopback'
     const open = await found('open-work')
 
     const token = { headers: { authorization: `Bearer ${d.token}` } }
+    // the founder's display name, published to the private collective only
+    const named = await d.api('/v1/profiles', { method: 'POST', json: { name: `Name-${marker}`, collective } })
+    assert.equal(named.status, 201, JSON.stringify(named.body))
+    const did: string = (await d.api('/v1/node')).body.did
+    // the charter (an open record the stranger sees) shows its author's name to the token holder only
+    const charterName = async (init: RequestInit = {}): Promise<string | undefined> =>
+      (await d.api(`/v1/records?collective=${collective}&kind=charter`, init)).body.items.find((i: any) => i.author === did)?.authorName
+    await waitFor(async () => await charterName(token) === `Name-${marker}` ? true : undefined, 10_000, 'the token holder to see the name')
+    assert.equal(await charterName(), undefined, 'a stranger does not')
     // without the token: the work does not exist ...
     const one = await d.api(`/v1/records/${work}`)
     assert.equal(one.status, 404)
