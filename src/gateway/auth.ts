@@ -1,5 +1,6 @@
 /**
- * Writes need the node's API token (`Authorization: Bearer <token>`); reads are open.
+ * Writes need the node's API token (`Authorization: Bearer <token>`); reads are open, but for private collectives'
+ * records on a gateway bound beyond loopback (private-reads.ts).
  */
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'

@@ -27,7 +27,7 @@ export function checkListenAddress (init: Pick<HttpConfig, 'host' | 'allowRemote
     throw new ConfigError(`the gateway would listen on ${init.host}, which other machines can reach: pass --allow-remote (config http.allowRemote) to allow it`,
       { details: { host: init.host } })
   }
-  log.warn({ host: init.host }, 'the gateway listens on an address other machines can reach: writes need the API token, reads are open to the network')
+  log.warn({ host: init.host }, 'the gateway listens on an address other machines can reach: writes need the API token, reads are open to the network but for private collectives\' records (private-reads.ts)')
 }
 
 /** The URL local clients should use to reach a gateway listening on `host:port` */

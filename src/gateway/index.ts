@@ -9,6 +9,7 @@ import { installJsonBodyParser } from './json-body.ts'
 import { installErrorHandlers, toErrorResponse } from './errors.ts'
 import { answerClientError, checkListenAddress, installDoors, localUrl } from './doors.ts'
 import { installAuth } from './auth.ts'
+import { PrivateReads } from './private-reads.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { contentRoutes } from './routes/content.ts'
 import { pinRoutes } from './routes/pins.ts'
@@ -76,6 +77,21 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
   installErrorHandlers(app)
   installJsonBodyParser(app)
   installAuth(app, components.apiToken)
+  // beyond loopback, a caller without the token does not see private collectives' records (private-reads.ts)
+  const epochKeysForReads = components.epochKeys
+  if (PrivateReads.needed(init.host) && epochKeysForReads != null) {
+    const privateKeys = components.privateKeys
+    const reads = new PrivateReads({ isPrivate: (id) => epochKeysForReads.isPrivate(id), any: () => (privateKeys?.privateCollectives().length ?? 0) > 0 })
+    reads.install(app, components.apiToken, components.index)
+    const names = components.names
+    components = {
+      ...components,
+      index: reads.guardIndex(components.index),
+      store: reads.guardStore(components.store, components.index),
+      ...(names != null ? { names: reads.guardNames(names) } : {}),
+      privateReads: reads
+    }
+  }
 
   app.addHook('onResponse', async (request, res) => {
     const route = request.routeOptions.url ?? 'unmatched'

@@ -9,6 +9,7 @@ import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { NodeMetrics } from '../node/metrics.ts'
 import type { HttpConfig } from '../config.ts'
+import type { PrivateReads } from './private-reads.ts'
 import type { CollectiveService } from '../node/collective-service.ts'
 import type { GovernanceService } from '../node/governance-service.ts'
 import type { PeerKeeper } from '../net/peers.ts'
@@ -80,6 +81,8 @@ export interface GatewayComponents {
    * addressed, and their works read back as plaintext on loopback (protocols/private-collectives.md §9). Without it
    * no collective is private */
   epochKeys?: EpochKeySource
+  /** set by createGateway on a gateway bound beyond loopback: what a caller without the token may not see (private-reads.ts) */
+  privateReads?: Pick<PrivateReads, 'hidesNow' | 'strangerNow'>
   /** the node's own "for you" ranking and private follows (issue 13) */
   discovery?: Pick<DiscoveryService, 'discover' | 'followPrivately' | 'unfollowPrivately' | 'privateFollowList'>
 }

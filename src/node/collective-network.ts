@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino'
 import { isAtelierError } from '../errors.ts'
+import { UnsealedRecordError } from '../private/errors.ts'
 import type { PeerKeeper } from '../net/peers.ts'
 import type { ValidRecord } from '../records/types.ts'
 import type { RecordEvent, RecordService, RecordSource } from './record-service.ts'
@@ -35,7 +36,11 @@ export interface CollectiveNetworkComponents {
   gossip?: GossipPort
   sync?: SyncPort
   /** how a private collective's records go on gossip (sealed) and come off it (private-traffic.ts) */
-  traffic?: { outgoing: (collective: string, record: ValidRecord) => Uint8Array | undefined, incoming: (collective: string, data: Uint8Array) => Uint8Array | undefined }
+  traffic?: {
+    outgoing: (collective: string, record: ValidRecord) => Uint8Array | undefined
+    incoming: (collective: string, data: Uint8Array) => Uint8Array | undefined
+    refusesClear: (collective: string, data: Uint8Array) => boolean
+  }
 }
 
 /** Sources whose records this node publishes on gossip (gossip and sync records are already spread) */
@@ -99,6 +104,12 @@ export class CollectiveNetwork {
   /** Validate a collective's gossip through the one door; a record must name the topic's collective */
   subscribe (id: string): void {
     this.c.gossip?.join(id, async (message, from) => {
+      // a private collective's work, licence or vote in the clear is refused and its sender charged (thrown, so the
+      // gossip channel counts it under its code): honest nodes seal them, and taking one would store what a
+      // non-member may have read on the topic
+      if (this.c.traffic?.refusesClear(id, message) === true) {
+        throw new UnsealedRecordError(`a record of private collective ${id} arrived on gossip unsealed; only charter, membership and key records travel in the clear`)
+      }
       try {
         // a private collective's envelope opens only with an epoch key this node holds; without one, sync brings it
         const data = this.c.traffic == null ? message : this.c.traffic.incoming(id, message)

@@ -21,6 +21,7 @@ import { newEpochKey, unwrapEpochKeyWith } from '../private/epoch-keys.ts'
 import type { EpochKeySource } from '../private/epoch-source.ts'
 import { fromKeyWrap } from '../private/key-wraps.ts'
 import type { CollectiveState } from './membership-directory.ts'
+import { EpochTimers, nextChangeAt } from './epoch-timers.ts'
 import type { RecordEvent, RecordService } from './record-service.ts'
 
 export interface PrivateKeysComponents {
@@ -89,10 +90,18 @@ export class PrivateKeys implements EpochKeySource {
   private chain: Promise<void> = Promise.resolve()
   private stopped = false
   private readonly onRecord = ({ record }: RecordEvent): void => { this.recordIndexed(record) }
+  /** wake a collective when an admission or removal dated ahead of the clock takes effect (epoch-timers.ts) */
+  private readonly changeTimers: EpochTimers
 
   constructor (components: PrivateKeysComponents) {
     this.c = components
     this.log = components.logger.child({ component: 'private-keys' })
+    this.changeTimers = new EpochTimers({
+      clock: () => this.now(),
+      wake: (collective) => {
+        this.refresh(collective).catch(err => { this.log.warn({ err, collective }, 'could not start the epoch of a change that took effect') })
+      }
+    })
   }
 
   async start (): Promise<void> {
@@ -103,6 +112,7 @@ export class PrivateKeys implements EpochKeySource {
   async stop (): Promise<void> {
     this.stopped = true
     this.c.records.off('record', this.onRecord)
+    this.changeTimers.stop()
     for (const t of this.timers.values()) clearTimeout(t)
     this.timers.clear()
     await this.chain
@@ -117,6 +127,9 @@ export class PrivateKeys implements EpochKeySource {
   // ---- EpochKeySource ----
 
   isPrivate (collective: string): boolean { return this.known.get(collective)?.private ?? false }
+
+  /** The private collectives this node keeps keys of (the gateway hides their records from strangers) */
+  privateCollectives (): string[] { return [...this.known].filter(([, k]) => k.private).map(([id]) => id) }
 
   current (collective: string): { epoch: number, key: Uint8Array } | undefined {
     const k = this.known.get(collective)
@@ -220,7 +233,10 @@ export class PrivateKeys implements EpochKeySource {
     await this.serial(async () => {
       const known = await this.compute(collective, state)
       const now = this.now()
-      if (this.stopped || !state.membership.isAdminAt(this.c.did, now)) return
+      if (this.stopped) return
+      // a change dated ahead of the clock is in the membership already but causes no epoch until its time
+      this.changeTimers.set(collective, nextChangeAt(state.membership, now))
+      if (!state.membership.isAdminAt(this.c.did, now)) return
       const cause = pendingCause(state.membership, known.epochs!, now)
       if (cause == null) return
       await this.issueEpoch(collective, known, state.membership.members(cause.at), cause, now)

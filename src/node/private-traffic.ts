@@ -15,9 +15,15 @@
 import type { ValidRecord } from '../records/types.ts'
 import { open, seal } from '../private/envelope.ts'
 import type { EpochKeySource } from '../private/epoch-source.ts'
+import { KNOWN_SCHEMA_VERSIONS, credentialSchemaId } from '../records/constants.ts'
+import type { RecordKind } from '../records/types.ts'
 
 /** Kinds a private collective sends in the clear */
 export const OPEN_KINDS: ReadonlySet<string> = new Set(['charter', 'membership', 'key'])
+
+/** The `credentialSchema.id` of every version of the open kinds: what a record in the clear must name */
+const OPEN_SCHEMA_IDS: ReadonlySet<string> = new Set([...OPEN_KINDS].flatMap(kind =>
+  KNOWN_SCHEMA_VERSIONS[kind as RecordKind].map(v => credentialSchemaId(kind as RecordKind, v))))
 
 /** The first bytes of an envelope on gossip; a record is JSON and starts with `{` */
 const MAGIC = new TextEncoder().encode('atelier-envelope/v1\n')
@@ -59,6 +65,23 @@ export class PrivateTraffic {
     out.set(head, MAGIC.length)
     out.set(e.ct, MAGIC.length + head.length)
     return out
+  }
+
+  /**
+   * Whether a gossip message of `collective` is refused before the door sees it: a private collective's message in
+   * the clear (no envelope) must be a record of an open kind. Its kind is read from `credentialSchema.id` alone,
+   * which the door's schema check then holds it to, so a record cannot name an open kind here and be another there.
+   * Bytes that are no JSON object are refused too: the door would refuse them anyway.
+   */
+  refusesClear (collective: string, data: Uint8Array): boolean {
+    if (!this.isPrivate(collective) || startsWith(data, MAGIC)) return false
+    try {
+      const value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'))
+      const id = value?.credentialSchema?.id
+      return !(typeof id === 'string' && OPEN_SCHEMA_IDS.has(id))
+    } catch {
+      return true
+    }
   }
 
   /**

@@ -17,3 +17,12 @@ export class NotEncryptedError extends AtelierError {
   readonly code = 'ERR_NOT_ENCRYPTED'
   readonly httpStatus = 422
 }
+
+/**
+ * A record of a private collective other than the open kinds (charter, membership, key) arrived on its gossip topic in
+ * the clear: an honest node seals those (protocols/private-collectives.md §7), so the sender is charged
+ */
+export class UnsealedRecordError extends AtelierError {
+  readonly code = 'ERR_NOT_SEALED'
+  readonly httpStatus = 400
+}

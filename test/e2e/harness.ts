@@ -89,12 +89,15 @@ export class TestDaemon {
     proc.stderr?.on('data', (d) => { this.output += d; if (echo) process.stderr.write(`[${this.home.slice(-8)}] ${d}`) })
     const exited = new Promise<never>((_resolve, reject) => proc.once('exit', code => { reject(new Error(`daemon exited with ${code}:\n${this.output}`)) }))
     exited.catch(() => {})
+    // a loaded machine may start a daemon slowly: ATELIER_TEST_START_MS raises the bound; a daemon that missed it is
+    // ended, so it cannot keep the test process alive
+    const startMs = Number(process.env.ATELIER_TEST_START_MS ?? '') || 30_000
     this.url = await Promise.race([exited, waitFor(async () => {
       const url = (await readFile(join(this.home, 'api'), 'utf8').catch(() => '')).trim()
       if (url === '') return undefined
       const res = await fetch(`${url}/healthz`).catch(() => undefined)
       return res?.ok === true ? url : undefined
-    }, 30_000, 'the daemon api file')])
+    }, startMs, 'the daemon api file')]).catch((err: Error) => { proc.kill('SIGKILL'); throw err })
     this.token = (await readFile(join(this.home, 'api-token'), 'utf8')).trim()
     const info = await (await fetch(`${this.url}/v1/node`)).json() as { addresses: string[] }
     this.p2pListen = (info.addresses.find(a => a.startsWith('/ip4/127.0.0.1/tcp/')) ?? '').replace(/\/p2p\/.*$/, '')

@@ -2,7 +2,8 @@
  * A private collective on four real daemons (issue 14): A founds it, B and C are admitted, D asks to join but is never
  * admitted, so D subscribes to the topic and opens sync sessions like any peer. D's data dir holds no byte of a work
  * record's marker; B's does (the grep can find one). A removes C: the new epoch is wrapped to A and B only, and
- * nothing C's node holds opens it; a record added after the removal reaches B and not C.
+ * nothing C's node holds opens it; a record added after the removal reaches B and not C, while C still reads the
+ * plaintext of the work added before.
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,6 +15,7 @@ import { TestDaemon, waitFor } from './harness.ts'
 import { readIdentity } from '../../src/identity/index.ts'
 import { unwrapEpochKeyWith } from '../../src/private/epoch-keys.ts'
 import { fromKeyWrap } from '../../src/private/key-wraps.ts'
+import { decryptWork } from '../../web/src/private-content.ts'
 
 const CONFIG = { sync: { intervalMs: 2000 }, p2p: { memberExchangeMs: 1000 } }
 
@@ -93,6 +95,9 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
   })
 
   let work: string
+  /** the first work's content CID and plaintext, read again by C after its removal */
+  let firstContent: string
+  let firstBody: string
   it('a work\'s record reaches B and C, and D\'s data dir holds no byte of its marker after gossip and sync', async () => {
     const file = join(scratch, 'draft.txt')
     const body = `${contentMarker}:${randomBytes(64).toString('hex')}`
@@ -117,6 +122,8 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
     assert.equal(subject.mediaType, 'application/vnd.atelier.encrypted')
     assert.equal(subject.encryption.plaintextSize, Buffer.byteLength(body))
     const content = String(subject.id).replace('ipfs://', '')
+    firstContent = content
+    firstBody = body
     assert.equal(await holds(a.home, contentMarker), false, 'no byte of the file\'s plaintext in A\'s data dir')
     const raw = await a.api(`/ipfs/${content}`)
     assert.equal(raw.status, 200)
@@ -169,6 +176,30 @@ describe('a private collective of real daemons', { timeout: 300_000 }, () => {
     assert.equal(await holds(c.home, marker2), false)
     assert.equal(await holds(d.home, marker2), false)
     assert.equal(await hasRecord(c, work), true, 'C keeps what it had')
+
+    // C still reads the first work (its epoch key was wrapped to C before the removal) ...
+    const cAuth = { headers: { authorization: `Bearer ${c.token}` } }
+    const first = await c.api(`/v1/content/${firstContent}/plaintext`, cAuth)
+    assert.equal(first.status, 200, JSON.stringify(first.body))
+    assert.equal(first.body, firstBody)
+    // ... and not the second: its node refuses, and no epoch key C holds opens the second's ciphertext, which any
+    // peer may fetch (A's /ipfs serves it as bitswap does)
+    const secondSubject = (await a.api(`/v1/records/${second.cid}`)).body.record.credentialSubject
+    const secondContent = String(secondSubject.id).replace('ipfs://', '')
+    const refused = await c.api(`/v1/content/${secondContent}/plaintext`, cAuth)
+    assert.ok(refused.status >= 400 && refused.status < 500, `C is refused the second work's plaintext (${refused.status})`)
+    assert.equal(typeof refused.body.error?.code, 'string')
+    const ciphertext = new Uint8Array(await (await fetch(`${a.url}/ipfs/${secondContent}`)).arrayBuffer())
+    assert.equal(ciphertext.length, secondSubject.byteSize)
+    const mine = (await audit(c)).epochs.filter((e: any) => e.held === true)
+    assert.ok(mine.length >= 1 && !mine.some((e: any) => e.epoch === secondSubject.encryption.epoch), 'C holds older epochs only')
+    assert.equal((await c.api(`/v1/collectives/${collective}/epochs/${secondSubject.encryption.epoch}/key`, cAuth)).status, 404)
+    for (const e of mine) {
+      const got = await c.api(`/v1/collectives/${collective}/epochs/${e.epoch}/key`, cAuth)
+      assert.equal(got.status, 200)
+      const key = new Uint8Array(Buffer.from(got.body.key, 'base64url'))
+      assert.throws(() => decryptWork(ciphertext, key, collective, secondSubject.encryption), `C's key of epoch ${e.epoch} does not open the second work`)
+    }
   })
 
   it('every member computes the same epochs, whatever order its records came in, and again after a restart', async () => {

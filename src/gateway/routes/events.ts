@@ -34,7 +34,11 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
     components.metrics.sseClients.inc()
     open.add(raw)
 
+    // what this request's caller may not see, judged now: the listeners run outside the request
+    const hides = components.privateReads?.hidesNow() ?? (() => false)
+    const stranger = components.privateReads?.strangerNow() ?? false
     const onRecord = ({ record, source }: RecordEvent): void => {
+      if (hides(record)) return
       if (raw.writableLength > MAX_BUFFERED_BYTES) {
         request.log.warn('SSE client too slow; closing its stream')
         raw.destroy()
@@ -45,6 +49,8 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
     }
     // governance: a proposal, a vote, a receipt taken in, and each proposal's outcome at its close
     const onGovernance = (event: { type: string, proposal: string }): void => {
+      // a proposal names no collective here; a caller without the token gets none while private collectives exist
+      if (stranger) return
       if (raw.writableLength > MAX_BUFFERED_BYTES) { raw.destroy(); return }
       raw.write(`event: governance\ndata: ${JSON.stringify(event)}\n\n`)
     }
@@ -52,6 +58,7 @@ export async function eventRoutes (app: FastifyInstance, components: GatewayComp
     heartbeat.unref()
     // a later look-alike of one of this node's works (GET /v1/alerts lists them all)
     const onAlert = (pair: UnattributedPair): void => {
+      if (stranger) return
       if (raw.writableLength > MAX_BUFFERED_BYTES) { raw.destroy(); return }
       raw.write(`event: alert\nid: ${pair.later}\ndata: ${JSON.stringify(alertJson(pair))}\n\n`)
     }
