@@ -9,7 +9,7 @@ import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatTime, plural } from '../format.ts'
 import type { Finding, LineageGraph, Page, ProvenanceReport, RecordItem, Severity } from '../types.ts'
-import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge } from '../ui.ts'
+import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge, withPeople } from '../ui.ts'
 import type { VerifyResult } from '../verify.ts'
 
 const SEVERITY_TONE: Record<Severity, 'bad' | 'warn' | 'info'> = { error: 'bad', warning: 'warn', info: 'info' }
@@ -67,7 +67,7 @@ function reportView (r: ProvenanceReport): HTMLElement {
 function findingList (findings: Finding[]): HTMLElement {
   return h('ul', { class: 'findings' }, findings.map(f => h('li', { class: `finding finding-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity },
     badge(SEVERITY_WORDS[f.severity] ?? f.severity, SEVERITY_TONE[f.severity] ?? 'info', `${SEVERITY_MEANS[f.severity] ?? ''} Check: ${f.code}`), ' ',
-    h('span', { title: f.code }, f.message),
+    h('span', { class: 'finding-message', title: f.code }, ...withPeople(f.message)),
     f.record != null ? h('span', { class: 'small' }, ' — ', recordLink(f.record)) : null)))
 }
 
