@@ -2,7 +2,7 @@
  * The page's last places that spoke in keys or hid its words (issue 16, D2 leftovers), in Debian's Chromium against
  * a real daemon: the lineage graph draws no edge label over a work, another work's title or another edge label, at
  * both widths; a license's revenue split names its payees; the provenance report's findings name people, with the
- * did on hover and one click away.
+ * did on hover and one click away; the royalty calculator's payees by name.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -112,6 +112,17 @@ describe('web page: names in licenses and findings, edge labels in the clear', {
     assert.equal(await split.locator(`.did[data-did="${STRANGER}"]`).count(), 1)
     assert.match(await split.innerText(), /^Revenue goes to Ada Lindqvist \(70 ?%\), did:key:z6Mk.+ \(30 ?%\)\.$/)
     assert.ok(!(await split.innerText()).includes(did.slice(8, 24)), 'the named payee shows no key')
+    await page.close()
+  })
+
+  it('the royalty calculator names its payees, the did on hover', async () => {
+    const page = await open(`#/asset/${data.night}/lineage`)
+    await page.fill('#royalty-form input[name="amount"]', '100.00')
+    await page.click('#royalty-form button[type="submit"]')
+    const payee = page.locator('#royalty-result[data-trust="verified"] tbody tr .did.named', { hasText: 'Ada Lindqvist' }).first()
+    await payee.waitFor()
+    assert.equal(await payee.getAttribute('data-did'), did)
+    assert.doesNotMatch(await page.locator('#royalty-result').innerText(), /did:key:/)
     await page.close()
   })
 
