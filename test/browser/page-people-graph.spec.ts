@@ -2,7 +2,7 @@
  * The page's last places that spoke in keys or hid its words (issue 16, D2 leftovers), in Debian's Chromium against
  * a real daemon: the lineage graph draws no edge label over a work, another work's title or another edge label, at
  * both widths; a license's revenue split names its payees; the provenance report's findings name people, with the
- * did on hover and one click away; the royalty calculator's payees by name.
+ * did on hover and one click away, and write times as the page's dates; the royalty calculator's payees by name.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -135,6 +135,9 @@ describe('web page: names in licenses and findings, edge labels in the clear', {
     const name = revoked.locator('.did.named', { hasText: 'Ada Lindqvist' })
     await name.waitFor()
     assert.match(await revoked.innerText(), /Ada Lindqvist revoked/)
+    // its time as the page writes dates, not as RFC 3339
+    assert.match(await revoked.innerText(), /from \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}:/)
+    assert.doesNotMatch(await revoked.innerText(), /\d{4}-\d{2}-\d{2}T/)
     await page.locator('#provenance-report details.passed summary').click()
     const signed = page.locator('#provenance-report li.finding[data-code="signature.valid"]').first()
     await signed.locator('.did.named', { hasText: 'Ada Lindqvist' }).waitFor()
