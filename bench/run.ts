@@ -3,6 +3,7 @@
  *   node bench/run.ts [--quick]    (--quick: smaller sizes, for a smoke run)
  */
 import { readFile, writeFile } from 'node:fs/promises'
+import { keptSections } from './kept-sections.ts'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -62,11 +63,9 @@ const fingerprintEval = await benchFingerprintEval({
 })
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
-// the near-duplicate layout sweep is slow and run by hand (bench/near-dup.ts --sweep --write): kept as it was
-const previous = await readFile(out, 'utf8').catch(() => '')
-const sweepAt = previous.indexOf('## Near-duplicate lookup: choosing')
-const sweepEnd = sweepAt < 0 ? -1 : previous.indexOf('\n## ', sweepAt + 1)
-const keptSweep = sweepAt < 0 ? '' : previous.slice(sweepAt, sweepEnd < 0 ? undefined : sweepEnd + 1)
+// sections measured by other scripts and written by hand (the near-duplicate sweep, the fingerprint-record index,
+// the larger fingerprint set, names, the network lab): kept as they were
+const kept = keptSections(await readFile(out, 'utf8').catch(() => ''))
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run.ts\`${quick ? ' --quick' : ''}) on ${new Date().toISOString().slice(0, 10)}.
@@ -120,16 +119,24 @@ ${gossipBenchTable(gossip)}
 
 ${lineageTable(lineage)}
 
+${kept['Names beside dids']}
+
 ${convergenceSection(convergence)}
 
 ${fuzzSection(fuzz)}
 ${nearDupSection(nearDup)}
-${keptSweep}
+${kept['Near-duplicate lookup: choosing']}
 
 ${fingerprintEvalSection(fingerprintEval)}
 
+${kept['Fingerprint recall and precision, larger set']}
+
+${kept['Fingerprints in the index and at add time']}
+
 ${rotationSection(rotation)}
 
-${privateContentSection(privateContent)}`
-await writeFile(out, doc)
+${privateContentSection(privateContent)}
+
+${kept['Network lab']}`
+await writeFile(out, doc.replace(/\n{3,}/g, '\n\n'))
 log(`written ${out}`)

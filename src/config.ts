@@ -138,6 +138,10 @@ export interface FingerprintsConfig {
   compute: boolean
   /** Largest work read to fingerprint, bytes (it is read into memory once); larger works get none. @default 134217728 (128 MiB) */
   maxBytes: number
+  /** Most candidate codes the near-duplicate search verifies per query (src/fingerprints/near-dup): past it the
+   * query stops and its answer says `truncated`, so a pathological cluster of codes costs bounded time (100,000
+   * verifications of 256-bit codes take a few ms) and is never shown as a whole answer. @default 100000 */
+  maxCandidates: number
 }
 
 export interface AtelierConfig {
@@ -305,7 +309,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
     },
     fingerprints: {
       compute: bool(pick(l => l.fingerprints?.compute, d.fingerprints.compute), 'fingerprints.compute'),
-      maxBytes: positiveInt(pick(l => l.fingerprints?.maxBytes, d.fingerprints.maxBytes), 'fingerprints.maxBytes')
+      maxBytes: positiveInt(pick(l => l.fingerprints?.maxBytes, d.fingerprints.maxBytes), 'fingerprints.maxBytes'),
+      maxCandidates: positiveInt(pick(l => l.fingerprints?.maxCandidates, d.fingerprints.maxCandidates), 'fingerprints.maxCandidates')
     },
     governance: {
       receiptDelayMs: positiveInt(pick(l => l.governance?.receiptDelayMs, d.governance.receiptDelayMs), 'governance.receiptDelayMs', true)

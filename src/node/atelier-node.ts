@@ -424,7 +424,7 @@ export class AtelierNode {
     // near-duplicate search and unattributed-copy alerts (issue 12): loaded before the gateway answers
     const lineageView = createIndexLineageView({ index, store: storage.store, links })
     const fingerprinter = new WorkFingerprinter({ store: storage.store, maxBytes: config.fingerprints.maxBytes, logger: this.log.child({ component: 'fingerprints' }) })
-    const similarity = this.similarityValue = createSimilarityService({ index, lineageView, state, fingerprinter, did: identity.did, logger: this.log.child({ component: 'similarity' }) })
+    const similarity = this.similarityValue = createSimilarityService({ index, lineageView, state, fingerprinter, did: identity.did, maxCandidates: this.config.fingerprints.maxCandidates, logger: this.log.child({ component: 'similarity' }) })
     records.on('record', similarity.onRecord)
     records.on('retired', similarity.onRetired)
     index.on('reindexed', () => { similarity.reset().catch(err => { this.log.warn({ err }, 'similarity: reload after a reindex failed') }) })

@@ -18,6 +18,8 @@ export interface SimilarityWiring {
   state: NodeState
   fingerprinter: WorkFingerprinter
   did: string
+  /** candidate cap per near-duplicate query (config `fingerprints.maxCandidates`) */
+  maxCandidates: number
   logger: Logger
 }
 
@@ -25,7 +27,7 @@ export function createSimilarityService (w: SimilarityWiring): SimilarityService
   const { index } = w
   return new SimilarityService({
     view: createPairView(w.lineageView, async (q) => await index.query(q)),
-    search: nearDupSearch,
+    search: (bits, radius) => nearDupSearch(bits, radius, w.maxCandidates),
     fingerprints: () => index.iterateFingerprints(),
     assetsOf: async (content) => (await index.query({ kind: 'asset', content, limit: MAX_CLAIMS })).items,
     ownAssets: async function * () {

@@ -2,8 +2,9 @@
 import { NearDupIndex } from '../fingerprints/near-dup/index.ts'
 import type { HammingSearch } from './types.ts'
 
-export function nearDupSearch (bits: number, radius: number): HammingSearch {
-  const index = new NearDupIndex({ bits, radius })
+/** `maxCandidates`: the candidate cap per query (config `fingerprints.maxCandidates`; the index's default without it) */
+export function nearDupSearch (bits: number, radius: number, maxCandidates?: number): HammingSearch {
+  const index = new NearDupIndex({ bits, radius, ...(maxCandidates != null ? { maxCandidates } : {}) })
   return {
     get size () { return index.size },
     add: (id, code) => { index.add(id, code) },

@@ -10,7 +10,7 @@ import type { LicenseSubject } from '../../src/records/index.ts'
 import { createVerifier, verifyRecordBytes } from '../../web/src/verify.ts'
 import { ApiError, searchRecords } from '../../web/src/api.ts'
 import { formatBps, formatTime, parseMoney, plural, shortCid } from '../../web/src/format.ts'
-import { generations, layeredPositions } from '../../web/src/layout.ts'
+import { edgeBends, generations, layeredPositions } from '../../web/src/layout.ts'
 import { licenseLines, licenseName, licenseSentences, sourceTypeWords, trainingSentences } from '../../web/src/words.ts'
 import { author, subjects } from '../records/helpers.ts'
 
@@ -144,6 +144,21 @@ describe('lineage layout', () => {
     assert.equal(gen.size, 3)
     assert.equal(gen.get('z'), 0)
     for (const g of gen.values()) assert.ok(Number.isInteger(g) && g >= 0)
+  })
+
+  it('bends a link that skips a generation around the work in between, and keeps direct links straight', () => {
+    // a → b → c in one column, and c made from a directly: that link would pass behind b, its label under b's picture
+    const edges = [{ parent: 'a', child: 'b' }, { parent: 'b', child: 'c' }, { parent: 'a', child: 'c' }]
+    const pos = layeredPositions(['a', 'b', 'c'], edges)
+    assert.equal(pos.get('a')!.x, pos.get('c')!.x, 'one column')
+    const sizes = { node: 64, titleGap: 6, titleChar: 7.5, titleLine: 17, titleMaxWidth: 150, labelChar: 7, labelHeight: 18 }
+    const bends = edgeBends(pos, new Map([['a', 'Sunrise'], ['b', 'Remix'], ['c', 'Night']]),
+      edges.map(e => ({ id: `${e.parent}-${e.child}`, source: e.child, target: e.parent, label: 'made from' })), sizes)
+    assert.equal(bends.get('a-b'), 0)
+    assert.equal(bends.get('b-c'), 0)
+    const bend = bends.get('a-c')!
+    // the label sits half the bend off the straight line: clear of b's picture (32) and half the label (~36)
+    assert.ok(Math.abs(bend) / 2 > 32 + 36, `bent by ${bend}`)
   })
 })
 

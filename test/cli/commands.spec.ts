@@ -48,6 +48,25 @@ describe('command list', () => {
     }
   })
 
+  it('help names record CIDs as records (bagaaiera…), never as content CIDs (bafy…); no sentence is hard-wrapped (issue 16)', () => {
+    const all = (cmd: ReturnType<typeof createProgram>): Array<ReturnType<typeof createProgram>> => [cmd, ...cmd.commands.flatMap(all)]
+    for (const c of COMMANDS) {
+      for (const e of c.examples) assert.doesNotMatch(e, /bafyrei/, `${c.name} example names a record by a content CID: ${e}`)
+    }
+    for (const cmd of all(createProgram())) {
+      for (const o of cmd.options) {
+        assert.ok(!o.description.includes('\n'), `atelier ${cmd.name()} ${o.flags}: a line break inside the description`)
+        if (/record/i.test(o.flags)) assert.doesNotMatch(o.description, /bafy/, `atelier ${cmd.name()} ${o.flags}`)
+      }
+      // each paragraph is one line (the terminal wraps it): a line break must end a sentence, not cut one
+      const cut = /[^.!?:\n]\n/.exec(cmd.description())
+      assert.equal(cut, null, `atelier ${cmd.name()}: its description is wrapped by hand at "${cut?.input.slice(Math.max(0, cut.index - 30), cut.index + 2) ?? ''}"`)
+    }
+    const parent = createProgram().commands.find(c => c.name() === 'add')?.options.find(o => o.long === '--parent')
+    assert.match(parent?.description ?? '', /record CID/i)
+    assert.match(parent?.description ?? '', /not the content CID/)
+  })
+
   it('every command offers --json (a global option shown in its help)', () => {
     const program = createProgram()
     assert.ok(program.options.some(o => o.long === '--json'))

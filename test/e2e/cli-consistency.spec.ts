@@ -217,4 +217,15 @@ describe('CLI and API say the same thing (issue 16)', { timeout: 240_000 }, () =
     assert.equal(carDash.code, 0, carDash.err)
     assert.ok(carDash.out.length > 2048)
   })
+
+  it('atelier id counts the storage of an add at once: the first id after it, in text and --json', async () => {
+    const before = JSON.parse((await d.cli(['id', '--json'])).stdout).storage.bytes as number
+    const big = join(scratch, 'plate.bin')
+    await writeFile(big, randomBytes(3 * 1024 * 1024))
+    const added = await d.cli(['add', big, '--title', 'Plate', '--json'])
+    assert.equal(added.code, 0, added.stderr)
+    const after = JSON.parse((await d.cli(['id', '--json'])).stdout).storage
+    assert.ok(after.bytes >= before + 3 * 1024 * 1024, `storage ${after.bytes as number} B after adding 3 MiB to ${before} B`)
+    assert.match((await d.cli(['id'])).stdout, /storage\s+\d+ blocks, \d+(\.\d)? MiB/)
+  })
 })

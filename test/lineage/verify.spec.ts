@@ -618,7 +618,7 @@ describe('verifyProvenance', () => {
       // the check the node answers from its fingerprints (test/similarity/ covers the rule itself)
       const unattributed = async (cid: string) => cid !== copy.cid
         ? []
-        : [{ earlier: first.cid, earlierAuthor: first.author, earlierTime: first.time, alg: 'pdq-256', distance: 12, variant: 'flipX' }]
+        : [{ earlier: first.cid, earlierAuthor: first.author, earlierTime: first.time, alg: 'pdq-256', distance: 12, variant: 'flipY' }]
       const report = await verifyProvenance({ ...w.view(), unattributed }, copy.cid, { now: w.clock + DAY })
       expectCode(report, 'possible.unattributed_derivative', copy.cid)
       assert.deepEqual(report.findings.find(f => f.code === 'possible.unattributed_derivative')?.related, [first.cid])

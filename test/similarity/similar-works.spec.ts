@@ -88,3 +88,28 @@ for (const [name, search] of [['linear scan', () => new LinearScan()], ['multi-i
     })
   })
 }
+
+describe('the candidate cap (config fingerprints.maxCandidates)', () => {
+  it('is read from the config with its documented default, and refuses a cap that is not a positive integer', async () => {
+    const { resolveConfig } = await import('../../src/config.ts')
+    assert.equal(resolveConfig('/tmp/atelier-cap').fingerprints.maxCandidates, 100_000)
+    assert.equal(resolveConfig('/tmp/atelier-cap', { fingerprints: { maxCandidates: 500 } }).fingerprints.maxCandidates, 500)
+    assert.throws(() => resolveConfig('/tmp/atelier-cap', { fingerprints: { maxCandidates: 0 } }), /fingerprints\.maxCandidates/)
+  })
+
+  it('a search made with a cap stops at it and says truncated; without one, the same query answers whole', () => {
+    const base = code(7, 32)
+    const capped = nearDupSearch(256, 31, 10)
+    const whole = nearDupSearch(256, 31)
+    for (let i = 0; i < 40; i++) {
+      capped.add(`w${i}`, flip(base, i % 8))
+      whole.add(`w${i}`, flip(base, i % 8))
+    }
+    const cut = capped.query(base, 31)
+    assert.equal(cut.truncated, true)
+    assert.ok(cut.matches.length <= 10, `${cut.matches.length} matches past a cap of 10`)
+    const all = whole.query(base, 31)
+    assert.equal(all.truncated, false)
+    assert.equal(all.matches.length, 40)
+  })
+})

@@ -60,6 +60,25 @@ export function didText (did: string | undefined): HTMLSpanElement {
   return el
 }
 
+/** A did inside a sentence: `did:key:` and a base58btc key */
+const DID_IN_TEXT = /did:key:z[1-9A-HJ-NP-Za-km-z]+/g
+
+/**
+ * A sentence with every did in it shown as a person (didText): the name once their profile is checked, the did on
+ * hover and one click away. For text the node writes about people, such as a provenance finding's message.
+ */
+export function withPeople (text: string): Child[] {
+  const out: Child[] = []
+  let at = 0
+  for (const m of text.matchAll(DID_IN_TEXT)) {
+    if (m.index > at) out.push(text.slice(at, m.index))
+    out.push(didText(m[0]))
+    at = m.index + m[0].length
+  }
+  if (at < text.length) out.push(text.slice(at))
+  return out
+}
+
 /** Tone of a verification result */
 export function verifyTone (r: VerifyResult): 'ok' | 'bad' | 'muted' {
   return r.status === 'verified' ? 'ok' : r.status === 'tampered' ? 'bad' : 'muted'

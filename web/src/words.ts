@@ -51,8 +51,11 @@ export function licenseSentences (subject: LicenseSubject): string[] {
   return licenseLines(subject).map(l => l.text)
 }
 
-/** The terms of a license as sentences; a sentence that stands for a technical term carries it as `term` (hover) */
-export function licenseLines (subject: LicenseSubject): Array<{ text: string, term?: string }> {
+/**
+ * The terms of a license as sentences; a sentence that stands for a technical term carries it as `term` (hover),
+ * and the revenue split carries its payees as `splits` so the page can name them (the text keeps short dids)
+ */
+export function licenseLines (subject: LicenseSubject): Array<{ text: string, term?: string, splits?: Array<{ id: string, share: number }> }> {
   const policy = POLICY[subject.royaltyPolicy] ?? POLICY.LAP
   const t = subject.terms
   const out: string[] = []
@@ -76,11 +79,13 @@ export function licenseLines (subject: LicenseSubject): Array<{ text: string, te
   out.push(`AI training on it: ${AI_USE[t.aiTraining]}.`)
   out.push(t.territories != null && t.territories.length > 0 ? `Valid only in: ${t.territories.join(', ')}.` : 'Valid worldwide.')
   if (t.expiration != null) out.push(`Valid until ${formatTime(t.expiration)}.`)
+  let splitAt = -1
   if (subject.splits != null && subject.splits.length > 0) {
+    splitAt = out.length
     out.push(`Revenue goes to ${subject.splits.map(s => `${shortDid(s.id)} (${formatBps(s.share)})`).join(', ')}.`)
   }
   if (t.customTerms != null && t.customTerms !== '') out.push(`Further terms: ${t.customTerms}`)
-  return out.map((text, i) => i === policyAt ? { text, term: policy.term } : { text })
+  return out.map((text, i) => i === policyAt ? { text, term: policy.term } : i === splitAt ? { text, splits: subject.splits } : { text })
 }
 
 const TRAINING_KEYS: Record<string, string> = {

@@ -67,6 +67,15 @@ function collectiveName (id: string, signal: AbortSignal): HTMLElement {
   return h('span', null, link, h('span', { class: 'muted small' }, ' · see its other works'))
 }
 
+/** One sentence of a license's terms: the technical term on hover; the payees of a revenue split by name */
+function licenseLine (l: ReturnType<typeof licenseLines>[number]): HTMLElement {
+  if (l.splits != null) {
+    const payees = l.splits.flatMap((s, i) => [i > 0 ? ', ' : '', didText(s.id), ` (${formatBps(s.share)})`])
+    return h('li', { class: 'split' }, 'Revenue goes to ', ...payees, '.')
+  }
+  return l.term != null ? h('li', null, h('abbr', { title: l.term }, l.text)) : h('li', null, l.text)
+}
+
 /**
  * One license offered for `asset`, drawn from its own verified bytes: the node's listing gives only its CID. A
  * record that fails the check, is not a license, or names another asset shows why instead of any terms.
@@ -83,7 +92,7 @@ function licenseArticle (asset: string, cid: string, ctx: ViewContext): HTMLElem
     article.dataset.trust = 'verified'
     replace(article,
       h('h3', null, licenseName(subject), ' ', verifyBadge(ctx.verifier, cid)),
-      h('ul', null, licenseLines(subject).map(l => l.term != null ? h('li', null, h('abbr', { title: l.term }, l.text)) : h('li', null, l.text))),
+      h('ul', null, licenseLines(subject).map(licenseLine)),
       h('p', { class: 'muted small' }, 'Offered by ', didText(r.author), ` on ${formatTime(r.record.time)} · `, recordLink(cid, 'license record')))
   })
   return article
@@ -117,9 +126,10 @@ function nearness (i: SimilarItem): string {
   return `${kind} fingerprint ${same} % alike${turned}${text}`
 }
 
+/** PDQ's variants in words: flipX is upside down, flipY a left-to-right mirror (test/fingerprints/robustness.spec.ts) */
 const VARIANT_WORDS: Record<string, string> = {
-  rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'mirrored',
-  flipY: 'flipped upside down', flipPlus1: 'mirrored across a diagonal', flipMinus1: 'mirrored across a diagonal'
+  rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'flipped upside down',
+  flipY: 'mirrored', flipPlus1: 'mirrored across a diagonal', flipMinus1: 'mirrored across a diagonal'
 }
 
 /** Works the node finds near this one by their fingerprints (GET /v1/similar) */

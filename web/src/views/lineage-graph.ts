@@ -9,7 +9,7 @@ import type { Core } from 'cytoscape'
 import type { AssetSubject } from '../../../src/records/index.ts'
 import { h } from '../dom.ts'
 import { STATE_COLOURS, STATE_WORDS, THUMBNAIL_MAX_BYTES, kindIcon, nodeState, relationshipWords } from '../graph-style.ts'
-import { layeredPositions } from '../layout.ts'
+import { edgeBends, layeredPositions } from '../layout.ts'
 import type { LineageEdge, LineageGraph } from '../types.ts'
 import type { VerifyResult } from '../verify.ts'
 
@@ -17,6 +17,8 @@ import type { VerifyResult } from '../verify.ts'
 const LABEL_CHARS = 40
 /** Side of a node's picture, in graph units */
 const NODE_SIZE = 64
+/** What the bends of the links are computed for: the node and label styles below, in graph units */
+const BEND_SIZES = { node: NODE_SIZE, titleGap: 6, titleChar: 7.5, titleLine: 17, titleMaxWidth: 150, labelChar: 7, labelHeight: 18 }
 
 export interface LineageDrawing {
   cy: Core
@@ -48,6 +50,10 @@ const selectorsByState = Object.entries(STATE_COLOURS).map(([state, colour]) => 
 export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen: (cid: string) => void): LineageDrawing {
   const ids = new Set(graph.nodes.map(n => n.cid))
   const positions = layeredPositions(graph.nodes.map(n => n.cid), graph.edges.map(e => ({ parent: e.to, child: e.from })))
+  const drawn = graph.edges.filter(e => ids.has(e.from) && ids.has(e.to))
+  // a link that skips a generation bends around the works in between, so its label is never under a picture
+  const bends = edgeBends(positions, new Map(graph.nodes.map(n => [n.cid, label(n.title, n.cid)])),
+    drawn.map(e => ({ id: edgeId(e), source: e.from, target: e.to, label: relationshipWords(e.relationship).label })), BEND_SIZES)
   const cy = cytoscape({
     container,
     elements: [
@@ -57,8 +63,8 @@ export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen
           image: kindIcon(undefined), root: n.cid === graph.root ? 1 : 0, present: n.present === false ? 0 : 1
         }
       })),
-      ...graph.edges.filter(e => ids.has(e.from) && ids.has(e.to)).map(e => ({
-        data: { id: edgeId(e), source: e.from, target: e.to, label: relationshipWords(e.relationship).label, relationship: e.relationship, checked: 0 }
+      ...drawn.map(e => ({
+        data: { id: edgeId(e), source: e.from, target: e.to, label: relationshipWords(e.relationship).label, relationship: e.relationship, checked: 0, bend: bends.get(edgeId(e)) ?? 0 }
       }))
     ],
     style: [
@@ -109,6 +115,7 @@ export function drawLineage (container: HTMLElement, graph: LineageGraph, onOpen
           'text-background-shape': 'roundrectangle'
         }
       },
+      { selector: 'edge[bend != 0]', style: { 'curve-style': 'unbundled-bezier', 'control-point-distances': 'data(bend)', 'control-point-weights': 0.5, 'edge-distances': 'node-position' } },
       { selector: 'edge[checked = 0]', style: { 'line-style': 'dashed' } }
     ],
     layout: { name: 'preset', positions: Object.fromEntries(positions), fit: false },

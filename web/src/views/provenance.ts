@@ -9,7 +9,7 @@ import type { ViewContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatTime, plural } from '../format.ts'
 import type { Finding, LineageGraph, Page, ProvenanceReport, RecordItem, Severity } from '../types.ts'
-import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge } from '../ui.ts'
+import { assetLink, badge, errorBox, loading, nodeWord, nodeWordMark, recordLink, verifyBadge, withPeople } from '../ui.ts'
 import type { VerifyResult } from '../verify.ts'
 
 const SEVERITY_TONE: Record<Severity, 'bad' | 'warn' | 'info'> = { error: 'bad', warning: 'warn', info: 'info' }
@@ -63,11 +63,19 @@ function reportView (r: ProvenanceReport): HTMLElement {
         ])
 }
 
+/** An RFC 3339 time inside a sentence, as the node writes them in findings */
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g
+
+/** A finding's message for people: its dids as names (did on hover), its times as the page's dates */
+function findingMessage (message: string): ReturnType<typeof withPeople> {
+  return withPeople(message.replace(ISO_TIME, t => formatTime(t)))
+}
+
 /** Findings, one badge each: errors first, then warnings, then notes */
 function findingList (findings: Finding[]): HTMLElement {
   return h('ul', { class: 'findings' }, findings.map(f => h('li', { class: `finding finding-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity },
     badge(SEVERITY_WORDS[f.severity] ?? f.severity, SEVERITY_TONE[f.severity] ?? 'info', `${SEVERITY_MEANS[f.severity] ?? ''} Check: ${f.code}`), ' ',
-    h('span', { title: f.code }, f.message),
+    h('span', { class: 'finding-message', title: f.code }, ...findingMessage(f.message)),
     f.record != null ? h('span', { class: 'small' }, ' — ', recordLink(f.record)) : null)))
 }
 

@@ -1,0 +1,28 @@
+/**
+ * Sections of docs/benchmarks.md that `npm run bench` does not measure (written by hand from runs of other scripts:
+ * bench/near-dup.ts --sweep, bench/fingerprint-index.ts, bench/fingerprint-eval.ts on a larger set, the network
+ * lab, the names bench), carried over as they were when bench/run.ts rewrites the file, so a run never drops them.
+ */
+
+/** Headings (their start) of the sections kept from the previous file */
+export const KEPT_SECTIONS = [
+  'Names beside dids',
+  'Near-duplicate lookup: choosing',
+  'Fingerprint recall and precision, larger set',
+  'Fingerprints in the index and at add time',
+  'Network lab'
+] as const
+
+/** The `## <heading…>` section of `doc` whose heading starts with `heading`, through its subsections; '' if absent */
+export function keptSection (doc: string, heading: string): string {
+  const at = doc.startsWith(`## ${heading}`) ? 0 : doc.indexOf(`\n## ${heading}`)
+  if (at < 0) return ''
+  const start = at === 0 ? 0 : at + 1
+  const end = doc.indexOf('\n## ', start + 1)
+  return doc.slice(start, end < 0 ? undefined : end).trimEnd() + '\n'
+}
+
+/** Every kept section of `doc`, by heading ('' for one it lacks) */
+export function keptSections (doc: string): Record<(typeof KEPT_SECTIONS)[number], string> {
+  return Object.fromEntries(KEPT_SECTIONS.map(h => [h, keptSection(doc, h)])) as Record<(typeof KEPT_SECTIONS)[number], string>
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench` rewrites docs/benchmarks.md: the sections it does not measure (the fingerprint-record index of
+ * issue 12 D2, the near-duplicate sweep, the larger fingerprint set, names, the network lab) must come through whole.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { KEPT_SECTIONS, keptSection, keptSections } from '../../bench/kept-sections.ts'
+
+const DOC = await readFile(new URL('../../docs/benchmarks.md', import.meta.url), 'utf8')
+
+describe('bench/run.ts keeps the sections it does not measure', () => {
+  it('finds each kept section of docs/benchmarks.md whole, subsections included, up to the next section', () => {
+    const kept = keptSections(DOC)
+    for (const h of KEPT_SECTIONS) {
+      const s = kept[h]
+      assert.ok(s.startsWith(`## ${h}`), `section "${h}" found`)
+      assert.equal(s.split('\n').filter(l => l.startsWith('## ')).length, 1, `"${h}" stops at the next section`)
+      assert.ok(DOC.includes(s.trimEnd()), `"${h}" is the file's own text`)
+    }
+    // the fingerprint-record index section, with its table, is among them
+    assert.match(kept['Fingerprints in the index and at add time'], /\| index put, 20,000 asset records/)
+    assert.match(kept['Near-duplicate lookup: choosing'], /^## Near-duplicate lookup: choosing/)
+  })
+
+  it('a section at the start or the end of a file, and one that is absent', () => {
+    const doc = '## A first\none\n### A sub\ntwo\n## B second\nthree\n'
+    assert.equal(keptSection(doc, 'A first'), '## A first\none\n### A sub\ntwo\n')
+    assert.equal(keptSection(doc, 'B second'), '## B second\nthree\n')
+    assert.equal(keptSection(doc, 'C'), '')
+    // a heading is matched only at a line start, not inside a paragraph
+    assert.equal(keptSection('text ## B second\n', 'B second'), '')
+  })
+})
