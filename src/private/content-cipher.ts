@@ -124,6 +124,24 @@ export async function * encryptStream (source: AsyncIterable<Uint8Array> | Itera
   result.plaintextBytes = total
 }
 
+/**
+ * Seal `count` chunks laid out in `buf` at a stride of chunk + tag bytes, in place: each chunk's ciphertext over its
+ * plaintext and its tag in the 16 bytes after, which is the ciphertext's own layout. Every chunk is full but the last,
+ * which holds `lastLength` bytes and is sealed as the final chunk when `final`.
+ */
+export function sealChunksInPlace (key: KeyObject | Uint8Array, header: ContentHeader | { bytes: Uint8Array, chunkBytes: number }, firstIndex: number,
+  count: number, lastLength: number, final: boolean, buf: Uint8Array): void {
+  const stride = header.chunkBytes + TAG_BYTES
+  for (let j = 0; j < count; j++) {
+    const last = j === count - 1
+    const length = last ? lastLength : header.chunkBytes
+    const at = j * stride
+    const { ct, tag } = seal(key, header.bytes, firstIndex + j, last && final, buf.subarray(at, at + length))
+    buf.set(ct, at)
+    buf.set(tag, at + length)
+  }
+}
+
 function seal (key: KeyObject | Uint8Array, header: Uint8Array, index: number, final: boolean, plaintext: Uint8Array): { ct: Uint8Array, tag: Uint8Array } {
   const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(index, final), { authTagLength: TAG_BYTES })
   cipher.setAAD(header, { plaintextLength: plaintext.length })
