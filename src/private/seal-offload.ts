@@ -30,10 +30,14 @@ interface Shared { worker: Worker, pending: Map<number, { resolve: (job: SealJob
 let shared: Shared | undefined
 let nextId = 0
 
-/** The process's sealing thread; it holds the process open only while it has batches to seal */
+/**
+ * The process's sealing thread; it holds the process open only while it has batches to seal. Its heap is capped: it
+ * keeps nothing but the cipher's short-lived output, and with V8's default limits its isolate added ~90 MB to the
+ * peak RSS of a 256 MiB add (323 against 231 MB plain; ~260 MB capped).
+ */
 function sealer (): Shared {
   if (shared != null) return shared
-  const worker = new Worker(new URL('./seal-worker.ts', import.meta.url))
+  const worker = new Worker(new URL('./seal-worker.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } })
   worker.unref()
   const s: Shared = { worker, pending: new Map() }
   worker.on('message', (job: SealJob) => {
