@@ -12,7 +12,8 @@ import type { EpochKeySource } from '../private/epoch-source.ts'
 import { NoEpochKeyError, NotEncryptedError } from '../private/errors.ts'
 import { HEADER_BYTES, SCHEME, decodeHeader, newWork, plaintextSize, unwrapWorkKey } from '../private/content-header.ts'
 import type { ContentHeader } from '../private/content-header.ts'
-import { encryptStream, workPayloadKey } from '../private/content-cipher.ts'
+import { workPayloadKey } from '../private/content-cipher.ts'
+import { encryptStreamRecycled } from '../private/seal-offload.ts'
 import type { EncryptResult } from '../private/content-cipher.ts'
 import { DecryptionError } from '../private/errors.ts'
 
@@ -23,14 +24,18 @@ const MAX_CLAIMS = 8
 
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url')
 
-/** The upload of a private collective's work: the plaintext sealed under a fresh work key of the current epoch */
+/**
+ * The upload of a private collective's work: the plaintext sealed under a fresh work key of the current epoch, off the
+ * event loop past its first MiB (src/private/seal-offload.ts). Its pieces are reused once the next is asked for:
+ * it is for the store's importer, which copies each piece.
+ */
 export function encryptUpload (keys: EpochKeySource, collective: string, source: AsyncIterable<Uint8Array>, chunkBytes?: number):
 { ciphertext: AsyncIterable<Uint8Array>, header: ContentHeader, result: EncryptResult } {
   const current = keys.current(collective)
   if (current == null) throw new NoEpochKeyError(`this node holds no current key of the private collective ${collective}`)
   const { workKey, header } = newWork(current.key, collective, current.epoch, chunkBytes)
   const result: EncryptResult = { plaintextBytes: 0 }
-  return { ciphertext: encryptStream(source, workKey, header, result), header, result }
+  return { ciphertext: encryptStreamRecycled(source, workKey, header, result), header, result }
 }
 
 export function encryptionMember (header: ContentHeader, plaintextBytes: number, mediaType?: string): WorkEncryption {

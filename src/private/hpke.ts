@@ -94,10 +94,10 @@ export interface Sealed {
 
 /**
  * SealBase(pkR, info, aad, pt). `ephemeral` (a raw X25519 secret) is for test vectors only: every real seal draws
- * a fresh one.
+ * a fresh one. `recipientKey`, when given, is `recipient` already imported (x25519PublicKeyObject).
  */
-export function sealBase (recipient: Uint8Array, info: Uint8Array, aad: Uint8Array, pt: Uint8Array, ephemeral?: Uint8Array): Sealed {
-  const pkR = x25519PublicKeyObject(recipient)
+export function sealBase (recipient: Uint8Array, info: Uint8Array, aad: Uint8Array, pt: Uint8Array, ephemeral?: Uint8Array, recipientKey?: KeyObject): Sealed {
+  const pkR = recipientKey ?? x25519PublicKeyObject(recipient)
   let skE: KeyObject
   let pkE: KeyObject
   if (ephemeral != null) {

@@ -16,6 +16,7 @@ import { licenseLines, licenseName, sourceTypeWords, trainingSentences } from '.
 import { relationshipWords } from '../graph-style.ts'
 import { drawLineage, graphLegend, zoomControls } from './lineage-graph.ts'
 import type { LineageDrawing } from './lineage-graph.ts'
+import { privateWorkSection } from './private-work.ts'
 import { provenancePanel } from './provenance.ts'
 import { recordPanel } from './record.ts'
 import { royaltyCalculator } from './royalties.ts'
@@ -162,6 +163,7 @@ function overview (item: ValidRecord, s: AssetSubject, ctx: ViewContext): HTMLEl
         s.description != null ? h('p', { class: 'description' }, s.description) : null,
         facts(item, s, ctx.signal),
         training.length > 0 ? h('div', { class: 'training' }, h('h3', null, 'AI training and data mining'), h('ul', null, training.map(t => h('li', null, t)))) : null)),
+    privateWorkSection(item, s),
     licensesSection(item.cid, ctx),
     similarSection(item.cid, ctx))
 }
