@@ -108,7 +108,11 @@ export async function pinRoutes (app: FastifyInstance, components: GatewayCompon
     const dryRun = request.body?.dryRun === true
     const result = await store.gc({
       dryRun,
-      roots: () => recordContentRoots({ index: components.index, ...(components.parking != null ? { parking: components.parking } : {}) })
+      roots: () => recordContentRoots({
+        index: components.index,
+        ...(components.parking != null ? { parking: components.parking } : {}),
+        ...(components.replication != null ? { leftToHolders: (c: string) => components.replication?.releasable(c) === true } : {})
+      })
     })
     if (!dryRun) {
       components.metrics.gcFreedBlocks.inc(result.blocks)
