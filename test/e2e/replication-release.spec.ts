@@ -5,7 +5,7 @@
  * C joins and ranks first for some of them ("moved" works), but C's fetches are made to fail (pinTimeoutMs 1 ms):
  * for several release delays B keeps its pins and `atelier gc` frees nothing on B, although C is live and B is no
  * longer a holder. C restarts with a working fetch: it pins the moved works, B then drops its pins and gc frees their
- * bytes on B.
+ * bytes on B. On the way, C's `atelier collective health` names the holder by its profile name.
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -34,10 +34,10 @@ describe('replication: a node that stops being a holder frees the copy once the 
     scratch = await mkdtemp(join(tmpdir(), 'atelier-reprel-files-'))
     for (let i = 0; i < 3; i++) {
       const d = await TestDaemon.create(`atelier-reprel-${i}-`)
+      nodes.push(d) // before start: a start that times out still leaves a process for after() to stop
       // C's fetches time out at once until it restarts
       await d.writeConfig({ sync: { intervalMs: 2000 }, p2p: { memberExchangeMs: 1000 }, replication: { ...REPLICATION, ...(i === 2 ? { pinTimeoutMs: 1 } : {}) } })
       await d.start()
-      nodes.push(d)
     }
   })
 
@@ -91,6 +91,7 @@ describe('replication: a node that stops being a holder frees the copy once the 
     for (const w of bHolds) await waitFor(async () => (await pins(b)).has(w) ? true : undefined, 60_000, `B to pin ${w}`)
     await gc(b) // whatever else B had lying around
 
+    assert.equal((await c.cli(['profile', 'set', '--name', 'Carmen Holt'])).code, 0)
     await admit(c, 3)
     // C is live and the holder of the moved works, but its fetch fails
     for (const w of moved) {
@@ -99,6 +100,15 @@ describe('replication: a node that stops being a holder frees the copy once the 
         return h.below?.some((x: { work: string, self?: string }) => x.work === w && x.self === 'failed') === true ? true : undefined
       }, 60_000, `C to report its copy of ${w} failed`)
     }
+    // the human output names the holder by its profile name, not its did; --json keeps the did
+    const human = await c.cli(['collective', 'health', collective])
+    assert.equal(human.code, 0, human.stderr)
+    assert.match(human.stdout, new RegExp(`${moved[0]}  holders: Carmen Holt  this node: failed`))
+    assert.ok(!human.stdout.includes(cDid.slice(-12)), human.stdout)
+    const json = JSON.parse((await c.cli(['collective', 'health', collective, '--json'])).stdout)
+    assert.deepEqual(json.below.find((x: { work: string }) => x.work === moved[0]).holders, [cDid])
+    assert.equal(json.names[cDid], 'Carmen Holt')
+
     const windowEnd = Date.now() + HOLD_WINDOW_MS
     let checks = 0
     while (Date.now() < windowEnd) {
