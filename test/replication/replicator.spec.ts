@@ -14,7 +14,7 @@ const MEMBERS = ['did:key:z6Mka', 'did:key:z6Mkb', 'did:key:z6Mkc', 'did:key:z6M
 const WORKS = Array.from({ length: 40 }, (_, i) => `bafkreiwork${i}`)
 const OFFLINE_MS = 1000
 
-function setup (self: string, holds?: (collective: string, did: string, works: string[]) => Promise<Set<string>>) {
+function setup (self: string, holds?: (collective: string, did: string, works: string[]) => Promise<Set<string>>, maxMemberCards?: number) {
   let now = 10_000
   const pins = new Map<string, string>()
   const live = new Set(MEMBERS)
@@ -32,7 +32,7 @@ function setup (self: string, holds?: (collective: string, did: string, works: s
     pins: async function * () { for (const [cid, source] of pins) yield { cid, source } },
     clock: () => now,
     logger: pino({ level: 'silent' })
-  }, { offlineMs: OFFLINE_MS, intervalMs: 60_000, releaseDelayMs: 5000, pinTimeoutMs: 1000 })
+  }, { offlineMs: OFFLINE_MS, intervalMs: 60_000, releaseDelayMs: 5000, pinTimeoutMs: 1000, ...(maxMemberCards != null ? { maxMemberCards } : {}) })
   const settle = async (): Promise<void> => { await r.runRound(); await new Promise(resolve => setTimeout(resolve, 20)) }
   return { r, pins, live, members, settle, tick: (ms: number) => { now += ms } }
 }
@@ -107,6 +107,16 @@ describe('replicator', () => {
     assert.equal(pins.has(foreign[0]), false, 'released once both holders confirmed')
     for (const w of foreign.slice(1)) assert.equal(pins.get(w), 'replication')
     await r.stop()
+  })
+
+  it('says its view is partial when the collective has more members than the node keeps cards for', async () => {
+    const { r, settle } = setup(MEMBERS[0], undefined, MEMBERS.length - 1)
+    await settle()
+    assert.deepEqual((await r.health('c'))?.partialView, { members: MEMBERS.length, maxMemberCards: MEMBERS.length - 1 })
+    await r.stop()
+    const full = setup(MEMBERS[0], undefined, MEMBERS.length)
+    assert.equal((await full.r.health('c'))?.partialView, undefined)
+    await full.r.stop()
   })
 
   it('keeps every work while fewer than k members are live (this node is then a holder of all), and health lists them', async () => {
