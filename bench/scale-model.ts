@@ -6,7 +6,9 @@
  * - sync: the real reconciler (`simulate`, src/net/sync/reconcile.ts) between two sets of n records that differ by
  *   d, its control bytes and rounds;
  * - replication: the time to rank the members for one work (holders.ts) against the replication round.
- * Run: node bench/scale-model.ts [members…]. Seeded, so a run prints the same hop figures every time.
+ * Run: node bench/scale-model.ts [--latency lo-hi] [--loss p] [members…] (defaults 50-200 ms, 0.01, 50 1000 10000);
+ * `--latency 0.7-0.7 --loss 0 10` models bench/gossip.ts (loopback: a hop costs one validation, ≈ 0.7 ms).
+ * Seeded, so a run prints the same hop figures every time.
  */
 import { createSyncItems } from '../src/net/sync/index.ts'
 import { simulate } from '../src/net/sync/reconcile.ts'
@@ -15,10 +17,18 @@ import { holdersOf } from '../src/replication/holders.ts'
 import { createHash } from 'node:crypto'
 import defaults from '../config/default.json' with { type: 'json' }
 
-const sizes = process.argv.slice(2).map(Number).filter(n => n > 1)
+const args = process.argv.slice(2)
+const option = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined }
+const latencyArg = option('--latency')
+const lossArg = option('--loss')
+const sizes = args.map(Number).filter(n => n > 1)
 const MEMBERS = sizes.length > 0 ? sizes : [50, 1_000, 10_000]
-const LOSS = 0.01
-const LATENCY_MS: [number, number] = [50, 200]
+const LOSS = lossArg != null ? Number(lossArg) : 0.01
+const LATENCY_MS = (latencyArg != null ? latencyArg.split('-').map(Number) : [50, 200]) as [number, number]
+if (!(LOSS >= 0 && LOSS < 1) || LATENCY_MS.length !== 2 || !LATENCY_MS.every(x => x >= 0) || LATENCY_MS[0] > LATENCY_MS[1]) {
+  console.error('usage: node bench/scale-model.ts [--latency lo-hi] [--loss p] [members…]')
+  process.exit(2)
+}
 
 /** mulberry32: a small seeded generator, so the model is the same on every run */
 function rng (seed: number): () => number {
@@ -78,7 +88,8 @@ for (const n of MEMBERS) {
   const adj = mesh(n, rand)
   const r = publish(adj, rand)
   const degree = adj.reduce((s, a) => s + a.length, 0) / n
-  console.log(`| ${n.toLocaleString('en')} | ${pct(r.hops, 0.5)} | ${pct(r.hops, 0.99)} | ${r.hops[r.hops.length - 1]} | ${(Math.log(n) / Math.log(MESH.D - 1)).toFixed(1)} | ${Math.round(pct(r.times, 0.5))} ms | ${Math.round(pct(r.times, 0.99))} ms | ${r.missed} | ${(degree - 1).toFixed(1)} (mean degree ${degree.toFixed(1)}) |`)
+  const ms = (t: number): string => t >= 10 ? `${Math.round(t)} ms` : `${t.toFixed(1)} ms`
+  console.log(`| ${n.toLocaleString('en')} | ${pct(r.hops, 0.5)} | ${pct(r.hops, 0.99)} | ${r.hops[r.hops.length - 1]} | ${(Math.log(n) / Math.log(MESH.D - 1)).toFixed(1)} | ${ms(pct(r.times, 0.5))} | ${ms(pct(r.times, 0.99))} | ${r.missed} | ${(degree - 1).toFixed(1)} (mean degree ${degree.toFixed(1)}) |`)
 }
 
 console.log('\n## Sync: the real reconciler between two sets of n records differing by d (B=16, T=32)\n')
@@ -101,8 +112,8 @@ for (const n of [10_000, 100_000]) {
 
 console.log('\n## Replication: ranking the members for one work (rendezvous, holders.ts)\n')
 console.log('Limit: node:crypto sha256 over the same (work, did) inputs, measured in this run (the hashing floor of the rule).')
-console.log(`A replication round ranks every work of the collective; the round comes every ${defaults.replication.intervalMs / 1000} s by default.\n`)
-console.log('| members | one work | floor (native sha256) | ratio | 10,000 works per round |')
+console.log(`A full ranking pass (at start and after a membership change) ranks every work; the other rounds, every ${defaults.replication.intervalMs / 1000} s by default, reuse each work's cached rank prefix.\n`)
+console.log('| members | one work | floor (native sha256) | ratio | full pass over 10,000 works |')
 console.log('|---|---|---|---|---|')
 for (const n of MEMBERS) {
   const members = Array.from({ length: n }, (_, i) => `did:key:z6Mkmember${i}`)

@@ -44,6 +44,11 @@ export interface P2PConfig {
   memberPeers: number
   /** How often member cards are exchanged again with each connected fellow member, ms. @default 120000 */
   memberExchangeMs: number
+  /** Member cards kept per collective (one per member node; the oldest issued is evicted past it). Liveness for
+   * k-copy replication is known only for members whose card is held: a `{ copies: k }` collective with more members
+   * than this computes its holders over a partial view, and the node warns (protocols/collectives.md §8). About 1 KB
+   * of memory and state db per card. @default 256 */
+  maxMemberCards: number
   /** Run a circuit relay v2 server for fellow members behind NAT (members only: a peer gets a reservation, and is
    * relayed, only with a verified member card). Turn it on for a node others can reach. @default false */
   relayServer: boolean
@@ -273,6 +278,7 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       bootstrap: stringList(pick(l => l.p2p?.bootstrap, d.p2p.bootstrap), 'p2p.bootstrap'),
       memberPeers: positiveInt(pick(l => l.p2p?.memberPeers, d.p2p.memberPeers), 'p2p.memberPeers', true),
       memberExchangeMs: positiveInt(pick(l => l.p2p?.memberExchangeMs, d.p2p.memberExchangeMs), 'p2p.memberExchangeMs'),
+      maxMemberCards: positiveInt(pick(l => l.p2p?.maxMemberCards, d.p2p.maxMemberCards), 'p2p.maxMemberCards'),
       relayServer: bool(pick(l => l.p2p?.relayServer, d.p2p.relayServer), 'p2p.relayServer'),
       relayMaxReservations: positiveInt(pick(l => l.p2p?.relayMaxReservations, d.p2p.relayMaxReservations), 'p2p.relayMaxReservations')
     },

@@ -75,8 +75,8 @@ export interface GatewayComponents {
   computeFingerprints?: boolean
   /** creators' display names from their profiles (src/profiles); without it answers carry no names */
   names?: Pick<NameDirectory, 'namesOf' | 'profileOf'>
-  /** k-copy replication: which works lack live holders (src/replication) */
-  replication?: { health: (collective: string) => Promise<CollectiveHealth | undefined> }
+  /** k-copy replication: which works lack live holders, and which works' content gc need not keep (src/replication) */
+  replication?: { health: (collective: string) => Promise<CollectiveHealth | undefined>, releasable: (work: string) => boolean }
   /** the epoch keys of the private collectives this node is a member of: their uploads are encrypted before they are
    * addressed, and their works read back as plaintext on loopback (protocols/private-collectives.md §9). Without it
    * no collective is private */

@@ -53,7 +53,6 @@ import { SyncLag, observeNode } from './node-metrics.ts'
 import { assetContent } from './content-roots.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
-import { DEFAULT_MAX_CARDS_PER_COLLECTIVE } from '../net/members/constants.ts'
 import { memberCardStore } from './member-cards.ts'
 import { holdLegacyBlocks, judgeUnaccounted, removeLegacyBlocks } from './record-migration.ts'
 import { SyncProgress } from './sync-progress.ts'
@@ -339,7 +338,7 @@ export class AtelierNode {
     })
 
     // members learn each other's addresses and stay connected, so a collective is a mesh, not a star
-    const memberCards = new CardDirectory(memberCardStore(state), DEFAULT_MAX_CARDS_PER_COLLECTIVE)
+    const memberCards = new CardDirectory(memberCardStore(state), config.p2p.maxMemberCards)
     await memberCards.open()
     const memberPort = {
       isMember: async (collective: string, did: string, atMs: number) => await this.collectives.isMember(collective, did, atMs),
@@ -417,7 +416,7 @@ export class AtelierNode {
     memberDialer.start()
     this.stopSteps.push({ name: 'members', run: async () => { memberDialer.stop(); await members.stop() } })
     // k copies of each work of a `{ copies: k }` collective, spread by rendezvous hashing (src/replication)
-    const replication = startReplication({ self: identity.did, collectives, index, store: storage.store, cards: memberCards, libp2p: storage.libp2p, records, syncSessions: this.syncSessions, clock: this.clock, logger: this.log }, config.replication)
+    const replication = await startReplication({ self: identity.did, collectives, index, store: storage.store, cards: memberCards, libp2p: storage.libp2p, records, syncSessions: this.syncSessions, clock: this.clock, logger: this.log }, { ...config.replication, maxMemberCards: config.p2p.maxMemberCards })
     members.on('cards', () => { replication.replicator.poke() })
     this.stopSteps.push({ name: 'replication', run: replication.stop })
 

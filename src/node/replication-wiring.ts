@@ -2,7 +2,8 @@
  * Wiring of k-copy replication (src/replication): the replicator gets the joined collectives, their charters and
  * members, the collective's works from the index, the member cards (who runs which node), and the store's pins; it
  * learns liveness from connections, sync sessions and member cards, and runs a round after asset and membership
- * records.
+ * records. It also answers and asks `/atelier/holding/1.0.0` (src/replication/holding.ts): before a node removes a
+ * copy it no longer has to hold, the work's holders say they hold it.
  */
 import type { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
@@ -12,6 +13,7 @@ import type { RecordIndexApi } from '../index/types.ts'
 import type { ContentStore } from '../store/types.ts'
 import type { CardDirectory } from '../net/members/index.ts'
 import { Replicator } from '../replication/replicator.ts'
+import { Holding } from '../replication/holding.ts'
 import type { CollectiveService } from './collective-service.ts'
 import type { RecordService } from './record-service.ts'
 
@@ -23,8 +25,8 @@ export interface ReplicationWiring {
   collectives: CollectiveService
   index: Pick<RecordIndexApi, 'query'>
   store: Pick<ContentStore, 'pin' | 'unpin' | 'pins'>
-  cards: Pick<CardDirectory, 'of'>
-  libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
+  cards: Pick<CardDirectory, 'of' | 'get'>
+  libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener' | 'handle' | 'unhandle'>
   records: Pick<RecordService, 'on' | 'off'>
   /** every finished sync session (the peer answered: it is alive) */
   syncSessions: Pick<EventEmitter<{ session: [{ peer: string }, Error | undefined] }>, 'on' | 'off'>
@@ -33,7 +35,22 @@ export interface ReplicationWiring {
 }
 
 /** Build and start the replicator; returns it and its stop step */
-export function startReplication (w: ReplicationWiring, config: ReplicationConfig): { replicator: Replicator, stop: () => Promise<void> } {
+export async function startReplication (w: ReplicationWiring, config: ReplicationConfig & { maxMemberCards?: number }): Promise<{ replicator: Replicator, stop: () => Promise<void> }> {
+  const pinned = async (): Promise<Set<string>> => {
+    const out = new Set<string>()
+    for await (const p of w.store.pins()) out.add(p.cid)
+    return out
+  }
+  const holding = new Holding({
+    libp2p: w.libp2p,
+    isMemberNode: async (collective, peerId) => {
+      const card = w.cards.get(collective, peerId)
+      return card != null && w.collectives.joinedIds().includes(collective) && (await w.collectives.isMember(collective, card.did, w.clock())) === true
+    },
+    pinned,
+    logger: w.logger
+  })
+  await holding.start()
   const replicator = new Replicator({
     self: w.self,
     collectives: () => w.collectives.joinedIds(),
@@ -53,6 +70,7 @@ export function startReplication (w: ReplicationWiring, config: ReplicationConfi
     },
     nodesOf: (collective, did) => w.cards.of(collective).filter(c => c.did === did).map(c => ({ peerId: c.peerId, issued: c.issued })),
     pin: async (cid, options) => { await w.store.pin(cid, { offline: false, source: 'replication', signal: options.signal }) },
+    holds: async (collective, did, works) => await holding.ask(collective, w.cards.of(collective).filter(c => c.did === did).map(c => c.peerId), works),
     unpin: async (cid) => { await w.store.unpin(cid) },
     pins: () => w.store.pins(),
     clock: w.clock,
@@ -87,6 +105,7 @@ export function startReplication (w: ReplicationWiring, config: ReplicationConfi
       w.records.off('record', onRecord)
       w.syncSessions.off('session', onSession)
       await replicator.stop()
+      await holding.stop()
     }
   }
 }

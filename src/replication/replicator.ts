@@ -3,8 +3,10 @@
  * §Replication). Every round (a timer, and soon after an asset or membership record) it computes each work's
  * holders over the current members that are live in this node's view (holders.ts, liveness.ts), pins the works it
  * holds (fetching their content over bitswap), and lets go of a `replication` pin only once it has not been a
- * holder for `releaseDelayMs` and the work's k holders are all live. It never touches a pin of another source (an
- * add, a user pin, an import), nor the works of a collective with `replication: full`.
+ * holder for `releaseDelayMs`, the work's k holders are all live, and each of them answers that it holds the work
+ * (holding.ts): nothing is removed before its replacements are stored. It never touches a pin of another source (an
+ * add, a user pin, an import), nor the works of a collective with `replication: full`. Works it does not hold are
+ * `releasable`: gc does not keep their content for the records naming them (src/gateway/routes/pins.ts).
  */
 import type { Logger } from 'pino'
 import { createHash } from 'node:crypto'
@@ -31,6 +33,8 @@ export interface ReplicatorComponents {
   nodesOf: (collective: string, did: string) => MemberNode[]
   /** fetch (bitswap) and pin with source `replication` */
   pin: (cid: string, options: { signal: AbortSignal }) => Promise<void>
+  /** which of `works` the member `did` holds, as one of its nodes answers now (holding.ts); absent: none confirmed */
+  holds?: (collective: string, did: string, works: string[]) => Promise<Set<string>>
   /** remove a pin (called only for `replication` pins) */
   unpin: (cid: string) => Promise<void>
   pins: () => AsyncIterable<{ cid: string, source?: string }>
@@ -45,6 +49,8 @@ export interface ReplicatorInit {
   pinTimeoutMs: number
   /** peers whose last sighting is remembered. @default 10000 */
   maxPeers?: number
+  /** member cards the node keeps per collective (config p2p.maxMemberCards): past it, liveness is a partial view */
+  maxMemberCards?: number
 }
 
 /** One work of a collective as this node sees it (atelier collective health) */
@@ -66,6 +72,9 @@ export interface CollectiveHealth {
   works: number
   /** works with fewer than k live holders, each with its holders */
   below: WorkHealth[]
+  /** more members than the node keeps member cards for (p2p.maxMemberCards): members without a kept card count as
+   * offline, and nodes may compute different holders (present only then) */
+  partialView?: { members: number, maxMemberCards: number }
 }
 
 /**
@@ -97,6 +106,10 @@ export class Replicator {
   private readonly shutdown = new AbortController()
   /** per work: the membership it was ranked over (a digest) and the first k + RANK_SLACK members of its order */
   private readonly ranks = new Map<string, { members: string, top: string[] }>()
+  /** works of `{ copies: k }` collectives this node was not a holder of in the last round (and no `full` one has) */
+  private notHeld = new Set<string>()
+  /** collectives already warned about as larger than the member card cap */
+  private readonly warnedPartial = new Set<string>()
 
   constructor (components: ReplicatorComponents, init: ReplicatorInit) {
     this.c = components
@@ -157,38 +170,89 @@ export class Replicator {
     const seen = new Set<string>()
     /** works this node does not hold, and whether all k of their holders are live */
     const others = new Map<string, boolean>()
+    /** the same works: per collective naming them, the holders that must confirm their copies before a release */
+    const holdersElsewhere = new Map<string, Array<{ collective: string, holders: string[] }>>()
     for (const collective of this.c.collectives()) {
       const facts = await this.c.facts(collective)
       if (facts == null) continue
       const copies = typeof facts.replication === 'object' ? facts.replication.copies : undefined
       const membersKey = membershipDigest(facts.members)
+      const partial = copies != null ? this.partialView(facts.members.length) : undefined
+      if (partial != null && !this.warnedPartial.has(collective)) {
+        this.warnedPartial.add(collective)
+        this.log.warn({ collective, ...partial }, 'more members than member cards kept (p2p.maxMemberCards): members without a kept card count as offline, so their works get extra copies and nodes may disagree on holders; raise p2p.maxMemberCards')
+      }
       for await (const work of this.c.works(collective)) {
         seen.add(work)
         if (facts.replication === 'full') { keep.add(work); continue }
         if (copies == null) continue
         const holders = this.holders(work, facts.members, membersKey, copies, this.isLive(collective, now))
         if (holders.includes(this.c.self)) wanted.add(work)
-        else others.set(work, (others.get(work) ?? true) && holders.length >= Math.min(copies, facts.members.length))
+        else {
+          others.set(work, (others.get(work) ?? true) && holders.length >= Math.min(copies, facts.members.length))
+          holdersElsewhere.set(work, [...(holdersElsewhere.get(work) ?? []), { collective, holders }])
+        }
       }
     }
+    this.notHeld = new Set([...others.keys()].filter(w => !wanted.has(w) && !keep.has(w)))
     const pinned = new Map<string, string | undefined>()
     for await (const p of this.c.pins()) pinned.set(p.cid, p.source)
     for (const work of wanted) {
       this.releasing.delete(work)
       if (!pinned.has(work)) this.enqueue(work)
     }
+    const due: string[] = []
     for (const [work, source] of pinned) {
       if (source !== 'replication' || wanted.has(work) || keep.has(work) || !others.has(work)) continue
       const since = this.releasing.get(work) ?? now
       this.releasing.set(work, since)
       if (now - since < this.init.releaseDelayMs || others.get(work) !== true) continue
+      due.push(work)
+    }
+    for (const work of await this.confirmed(due, holdersElsewhere)) {
+      if (this.shutdown.signal.aborted) return
       await this.c.unpin(work)
       this.releasing.delete(work)
-      this.log.info({ work }, 'no longer a holder: released the pin')
+      this.log.info({ work }, 'no longer a holder, and every holder holds it: released the pin')
     }
     for (const work of this.releasing.keys()) if (!pinned.has(work)) this.releasing.delete(work)
     // bounded by the works the collectives hold now
     for (const work of this.ranks.keys()) if (!seen.has(work)) this.ranks.delete(work)
+  }
+
+  /** The works of `due` that every one of their holders says it holds (all of them, without a `holds` component) */
+  private async confirmed (due: string[], holdersElsewhere: Map<string, Array<{ collective: string, holders: string[] }>>): Promise<string[]> {
+    if (due.length === 0 || this.c.holds == null) return due
+    // one question per (collective, holder) for all its due works
+    const asks = new Map<string, { collective: string, did: string, works: string[] }>()
+    for (const work of due) {
+      for (const { collective, holders } of holdersElsewhere.get(work) ?? []) {
+        for (const did of holders) {
+          const key = `${collective}\n${did}`
+          const ask = asks.get(key) ?? { collective, did, works: [] }
+          ask.works.push(work)
+          asks.set(key, ask)
+        }
+      }
+    }
+    const missing = new Set<string>()
+    for (const { collective, did, works } of asks.values()) {
+      const held = await this.c.holds(collective, did, works)
+      for (const w of works) {
+        if (held.has(w)) continue
+        missing.add(w)
+        this.log.debug({ work: w, holder: did }, 'not released: a holder does not hold the work yet')
+      }
+    }
+    return due.filter(w => !missing.has(w))
+  }
+
+  /**
+   * Whether `work` is a work of a `{ copies: k }` collective this node was not a holder of in its last round: its
+   * content needs no keeping for the records naming it (a `replication` pin still keeps it until released)
+   */
+  releasable (work: string): boolean {
+    return this.notHeld.has(work)
   }
 
   private enqueue (work: string): void {
@@ -240,7 +304,13 @@ export class Replicator {
         below.push({ work, holders, offline, ...(self != null ? { self } : {}) })
       }
     }
-    return { collective, copies, members: facts.members.length, live: facts.members.filter(live).length, works, below }
+    const partialView = this.partialView(facts.members.length)
+    return { collective, copies, members: facts.members.length, live: facts.members.filter(live).length, works, below, ...(partialView != null ? { partialView } : {}) }
+  }
+
+  private partialView (members: number): CollectiveHealth['partialView'] {
+    const cap = this.init.maxMemberCards
+    return cap != null && members > cap ? { members, maxMemberCards: cap } : undefined
   }
 
   private selfState (work: string, pinned: Set<string>): WorkHealth['self'] {

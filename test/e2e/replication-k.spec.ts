@@ -44,10 +44,10 @@ describe('replication: k copies of each work', { timeout: 300_000 }, () => {
     scratch = await mkdtemp(join(tmpdir(), 'atelier-repk-files-'))
     for (let i = 0; i < NODES; i++) {
       const d = await TestDaemon.create(`atelier-repk-${i}-`)
+      nodes.push(d) // before start: a start that times out still leaves a process for after() to stop
       await d.writeConfig({ sync: { intervalMs: 2000 }, p2p: { memberExchangeMs: 1000 }, replication: REPLICATION })
       await d.start()
       dids.set(d, (await d.api('/v1/node')).body.did)
-      nodes.push(d)
     }
   })
 

@@ -39,6 +39,18 @@ describe('recordContentRoots', () => {
     assert.equal(queries.length, 3)
   })
 
+  it('leaves out the counted works a k-copy collective leaves to other holders, never a held (parked) record\'s', async () => {
+    const summaries = ['mine', 'theirs', 'plain'].map(c => ({ cid: `r-${c}`, kind: 'asset', author: 'd', time: 0, content: c }) as RecordSummary)
+    const index = {
+      async query () { return { items: summaries, cursor: null } },
+      async stored () { return undefined }
+    }
+    const parking = { async * all () { yield { cid: 'h', kind: 'asset', bytes: Buffer.from(asset('theirs')).toString('base64') } as any } }
+    const roots: string[] = []
+    for await (const c of recordContentRoots({ index, parking, leftToHolders: c => c === 'theirs' })) roots.push(c)
+    assert.deepEqual(roots, ['mine', 'plain', 'theirs'])
+  })
+
   it('assetContent reads ipfs://<cid>[/path] and nothing from bytes that are not a record', () => {
     assert.equal(assetContent(asset('bafy1')), 'bafy1')
     assert.equal(assetContent(Buffer.from('not json')), undefined)

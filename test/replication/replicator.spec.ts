@@ -1,7 +1,8 @@
 /**
  * The replicator's rounds with in-memory components (src/replication/replicator.ts): it pins the works this node
  * holds, never touches a pin of another source, and lets a `replication` pin go only after releaseDelayMs and with
- * all k holders live; an offline member's works move to the next member in order.
+ * all k holders live and each says it holds the work; an offline member's works move to the next member in order;
+ * works this node does not hold are releasable to gc.
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,7 +14,7 @@ const MEMBERS = ['did:key:z6Mka', 'did:key:z6Mkb', 'did:key:z6Mkc', 'did:key:z6M
 const WORKS = Array.from({ length: 40 }, (_, i) => `bafkreiwork${i}`)
 const OFFLINE_MS = 1000
 
-function setup (self: string) {
+function setup (self: string, holds?: (collective: string, did: string, works: string[]) => Promise<Set<string>>, maxMemberCards?: number) {
   let now = 10_000
   const pins = new Map<string, string>()
   const live = new Set(MEMBERS)
@@ -27,10 +28,11 @@ function setup (self: string) {
     nodesOf: (_c, did) => [{ peerId: did, issued: live.has(did) ? now : 0 }],
     pin: async (cid) => { pins.set(cid, 'replication') },
     unpin: async (cid) => { pins.delete(cid) },
+    ...(holds != null ? { holds } : {}),
     pins: async function * () { for (const [cid, source] of pins) yield { cid, source } },
     clock: () => now,
     logger: pino({ level: 'silent' })
-  }, { offlineMs: OFFLINE_MS, intervalMs: 60_000, releaseDelayMs: 5000, pinTimeoutMs: 1000 })
+  }, { offlineMs: OFFLINE_MS, intervalMs: 60_000, releaseDelayMs: 5000, pinTimeoutMs: 1000, ...(maxMemberCards != null ? { maxMemberCards } : {}) })
   const settle = async (): Promise<void> => { await r.runRound(); await new Promise(resolve => setTimeout(resolve, 20)) }
   return { r, pins, live, members, settle, tick: (ms: number) => { now += ms } }
 }
@@ -72,6 +74,49 @@ describe('replicator', () => {
     await settle()
     for (const w of moved) assert.equal(pins.has(w), false, 'released after the delay, with k live holders')
     await r.stop()
+  })
+
+  it('releases a copy only once every holder says it holds the work, asking each holder once per round', async () => {
+    const me = MEMBERS[0]
+    const held = new Map<string, Set<string>>()
+    const asked: Array<{ did: string, works: string[] }> = []
+    const { r, pins, settle, tick } = setup(me, async (_c, did, works) => {
+      asked.push({ did, works })
+      return new Set(works.filter(w => held.get(did)?.has(w) === true))
+    })
+    const foreign = WORKS.filter(w => !holdersOf(w, MEMBERS, 2).includes(me)).slice(0, 3)
+    for (const w of foreign) pins.set(w, 'replication')
+    await settle()
+    assert.equal(asked.length, 0, 'nobody asked before the release delay')
+    for (const w of foreign) assert.equal(r.releasable(w), true, 'not held here: gc need not keep it for its record')
+    assert.equal(r.releasable(WORKS.find(w => holdersOf(w, MEMBERS, 2).includes(me))!), false)
+    tick(5001)
+    await settle()
+    for (const w of foreign) assert.equal(pins.get(w), 'replication', 'kept: no holder confirmed')
+    const rounds = asked.length
+    assert.ok(rounds > 0 && rounds <= 3, `one question per holder (${rounds})`)
+    // one holder of foreign[0] has it, the other not yet: still kept
+    const [h1, h2] = holdersOf(foreign[0], MEMBERS, 2)
+    held.set(h1, new Set([foreign[0]]))
+    tick(1000)
+    await settle()
+    assert.equal(pins.get(foreign[0]), 'replication', 'kept: one of two holders confirmed')
+    held.set(h2, new Set([foreign[0]]))
+    tick(1000)
+    await settle()
+    assert.equal(pins.has(foreign[0]), false, 'released once both holders confirmed')
+    for (const w of foreign.slice(1)) assert.equal(pins.get(w), 'replication')
+    await r.stop()
+  })
+
+  it('says its view is partial when the collective has more members than the node keeps cards for', async () => {
+    const { r, settle } = setup(MEMBERS[0], undefined, MEMBERS.length - 1)
+    await settle()
+    assert.deepEqual((await r.health('c'))?.partialView, { members: MEMBERS.length, maxMemberCards: MEMBERS.length - 1 })
+    await r.stop()
+    const full = setup(MEMBERS[0], undefined, MEMBERS.length)
+    assert.equal((await full.r.health('c'))?.partialView, undefined)
+    await full.r.stop()
   })
 
   it('keeps every work while fewer than k members are live (this node is then a holder of all), and health lists them', async () => {

@@ -25,7 +25,10 @@ export const collectiveHealth: CliCommand = {
       const who = namer(v.names, ctx.dids)
       const head = `${v.works} works, ${v.copies} copies each; ${v.live} of ${v.members} members live; ` +
         (v.healthy ? 'every work has its k live holders' : `${v.below.length} below ${v.copies}`)
-      return [head, ...v.below.map(w => `${w.work}  holders: ${w.holders.length === 0 ? '(none live)' : w.holders.map(d => who(d)).join(', ')}` +
+      const partial = v.partialView != null
+        ? [`warning: ${v.partialView.members} members, more than the ${v.partialView.maxMemberCards} member cards this node keeps (p2p.maxMemberCards): holders are computed over a partial view`]
+        : []
+      return [head, ...partial, ...v.below.map(w => `${w.work}  holders: ${w.holders.length === 0 ? '(none live)' : w.holders.map(d => who(d)).join(', ')}` +
         (w.offline.length > 0 ? `  offline: ${w.offline.map(d => who(d)).join(', ')}` : '') + (w.self != null ? `  this node: ${w.self}` : ''))]
     })
   }

@@ -94,7 +94,9 @@ export async function pinRoutes (app: FastifyInstance, components: GatewayCompon
   }, async (request) => {
     const cid = parseCid(request.params.cid)
     if (!(await store.unpin(cid))) throw new NotFoundError(`${cid} is not a pinned root here (atelier pin ls lists them)`)
-    return { cid, removed: true, keptBy: await recordsNaming(components, cid) }
+    // a work a k-copy collective leaves to other holders is kept by no record here (content-roots.ts)
+    const leftToHolders = components.replication?.releasable(cid) === true
+    return { cid, removed: true, keptBy: leftToHolders ? [] : await recordsNaming(components, cid) }
   })
 
   app.post<{ Body: { dryRun?: boolean } | undefined }>('/v1/gc', {
@@ -108,7 +110,11 @@ export async function pinRoutes (app: FastifyInstance, components: GatewayCompon
     const dryRun = request.body?.dryRun === true
     const result = await store.gc({
       dryRun,
-      roots: () => recordContentRoots({ index: components.index, ...(components.parking != null ? { parking: components.parking } : {}) })
+      roots: () => recordContentRoots({
+        index: components.index,
+        ...(components.parking != null ? { parking: components.parking } : {}),
+        ...(components.replication != null ? { leftToHolders: (c: string) => components.replication?.releasable(c) === true } : {})
+      })
     })
     if (!dryRun) {
       components.metrics.gcFreedBlocks.inc(result.blocks)
