@@ -60,8 +60,12 @@ export const RANK_DEFAULTS = Object.freeze({
   flaggedFactor: 0.25
 })
 
-/** Blend weights: trust-weighted endorsements, walk visits, authors' trust, recency */
-const BLEND = { endorse: 0.45, walk: 0.3, author: 0.15, recency: 0.1 }
+/**
+ * Blend weights: trust-weighted endorsements, walk visits, authors' trust; recency scales the sum (a work at the
+ * half-life keeps 1 − recency/2 of it) rather than adding to it, so a fresh work with a weak tie — what a Sybil region
+ * can make cheaply — is not lifted by its freshness alone
+ */
+const BLEND = { endorse: 0.5, walk: 0.33, author: 0.17, recency: 0.3 }
 
 /** mulberry32: small seeded generator, so rankings are reproducible */
 export function rng (seed: number): () => number {
@@ -260,7 +264,7 @@ function pick (
     if (media !== -1 && g.media[v] !== media) continue
     if (coll !== 0 && g.collectiveOf[v] !== coll) continue
     const age = Math.max(0, opt.now - (g.time[v] as number))
-    let s = BLEND.endorse * e + BLEND.walk * w + BLEND.author * au + BLEND.recency * Math.pow(0.5, age / opt.halfLifeMs)
+    let s = (BLEND.endorse * e + BLEND.walk * w + BLEND.author * au) * (1 - BLEND.recency + BLEND.recency * Math.pow(0.5, age / opt.halfLifeMs))
     if (((g.flags[v] as number) & 1) !== 0) s *= opt.flaggedFactor
     ids.push(v); scores.push(s)
   }
