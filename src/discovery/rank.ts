@@ -35,6 +35,8 @@ export interface RankOptions {
   walkSteps?: number
   /** half-life of the recency term, ms. @default 30 days */
   halfLifeMs?: number
+  /** weights of trust-weighted endorsements, walks and authors' trust, and the share recency scales (bench, tests) */
+  blend?: { endorse: number, walk: number, author: number, recency: number }
 }
 
 export interface RankedItem {
@@ -165,7 +167,10 @@ export function seedsOf (g: DiscoveryGraph, csr: Csr, self: number, max: number)
  * score is (Σ_seeds √visits)², so works reached from many seeds win. A step is one binary search in the running
  * weights. Returns the scores and the works visited.
  */
-export function walkScores (g: DiscoveryGraph, csr: Csr, seeds: number[], steps: number, restart: number, random: () => number, sc: Scratch = new Scratch(g.nodeCount)): { score: Float64Array, touched: number[] } {
+export function walkScores (
+  g: DiscoveryGraph, csr: Csr, seeds: number[], steps: number, restart: number, random: () => number,
+  sc: Scratch = new Scratch(g.nodeCount), trust?: Float64Array
+): { score: Float64Array, touched: number[] } {
   const { score, visits } = sc
   const touched: number[] = []
   if (seeds.length === 0) return { score, touched }
@@ -181,6 +186,9 @@ export function walkScores (g: DiscoveryGraph, csr: Csr, seeds: number[], steps:
       let lo = a; let hi = b - 1
       while (lo < hi) { const mid = (lo + hi) >>> 1; if ((csr.cum[mid] as number) < pick) lo = mid + 1; else hi = mid }
       at = csr.to[lo] as number
+      // a walk goes on only through creators in the circle of trust: identities no one trusted (a Sybil region
+      // endorsing the creator's works to be walked into) are a wall, not a way
+      if (trust != null && g.nodeType[at] === NODE_CREATOR && trust[at] === 0) { at = seed; continue }
       if (g.nodeType[at] === NODE_WORK && at !== seed) {
         if (visits[at] === 0) hit.push(at)
         visits[at] = (visits[at] as number) + 1
@@ -214,7 +222,7 @@ export function rank (g: DiscoveryGraph, selfKey: string, o: RankOptions): Ranke
   const sc = scratchFor(g)
   const trust = circleOfTrust(g, csr, self, opt.alpha, opt.cap, opt.epsilon, sc)
   const { own, endorsed, seeds } = seedsOf(g, csr, self, opt.maxSeeds)
-  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, rng(opt.seed), sc)
+  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, rng(opt.seed), sc, trust.p)
   try {
     return pick(g, csr, self, opt, media, coll, trust, own, endorsed, walks, sc)
   } finally {
@@ -230,6 +238,7 @@ function pick (
 ): RankedItem[] {
   // endorsements and authorship, weighted by trust: every creator the circle reaches hands its trust to its works
   const { endorse, authored, mark } = sc
+  const B = opt.blend ?? BLEND
   const works: number[] = []
   const touch = (v: number): void => { if (mark[v] === 0) { mark[v] = 1; works.push(v) } }
   for (const c of trust.touched) {
@@ -264,7 +273,7 @@ function pick (
     if (media !== -1 && g.media[v] !== media) continue
     if (coll !== 0 && g.collectiveOf[v] !== coll) continue
     const age = Math.max(0, opt.now - (g.time[v] as number))
-    let s = (BLEND.endorse * e + BLEND.walk * w + BLEND.author * au) * (1 - BLEND.recency + BLEND.recency * Math.pow(0.5, age / opt.halfLifeMs))
+    let s = (B.endorse * e + B.walk * w + B.author * au) * (1 - B.recency + B.recency * Math.pow(0.5, age / opt.halfLifeMs))
     if (((g.flags[v] as number) & 1) !== 0) s *= opt.flaggedFactor
     ids.push(v); scores.push(s)
   }

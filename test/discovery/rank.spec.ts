@@ -83,6 +83,24 @@ describe('discovery ranking', () => {
     }
   })
 
+  it('identities outside the circle of trust that endorse the member\'s own works do not walk it into theirs', () => {
+    const g = new DiscoveryGraph()
+    const [a, c] = ['did:key:A', 'did:key:C'].map(k => g.node(k, NODE_CREATOR)) as [number, number]
+    const mine = g.node('mine', NODE_WORK); g.setWork(mine, NOW, 'image/png', undefined); g.link(c, mine, E_AUTHOR, E_AUTHOR, 'mine')
+    const good = g.node('good', NODE_WORK); g.setWork(good, NOW - 86_400_000, 'image/png', undefined); g.link(a, good, E_AUTHOR, E_AUTHOR, 'good')
+    g.addEdge(c, a, E_FOLLOW, undefined, 'f')
+    g.link(a, good, E_ENDORSE, E_ENDORSED_BY, 'e')
+    // 200 identities no one follows: each endorses the member's work and its own fresh work
+    for (let i = 0; i < 200; i++) {
+      const s = g.node(`did:key:s${i}`, NODE_CREATOR)
+      const w = g.node(`sw${i}`, NODE_WORK); g.setWork(w, NOW, 'image/png', undefined); g.link(s, w, E_AUTHOR, E_AUTHOR, `sw${i}`)
+      g.link(s, mine, E_ENDORSE, E_ENDORSED_BY, `se${i}`)
+      g.link(s, w, E_ENDORSE, E_ENDORSED_BY, `sx${i}`)
+    }
+    const items = rank(g, 'did:key:C', { limit: 10, now: NOW })
+    assert.deepEqual(items.map(i => i.key), ['good'])
+  })
+
   it('is deterministic, and leaves out own and already endorsed works', () => {
     const p = planted({ communities: 3, creatorsPer: 20, worksPer: 3, follows: 5, endorsements: 6, cross: 0.05, seed: 7, now: NOW })
     const self = p.creators[1]![2]!
