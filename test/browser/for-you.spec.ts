@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { TestDaemon, waitFor } from '../e2e/harness.ts'
 import { ensureWebBuilt, launchBrowser } from './helpers.ts'
 import type { Browser } from './helpers.ts'
+import { WIDTHS, overflowProblems } from './views.ts'
 
 const STEP_MS = 20_000
 
@@ -77,6 +78,11 @@ describe('web page: For you', { timeout: 300_000 }, () => {
     assert.ok(reasons.includes('endorsed by Alice, whom you follow'), reasons.join(' | '))
     assert.ok(reasons.includes('by Alice, whom you follow'), reasons.join(' | '))
     assert.equal(await page.locator('#for-you-token-form').isHidden(), true)
+    // laid out at a laptop's and a small phone's width: no text overflows, nothing past the viewport
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size)
+      assert.deepEqual(await overflowProblems(page), [], `at ${size.width} px`)
+    }
     // the nav marks the view, and the item opens its asset page
     assert.equal(await page.locator('nav.top a[data-nav="for-you"]').getAttribute('class'), 'active')
     await item.locator('.result-title a').click()
