@@ -39,7 +39,7 @@ export function forYouView (root: HTMLElement, ctx: ViewContext): void {
   kind.addEventListener('change', () => { location.hash = kind.value === '' ? '#/for-you' : `#/for-you?kind=${kind.value}` })
   const token = h('input', { type: 'password', id: 'for-you-token', name: 'token', autocomplete: 'off', placeholder: 'contents of $ATELIER_HOME/api-token', size: 48 })
   const tokenRow = h('form', { class: 'token-row', id: 'for-you-token-form', hidden: getToken() !== '' }, token, h('button', { type: 'submit' }, 'Show'))
-  tokenRow.addEventListener('submit', (e) => { e.preventDefault(); setToken(token.value.trim()); void load() })
+  tokenRow.addEventListener('submit', (e) => { e.preventDefault(); setToken(token.value.trim()); load().catch(shown) })
   const list = h('div', { id: 'for-you-items', class: 'for-you' })
   replace(root, h('h1', null, 'For you'),
     h('p', { class: 'muted small' }, 'Ranked by this node from your follows, your collectives, endorsements, lineage and look-alikes it already holds. Nothing is sent anywhere to rank them.'),
@@ -64,5 +64,7 @@ export function forYouView (root: HTMLElement, ctx: ViewContext): void {
       } else replace(list, errorBox(err, 'Could not rank works:'))
     }
   }
-  void load()
+  /** load() shows the node's errors itself; anything else that escapes it is shown the same way */
+  function shown (err: unknown): void { replace(list, errorBox(err, 'Could not rank works:')) }
+  load().catch(shown)
 }
