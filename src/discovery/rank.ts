@@ -5,7 +5,8 @@
  *    edges gets at most a few caps' worth, however many identities it holds;
  * 2. endorsements weighted by the endorser's trust (split over what it endorses, as PageRank splits a vote);
  * 3. Pixie-style walks with restart from the creator's own and endorsed works over authorship, endorsements, lineage
- *    and similarity, seeded (deterministic), with multi-hit boosting (sum over seeds of √visits, squared);
+ *    and similarity, only through creators the circle reached, seeded (deterministic), with multi-hit boosting (sum
+ *    over seeds of √visits, squared);
  * 4. a blend with recency, flagged works demoted, and a per-author diversity penalty while picking.
  * Reasons (reasons.ts) are read from the direct edges of each picked work, so every one names a real edge.
  */
