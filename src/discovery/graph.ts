@@ -29,12 +29,25 @@ export const EDGE_NAMES = ['follow', 'member', 'endorse', 'author', 'derives', '
 /** Default weight per edge type, before trust (endorsements are weighted by the endorser's trust at rank time) */
 export const EDGE_WEIGHT: readonly number[] = [1, 0.5, 1, 1, 0.8, 0.6, 0.7, 0.3, 1, 0.8, 0.6]
 
+/** Edge category: 0 social (the circle of trust), 1 walked (Pixie's graph), 2 other */
+export const CATEGORY: readonly number[] = [0, 0, 1, 1, 1, 2, 1, 2, 1, 1, 2]
+
+/**
+ * Out-edges by source. A node's edges are grouped by category, so the ranking's inner loops read only the edges
+ * they use: social in [start[u], social[u]), walked in [social[u], walked[u]), the rest up to start[u + 1].
+ */
 export interface Csr {
   /** offsets into `to`, one more than the node count */
   start: Uint32Array
+  /** end of each node's social edges */
+  social: Uint32Array
+  /** end of each node's walked edges */
+  walked: Uint32Array
   to: Uint32Array
   weight: Float32Array
   type: Uint8Array
+  /** running sum of walked edges' weights within each node's walked range (a walk step is a binary search) */
+  cum: Float32Array
 }
 
 const DEAD = 0x80
@@ -72,7 +85,8 @@ export class DiscoveryGraph {
   get typedBytes (): number {
     return this.src.byteLength + this.dst.byteLength + this.w.byteLength + this.t.byteLength +
       this.nodeType.byteLength + this.time.byteLength + this.flags.byteLength + this.media.byteLength + this.collectiveOf.byteLength +
-      (this.csr == null ? 0 : this.csr.start.byteLength + this.csr.to.byteLength + this.csr.weight.byteLength + this.csr.type.byteLength)
+      (this.csr == null ? 0 : this.csr.start.byteLength + this.csr.social.byteLength + this.csr.walked.byteLength +
+        this.csr.to.byteLength + this.csr.weight.byteLength + this.csr.type.byteLength + this.csr.cum.byteLength)
   }
 
   id (key: string): number | undefined { return this.ids.get(key) }
@@ -142,30 +156,45 @@ export class DiscoveryGraph {
     return true
   }
 
-  /** Out-edges by source, rebuilt when the edges changed (one counting pass and one placing pass) */
+  /** Out-edges by source grouped by category, rebuilt when the edges changed (one counting pass, one placing pass) */
   adjacency (): Csr {
     if (this.csr != null) return this.csr
     const n = this.names.length
-    const start = new Uint32Array(n + 1)
+    const count = new Uint32Array(3 * n) // per node and category
     const m = this.edgeCount
     for (let e = 0; e < m; e++) {
-      if (((this.t[e] as number) & DEAD) === 0) { const i = (this.src[e] as number) + 1; start[i] = (start[i] as number) + 1 }
+      const ty = this.t[e] as number
+      if ((ty & DEAD) === 0) { const i = 3 * (this.src[e] as number) + (CATEGORY[ty] as number); count[i] = (count[i] as number) + 1 }
     }
-    for (let i = 0; i < n; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number)
-    const live = start[n] as number
-    const to = new Uint32Array(live)
-    const weight = new Float32Array(live)
-    const type = new Uint8Array(live)
-    const fill = start.slice(0, n)
+    const start = new Uint32Array(n + 1)
+    const social = new Uint32Array(n)
+    const walked = new Uint32Array(n)
+    const fill = new Uint32Array(3 * n)
+    let at = 0
+    for (let u = 0; u < n; u++) {
+      start[u] = at
+      fill[3 * u] = at; at += count[3 * u] as number; social[u] = at
+      fill[3 * u + 1] = at; at += count[3 * u + 1] as number; walked[u] = at
+      fill[3 * u + 2] = at; at += count[3 * u + 2] as number
+    }
+    start[n] = at
+    const to = new Uint32Array(at)
+    const weight = new Float32Array(at)
+    const type = new Uint8Array(at)
     for (let e = 0; e < m; e++) {
       const ty = this.t[e] as number
       if ((ty & DEAD) !== 0) continue
-      const s = this.src[e] as number
-      const at = (fill[s] as number)
-      fill[s] = at + 1
-      to[at] = this.dst[e] as number; weight[at] = this.w[e] as number; type[at] = ty
+      const i = 3 * (this.src[e] as number) + (CATEGORY[ty] as number)
+      const k = fill[i] as number
+      fill[i] = k + 1
+      to[k] = this.dst[e] as number; weight[k] = this.w[e] as number; type[k] = ty
     }
-    this.csr = { start, to, weight, type }
+    const cum = new Float32Array(at)
+    for (let u = 0; u < n; u++) {
+      let sum = 0
+      for (let i = social[u] as number; i < (walked[u] as number); i++) { sum += weight[i] as number; cum[i] = sum }
+    }
+    this.csr = { start, social, walked, to, weight, type, cum }
     return this.csr
   }
 

@@ -20,6 +20,10 @@ export interface PlantedOptions {
   sybils?: number
   /** honest creators that follow into the Sybil region */
   attackEdges?: number
+  /** the honest creators (community, index) the attack edges start from; random creators of community 0 if absent */
+  attackFrom?: Array<[number, number]>
+  /** the Sybils' endorsements all go to this many of their works (the strongest push); skewed over all if absent */
+  sybilPush?: number
   seed: number
   now: number
 }
@@ -103,11 +107,14 @@ export function planted (o: PlantedOptions): Planted {
     for (let i = 0; i < sybils; i++) {
       for (let k = 0; k < 10; k++) {
         g.addEdge(ids[i] as number, pick(ids), E_FOLLOW, undefined, `sf${rec++}`)
-        g.link(ids[i] as number, sworks[Math.floor(random() * random() * sybils)] as number, E_ENDORSE, E_ENDORSED_BY, `se${rec++}`)
+        const target = o.sybilPush != null ? Math.floor(random() * o.sybilPush) : Math.floor(random() * random() * sybils)
+        g.link(ids[i] as number, sworks[target] as number, E_ENDORSE, E_ENDORSED_BY, `se${rec++}`)
       }
     }
     for (let a = 0; a < (o.attackEdges ?? 3); a++) {
-      g.addEdge(g.id(pick(creators[0]!)) as number, pick(ids), E_FOLLOW, undefined, `sa${rec++}`)
+      const from = o.attackFrom?.[a]
+      const honest = from != null ? creators[from[0]]![from[1]]! : pick(creators[0]!)
+      g.addEdge(g.id(honest) as number, pick(ids), E_FOLLOW, undefined, `sa${rec++}`)
     }
   }
   return { graph: g, communityOf, workCommunity, endorsements, creators }

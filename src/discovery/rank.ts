@@ -5,13 +5,13 @@
  *    edges gets at most a few caps' worth, however many identities it holds;
  * 2. endorsements weighted by the endorser's trust (split over what it endorses, as PageRank splits a vote);
  * 3. Pixie-style walks with restart from the creator's own and endorsed works over authorship, endorsements, lineage
- *    and similarity, seeded (deterministic), with multi-hit boosting (sum over seeds of √visits, squared);
+ *    and similarity, only through creators the circle reached, seeded (deterministic), with multi-hit boosting (sum
+ *    over seeds of √visits, squared);
  * 4. a blend with recency, flagged works demoted, and a per-author diversity penalty while picking.
  * Reasons (reasons.ts) are read from the direct edges of each picked work, so every one names a real edge.
  */
 import {
-  DiscoveryGraph, E_AUTHOR, E_DERIVED_BY, E_DERIVES, E_ENDORSE, E_ENDORSED_BY, E_FOLLOW, E_MEMBER, E_SIMILAR,
-  NODE_CREATOR, NODE_WORK
+  DiscoveryGraph, E_AUTHOR, E_ENDORSE, NODE_CREATOR, NODE_WORK
 } from './graph.ts'
 import type { Csr } from './graph.ts'
 import { explain } from './reasons.ts'
@@ -36,6 +36,8 @@ export interface RankOptions {
   walkSteps?: number
   /** half-life of the recency term, ms. @default 30 days */
   halfLifeMs?: number
+  /** weights of trust-weighted endorsements, walks and authors' trust, and the share recency scales (bench, tests) */
+  blend?: { endorse: number, walk: number, author: number, recency: number }
 }
 
 export interface RankedItem {
@@ -48,7 +50,7 @@ export interface RankedItem {
 export const RANK_DEFAULTS = Object.freeze({
   limit: 20, seed: 1, alpha: 0.15, cap: 0.02, walkSteps: 20_000, halfLifeMs: 30 * 86_400_000,
   /** residual below which a node is not pushed (per unit of out-degree) */
-  epsilon: 1e-7,
+  epsilon: 1e-5,
   /** restart probability of a walk step */
   restart: 0.3,
   /** most seed works the walks start from (the newest first) */
@@ -61,8 +63,12 @@ export const RANK_DEFAULTS = Object.freeze({
   flaggedFactor: 0.25
 })
 
-/** Blend weights: trust-weighted endorsements, walk visits, authors' trust, recency */
-const BLEND = { endorse: 0.45, walk: 0.3, author: 0.15, recency: 0.1 }
+/**
+ * Blend weights: trust-weighted endorsements, walk visits, authors' trust; recency scales the sum (a work at the
+ * half-life keeps 1 − recency/2 of it) rather than adding to it, so a fresh work with a weak tie — what a Sybil region
+ * can make cheaply — is not lifted by its freshness alone
+ */
+const BLEND = { endorse: 0.5, walk: 0.33, author: 0.17, recency: 0.3 }
 
 /** mulberry32: small seeded generator, so rankings are reproducible */
 export function rng (seed: number): () => number {
@@ -76,16 +82,39 @@ export function rng (seed: number): () => number {
   }
 }
 
-const isSocial = (type: number): boolean => type === E_FOLLOW || type === E_MEMBER
+/**
+ * Per-node working arrays, kept per graph and reused: a ranking touches a few thousand nodes of a graph of 10^5, so
+ * allocating (and zeroing) a dozen node-sized arrays each time would cost more than the ranking, and feed the GC.
+ * Every user puts back the zeros it touched.
+ */
+export class Scratch {
+  readonly size: number
+  readonly p: Float64Array; readonly r: Float64Array; readonly passed: Float64Array
+  readonly queued: Uint8Array; readonly seen: Uint8Array; readonly mark: Uint8Array
+  readonly score: Float64Array; readonly visits: Uint32Array; readonly endorse: Float64Array; readonly authored: Float64Array
+  constructor (size: number) {
+    this.size = size
+    this.p = new Float64Array(size); this.r = new Float64Array(size); this.passed = new Float64Array(size)
+    this.queued = new Uint8Array(size); this.seen = new Uint8Array(size); this.mark = new Uint8Array(size)
+    this.score = new Float64Array(size); this.visits = new Uint32Array(size)
+    this.endorse = new Float64Array(size); this.authored = new Float64Array(size)
+  }
+}
+const scratches = new WeakMap<DiscoveryGraph, Scratch>()
+function scratchFor (g: DiscoveryGraph): Scratch {
+  let s = scratches.get(g)
+  if (s == null || s.size < g.nodeCount) { s = new Scratch(Math.max(g.nodeCount, 2 * (s?.size ?? 0), 1024)); scratches.set(g, s) }
+  return s
+}
+
+/** The circle of trust: mass per node, and the nodes that hold any (so later passes skip the rest of the graph) */
+export interface Trust { p: Float64Array, touched: number[] }
 
 /** Personalised PageRank from `self` over social edges by forward push, each other node passing on at most `cap` */
-export function circleOfTrust (g: DiscoveryGraph, csr: Csr, self: number, alpha: number, cap: number, epsilon: number): Float64Array {
-  const n = g.nodeCount
-  const p = new Float64Array(n)
-  const r = new Float64Array(n)
-  const passed = new Float64Array(n)
-  const outW = new Float64Array(n)
-  const queued = new Uint8Array(n)
+export function circleOfTrust (g: DiscoveryGraph, csr: Csr, self: number, alpha: number, cap: number, epsilon: number, s: Scratch = new Scratch(g.nodeCount)): Trust {
+  const { p, r, passed, queued, seen } = s
+  const touched: number[] = [self]
+  seen[self] = 1
   const queue: number[] = [self]
   r[self] = 1
   queued[self] = 1
@@ -104,30 +133,27 @@ export function circleOfTrust (g: DiscoveryGraph, csr: Csr, self: number, alpha:
     }
     if (share <= 0) continue
     const a = csr.start[u] as number
-    const b = csr.start[u + 1] as number
-    let total = outW[u] as number
-    if (total === 0) {
-      for (let i = a; i < b; i++) if (isSocial(csr.type[i] as number)) total += csr.weight[i] as number
-      outW[u] = total === 0 ? -1 : total
-    }
+    const b = csr.social[u] as number
+    let total = 0
+    for (let i = a; i < b; i++) total += csr.weight[i] as number
     if (total <= 0) { p[u] = (p[u] as number) + share; continue } // a dead end keeps what it would pass
     for (let i = a; i < b; i++) {
-      if (!isSocial(csr.type[i] as number)) continue
       const v = csr.to[i] as number
       r[v] = (r[v] as number) + share * (csr.weight[i] as number) / total
-      const degree = (csr.start[v + 1] as number) - (csr.start[v] as number)
+      if (seen[v] === 0) { seen[v] = 1; touched.push(v) }
+      const degree = (csr.social[v] as number) - (csr.start[v] as number)
       if (queued[v] === 0 && (r[v] as number) > epsilon * Math.max(1, degree)) { queued[v] = 1; queue.push(v) }
     }
-    if (head > 1 << 20) { queue.splice(0, head); head = 0 } // keep the queue array bounded
+    if (head > 1 << 16) { queue.splice(0, head); head = 0 } // keep the queue array bounded
   }
-  return p
+  return { p, touched }
 }
 
 /** Own works and endorsed works of `self`, newest first, at most `max` */
 export function seedsOf (g: DiscoveryGraph, csr: Csr, self: number, max: number): { own: Set<number>, endorsed: Set<number>, seeds: number[] } {
   const own = new Set<number>()
   const endorsed = new Set<number>()
-  for (let i = csr.start[self] as number; i < (csr.start[self + 1] as number); i++) {
+  for (let i = csr.social[self] as number; i < (csr.walked[self] as number); i++) {
     const t = csr.type[i] as number
     const v = csr.to[i] as number
     if (t === E_AUTHOR && g.nodeType[v] === NODE_WORK) own.add(v)
@@ -137,38 +163,47 @@ export function seedsOf (g: DiscoveryGraph, csr: Csr, self: number, max: number)
   return { own, endorsed, seeds }
 }
 
-const WALK_TYPES = new Set([E_AUTHOR, E_ENDORSE, E_ENDORSED_BY, E_DERIVES, E_DERIVED_BY, E_SIMILAR])
-
-/** Pixie: per seed, walks with restart; a work's score is (Σ_seeds √visits)², so works reached from many seeds win */
-export function walkScores (g: DiscoveryGraph, csr: Csr, seeds: number[], steps: number, restart: number, random: () => number): Float64Array {
-  const out = new Float64Array(g.nodeCount)
-  if (seeds.length === 0) return out
+/**
+ * Pixie: per seed, walks with restart over the walked edges (authorship, endorsements, lineage, similarity); a work's
+ * score is (Σ_seeds √visits)², so works reached from many seeds win. A step is one binary search in the running
+ * weights. Returns the scores and the works visited.
+ */
+export function walkScores (
+  g: DiscoveryGraph, csr: Csr, seeds: number[], steps: number, restart: number, random: () => number,
+  sc: Scratch = new Scratch(g.nodeCount), trust?: Float64Array
+): { score: Float64Array, touched: number[] } {
+  const { score, visits } = sc
+  const touched: number[] = []
+  if (seeds.length === 0) return { score, touched }
   const per = Math.max(1, Math.floor(steps / seeds.length))
-  const visits = new Map<number, number>()
+  const hit: number[] = []
   for (const seed of seeds) {
-    visits.clear()
     let at = seed
     for (let s = 0; s < per; s++) {
-      const a = csr.start[at] as number
-      const b = csr.start[at + 1] as number
-      let total = 0
-      for (let i = a; i < b; i++) if (WALK_TYPES.has(csr.type[i] as number)) total += csr.weight[i] as number
-      if (total === 0 || random() < restart) { at = seed; continue }
-      let pick = random() * total
-      let next = at
-      for (let i = a; i < b; i++) {
-        if (!WALK_TYPES.has(csr.type[i] as number)) continue
-        pick -= csr.weight[i] as number
-        next = csr.to[i] as number
-        if (pick <= 0) break
+      const a = csr.social[at] as number
+      const b = csr.walked[at] as number
+      if (a === b || random() < restart) { at = seed; continue }
+      const pick = random() * (csr.cum[b - 1] as number)
+      let lo = a; let hi = b - 1
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if ((csr.cum[mid] as number) < pick) lo = mid + 1; else hi = mid }
+      at = csr.to[lo] as number
+      // a walk goes on only through creators in the circle of trust: identities no one trusted (a Sybil region
+      // endorsing the creator's works to be walked into) are a wall, not a way
+      if (trust != null && g.nodeType[at] === NODE_CREATOR && trust[at] === 0) { at = seed; continue }
+      if (g.nodeType[at] === NODE_WORK && at !== seed) {
+        if (visits[at] === 0) hit.push(at)
+        visits[at] = (visits[at] as number) + 1
       }
-      at = next
-      if (g.nodeType[at] === NODE_WORK && at !== seed) visits.set(at, (visits.get(at) ?? 0) + 1)
     }
-    for (const [w, c] of visits) out[w] = (out[w] as number) + Math.sqrt(c)
+    for (const w of hit) {
+      if (score[w] === 0) touched.push(w)
+      score[w] = (score[w] as number) + Math.sqrt(visits[w] as number)
+      visits[w] = 0
+    }
+    hit.length = 0
   }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * (out[i] as number)
-  return out
+  for (const w of touched) score[w] = (score[w] as number) * (score[w] as number)
+  return { score, touched }
 }
 
 /** Rank works for the creator `selfKey`; an unknown creator gets nothing */
@@ -176,34 +211,6 @@ export function rank (g: DiscoveryGraph, selfKey: string, o: RankOptions): Ranke
   const self = g.id(selfKey)
   if (self === undefined || g.nodeType[self] !== NODE_CREATOR) return []
   const opt = { ...RANK_DEFAULTS, ...o }
-  const csr = g.adjacency()
-  const n = g.nodeCount
-  const trust = circleOfTrust(g, csr, self, opt.alpha, opt.cap, opt.epsilon)
-  const { own, endorsed, seeds } = seedsOf(g, csr, self, opt.maxSeeds)
-  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, rng(opt.seed))
-
-  // endorsements and authorship, weighted by trust: every creator the circle reaches hands its trust to its works
-  const endorse = new Float64Array(n)
-  const authored = new Float64Array(n)
-  for (let c = 0; c < n; c++) {
-    const t = trust[c] as number
-    if (t === 0 || c === self || g.nodeType[c] !== NODE_CREATOR) continue
-    const a = csr.start[c] as number
-    const b = csr.start[c + 1] as number
-    let count = 0
-    for (let i = a; i < b; i++) if (csr.type[i] === E_ENDORSE) count++
-    for (let i = a; i < b; i++) {
-      const v = csr.to[i] as number
-      if (csr.type[i] === E_ENDORSE) endorse[v] = (endorse[v] as number) + t / count
-      else if (csr.type[i] === E_AUTHOR && g.nodeType[v] === NODE_WORK) authored[v] = (authored[v] as number) + t
-    }
-  }
-  let maxE = 0; let maxW = 0; let maxA = 0
-  for (let v = 0; v < n; v++) {
-    if ((endorse[v] as number) > maxE) maxE = endorse[v] as number
-    if ((walks[v] as number) > maxW) maxW = walks[v] as number
-    if ((authored[v] as number) > maxA) maxA = authored[v] as number
-  }
   const media = opt.kind == null ? -1 : g.mediaClasses.indexOf(opt.kind)
   if (opt.kind != null && media === -1) return []
   let coll = 0
@@ -212,29 +219,79 @@ export function rank (g: DiscoveryGraph, selfKey: string, o: RankOptions): Ranke
     if (c === undefined) return []
     coll = c + 1
   }
+  const csr = g.adjacency()
+  const sc = scratchFor(g)
+  const trust = circleOfTrust(g, csr, self, opt.alpha, opt.cap, opt.epsilon, sc)
+  const { own, endorsed, seeds } = seedsOf(g, csr, self, opt.maxSeeds)
+  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, rng(opt.seed), sc, trust.p)
+  try {
+    return pick(g, csr, self, opt, media, coll, trust, own, endorsed, walks, sc)
+  } finally {
+    for (const v of trust.touched) { sc.p[v] = 0; sc.r[v] = 0; sc.passed[v] = 0; sc.seen[v] = 0; sc.queued[v] = 0 }
+    for (const v of walks.touched) sc.score[v] = 0
+  }
+}
 
-  const cand: Array<{ v: number, s: number }> = []
-  for (let v = 0; v < n; v++) {
-    if (g.nodeType[v] !== NODE_WORK || own.has(v) || endorsed.has(v)) continue
+/** Score the works the circle and the walks reached, then pick with diversity */
+function pick (
+  g: DiscoveryGraph, csr: Csr, self: number, opt: RankOptions & Record<keyof typeof RANK_DEFAULTS, number>, media: number, coll: number,
+  trust: Trust, own: Set<number>, endorsed: Set<number>, walks: { score: Float64Array, touched: number[] }, sc: Scratch
+): RankedItem[] {
+  // endorsements and authorship, weighted by trust: every creator the circle reaches hands its trust to its works
+  const { endorse, authored, mark } = sc
+  const B = opt.blend ?? BLEND
+  const works: number[] = []
+  const touch = (v: number): void => { if (mark[v] === 0) { mark[v] = 1; works.push(v) } }
+  for (const c of trust.touched) {
+    const t = trust.p[c] as number
+    if (t === 0 || c === self || g.nodeType[c] !== NODE_CREATOR) continue
+    const a = csr.social[c] as number
+    const b = csr.walked[c] as number
+    let count = 0
+    for (let i = a; i < b; i++) if (csr.type[i] === E_ENDORSE) count++
+    for (let i = a; i < b; i++) {
+      const v = csr.to[i] as number
+      if (csr.type[i] === E_ENDORSE) { endorse[v] = (endorse[v] as number) + t / count; touch(v) } else if (csr.type[i] === E_AUTHOR && g.nodeType[v] === NODE_WORK) { authored[v] = (authored[v] as number) + t; touch(v) }
+    }
+  }
+  for (const v of walks.touched) touch(v)
+  let maxE = 0; let maxW = 0; let maxA = 0
+  for (const v of works) {
+    if ((endorse[v] as number) > maxE) maxE = endorse[v] as number
+    if ((walks.score[v] as number) > maxW) maxW = walks.score[v] as number
+    if ((authored[v] as number) > maxA) maxA = authored[v] as number
+  }
+
+  // score every work tied to the creator (a work nothing ties to it is not listed: recency alone does not list it)
+  const ids: number[] = []
+  const scores: number[] = []
+  for (const v of works) {
     const e = maxE > 0 ? (endorse[v] as number) / maxE : 0
-    const w = maxW > 0 ? (walks[v] as number) / maxW : 0
+    const w = maxW > 0 ? (walks.score[v] as number) / maxW : 0
     const au = maxA > 0 ? (authored[v] as number) / maxA : 0
-    if (e === 0 && w === 0 && au === 0) continue // nothing ties it to the creator: recency alone does not list it
+    endorse[v] = 0; authored[v] = 0; mark[v] = 0 // put the scratch back as found
+    if (own.has(v) || endorsed.has(v)) continue
     if (media !== -1 && g.media[v] !== media) continue
     if (coll !== 0 && g.collectiveOf[v] !== coll) continue
     const age = Math.max(0, opt.now - (g.time[v] as number))
-    let s = BLEND.endorse * e + BLEND.walk * w + BLEND.author * au + BLEND.recency * Math.pow(0.5, age / opt.halfLifeMs)
+    let s = (B.endorse * e + B.walk * w + B.author * au) * (1 - B.recency + B.recency * Math.pow(0.5, age / opt.halfLifeMs))
     if (((g.flags[v] as number) & 1) !== 0) s *= opt.flaggedFactor
-    cand.push({ v, s })
+    ids.push(v); scores.push(s)
   }
+  // the pool: scores at or above the pool size's best, found by one native numeric sort, then ordered with ties by key
+  const size = opt.limit * opt.pool
+  let floor = -Infinity
+  if (scores.length > size) floor = (Float64Array.from(scores).sort()[scores.length - size]) as number
+  const cand: Array<{ v: number, s: number }> = []
+  for (let i = 0; i < ids.length; i++) if ((scores[i] as number) >= floor) cand.push({ v: ids[i] as number, s: scores[i] as number })
   cand.sort((a, b) => b.s - a.s || (g.key(a.v) < g.key(b.v) ? -1 : 1))
-  const pool = cand.slice(0, opt.limit * opt.pool)
+  const pool = cand.slice(0, size)
 
   // diversity: each further work of an author already picked counts `authorPenalty` times less
   const picked: RankedItem[] = []
   const perAuthor = new Map<number, number>()
   const authorOf = (v: number): number => {
-    for (let i = csr.start[v] as number; i < (csr.start[v + 1] as number); i++) if (csr.type[i] === E_AUTHOR) return csr.to[i] as number
+    for (let i = csr.social[v] as number; i < (csr.walked[v] as number); i++) if (csr.type[i] === E_AUTHOR) return csr.to[i] as number
     return -1
   }
   const authors = pool.map(c => authorOf(c.v))
@@ -250,8 +307,7 @@ export function rank (g: DiscoveryGraph, selfKey: string, o: RankOptions): Ranke
     taken[best] = 1
     const v = (pool[best] as { v: number }).v
     perAuthor.set(authors[best] as number, (perAuthor.get(authors[best] as number) ?? 0) + 1)
-    picked.push({ key: g.key(v), score: Math.round(bestS * 1e6) / 1e6, reasons: explain(g, csr, self, v, { own, endorsed, trust }) })
+    picked.push({ key: g.key(v), score: Math.round(bestS * 1e6) / 1e6, reasons: explain(g, csr, self, v, { own, endorsed, trust: trust.p }) })
   }
   return picked
 }
-

@@ -60,6 +60,12 @@ export async function getJson<T> (path: string, signal?: AbortSignal): Promise<T
   return await res.json() as T
 }
 
+/** GET a JSON answer private to the node's creator, with the session's API token */
+export async function getJsonAuthed<T> (path: string, signal?: AbortSignal, token = getToken()): Promise<T> {
+  const res = await send(path, { headers: { accept: 'application/json', ...(token !== '' ? { authorization: `Bearer ${token}` } : {}) }, signal })
+  return await res.json() as T
+}
+
 /** GET bytes (a record's canonical form, a slice of content) */
 export async function getBytes (path: string, init: RequestInit = {}): Promise<Uint8Array> {
   const res = await send(path, init)

@@ -12,19 +12,21 @@ import { useVerifier } from './names.ts'
 import { assetView } from './views/asset.ts'
 import { browseView } from './views/browse.ts'
 import { dashboardView } from './views/dashboard.ts'
+import { forYouView } from './views/for-you.ts'
 import { recordView } from './views/record.ts'
 import { uploadView } from './views/upload.ts'
 
 const VIEWS: Record<string, View> = {
   '': dashboardView,
   browse: browseView,
+  'for-you': forYouView,
   asset: assetView,
   record: recordView,
   upload: uploadView
 }
 
 /** The nav entry a view belongs to */
-const NAV_OF: Record<string, string> = { '': '', browse: 'browse', asset: 'browse', record: 'browse', upload: 'upload' }
+const NAV_OF: Record<string, string> = { '': '', browse: 'browse', 'for-you': 'for-you', asset: 'browse', record: 'browse', upload: 'upload' }
 
 const verifier = createVerifier(async (cid) => await getBytes(`/v1/records/${encodeURIComponent(cid)}?raw=1`))
 useVerifier(verifier)
