@@ -22,8 +22,10 @@ export class LabNode {
 
   private constructor (host: LabHost, home: string) { this.host = host; this.home = home }
 
-  static async create (host: LabHost, config: Record<string, unknown> = {}): Promise<LabNode> {
+  /** `track`: the run's list of nodes, joined before `init` runs, so an interrupted run removes the data dir too */
+  static async create (host: LabHost, config: Record<string, unknown> = {}, track?: LabNode[]): Promise<LabNode> {
     const node = new LabNode(host, await mkdtemp(join(tmpdir(), 'atelier-lab-')))
+    track?.push(node)
     await node.run(CLI, ['init'])
     await writeFile(join(node.home, 'config.json'), JSON.stringify(config))
     return node
@@ -79,8 +81,8 @@ export class LabNode {
     })
     proc.stdout?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
     proc.stderr?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
-    // generous: on a loaded 2-core machine a daemon's start (module loading, LevelDB, libp2p) can take a minute
-    const deadline = Date.now() + 180_000
+    // generous: on a loaded 2-core machine a daemon's start (module loading, LevelDB, libp2p) can take minutes when other work shares it
+    const deadline = Date.now() + 600_000
     for (;;) {
       if (proc.exitCode != null) throw new Error(`daemon in ${this.host.ns} exited ${proc.exitCode}: ${this.output}`)
       if ((await readFile(join(this.home, 'api'), 'utf8').catch(() => '')) !== '') {

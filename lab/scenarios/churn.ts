@@ -42,6 +42,8 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
   const carried = members.map(() => ({ gossip: 0, sync: 0 }))
   let writing = true
   let writer = -1
+  /** the member being restarted: not a writer until its daemon answers again */
+  let restarting = -1
   let restarts = 0
   const churn = (async () => {
     let next = 1
@@ -51,6 +53,7 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
       const m = members[next]
       const i = next
       next = 1 + (next % (size - 1))
+      restarting = i
       try {
         const s = await m.probe(['stats'], 10_000)
         carried[i].gossip += s.gossip
@@ -62,6 +65,8 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
       } catch (err) {
         log(`restart of ${m.host.ip} failed: ${(err as Error).message.slice(0, 200)}`)
         if (!m.running) await m.start(listenOn(m.host), LAB_HTTP)
+      } finally {
+        restarting = -1
       }
       await new Promise(resolve => setTimeout(resolve, Math.max(0, every - (Date.now() - started))))
     }
@@ -72,7 +77,7 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
     const result = await measure(members, async (i) => {
       // a writer the churn loop is not restarting
       let w = (i * 7) % size
-      while (!members[w].running) w = (w + 1) % size
+      while (w === restarting || !members[w].running) w = (w + 1) % size
       writer = w
       const file = join(scratch, `work-${i}.txt`)
       await writeFile(file, `churn work ${i} ${Date.now()}\n`)

@@ -48,7 +48,7 @@ export async function buildMesh (nodes: LabNode[], options: MeshOptions): Promis
   createInternet()
   const hosts = Array.from({ length: size }, (_, i) => publicHost(`n${i}`, i))
   for (const h of hosts) loss(h, options.lossPercent ?? 0)
-  const members = await pool(hosts, parallel, async h => { const n = await LabNode.create(h, options.config ?? {}); nodes.push(n); return n })
+  const members = await pool(hosts, parallel, async h => await LabNode.create(h, options.config ?? {}, nodes))
   const founder = members[0]
   await founder.start(listenOn(hosts[0]), LAB_HTTP)
   const collective = (await founder.cli(['collective', 'create', 'Lab Mesh', ...(options.createFlags ?? [])])).id as string
