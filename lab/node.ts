@@ -31,7 +31,7 @@ export class LabNode {
     return node
   }
 
-  private async run (script: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  private async run (script: string, args: string[], timeoutMs = 300_000): Promise<string> {
     return await new Promise((resolve, reject) => {
       execFile('ip', ['netns', 'exec', this.host.ns, process.execPath, script, ...args], {
         env: { ...process.env, ATELIER_HOME: this.home }, timeout: timeoutMs, maxBuffer: 16 << 20

@@ -55,8 +55,16 @@ export async function buildMesh (nodes: LabNode[], options: MeshOptions): Promis
   log(`${size} namespaces and data dirs ready, ${hosts[0].ip} founded ${collective} after ${Date.now() - began} ms`)
   await pool(members.slice(1), parallel, async (m, i) => {
     await m.start(listenOn(m.host), LAB_HTTP)
-    const invite = await founder.cliText(['invite', collective])
-    await m.cli(['join', invite])
+    // one retry: on a loaded machine a join (which syncs the history) can outlast the CLI's wait
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await m.cli(['join', await founder.cliText(['invite', collective])])
+        break
+      } catch (err) {
+        if (attempt >= 2) throw err
+        log(`join of ${m.host.ip} failed, trying again: ${(err as Error).message.slice(0, 160)}`)
+      }
+    }
     if ((i + 1) % 10 === 0) log(`${i + 2} of ${size} members joined after ${Date.now() - began} ms`)
   })
   log(`all ${size} joined after ${Date.now() - began} ms`)

@@ -35,14 +35,18 @@ export interface ReplicationResult {
 }
 
 const COPIES = 3
-/** The lab shortens the offline period (default 15 min) so a stop is noticed within a run; members stay connected, so a live member is never mistaken for gone */
+/**
+ * The lab shortens the offline period (default 15 min) so a stop is noticed within a run. That is safe only while
+ * every member stays connected to every other (a member known by its cards alone looks offline after 30 s), so the
+ * lab keeps up to 16 member peers (p2p.memberPeers, default 8: with 10 members one would be unconnected)
+ */
 const REPLICATION = { offlineMs: 30_000, intervalMs: 3_000 }
 const BOUND_MS = REPLICATION.offlineMs + 2 * REPLICATION.intervalMs + 30_000
 
 export async function replicationScenario (nodes: LabNode[], options: ReplicationOptions): Promise<ReplicationResult> {
   const { log } = options
   const size = options.size ?? 10
-  const mesh = await buildMesh(nodes, { size, log, createFlags: ['--replication', String(COPIES)], config: { replication: REPLICATION } })
+  const mesh = await buildMesh(nodes, { size, log, createFlags: ['--replication', String(COPIES)], config: { replication: REPLICATION, p2p: { memberPeers: 16 } } })
   const { members, collective } = mesh
   const dids = await Promise.all(members.map(async m => (await m.cli(['id'])).did as string))
   const scratch = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
@@ -75,19 +79,22 @@ export async function replicationScenario (nodes: LabNode[], options: Replicatio
   const all = new Set(members.map((_, i) => i))
   let exactBefore = false
   let writerExtra = 0
+  let mismatch: string[] = []
   await waitUntil(async () => {
     const h = await holdings([...all])
     writerExtra = 0
-    exactBefore = works.every(w => {
+    mismatch = []
+    for (const w of works) {
       const want = expected(w.cid, all)
       const got = h.get(w.cid)!
       // a holder that wrote the work keeps its upload pin (source add) rather than a second, replica pin
       const holders = new Set([...got.replica, ...(want.includes(w.writer) && got.any.has(w.writer) ? [w.writer] : [])])
       if (!want.includes(w.writer)) writerExtra++
-      return holders.size === COPIES && want.every(i => holders.has(i))
-    })
+      if (holders.size !== COPIES || !want.every(i => holders.has(i))) mismatch.push(`${w.cid.slice(-8)}: want ${want.join(',')} replica ${[...got.replica].join(',')} any ${[...got.any].join(',')} writer ${w.writer}`)
+    }
+    exactBefore = mismatch.length === 0
     return exactBefore
-  }, 180_000, `every work held by its ${COPIES} holders`).catch(err => { log((err as Error).message) })
+  }, 240_000, `every work held by its ${COPIES} holders`).catch(err => { log(`${(err as Error).message}; ${mismatch.join('; ')}`) })
   const placedMs = Date.now() - written
   log(`${works.length} works ${exactBefore ? `each held by exactly its ${COPIES} holders` : 'NOT all placed'} ${placedMs} ms after the writes`)
 
