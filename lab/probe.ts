@@ -9,7 +9,13 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const [home, cmd, ...rest] = process.argv.slice(2)
-const url = (await readFile(join(home, 'api'), 'utf8')).trim()
+// a daemon being restarted (the churn scenario) has no api file for a while: wait for it, bounded
+let url = ''
+for (let i = 0; i < 1200 && url === ''; i++) {
+  url = (await readFile(join(home, 'api'), 'utf8').catch(() => '')).trim()
+  if (url === '') await new Promise(resolve => setTimeout(resolve, 250))
+}
+if (url === '') throw new Error(`no daemon api file in ${home} after 300 s`)
 
 if (cmd === 'watch') {
   // CIDs arrive on stdin, one a line, while they are written; the watch ends when stdin has closed and every CID
