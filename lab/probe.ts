@@ -44,7 +44,13 @@ if (cmd === 'watch') {
   process.stdout.write(JSON.stringify(seen))
   process.exit(0)
 } else if (cmd === 'stats') {
-  const text = await (await fetch(`${url}/metrics`)).text()
+  // a daemon the churn scenario is restarting answers nothing for a while: retry, bounded (300 s)
+  let text: string | undefined
+  for (let i = 0; i < 600 && text == null; i++) {
+    text = await fetch(`${url}/metrics`).then(async r => await r.text(), () => undefined)
+    if (text == null) await new Promise(resolve => setTimeout(resolve, 500))
+  }
+  if (text == null) throw new Error(`no metrics from ${url} within 300 s`)
   const sum = (source: string): number => text.split('\n')
     .filter(l => l.startsWith('atelier_records_ingested_total{') && l.includes(`source="${source}"`))
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0)
