@@ -33,10 +33,17 @@ export async function waitUntil (fn: () => Promise<boolean>, ms: number, what: s
   }
 }
 
+export interface MeasureOptions {
+  /** added to each node's ingest counters at the end: what a restarted node counted before its restart (its counters start again at 0) */
+  carried?: Array<{ gossip: number, sync: number }>
+  /** when set, called once after the writes, before waiting for deliveries (a churn loop stops here) */
+  afterWrites?: () => Promise<void>
+}
+
 const pct = (sorted: number[], p: number): number => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
 
 /** Write `count` records with `write(i)` (each returns its record CID and the index of the node that wrote it), then watch every node until it holds them all */
-export async function measure (nodes: LabNode[], write: (i: number) => Promise<{ cid: string, writer: number }>, count: number, bytes: (h: LabHost) => { tx: number, rx: number }, deadlineMs = 300_000): Promise<Measurements> {
+export async function measure (nodes: LabNode[], write: (i: number) => Promise<{ cid: string, writer: number }>, count: number, bytes: (h: LabHost) => { tx: number, rx: number }, deadlineMs = 300_000, options: MeasureOptions = {}): Promise<Measurements> {
   const before = await Promise.all(nodes.map(async n => await n.probe(['stats'])))
   const bytesBefore = nodes.map(n => bytes(n.host))
   const watches = nodes.map(n => n.watch(deadlineMs))
@@ -50,6 +57,7 @@ export async function measure (nodes: LabNode[], write: (i: number) => Promise<{
     for (const w of watches) w.add(cid)
   }
   const cids = written.map(w => w.cid)
+  await options.afterWrites?.()
   const seen: Array<Record<string, number>> = await Promise.all(watches.map(async w => await w.done()))
   const latencies: number[] = []
   let last = 0
@@ -74,8 +82,8 @@ export async function measure (nodes: LabNode[], write: (i: number) => Promise<{
     convergenceMs: missing > 0 ? NaN : last - begun,
     latencyP50Ms: pct(latencies, 0.5),
     latencyP99Ms: pct(latencies, 0.99),
-    byGossip: after.reduce((n, s, i) => n + s.gossip - before[i].gossip, 0),
-    bySync: after.reduce((n, s, i) => n + s.sync - before[i].sync, 0),
+    byGossip: after.reduce((n, s, i) => n + s.gossip + (options.carried?.[i]?.gossip ?? 0) - before[i].gossip, 0),
+    bySync: after.reduce((n, s, i) => n + s.sync + (options.carried?.[i]?.sync ?? 0) - before[i].sync, 0),
     bytesPerNodePerRecord: traffic.reduce((x, y) => x + y, 0) / nodes.length / count,
     recordBytes: sizes.reduce((x: number, y: number) => x + y, 0) / sizes.length,
     peersMean: after.reduce((n, s) => n + s.peers, 0) / nodes.length,

@@ -9,7 +9,8 @@
  */
 import { execFileSync } from 'node:child_process'
 
-export const PREFIX = 'atl-'
+/** ATELIER_LAB_PREFIX lets two runs share a machine without removing each other's namespaces (at most 4 characters) */
+export const PREFIX = /^[a-z]{1,3}-$/.test(process.env.ATELIER_LAB_PREFIX ?? '') ? process.env.ATELIER_LAB_PREFIX as string : 'atl-'
 const INET = `${PREFIX}inet`
 
 /** Run a command; throws with its stderr when it fails */

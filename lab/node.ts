@@ -22,14 +22,16 @@ export class LabNode {
 
   private constructor (host: LabHost, home: string) { this.host = host; this.home = home }
 
-  static async create (host: LabHost, config: Record<string, unknown> = {}): Promise<LabNode> {
+  /** `track`: the run's list of nodes, joined before `init` runs, so an interrupted run removes the data dir too */
+  static async create (host: LabHost, config: Record<string, unknown> = {}, track?: LabNode[]): Promise<LabNode> {
     const node = new LabNode(host, await mkdtemp(join(tmpdir(), 'atelier-lab-')))
+    track?.push(node)
     await node.run(CLI, ['init'])
     await writeFile(join(node.home, 'config.json'), JSON.stringify(config))
     return node
   }
 
-  private async run (script: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  private async run (script: string, args: string[], timeoutMs = 300_000): Promise<string> {
     return await new Promise((resolve, reject) => {
       execFile('ip', ['netns', 'exec', this.host.ns, process.execPath, script, ...args], {
         env: { ...process.env, ATELIER_HOME: this.home }, timeout: timeoutMs, maxBuffer: 16 << 20
@@ -56,14 +58,31 @@ export class LabNode {
     return { add: (cid) => { proc.stdin.write(`${cid}\n`) }, done: async () => { proc.stdin.end(); return await exited } }
   }
 
-  async start (listen: string[]): Promise<void> {
+  /** `http`: the gateway's address inside the namespace; a fixed port keeps the probes' URL across restarts */
+  /** Follow the collective's digest: `latest()` is the last seen change, `stop()` ends the probe */
+  digests (collective: string, deadlineMs: number): { latest: () => { at: number, count: number, digest: string } | undefined, stop: () => Promise<void> } {
+    const proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, PROBE, this.home, 'digests', collective, String(deadlineMs)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let latest: { at: number, count: number, digest: string } | undefined
+    let buffered = ''
+    proc.stdout.on('data', d => {
+      buffered += String(d)
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const l of lines) if (l !== '') latest = JSON.parse(l)
+    })
+    const exited = new Promise<void>(resolve => proc.once('exit', () => { resolve() }))
+    return { latest: () => latest, stop: async () => { proc.stdin.end(); await exited } }
+  }
+
+  async start (listen: string[], http = '127.0.0.1:0'): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
-    const proc = this.proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', ...listen.flatMap(l => ['--p2p', l])], {
+    const proc = this.proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', http, ...listen.flatMap(l => ['--p2p', l])], {
       env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe']
     })
     proc.stdout?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
     proc.stderr?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
-    const deadline = Date.now() + 60_000
+    // generous: on a loaded 2-core machine a daemon's start (module loading, LevelDB, libp2p) can take minutes when other work shares it
+    const deadline = Date.now() + 600_000
     for (;;) {
       if (proc.exitCode != null) throw new Error(`daemon in ${this.host.ns} exited ${proc.exitCode}: ${this.output}`)
       if ((await readFile(join(this.home, 'api'), 'utf8').catch(() => '')) !== '') {
@@ -73,6 +92,8 @@ export class LabNode {
       await new Promise(resolve => setTimeout(resolve, 250))
     }
   }
+
+  get running (): boolean { return this.proc != null && this.proc.exitCode == null && this.proc.signalCode == null }
 
   async stop (): Promise<void> {
     const proc = this.proc

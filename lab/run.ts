@@ -1,8 +1,9 @@
 /**
- * `npm run lab [scenario] [--write]`: build the scenario's namespaces, run it, print the figures, and with --write
- * append a dated section to docs/benchmarks.md. Everything the lab creates is removed on exit, on Ctrl-C and on
- * SIGTERM; a run also starts by removing what an earlier, killed run left (namespaces named PREFIX…).
+ * `npm run lab [scenario…] [--nodes=N] [--write]`: build each scenario's namespaces, run it, print its figures, and
+ * with --write append a dated section to docs/benchmarks.md. Everything the lab creates is removed on exit, on
+ * Ctrl-C and on SIGTERM; a run also starts by removing what an earlier, killed run left (namespaces named PREFIX…).
  * Needs root, iproute2 and nftables; prints why and exits 0 when the machine cannot run it.
+ * Scenarios: relay, relay-lossy, partition, churn, replication (lab/scenarios/, docs/networks.md).
  */
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,13 +11,33 @@ import { cleanup, unavailable } from './netns.ts'
 import type { LabNode } from './node.ts'
 import type { Measurements } from './measure.ts'
 import { relayScenario } from './scenarios/relay.ts'
+import { partitionScenario, formatPartition } from './scenarios/partition.ts'
+import { churnScenario, formatChurn } from './scenarios/churn.ts'
+import { replicationScenario, formatReplication } from './scenarios/replication.ts'
 
-const SCENARIOS: Record<string, (nodes: LabNode[], log: (l: string) => void) => Promise<Measurements & { meetMs?: number }>> = {
-  relay: async (nodes, log) => await relayScenario(nodes, { log }),
-  'relay-lossy': async (nodes, log) => await relayScenario(nodes, { log, lossPercent: 1 })
+export interface ScenarioOptions {
+  /** nodes, for the scenarios whose size is a choice */
+  size?: number
 }
 
-export async function runScenario (name: string, log: (l: string) => void): Promise<Measurements & { meetMs?: number }> {
+interface Scenario {
+  run: (nodes: LabNode[], log: (l: string) => void, options: ScenarioOptions) => Promise<any>
+  report: (name: string, result: any) => string
+  /** whether the result met the scenario's own bound */
+  ok: (result: any) => boolean
+}
+
+const measured = (run: Scenario['run']): Scenario => ({ run, report: formatReport, ok: (m: Measurements) => m.missing === 0 })
+const SCENARIOS: Record<string, Scenario> = {
+  relay: measured(async (nodes, log) => await relayScenario(nodes, { log })),
+  'relay-lossy': measured(async (nodes, log) => await relayScenario(nodes, { log, lossPercent: 1 })),
+  partition: { run: async (nodes, log, o) => await partitionScenario(nodes, { log, size: o.size }), report: formatPartition, ok: r => r.healMs <= r.boundMs && r.splitHeld },
+  churn: { run: async (nodes, log, o) => await churnScenario(nodes, { log, size: o.size }), report: formatChurn, ok: r => r.missing === 0 },
+  replication: { run: async (nodes, log, o) => await replicationScenario(nodes, { log, size: o.size }), report: formatReplication, ok: r => r.exactBefore && r.repinMs <= r.boundMs }
+}
+
+/** Run one scenario with the lab's teardown around it; resolves to its result (its report formats it) */
+export async function runScenario (name: string, log: (l: string) => void, options: ScenarioOptions = {}): Promise<any> {
   const scenario = SCENARIOS[name]
   if (scenario == null) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`)
   const nodes: LabNode[] = []
@@ -32,7 +53,7 @@ export async function runScenario (name: string, log: (l: string) => void): Prom
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    return await scenario(nodes, log)
+    return await scenario.run(nodes, log, options)
   } finally {
     await Promise.all(nodes.map(async n => { await n.destroy().catch(() => {}) }))
     cleanup()
@@ -55,6 +76,8 @@ export function formatReport (name: string, m: Measurements & { meetMs?: number 
 if (import.meta.main) {
   const args = process.argv.slice(2)
   const write = args.includes('--write')
+  const sizeArg = args.find(a => a.startsWith('--nodes='))
+  const size = sizeArg != null ? Number(sizeArg.slice('--nodes='.length)) : undefined
   const names = args.filter(a => !a.startsWith('--'))
   const why = unavailable()
   if (why != null) {
@@ -62,10 +85,13 @@ if (import.meta.main) {
   } else {
     const lines: string[] = []
     for (const name of names.length > 0 ? names : ['relay']) {
-      const m = await runScenario(name, l => { console.log(`# ${name}: ${l}`) })
-      const line = formatReport(name, m)
+      const scenario = SCENARIOS[name]
+      if (scenario == null) { console.error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`); process.exit(2) }
+      const result = await runScenario(name, l => { console.log(`# ${name} ${new Date().toISOString().slice(11, 19)}: ${l}`) }, { size })
+      const line = scenario.report(name, result)
       console.log(line)
       lines.push(line)
+      if (!scenario.ok(result)) { console.log(`# ${name}: FAILED its bound`); process.exitCode = 1 }
     }
     if (write) {
       await appendFile(join(import.meta.dirname, '..', 'docs', 'benchmarks.md'),

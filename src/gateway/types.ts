@@ -21,12 +21,16 @@ import type { WorkFingerprinter } from '../node/work-fingerprints.ts'
 import type { NameDirectory } from '../profiles/name-directory.ts'
 import type { EpochKeySource } from '../private/epoch-source.ts'
 
+import type { Reachability } from '../net/reachability.ts'
+
 export interface NodeInfo {
   peerId: string
   did: string
   /** the creator's display name (its profile), when it has one */
   name?: string
   addresses: string[]
+  /** AutoNAT's verdict over those addresses (src/net/reachability.ts) */
+  reachability?: Reachability
   gatewayUrl: string
   version: string
   records: number

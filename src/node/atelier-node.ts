@@ -36,6 +36,8 @@ import { CollectiveService } from './collective-service.ts'
 import { PeerKeeper } from '../net/peers.ts'
 import type { KnownPeer } from '../net/peers.ts'
 import { withReachability } from '../net/libp2p-config.ts'
+import { addressFacts, judgeReachability } from '../net/reachability.ts'
+import type { Reachability } from '../net/reachability.ts'
 import type { BaseLibp2pServices } from '../net/libp2p-config.ts'
 import { MemberGate } from './member-gate.ts'
 import type { Libp2pOptions } from 'libp2p'
@@ -504,6 +506,12 @@ export class AtelierNode {
     return failed
   }
 
+  /** AutoNAT's verdict, from libp2p's address manager (undefined when libp2p does not expose it) */
+  reachability (): Reachability | undefined {
+    const facts = addressFacts(this.store.libp2p)
+    return facts == null ? undefined : judgeReachability(facts)
+  }
+
   /** libp2p listen addresses, with the peer id */
   addresses (): string[] {
     const libp2p = this.store.libp2p
@@ -534,6 +542,7 @@ export class AtelierNode {
       peerId: this.identity.peerId,
       did: this.identity.did,
       addresses: this.addresses(),
+      reachability: this.reachability(),
       gatewayUrl: this.gatewayUrl,
       version: VERSION,
       records,

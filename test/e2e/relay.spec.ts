@@ -19,7 +19,7 @@ describe('members meet through a members-only relay', { timeout: 240_000 }, () =
   let collective: string
   const ids = new Map<TestDaemon, string>()
 
-  const node = async (d: TestDaemon): Promise<{ peerId: string, addresses: string[] }> => (await d.api('/v1/node')).body
+  const node = async (d: TestDaemon): Promise<{ peerId: string, addresses: string[], reachability?: string }> => (await d.api('/v1/node')).body
   const peersOf = async (d: TestDaemon): Promise<any[]> => {
     const out = await d.cli(['peers', '--json'])
     assert.equal(out.code, 0, out.stderr)
@@ -79,6 +79,9 @@ describe('members meet through a members-only relay', { timeout: 240_000 }, () =
     console.log(`# B held a reservation on R ${Date.now() - started} ms after its daemon answered: ${circuit}`)
     assert.ok(circuit.startsWith(`${rAddr}/p2p-circuit/p2p/${ids.get(b) as string}`), circuit)
     assert.ok((await node(b)).addresses.every(x => x.includes('/p2p-circuit/')), 'B has no direct address')
+    // AutoNAT's verdict as the node reports it: B only through the relay, R on loopback (not judged: private)
+    assert.equal((await node(b)).reachability, 'relayed')
+    assert.equal((await node(r)).reachability, 'private')
     await join(a)
     const dids = await Promise.all([r, a, b].map(async n => (await n.api('/v1/node')).body.did))
     for (const n of [r, a, b]) {

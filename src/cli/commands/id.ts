@@ -32,6 +32,7 @@ export const id: CliCommand = {
         ...(typeof n.name === 'string' ? { name: n.name } : {}),
         peerId: n.peerId,
         addresses: Array.isArray(n.addresses) ? n.addresses : [],
+        ...(typeof n.reachability === 'string' ? { reachability: n.reachability } : {}),
         gatewayUrl: n.gatewayUrl,
         version: n.version,
         records: n.records,
@@ -53,6 +54,14 @@ export const id: CliCommand = {
   }
 }
 
+/** AutoNAT's verdict in words (src/net/reachability.ts) */
+const REACHABILITY: Record<NonNullable<NodeInfo['reachability']>, string> = {
+  public: 'yes: a public address confirmed by peers (AutoNAT)',
+  relayed: 'through a member relay only (DCUtR may upgrade to direct)',
+  unconfirmed: 'not confirmed: public addresses no peer could dial back (yet)',
+  private: 'on this network only: LAN or loopback addresses'
+}
+
 function render (v: IdResult): string[] {
   if (!v.online) {
     return [
@@ -69,6 +78,7 @@ function render (v: IdResult): string[] {
       ...(v.name != null ? [['name', v.name] as [string, string]] : []),
       ['did', v.did],
       ['peer id', v.peerId],
+      ...(v.reachability != null ? [['reachable', REACHABILITY[v.reachability]] as [string, string]] : []),
       ['gateway', v.gatewayUrl],
       ['version', v.version],
       ['records', v.records],

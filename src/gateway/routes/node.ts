@@ -25,6 +25,7 @@ export async function nodeRoutes (app: FastifyInstance, components: GatewayCompo
             did: { type: 'string' },
             name: { type: 'string', description: 'this node\'s creator\'s display name (its profile), when it has one' },
             addresses: { type: 'array', items: { type: 'string' } },
+            reachability: { type: 'string', enum: ['public', 'relayed', 'unconfirmed', 'private'], description: 'AutoNAT\'s verdict: public (a public address confirmed by peers dialling back), relayed (reachable through a member relay only), unconfirmed (public addresses not confirmed), private (LAN or loopback addresses only, which AutoNAT does not judge)' },
             gatewayUrl: { type: 'string' },
             version: { type: 'string' },
             records: { type: 'integer' },
