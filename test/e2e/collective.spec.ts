@@ -123,10 +123,15 @@ describe('a collective of three nodes', { timeout: 300_000 }, () => {
   })
 
   it('B fetches a record only A holds over bitswap, byte-identical, from A\'s record store', async () => {
-    // a record of no collective: it is not synced, so only A holds it (in its index: no block file since schema 4)
-    const made = await a.api('/v1/attestations', { method: 'POST', json: { record: original.record, claim: 'endorsement', comment: 'A only' } })
-    assert.equal(made.status, 201, JSON.stringify(made.body))
-    const cid = made.body.cid as string
+    // a record of no collective: it is neither gossiped nor synced, so only A holds it (in its index: no block file
+    // since schema 4). An attestation of the collective's asset would not do: without --collective it goes to its
+    // target's collective, and gossip raced this check
+    const localFile = join(scratch, 'a-only.txt')
+    await writeFile(localFile, 'kept on A alone\n')
+    const made = await a.cli(['add', localFile, '--title', 'A only', '--json'])
+    assert.equal(made.code, 0, made.stderr)
+    const cid = JSON.parse(made.stdout).record as string
+    assert.equal((await a.api(`/v1/records/${cid}`)).body.record.collective, undefined, 'a record of no collective')
     assert.equal((await b.api(`/v1/records/${cid}`)).status, 404, 'B does not hold it')
     const fromA = Buffer.from(await (await fetch(`${a.url}/ipfs/${cid}?format=raw`)).arrayBuffer())
     const res = await fetch(`${b.url}/ipfs/${cid}?format=raw`)
