@@ -26,7 +26,9 @@ import { nativeCrypto, readIdentity } from '../../src/identity/index.ts'
 import type { Signer } from '../../src/records/types.ts'
 import { runDoctor } from '../../src/node/doctor.ts'
 
-const ROUNDS = Number(process.env.ATELIER_CRASH_ROUNDS ?? 20)
+// 12 kills in npm test keep the suite inside CI's 20 minutes (each kill costs ~15 s: restart, doctor's checks);
+// npm run test:long kills 20 times, as issue 10 asks
+const ROUNDS = Number(process.env.ATELIER_CRASH_ROUNDS ?? 12)
 const SEED = Number(process.env.ATELIER_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const POSTERS = 8
 const CONTENT_POSTERS = 2
