@@ -2,6 +2,7 @@
  * The HTTP gateway: the JSON API under /v1, the /ipfs content gateway, server-sent events, metrics and the
  * OpenAPI document, on one Fastify server. It receives the node's parts through `components` and owns none.
  */
+import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.ts'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import swagger from '@fastify/swagger'
@@ -58,6 +59,8 @@ export async function createGateway (components: GatewayComponents, init: Gatewa
     bodyLimit: init.jsonBodyLimit,
     // requests are logged by our onResponse hook, at debug, with the route and duration
     logController: new LogController({ disableRequestLogging: true }),
+    // route schemas compiled on first use: most of a second of CPU at every start otherwise (lazy-compilers.ts)
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory(), buildSerializer: lazySerializerFactory() } },
     ajv: {
       // reject unknown fields with a message instead of silently dropping them, and never coerce types
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false }
