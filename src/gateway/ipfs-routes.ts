@@ -18,7 +18,9 @@
  * stored page runs script on the API's origin.
  */
 import { Readable } from 'node:stream'
-import { InvalidRequestError, NotFoundError, RangeNotSatisfiableError, isAtelierError } from '../errors.ts'
+import { InvalidRequestError, RangeNotSatisfiableError } from '../errors.ts'
+import { locateContent } from './locate-content.ts'
+import type { PeerFetch } from './locate-content.ts'
 import type { ContentStat, ContentStore, StoreReadOptions } from '../store/types.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
@@ -28,7 +30,7 @@ export interface IpfsRoutesOptions {
    * Fetch content this node does not hold from connected peers (bitswap). Without it, unknown CIDs are a 404 at
    * once. `hasPeers` keeps a lone node answering 404 at once instead of waiting out the timeout.
    */
-  network?: { timeoutMs: number, hasPeers: () => boolean }
+  network?: PeerFetch
   /**
    * The media type an asset record declares for a content CID, already made safe to serve (src/gateway/media-type.ts);
    * used when the path has no known extension, before sniffing
@@ -76,22 +78,7 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     const cidOrPath = rest === '' ? request.params.cid : `${request.params.cid}/${rest}`
     const format = chooseFormat(request.query.format, request.headers.accept)
     const head = request.method === 'HEAD'
-    let readOptions: StoreReadOptions = {}
-    let stat: ContentStat
-    try {
-      stat = await store.stat(cidOrPath)
-    } catch (err: any) {
-      if (err.name !== 'NotFoundError' || opts.network == null || !opts.network.hasPeers()) throw err
-      // not held here: ask the peers, bounded in time for the first block, then stream what they send
-      try {
-        stat = await store.stat(cidOrPath, { offline: false, signal: AbortSignal.timeout(opts.network.timeoutMs) })
-      } catch (netErr: any) {
-        if (isAtelierError(netErr) && netErr.name !== 'NotFoundError') throw netErr
-        // the peers did not have it (or not in time): the same answer as for content no one holds, not a 500
-        throw new NotFoundError(`${cidOrPath} is not held here, and no connected peer sent it within ${opts.network.timeoutMs} ms`, { cause: netErr })
-      }
-      readOptions = { offline: false }
-    }
+    const { stat, readOptions } = await locateContent(store, cidOrPath, opts.network)
 
     reply.header('cache-control', IMMUTABLE_CACHE_CONTROL)
     reply.header('x-ipfs-path', `/ipfs/${cidOrPath}`)

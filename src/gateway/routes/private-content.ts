@@ -8,7 +8,9 @@
  * `/ipfs/<cid>` is unchanged: it serves the ciphertext, as bitswap does, to anyone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { NotFoundError, UnauthorizedError, isAtelierError } from '../../errors.ts'
+import { NotFoundError, UnauthorizedError } from '../../errors.ts'
+import { locateContent } from '../locate-content.ts'
+import type { PeerFetch } from '../locate-content.ts'
 import { bearerMatches } from '../auth.ts'
 import { servedMediaType } from '../media-type.ts'
 import { parseCid } from '../params.ts'
@@ -17,7 +19,7 @@ import { openableWork } from '../private-works.ts'
 import { decryptRange } from '../../private/content-cipher.ts'
 import type { EpochKeySource } from '../../private/epoch-source.ts'
 import type { GatewayComponents } from '../types.ts'
-import type { ReadOptions, StoreReadOptions } from '../../store/types.ts'
+import type { ReadOptions } from '../../store/types.ts'
 
 /** The addresses a request may come from to be answered plaintext or keys */
 export function isLoopback (address: string | undefined): boolean {
@@ -33,28 +35,9 @@ function guard (request: FastifyRequest, token: string): void {
 }
 
 export async function privateContentRoutes (app: FastifyInstance, components: GatewayComponents & { epochKeys: EpochKeySource },
-  network?: { timeoutMs: number, hasPeers: () => boolean }): Promise<void> {
+  network?: PeerFetch): Promise<void> {
   const { store, index, epochKeys } = components
 
-  /**
-   * The ciphertext's size and how to read it: from this node's blocks, or, when it holds none of the work (a member of
-   * a collective that does not replicate every work), from connected peers, the first block bounded in time as for
-   * `/ipfs` (any peer may serve ciphertext; only the key opens it)
-   */
-  async function locate (cid: string): Promise<{ size: number, readOptions: StoreReadOptions }> {
-    try {
-      return { size: (await store.stat(cid)).size, readOptions: {} }
-    } catch (err: any) {
-      if (err.name !== 'NotFoundError' || network == null || !network.hasPeers()) throw err
-      try {
-        const stat = await store.stat(cid, { offline: false, signal: AbortSignal.timeout(network.timeoutMs) })
-        return { size: stat.size, readOptions: { offline: false } }
-      } catch (netErr: any) {
-        if (isAtelierError(netErr) && netErr.name !== 'NotFoundError') throw netErr
-        throw new NotFoundError(`${cid} is not held here, and no connected peer sent it within ${network.timeoutMs} ms`, { cause: netErr })
-      }
-    }
-  }
   const security = [{ bearer: [] }]
 
   app.route<{ Params: { cid: string } }>({
@@ -70,9 +53,10 @@ export async function privateContentRoutes (app: FastifyInstance, components: Ga
     handler: async (request, reply) => {
       guard(request, components.apiToken)
       const cid = parseCid(request.params.cid, 'cid')
-      const stat = await locate(cid)
+      // the ciphertext: here, or (a member holding none of the work) from connected peers, as for /ipfs
+      const located = await locateContent(store, cid, network)
       const reader = {
-        read: (c: string, o: ReadOptions = {}) => store.read(c, { ...stat.readOptions, ...o }),
+        read: (c: string, o: ReadOptions = {}) => store.read(c, { ...located.readOptions, ...o }),
         getRecord: async (c: string) => await store.getRecord(c)
       }
       const work = await openableWork(epochKeys, index, reader, cid)
@@ -104,7 +88,7 @@ export async function privateContentRoutes (app: FastifyInstance, components: Ga
       if (request.method === 'HEAD' || length === 0) return await reply.send()
       const read = (offset: number, n: number): AsyncIterable<Uint8Array> => reader.read(cid, { offset, length: n })
       // the first chunk is opened before the headers go: a work that does not open is an error answer, not a cut stream
-      const body = await primed(decryptRange(read, work.header, work.key, stat.size, start, end))
+      const body = await primed(decryptRange(read, work.header, work.key, located.stat.size, start, end))
       return await reply.send(toReadable(body))
     }
   })
