@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { TestDaemon, waitFor } from './harness.ts'
+import { didsOf, joinWithInvites, startDaemons, waitFor } from './harness.ts'
+import type { TestDaemon } from './harness.ts'
 
 const CONFIG = { sync: { intervalMs: 2000 } }
 
@@ -21,22 +22,12 @@ describe('discovery across a collective of three nodes', { timeout: 300_000 }, (
 
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'atelier-discovery-files-'))
-    a = await TestDaemon.create('atelier-discovery-a-')
-    b = await TestDaemon.create('atelier-discovery-b-')
-    c = await TestDaemon.create('atelier-discovery-c-')
-    for (const d of [a, b, c]) { await d.writeConfig(CONFIG); await d.start() }
-    didA = (await a.api('/v1/node')).body.did
+    ;[a, b, c] = await startDaemons(3, 'atelier-discovery-', CONFIG)
+    ;[didA] = await didsOf([a])
     const created = await a.cli(['collective', 'create', 'Harbour Illustrators', '--json'])
     assert.equal(created.code, 0, created.stderr)
     collective = JSON.parse(created.stdout).id
-    for (const d of [b, c]) {
-      const inv = await a.cli(['invite', collective])
-      assert.equal(inv.code, 0, inv.stderr)
-      const joined = await d.cli(['join', inv.stdout.trim(), '--json'])
-      assert.equal(joined.code, 0, joined.stderr)
-      const did = (await d.api('/v1/node')).body.did
-      await waitFor(async () => (await a.api(`/v1/collectives/${collective}/members`)).body.members?.includes(did) === true ? true : undefined, 60_000, 'a member')
-    }
+    await joinWithInvites(a, collective, [b, c])
     assert.equal((await a.cli(['profile', 'set', '--name', 'Alice'])).code, 0)
   })
 

@@ -8,7 +8,8 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TestDaemon, waitFor } from './harness.ts'
+import { didsOf, joinWithInvites, startDaemons, waitFor } from './harness.ts'
+import type { TestDaemon } from './harness.ts'
 
 const CONFIG = { sync: { intervalMs: 2000 }, governance: { receiptDelayMs: 200 } }
 /** A did:key with no node behind it (RFC 8032 TEST 1024): admitted by B at the end */
@@ -16,7 +17,7 @@ const NEWCOMER = 'did:key:z6Mkh7U7jBwoMro3UeHmXes4tKtFbZhMRWejbtunbU4hhvjP'
 const WINDOW_S = 60
 
 describe('governance: a proposal passed by votes makes B an admin on every node', { timeout: 300_000 }, () => {
-  const nodes: TestDaemon[] = []
+  let nodes: TestDaemon[] = []
   let a: TestDaemon, b: TestDaemon, c: TestDaemon
   let aDid: string, bDid: string, cDid: string
   let collective: string
@@ -28,14 +29,9 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
   const tallyOf = async (n: TestDaemon): Promise<any> => (await n.api(`/v1/proposals/${proposal}`)).body
 
   before(async () => {
-    for (let i = 0; i < 3; i++) {
-      const d = await TestDaemon.create(`atelier-gov-${i}-`)
-      await d.writeConfig(CONFIG)
-      await d.start()
-      nodes.push(d)
-    }
+    nodes = await startDaemons(3, 'atelier-gov-', CONFIG)
     ;[a, b, c] = nodes
-    ;[aDid, bDid, cDid] = await Promise.all(nodes.map(async n => (await n.api('/v1/node')).body.did as string))
+    ;[aDid, bDid, cDid] = await didsOf(nodes)
   })
 
   after(async () => {
@@ -46,12 +42,7 @@ describe('governance: a proposal passed by votes makes B an admin on every node'
     const created = await a.cli(['collective', 'create', 'Riverside', '--json'])
     assert.equal(created.code, 0, created.stderr)
     collective = JSON.parse(created.stdout).id
-    for (const d of [b, c]) {
-      const inv = await a.cli(['invite', collective])
-      assert.equal(inv.code, 0, inv.stderr)
-      const joined = await d.cli(['join', inv.stdout.trim(), '--json'])
-      assert.equal(joined.code, 0, joined.stderr)
-    }
+    await joinWithInvites(a, collective, [b, c])
     for (const n of nodes) {
       await waitFor(async () => { const m = await membersOf(n); return [aDid, bDid, cDid].every(d => m.members?.includes(d)) ? true : undefined }, 30_000, 'every node to list A, B and C')
       assert.deepEqual((await membersOf(n)).admins, [aDid])

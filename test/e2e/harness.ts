@@ -26,16 +26,26 @@ export async function freePort (): Promise<number> {
   })
 }
 
-/** Poll `fn` until it returns a value other than undefined, or fail after `ms` */
+/** First and longest pause between polls, ms */
+const POLL_FIRST_MS = 50
+const POLL_MAX_MS = 250
+
+/**
+ * Poll `fn` until it returns a value other than undefined, or fail after `ms`. The pause grows from 50 to 250 ms: a
+ * poll is an HTTP request to a daemon or a whole CLI process (0.3–0.6 s of CPU), and the suite is CPU-bound on CI's
+ * two cores, so a long wait must not spin
+ */
 export async function waitFor<T> (fn: () => Promise<T | undefined> | T | undefined, ms = 20_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + ms
   let lastErr: unknown
+  let pause = POLL_FIRST_MS
   while (Date.now() < deadline) {
     try {
       const v = await fn()
       if (v !== undefined) return v
     } catch (err) { lastErr = err }
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await new Promise(resolve => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))))
+    pause = Math.min(POLL_MAX_MS, pause * 1.5)
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}${lastErr != null ? `: ${String(lastErr)}` : ''}`)
 }
@@ -154,5 +164,37 @@ export class TestDaemon {
   async destroy (): Promise<void> {
     await this.stop()
     await rm(this.home, { recursive: true, force: true })
+  }
+}
+
+/** `count` fresh daemons (`prefix` names their data dirs) with `config` merged into each config.json, started in turn */
+export async function startDaemons (count: number, prefix: string, config: Record<string, any> = {}): Promise<TestDaemon[]> {
+  const nodes: TestDaemon[] = []
+  for (let i = 0; i < count; i++) {
+    const d = await TestDaemon.create(`${prefix}${i}-`)
+    nodes.push(d)
+    await d.writeConfig(config)
+    await d.start()
+  }
+  return nodes
+}
+
+/** Each daemon's node did */
+export async function didsOf (nodes: TestDaemon[]): Promise<string[]> {
+  return await Promise.all(nodes.map(async n => (await n.api('/v1/node')).body.did as string))
+}
+
+/**
+ * `joiners` join `collective` with invites written by `founder` (the real CLI both ways); resolves once the founder's
+ * node lists each of them as a member
+ */
+export async function joinWithInvites (founder: TestDaemon, collective: string, joiners: TestDaemon[], ms = 60_000): Promise<void> {
+  for (const d of joiners) {
+    const inv = await founder.cli(['invite', collective])
+    if (inv.code !== 0) throw new Error(`atelier invite failed: ${inv.stderr}`)
+    const joined = await d.cli(['join', inv.stdout.trim(), '--json'])
+    if (joined.code !== 0) throw new Error(`atelier join failed: ${joined.stderr}`)
+    const [did] = await didsOf([d])
+    await waitFor(async () => (await founder.api(`/v1/collectives/${collective}/members`)).body.members?.includes(did) === true ? true : undefined, ms, `${did} listed as a member by the founder`)
   }
 }

@@ -6,13 +6,14 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { TestDaemon, waitFor } from './harness.ts'
+import { didsOf, startDaemons, waitFor } from './harness.ts'
+import type { TestDaemon } from './harness.ts'
 
 /** Test daemons reconcile history every 2 s (30 s by default) so convergence is quick */
 const CONFIG = { sync: { intervalMs: 2000 } }
 
 describe('quorum changes signed by two admins with the CLI defaults', { timeout: 300_000 }, () => {
-  const nodes: TestDaemon[] = []
+  let nodes: TestDaemon[] = []
   let a: TestDaemon, b: TestDaemon, c: TestDaemon
   let aDid: string, bDid: string, cDid: string
   let collective: string
@@ -28,14 +29,9 @@ describe('quorum changes signed by two admins with the CLI defaults', { timeout:
   }
 
   before(async () => {
-    for (let i = 0; i < 3; i++) {
-      const d = await TestDaemon.create(`atelier-quorum-${i}-`)
-      await d.writeConfig(CONFIG)
-      await d.start()
-      nodes.push(d)
-    }
+    nodes = await startDaemons(3, 'atelier-quorum-', CONFIG)
     ;[a, b, c] = nodes
-    ;[aDid, bDid, cDid] = await Promise.all(nodes.map(async n => (await n.api('/v1/node')).body.did as string))
+    ;[aDid, bDid, cDid] = await didsOf(nodes)
   })
 
   after(async () => {
