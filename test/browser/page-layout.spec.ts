@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core'
 import { TestDaemon } from '../e2e/harness.ts'
 import { ensureWebBuilt, launchBrowser, makePng } from './helpers.ts'
 import type { Browser } from './helpers.ts'
-import { VIEWS, WIDTHS, overflowProblems, sample } from './views.ts'
+import { VIEWS, WIDTHS, openView, overflowProblems, sample } from './views.ts'
 import type { Sample } from './views.ts'
 
 const STEP_MS = 30_000
@@ -31,14 +31,7 @@ describe('web page: laid out for people at 1280 and 400 px', { timeout: 600_000 
   let shots: string
   const pageErrors: string[] = []
 
-  async function open (hash: string, width = 1280): Promise<Page> {
-    const page = await browser.context.newPage()
-    page.setDefaultTimeout(STEP_MS)
-    page.on('pageerror', err => { pageErrors.push(err.message) })
-    await page.setViewportSize(WIDTHS.find(w => w.width === width) ?? WIDTHS[0])
-    await page.goto(`${daemon.url}/${hash}`)
-    return page
-  }
+  const open = async (hash: string, width = 1280): Promise<Page> => await openView(browser, daemon.url, hash, pageErrors, width, STEP_MS)
 
   before(async () => {
     await ensureWebBuilt()

@@ -7,10 +7,20 @@
 import type { Page } from 'playwright-core'
 import type { TestDaemon } from '../e2e/harness.ts'
 import { seed, sunrisePng } from './helpers.ts'
-import type { Seeded } from './helpers.ts'
+import type { Browser, Seeded } from './helpers.ts'
 
 /** The two widths every view is checked and pictured at: a laptop and a small phone */
 export const WIDTHS = [{ width: 1280, height: 860 }, { width: 400, height: 820 }] as const
+
+/** A new tab of `browser` at `width` px on `baseUrl`'s page at `hash`, its script errors pushed to `errors` */
+export async function openView (browser: Browser, baseUrl: string, hash: string, errors: string[], width = 1280, stepMs = 30_000): Promise<Page> {
+  const page = await browser.context.newPage()
+  page.setDefaultTimeout(stepMs)
+  page.on('pageerror', err => { errors.push(err.message) })
+  await page.setViewportSize(WIDTHS.find(w => w.width === width) ?? WIDTHS[0])
+  await page.goto(`${baseUrl}/${hash}`)
+  return page
+}
 
 export interface Sample extends Seeded {
   /** a derivative whose provenance fails: its author revoked it */
