@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { PDQ_VARIANTS } from '../fingerprints/index.ts'
-import type { ImageCodes } from '../fingerprints/index.ts'
+import type { ImageMatchCodes } from '../fingerprints/index.ts'
 import { PairJudge, SimilarWorks, codesOfBytes, codesOfClaims, searchKeys, withTurns, MIN_PDQ_QUALITY } from '../similarity/index.ts'
 import type { HammingSearchFactory, PairView, SimilarWork, UnattributedPair, WorkCodes } from '../similarity/index.ts'
 import type { RecordSummary } from '../index/types.ts'
@@ -27,8 +27,8 @@ export interface IndexedCode {
   quality?: number
 }
 
-/** The turns of a held image (ImageCodes with every dihedral field) */
-export type Turns = Required<ImageCodes>
+/** The turns of a held image (ImageCodes with every dihedral field, and its straightened codes where it is tilted) */
+export type Turns = ImageMatchCodes
 
 /** Turns computed from bytes this node holds, kept by content CID (not derivable from records: node state) */
 export interface TurnStore {
@@ -71,7 +71,9 @@ export const MAX_ALERTS = 10_000
 
 /** The search keys of the turns alone (the work as it is comes from its record's entries) */
 function turnKeys (t: Turns): ReturnType<typeof searchKeys> {
-  return searchKeys({ image: { pdq: { hash: '', quality: t.pdq.quality, dihedral: t.pdq.dihedral }, isccDihedral: t.isccDihedral } }, MIN_PDQ_QUALITY)
+  const image: NonNullable<WorkCodes['image']> = { pdq: { hash: '', quality: t.pdq.quality, dihedral: t.pdq.dihedral }, isccDihedral: t.isccDihedral }
+  if (t.straightened != null) image.straightened = t.straightened
+  return searchKeys({ image }, MIN_PDQ_QUALITY)
     .filter(k => k.variant != null)
 }
 
