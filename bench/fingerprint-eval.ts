@@ -11,7 +11,7 @@
  * (under "Fingerprint recall and precision", or that title with ", <heading>" appended: a second run kept beside it).
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { IMAGE_RULE, imageRulePart, TEXT_RULE, textRuleMatches, type ImageRule, type TextRule } from '../src/fingerprints/match.ts'
@@ -116,10 +116,13 @@ export interface EvalResult {
   textScores: Array<{ c: TextRuleCase, s: Score }>
   throughput: Record<string, number> | null
   seconds: number
+  /** 1-minute load average at the start and the end of the run (the machine is shared) */
+  load: [number, number]
 }
 
 export async function benchFingerprintEval (o: EvalOptions): Promise<EvalResult> {
   const start = performance.now()
+  const loadStart = loadavg()[0]
   o.log(`images: ${o.originals} originals × 16 edits against ${o.originals} + ${o.distractors} …`)
   const images = await buildImageSet(o)
   o.log(`  ${images.seconds.toFixed(0)} s`)
@@ -131,7 +134,7 @@ export async function benchFingerprintEval (o: EvalOptions): Promise<EvalResult>
   let throughput = null
   if (o.throughput) { o.log('throughput (bench/fingerprints.ts) …'); throughput = await benchFingerprints(20, 2) }
   const { log: _, ...options } = o
-  return { options, images, texts, imageScores, textScores, throughput, seconds: (performance.now() - start) / 1000 }
+  return { options, images, texts, imageScores, textScores, throughput, seconds: (performance.now() - start) / 1000, load: [loadStart, loadavg()[0]] }
 }
 
 /** A joint line the rule does not use, for the sweep: PDQ ≤ 31, or PDQ + k·ISCC ≤ t (ISCC ≤ 12 where PDQ is unusable) */
@@ -209,8 +212,8 @@ export function fingerprintEvalSection (r: EvalResult, heading = 'Fingerprint re
 counted over all pairs: every edited copy against every original and every distractor; a copy's only true partner is
 its own original. Targets (issue 12): images recall ≥ 0.95 at precision ≥ 0.99; text precision ≥ 0.90 at recall ≥
 0.95. Anchors, on their own sets: ISCC Image-Code-64 ≤ 12 recall 0.92 / precision 0.98 (MIRFLICKR-MFND); Text-Code-64
-≤ 13 recall 0.96 / precision 0.71. ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with other work; the whole bench took
-${r.seconds.toFixed(0)} s. The rules' thresholds were chosen on seed 1 (100 originals, 2,000 distractors; \`--sweep\` prints the sweeps);
+≤ 13 recall 0.96 / precision 0.71. ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with other work (load average ${r.load[0].toFixed(1)} at the
+start, ${r.load[1].toFixed(1)} at the end); the whole bench took ${r.seconds.toFixed(0)} s. The rules' thresholds were chosen on seed 1 (100 originals, 2,000 distractors; \`--sweep\` prints the sweeps);
 ${r.options.seed === 1 ? 'this run is that set, so its figures are not held out' : `this run (seed ${r.options.seed}) is a set they were not chosen on`}.
 
 | | chosen rule, this set | the anchor's rule, this set | anchor, published (its own set) | target |

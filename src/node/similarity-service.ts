@@ -244,11 +244,18 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   }
 }
 
+/**
+ * What the turns of a held image hold: 2 adds the straightened codes of a picture tilted inside its frame. Turns
+ * kept by an older release read as absent, so the node's own images get them computed again (one decode each).
+ */
+export const TURNS_VERSION = 2
+
 /** The turn store over a sublevel of the node state: content CID → JSON of the turns */
 export function turnStore (sub: { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void>, iterator(): AsyncIterable<[string, string]> }): TurnStore {
   const known = new Set<string>(PDQ_VARIANTS)
-  const decode = (json: string): Turns => {
-    const t = JSON.parse(json) as Turns
+  const decode = (json: string): Turns | undefined => {
+    const { v, ...t } = JSON.parse(json) as Turns & { v?: number }
+    if (v !== TURNS_VERSION) return undefined
     // only the eight variants' fields are trusted back (the store is local, but a hand-edited one must not crash)
     for (const k of Object.keys(t.pdq.dihedral ?? {})) if (!known.has(k)) delete (t.pdq.dihedral as Record<string, string>)[k]
     return t
@@ -258,9 +265,12 @@ export function turnStore (sub: { get(key: string): Promise<string | undefined>,
       const v = await sub.get(content)
       return v == null ? undefined : decode(v)
     },
-    async put (content, turns) { await sub.put(content, JSON.stringify(turns)) },
+    async put (content, turns) { await sub.put(content, JSON.stringify({ ...turns, v: TURNS_VERSION })) },
     async * entries () {
-      for await (const [k, v] of sub.iterator()) yield [k, decode(v)]
+      for await (const [k, v] of sub.iterator()) {
+        const t = decode(v)
+        if (t !== undefined) yield [k, t]
+      }
     }
   }
 }
