@@ -247,8 +247,8 @@ half of them are still met, through ISCC confirmed by PDQ. Wider ISCC radii, loo
 PDQ + k·ISCC buy them back only with false pairs by the dozen (\`--sweep\`): the crops and the closest unrelated pairs
 share the same cells (ISCC 12…14 with PDQ 96…110). Small rotations, which used to fail the same way (the rule
 until straightening: about two in three met), are now found tilted from their corners (the last column) and met
-through the straightened codes; a copy turned by less than about 1.2° may keep its corners too thin to measure,
-but is then within PDQ 31 as it is. PDQ's derived turns miss a few mirrored copies of sharp-edged text images (up to
+through the straightened codes; the few not found tilted (corners too thin to measure, or not told from a dark
+picture) count as they did before. PDQ's derived turns miss a few mirrored copies of sharp-edged text images (up to
 54 bits off); ISCC over the querying side's turns meets them at 0…2 bits.
 
 ### Texts

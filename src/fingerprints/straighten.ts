@@ -1,7 +1,7 @@
 /**
  * A picture turned by a few degrees inside its own frame — the way an editor's "straighten" or "rotate" leaves it:
  * the frame kept, the four corners the turn uncovers filled with one colour — moves every low frequency of a global
- * DCT hash (PDQ 46…112 bits off at ±1…5° on the generated set, where unrelated pictures begin). Such a copy carries
+ * DCT hash (PDQ a median 60 and up to 112 bits off at ±1…5° on the generated set, where unrelated pictures begin). Such a copy carries
  * its angle in those corners: each is a thin wedge of the fill colour whose thickness grows along the edge by
  * tan(angle). `detectTilt` measures it; `straighten` turns the picture back, in the same frame, so the querying
  * side can bring the hashes of the straightened picture beside its turns (turns.ts). Nothing here changes a code.
@@ -31,7 +31,7 @@ const near = (a: readonly number[], b: readonly number[], tol: number): boolean 
 
 /**
  * Thickness of the fill along one edge: for each position along it, how many pixels in from the edge are fill.
- * `at(i, depth)` reads the pixel at position i along the edge, depth pixels in.
+ * `isFill(i, depth)` tests the pixel at position i along the edge, depth pixels in.
  */
 function profile (length: number, maxDepth: number, isFill: (i: number, depth: number) => boolean): Int32Array {
   const t = new Int32Array(length)
