@@ -3,8 +3,9 @@
  * (edited copy, reference) pair, kept as byte matrices so a rule is judged over millions of pairs in a moment.
  * References are the originals then the distractors; the true partner of copy q is reference `q.original`.
  */
-import { decodeImage, imageFingerprints, isccPixels, pdqOfImage } from '../src/fingerprints/image.ts'
-import { isccDihedralDigests } from '../src/fingerprints/turns.ts'
+import { imageFingerprints } from '../src/fingerprints/image.ts'
+import { imageMatchCodes } from '../src/fingerprints/turns.ts'
+import { decodeContentUnit } from '../src/fingerprints/iscc-codec.ts'
 import { textFingerprint } from '../src/fingerprints/iscc-text.ts'
 import { fromHex } from '../src/fingerprints/hamming.ts'
 import { PDQ_VARIANTS } from '../src/fingerprints/pdq.ts'
@@ -26,8 +27,11 @@ function ham (a: Uint32Array, ao: number, b: Uint32Array, bo: number, n: number)
 }
 
 interface ImageCodesRaw { pdq: Uint32Array, quality: number, iscc: Uint32Array }
-/** A query also brings its 8 dihedral PDQ hashes and ISCC codes of its 32×32 grey turned the 8 ways */
-interface QueryCodes extends ImageCodesRaw { pdqDihedral: Uint32Array, isccDihedral: Uint32Array }
+/**
+ * A query also brings its 8 dihedral PDQ hashes and ISCC codes of its 32×32 grey turned the 8 ways, and where it is
+ * tilted inside its frame the codes of it straightened (quality 0 when not): what the node's imageMatchCodes gives
+ */
+interface QueryCodes extends ImageCodesRaw { pdqDihedral: Uint32Array, isccDihedral: Uint32Array, straight: ImageCodesRaw | null }
 
 /** A reference's codes: what a record carries (no turns) */
 async function refCodes (bytes: Uint8Array): Promise<ImageCodesRaw> {
@@ -36,15 +40,14 @@ async function refCodes (bytes: Uint8Array): Promise<ImageCodesRaw> {
 }
 
 async function imageCodes (bytes: Uint8Array): Promise<QueryCodes> {
-  const img = await decodeImage(bytes)
-  const pdq = pdqOfImage(img)
-  const px = await isccPixels(img)
+  const m = await imageMatchCodes(bytes)
   const isccDihedral = new Uint32Array(16)
-  const turned = isccDihedralDigests(px)
-  PDQ_VARIANTS.forEach((v, i) => isccDihedral.set(words(turned[v]), i * 2))
+  PDQ_VARIANTS.forEach((v, i) => isccDihedral.set(words(decodeContentUnit(m.isccDihedral[v] as string).digest), i * 2))
   const pdqDihedral = new Uint32Array(64)
-  PDQ_VARIANTS.forEach((v, i) => pdqDihedral.set(words(fromHex(pdq.dihedral[v])), i * 8))
-  return { pdq: words(fromHex(pdq.hash)), quality: pdq.quality, iscc: isccDihedral.slice(0, 2), pdqDihedral, isccDihedral }
+  PDQ_VARIANTS.forEach((v, i) => pdqDihedral.set(words(fromHex(m.pdq.dihedral?.[v] as string)), i * 8))
+  const s = m.straightened
+  const straight = s === undefined ? null : { pdq: words(fromHex(s.pdq.hash)), quality: s.pdq.quality, iscc: words(decodeContentUnit(s.iscc).digest) }
+  return { pdq: words(fromHex(m.pdq.hash)), quality: m.pdq.quality, iscc: isccDihedral.slice(0, 2), pdqDihedral, isccDihedral, straight }
 }
 
 export interface ImageSet {
@@ -65,6 +68,11 @@ export interface ImageSet {
   pdqMin: Uint8Array
   isccPlain: Uint8Array
   isccMin: Uint8Array
+  /** the same least distances with the copy's straightened codes too, where it has them (the node's query codes) */
+  pdqStraight: Uint8Array
+  isccStraight: Uint8Array
+  /** per copy: whether it was found tilted and straightened */
+  copyStraightened: Uint8Array
   seconds: number
 }
 
@@ -110,6 +118,7 @@ export async function buildImageSet (o: ImageSetOptions): Promise<ImageSet> {
   const R = refs.length
   const pdqPlain = new Uint8Array(Q * R); const pdqMin = new Uint8Array(Q * R)
   const isccPlain = new Uint8Array(Q * R); const isccMin = new Uint8Array(Q * R)
+  const pdqStraight = new Uint8Array(Q * R); const isccStraight = new Uint8Array(Q * R)
   for (let q = 0; q < Q; q++) {
     const c = copies[q]
     for (let r = 0; r < R; r++) {
@@ -122,13 +131,17 @@ export async function buildImageSet (o: ImageSetOptions): Promise<ImageSet> {
       const i = q * R + r
       pdqPlain[i] = ham(c.pdq, 0, ref.pdq, 0, 8); pdqMin[i] = pm
       isccPlain[i] = ham(c.iscc, 0, ref.iscc, 0, 2); isccMin[i] = im
+      // the node uses the straightened PDQ hash only at a usable quality (match.ts pdqDistance)
+      pdqStraight[i] = c.straight !== null && c.straight.quality >= 50 ? Math.min(pm, ham(c.straight.pdq, 0, ref.pdq, 0, 8)) : pm
+      isccStraight[i] = c.straight !== null ? Math.min(im, ham(c.straight.iscc, 0, ref.iscc, 0, 2)) : im
     }
   }
   return {
     edits, kinds, originals: raws.length, distractors: o.distractors, rejected,
     copyEdit: Uint8Array.from(copyEdit), copyOriginal: Uint16Array.from(copyOriginal),
     copyQuality: Uint8Array.from(copies, c => c.quality), refQuality: Uint8Array.from(refs, r => r.quality),
-    pdqPlain, pdqMin, isccPlain, isccMin, seconds: (performance.now() - start) / 1000
+    pdqPlain, pdqMin, isccPlain, isccMin, pdqStraight, isccStraight,
+    copyStraightened: Uint8Array.from(copies, c => c.straight === null ? 0 : 1), seconds: (performance.now() - start) / 1000
   }
 }
 

@@ -19,4 +19,4 @@ export {
   IMAGE_RULE, TEXT_RULE, decideImage, decideText, matchImages, matchTexts, pdqDistance, isccDistance, signatureSimilarity,
   type ImageRule, type TextRule, type ImageCodes, type TextCodes, type Verdict, type MatchAlgorithm
 } from './match.ts'
-export { imageMatchCodes, isccDihedral } from './turns.ts'
+export { imageMatchCodes, isccDihedral, type ImageMatchCodes } from './turns.ts'

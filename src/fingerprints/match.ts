@@ -48,11 +48,14 @@ export interface Verdict {
   /** Its figure: Hamming bits for PDQ and ISCC codes, the share of equal minima (0…1) for MinHash */
   distance: number | null
   /** Every figure measured, for the report */
-  distances: { pdq?: number, pdqVariant?: PdqVariant, iscc?: number, similarity?: number }
+  distances: { pdq?: number, pdqVariant?: MatchVariant, iscc?: number, similarity?: number }
 }
 
+/** How the querying side's picture was brought to the other's: one of PDQ's eight turns, or straightened (straighten.ts) */
+export type MatchVariant = PdqVariant | 'straightened'
+
 /** Distances between two images; `pdq` is null when either side lacks a usable PDQ hash (absent or low quality) */
-export interface ImageDistances { pdq: number | null, pdqVariant?: PdqVariant, iscc: number | null }
+export interface ImageDistances { pdq: number | null, pdqVariant?: MatchVariant, iscc: number | null }
 
 /**
  * Which part of the rule matches, by distances alone: 0 none, 1 PDQ alone, 2 ISCC confirmed by PDQ, 3 ISCC alone
@@ -105,6 +108,11 @@ export interface ImageCodes {
   iscc?: string
   /** ISCC Image-Code-64 of the 32×32 grey turned each of the eight ways (turns.ts), where the bytes are at hand */
   isccDihedral?: Partial<Record<PdqVariant, string>>
+  /**
+   * Where the bytes are at hand and the picture is turned a few degrees inside its frame (straighten.ts): the PDQ
+   * hash and ISCC code of it straightened, compared like a turn
+   */
+  straightened?: { degrees: number, pdq: { hash: string, quality: number }, iscc: string }
 }
 
 /** A text's codes: Text-Code-64 string and the `minhash-64x32` signature (512 hex digits) */
@@ -123,32 +131,40 @@ function pdqHash (hex: string): Uint8Array {
 
 /**
  * PDQ distance of two images, the least over the dihedral variants either side brings against the other's hash
- * (so a turned or mirrored copy is met whichever side holds the bytes); null when a side's quality is too low
+ * (so a turned or mirrored copy is met whichever side holds the bytes), and over a side's straightened hash; null
+ * when a side's quality is too low
  */
-export function pdqDistance (a: ImageCodes['pdq'], b: ImageCodes['pdq'], minQuality = IMAGE_RULE.pdqMinQuality): { distance: number, variant: PdqVariant } | null {
-  if (a === undefined || b === undefined || a.quality < minQuality || b.quality < minQuality) return null
-  const ha = pdqHash(a.hash)
-  const hb = pdqHash(b.hash)
-  let best = { distance: hamming(ha, hb), variant: 'original' as PdqVariant }
+export function pdqDistance (a: ImageCodes, b: ImageCodes, minQuality = IMAGE_RULE.pdqMinQuality): { distance: number, variant: MatchVariant } | null {
+  if (a.pdq === undefined || b.pdq === undefined || a.pdq.quality < minQuality || b.pdq.quality < minQuality) return null
+  const ha = pdqHash(a.pdq.hash)
+  const hb = pdqHash(b.pdq.hash)
+  let best: { distance: number, variant: MatchVariant } = { distance: hamming(ha, hb), variant: 'original' }
   for (const [side, other] of [[a, hb], [b, ha]] as const) {
     for (const v of PDQ_VARIANTS) {
-      const h = side.dihedral?.[v]
+      const h = side.pdq?.dihedral?.[v]
       if (h === undefined || v === 'original') continue
       const d = hamming(pdqHash(h), other)
       if (d < best.distance) best = { distance: d, variant: v }
+    }
+    const s = side.straightened?.pdq
+    if (s !== undefined && s.quality >= minQuality) {
+      const d = hamming(pdqHash(s.hash), other)
+      if (d < best.distance) best = { distance: d, variant: 'straightened' }
     }
   }
   return best
 }
 
-/** ISCC Image-Code distance, the least over the turns either side brings against the other's code; null if a side has none */
+/** ISCC Image-Code distance, the least over the turns (and the straightened code) either side brings against the other's code; null if a side has none */
 export function isccDistance (a: ImageCodes, b: ImageCodes): number | null {
   if (a.iscc === undefined || b.iscc === undefined) return null
   const da = isccDigest(a.iscc, ISCC_SUBTYPE_IMAGE)
   const db = isccDigest(b.iscc, ISCC_SUBTYPE_IMAGE)
   let best = hamming(da, db)
   for (const [side, other] of [[a, db], [b, da]] as const) {
-    for (const code of Object.values(side.isccDihedral ?? {})) {
+    const codes = Object.values(side.isccDihedral ?? {})
+    if (side.straightened !== undefined) codes.push(side.straightened.iscc)
+    for (const code of codes) {
       if (code !== undefined) best = Math.min(best, hamming(isccDigest(code, ISCC_SUBTYPE_IMAGE), other))
     }
   }
@@ -157,7 +173,7 @@ export function isccDistance (a: ImageCodes, b: ImageCodes): number | null {
 
 /** Are two images the same work? Malformed codes are a FingerprintInputError */
 export function matchImages (a: ImageCodes, b: ImageCodes, rule: Readonly<ImageRule> = IMAGE_RULE): Verdict {
-  const p = pdqDistance(a.pdq, b.pdq, rule.pdqMinQuality)
+  const p = pdqDistance(a, b, rule.pdqMinQuality)
   const iscc = isccDistance(a, b)
   return decideImage(p === null ? { pdq: null, iscc } : { pdq: p.distance, pdqVariant: p.variant, iscc }, rule)
 }

@@ -11,6 +11,8 @@ import { dctLee, ISCC_IMAGE_SIDE } from './iscc-image.ts'
 import { encodeContentUnit, ISCC_SUBTYPE_IMAGE } from './iscc-codec.ts'
 import { PDQ_VARIANTS, type PdqVariant } from './pdq.ts'
 import type { ImageCodes } from './match.ts'
+import { detectTilt, straighten } from './straighten.ts'
+import { isccImageCode } from './iscc-image.ts'
 
 /** The low-frequency window of ISCC Image-Code-64 */
 const WINDOW = 8
@@ -81,9 +83,19 @@ export function isccDihedral (px: ArrayLike<number>): Record<PdqVariant, string>
 }
 
 /** Everything matchImages can use, from an image's bytes (one decode): the querying side of a comparison */
-export async function imageMatchCodes (bytes: Uint8Array): Promise<Required<ImageCodes>> {
+export async function imageMatchCodes (bytes: Uint8Array): Promise<ImageMatchCodes> {
   const img = await decodeImage(bytes)
   const pdq = pdqOfImage(img)
   const turns = isccDihedral(await isccPixels(img))
-  return { pdq, iscc: turns.original, isccDihedral: turns }
+  const out: ImageMatchCodes = { pdq, iscc: turns.original, isccDihedral: turns }
+  const tilt = detectTilt(img)
+  if (tilt !== null) {
+    const straight = await straighten(img, tilt)
+    const p = pdqOfImage(straight)
+    out.straightened = { degrees: Math.round(tilt.degrees * 100) / 100, pdq: { hash: p.hash, quality: p.quality }, iscc: isccImageCode(await isccPixels(straight)).code }
+  }
+  return out
 }
+
+/** The querying side's codes: every turn, and the straightened codes where the picture is turned inside its frame */
+export type ImageMatchCodes = Required<Omit<ImageCodes, 'straightened'>> & Pick<ImageCodes, 'straightened'>

@@ -328,7 +328,8 @@ const IPFS_PREFIX = 'ipfs://'
 /** PDQ's dihedral variants in words: flipX turns a picture upside down, flipY mirrors it left to right (test/fingerprints/robustness.spec.ts measures both) */
 const VARIANT_WORDS: Record<string, string> = {
   rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'mirrored top to bottom',
-  flipY: 'mirrored left to right', flipPlus1: 'mirrored across its diagonal', flipMinus1: 'mirrored across its other diagonal'
+  flipY: 'mirrored left to right', flipPlus1: 'mirrored across its diagonal', flipMinus1: 'mirrored across its other diagonal',
+  straightened: 'turned a few degrees within its frame'
 }
 
 /** The content CID of an asset subject id or ingredient content (`ipfs://<cid>[/path]` or a bare CID) */

@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { PDQ_VARIANTS } from '../fingerprints/index.ts'
-import type { ImageCodes } from '../fingerprints/index.ts'
+import type { ImageMatchCodes } from '../fingerprints/index.ts'
 import { PairJudge, SimilarWorks, codesOfBytes, codesOfClaims, searchKeys, withTurns, MIN_PDQ_QUALITY } from '../similarity/index.ts'
 import type { HammingSearchFactory, PairView, SimilarWork, UnattributedPair, WorkCodes } from '../similarity/index.ts'
 import type { RecordSummary } from '../index/types.ts'
@@ -27,8 +27,8 @@ export interface IndexedCode {
   quality?: number
 }
 
-/** The turns of a held image (ImageCodes with every dihedral field) */
-export type Turns = Required<ImageCodes>
+/** The turns of a held image (ImageCodes with every dihedral field, and its straightened codes where it is tilted) */
+export type Turns = ImageMatchCodes
 
 /** Turns computed from bytes this node holds, kept by content CID (not derivable from records: node state) */
 export interface TurnStore {
@@ -71,7 +71,9 @@ export const MAX_ALERTS = 10_000
 
 /** The search keys of the turns alone (the work as it is comes from its record's entries) */
 function turnKeys (t: Turns): ReturnType<typeof searchKeys> {
-  return searchKeys({ image: { pdq: { hash: '', quality: t.pdq.quality, dihedral: t.pdq.dihedral }, isccDihedral: t.isccDihedral } }, MIN_PDQ_QUALITY)
+  const image: NonNullable<WorkCodes['image']> = { pdq: { hash: '', quality: t.pdq.quality, dihedral: t.pdq.dihedral }, isccDihedral: t.isccDihedral }
+  if (t.straightened != null) image.straightened = t.straightened
+  return searchKeys({ image }, MIN_PDQ_QUALITY)
     .filter(k => k.variant != null)
 }
 
@@ -242,11 +244,18 @@ export class SimilarityService extends EventEmitter<SimilarityEvents> {
   }
 }
 
+/**
+ * What the turns of a held image hold: 2 adds the straightened codes of a picture tilted inside its frame. Turns
+ * kept by an older release read as absent, so the node's own images get them computed again (one decode each).
+ */
+export const TURNS_VERSION = 2
+
 /** The turn store over a sublevel of the node state: content CID → JSON of the turns */
 export function turnStore (sub: { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void>, iterator(): AsyncIterable<[string, string]> }): TurnStore {
   const known = new Set<string>(PDQ_VARIANTS)
-  const decode = (json: string): Turns => {
-    const t = JSON.parse(json) as Turns
+  const decode = (json: string): Turns | undefined => {
+    const { v, ...t } = JSON.parse(json) as Turns & { v?: number }
+    if (v !== TURNS_VERSION) return undefined
     // only the eight variants' fields are trusted back (the store is local, but a hand-edited one must not crash)
     for (const k of Object.keys(t.pdq.dihedral ?? {})) if (!known.has(k)) delete (t.pdq.dihedral as Record<string, string>)[k]
     return t
@@ -256,9 +265,12 @@ export function turnStore (sub: { get(key: string): Promise<string | undefined>,
       const v = await sub.get(content)
       return v == null ? undefined : decode(v)
     },
-    async put (content, turns) { await sub.put(content, JSON.stringify(turns)) },
+    async put (content, turns) { await sub.put(content, JSON.stringify({ ...turns, v: TURNS_VERSION })) },
     async * entries () {
-      for await (const [k, v] of sub.iterator()) yield [k, decode(v)]
+      for await (const [k, v] of sub.iterator()) {
+        const t = decode(v)
+        if (t !== undefined) yield [k, t]
+      }
     }
   }
 }

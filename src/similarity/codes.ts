@@ -25,9 +25,10 @@ export function codesOfClaims (claims: readonly FingerprintClaim[] | undefined):
 }
 
 /** The turns computed from held bytes laid over the claimed codes (the hash and quality stay the record's) */
-export function withTurns (codes: WorkCodes, turns: Pick<Required<NonNullable<WorkCodes['image']>>, 'pdq' | 'isccDihedral'> | undefined): WorkCodes {
+export function withTurns (codes: WorkCodes, turns: Pick<Required<NonNullable<WorkCodes['image']>>, 'pdq' | 'isccDihedral'> & Pick<NonNullable<WorkCodes['image']>, 'straightened'> | undefined): WorkCodes {
   if (turns == null || codes.image == null) return codes
-  const image = { ...codes.image, isccDihedral: turns.isccDihedral }
+  const image: NonNullable<WorkCodes['image']> = { ...codes.image, isccDihedral: turns.isccDihedral }
+  if (turns.straightened != null) image.straightened = turns.straightened
   if (image.pdq != null) image.pdq = { ...image.pdq, dihedral: turns.pdq.dihedral }
   return { ...codes, image }
 }
@@ -69,6 +70,9 @@ export function parseCodeParam (value: string): WorkCodes {
   return bad()
 }
 
+/** The variant name of a tilted picture's straightened codes (fingerprints/straighten.ts) */
+export const STRAIGHTENED = 'straightened'
+
 /** One code the index holds or a query probes with: the bits, and the turn it is of */
 export interface SearchKey {
   alg: string
@@ -98,8 +102,11 @@ export function searchKeys (w: WorkCodes, minQuality: number): SearchKey[] {
     push(ALG_PDQ, pdqBits(pdq.hash))
     for (const v of PDQ_VARIANTS) if (v !== 'original' && pdq.dihedral?.[v] != null) push(ALG_PDQ, pdqBits(pdq.dihedral[v] as string), v)
   }
+  const straight = w.image?.straightened
+  if (pdq != null && pdq.quality >= minQuality && straight != null && straight.pdq.quality >= minQuality) push(ALG_PDQ, pdqBits(straight.pdq.hash), STRAIGHTENED)
   if (w.image?.iscc != null) push(ALG_ISCC_IMAGE, isccBits(w.image.iscc))
   for (const v of PDQ_VARIANTS) if (v !== 'original' && w.image?.isccDihedral?.[v] != null) push(ALG_ISCC_IMAGE, isccBits(w.image.isccDihedral[v] as string), v)
+  if (straight != null) push(ALG_ISCC_IMAGE, isccBits(straight.iscc), STRAIGHTENED)
   if (w.text?.iscc != null) push(ALG_ISCC_TEXT, isccBits(w.text.iscc))
   return out
 }

@@ -7,7 +7,7 @@
  */
 import { ALG_ISCC_TEXT, ALG_MINHASH_TEXT, ALG_PDQ, PDQ_VARIANTS, matchImages, matchTexts } from '../fingerprints/index.ts'
 import type { Verdict } from '../fingerprints/index.ts'
-import { searchKeys } from './codes.ts'
+import { searchKeys, STRAIGHTENED } from './codes.ts'
 import { MAX_RADIUS, MAX_SIMILAR, MIN_PDQ_QUALITY, RULE_BY_ALG, SEARCH_RULES } from './rules.ts'
 import type { HammingSearch, HammingSearchFactory, SimilarWork, WorkCodes } from './types.ts'
 
@@ -100,6 +100,7 @@ export class SimilarWorks {
     for (const search of this.searches.values()) {
       search.remove(idOf(cid))
       for (const v of PDQ_VARIANTS) if (v !== 'original') search.remove(idOf(cid, v))
+      search.remove(idOf(cid, STRAIGHTENED))
     }
   }
 

@@ -2,7 +2,8 @@
  * Unattributed copies across real daemons (issue 12 "Checked by"): A adds a picture; B adds a recompressed,
  * cropped and mirrored copy with no parent. B's provenance report carries possible.unattributed_derivative naming
  * A's work, A's alerts list B's copy (and A's event stream announced it), and a copy that names A's work as its
- * parent is not flagged.
+ * parent is not flagged. A copy turned 3° inside its frame (black corners) is flagged too: B holds its bytes and
+ * meets A's work through the straightened codes.
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TestDaemon, waitFor } from './harness.ts'
+import sharp from 'sharp'
 import { jpeg, structuredImage, toSharp } from '../fingerprints/generated.ts'
 
 describe('unattributed copies between two daemons', { timeout: 240_000 }, () => {
@@ -100,5 +102,16 @@ describe('unattributed copies between two daemons', { timeout: 240_000 }, () => 
     const credited = await add(b, 'harbour-remix.jpg', await jpeg(structuredImage(4242, 800, 600), 40), ['--parent', mine])
     const fair = JSON.parse((await b.cli(['verify', credited, '--json'])).stdout).findings as Array<{ code: string }>
     assert.equal(fair.some(f => f.code === 'possible.unattributed_derivative'), false)
+
+    // turned by 3° in its own frame, the corners left black, recompressed: flagged through the straightened codes
+    const turned = await toSharp(original).rotate(3, { background: '#000000' }).raw().toBuffer({ resolveWithObject: true })
+    const tiltedBytes = new Uint8Array(await sharp(turned.data, { raw: { width: turned.info.width, height: turned.info.height, channels: turned.info.channels } })
+      .extract({ left: Math.floor((turned.info.width - 800) / 2), top: Math.floor((turned.info.height - 600) / 2), width: 800, height: 600 }).jpeg({ quality: 80 }).toBuffer())
+    const tilted = await add(b, 'harbour-tilted.jpg', tiltedBytes)
+    const tiltedFindings = JSON.parse((await b.cli(['verify', tilted, '--json'])).stdout).findings as Array<{ code: string, related?: string[], message: string }>
+    const tiltFlag = tiltedFindings.find(f => f.code === 'possible.unattributed_derivative')
+    assert.ok(tiltFlag != null, `B's report flags the tilted copy: ${tiltedFindings.map(f => f.code).join(', ')}`)
+    assert.deepEqual(tiltFlag.related, [mine])
+    assert.match(tiltFlag.message, /turned a few degrees/, tiltFlag.message)
   })
 })

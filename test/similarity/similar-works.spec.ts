@@ -64,6 +64,24 @@ for (const [name, search] of [['linear scan', () => new LinearScan()], ['multi-i
       assert.deepEqual((await w.query({ codes: image(mirrored, 90) })).works, [])
     })
 
+    it('a tilted picture is met through the straightened codes its holder computed, from either side, and named', async () => {
+      const original = code(10, 32)
+      const tiltedPdq = code(11, 32) // far from the original as it is
+      const straightPdq = flip(original, 12) // near once straightened
+      const straight = { degrees: 3, pdq: { hash: hex(straightPdq), quality: 90 }, iscc: iscc(ISCC_SUBTYPE_IMAGE, code(12, 8)) }
+      // the holder of the tilted copy asks: its straightened codes are among its search keys
+      const held = new Map<string, WorkCodes>([['original', image(original, 90)]])
+      const asked = (await works(held).query({ codes: { image: { pdq: { hash: hex(tiltedPdq), quality: 90 }, straightened: straight } } })).works
+      assert.deepEqual(asked, [{ cid: 'original', alg: 'pdq-256', distance: 12, variant: 'straightened' }])
+      assert.deepEqual((await works(held).query({ codes: image(tiltedPdq, 90) })).works, []) // the turns alone: nothing
+      // the copy is held with its straightened codes: a query with the original's record codes meets it
+      const copies = new Map<string, WorkCodes>([['copy', { image: { pdq: { hash: hex(tiltedPdq), quality: 90 }, straightened: straight } }]])
+      const w = works(copies)
+      assert.deepEqual((await w.query({ codes: image(original, 90) })).works, [{ cid: 'copy', alg: 'pdq-256', distance: 12, variant: 'straightened' }])
+      w.remove('copy')
+      assert.equal(w.size, 0)
+    })
+
     it('ISCC Image within 12 counts only where PDQ is within 96 (or unusable)', async () => {
       const p = code(5, 32)
       const i = code(6, 8)

@@ -130,7 +130,8 @@ function nearness (i: SimilarItem): string {
 /** PDQ's variants in words: flipX is upside down, flipY a left-to-right mirror (test/fingerprints/robustness.spec.ts) */
 const VARIANT_WORDS: Record<string, string> = {
   rotate90: 'turned 90°', rotate180: 'turned 180°', rotate270: 'turned 270°', flipX: 'flipped upside down',
-  flipY: 'mirrored', flipPlus1: 'mirrored across a diagonal', flipMinus1: 'mirrored across a diagonal'
+  flipY: 'mirrored', flipPlus1: 'mirrored across a diagonal', flipMinus1: 'mirrored across a diagonal',
+  straightened: 'turned a few degrees'
 }
 
 /** Works the node finds near this one by their fingerprints (GET /v1/similar) */
