@@ -2,146 +2,31 @@
  * RecordService: the one door every record goes through, whatever brought it (HTTP, the node's own key,
  * gossip, sync, import): validate → store and index → announce.
  *
- * Writes are group-committed: concurrent ingests queue up and are written in batches, each record's body and index
- * entries in one Level batch (the index is the record store; there is no block file to write first), so a record
- * is stored and indexed together or not at all, and throughput does not pay one Level batch per record. The queue is bounded; when it
- * is full, writers get a BusyError instead of the node growing without limit.
+ * Writes are group-committed (group-commit.ts): each record's body and index entries in one Level batch (the index is
+ * the record store; there is no block file to write first), so a record is stored and indexed together or not at all.
  */
 import { EventEmitter } from 'node:events'
-import { BusyError, InvalidRecordError, NotReadyError, isAtelierError } from '../errors.ts'
+import { NotReadyError, isAtelierError } from '../errors.ts'
 import { checkRecord, issueRecord, recordCidString, signatureMismatch, validateRecord } from '../records/index.ts'
-import type { RecordCrypto, RecordKind, Signer, SubjectByKind, ValidRecord } from '../records/types.ts'
-import type { ContentStore } from '../store/types.ts'
-import type { RecordIndexApi } from '../index/types.ts'
-import type { IngestConfig, RecordsConfig } from '../config.ts'
+import type { RecordKind, SubjectByKind, ValidRecord } from '../records/types.ts'
 import type { Logger } from 'pino'
 import { collectiveOf as scopeOf } from '../index/entries.ts'
 import { recordDependency } from './parking.ts'
 import type { ParkedRecord, ParkingLot } from './parking.ts'
+import { GroupCommit } from './group-commit.ts'
+import type { Pending } from './group-commit.ts'
 
 /** The prefix of a dependency on a record */
 const RECORD_DEP = recordDependency('')
 
-/** Where a record came from; carried into events, metrics and logs */
-export type RecordSource = 'local' | 'http' | 'gossip' | 'sync' | 'import' | 'parked'
+import { OutOfScopeError } from './record-types.ts'
+import type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOptions, Retirement, RecordEvent, RecordServiceEvents, RecordServiceComponents, RecordServiceInit, IssueOptions } from './record-types.ts'
+export { OutOfScopeError }
+export type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOptions, Retirement, RecordEvent, RecordServiceEvents, RecordServiceComponents, RecordServiceInit, IssueOptions }
 
 /** Sources whose caller is told the record is stored (an HTTP answer, a record this node signed): their writes are
  * synced to disk before the answer when `ingest.syncAcknowledged` is on (docs/durability.md) */
 const ACKNOWLEDGED: ReadonlySet<RecordSource> = new Set(['local', 'http'])
-
-export interface IngestOutcome {
-  cid: string
-  /** 'parked': valid, but waiting for a record or a membership it depends on */
-  status: 'added' | 'duplicate' | 'parked'
-  record: ValidRecord
-  /** why it is parked */
-  reason?: string
-  /** the rule that holds it (stable code: `dependency-missing`, `future`, …), when parked */
-  rule?: string
-}
-
-/**
- * What an admission policy says of a valid record (protocols/collectives.md §6):
- * - `accept`: count it now;
- * - `park`: it names something not counted yet (`deps`); hold it, bounded, until one of them moves;
- * - `outside`: the view does not count it (its author was not a member at its time, a join beyond its invite's
- *   uses), but records that may still arrive could change that. With `keep` it is held, bounded, and judged again
- *   when `deps` move; without (an author with no standing in the collective at all, or the node's own user) it is
- *   refused with `error`, so an outsider cannot make a node store anything this way.
- * Throwing a typed error refuses the record for good.
- */
-export type Admission =
-  | { verdict: 'accept' }
-  | { verdict: 'park', deps: string[], reason: string, rule: string }
-  | { verdict: 'outside', deps: string[], reason: string, rule: string, error: Error, keep: boolean }
-
-/** Rules beyond validity (collective membership, dependencies); throws a typed error to refuse a record */
-export interface AdmissionPolicy {
-  admit(record: ValidRecord, source: RecordSource): Promise<Admission>
-}
-
-export interface IngestOptions {
-  source: RecordSource
-  signal?: AbortSignal
-  /** the libp2p peer that relayed the record (gossip, sync): parked records are bounded per peer */
-  peer?: string
-  /** the collective whose topic or sync session carried the record: a record naming another is refused */
-  scope?: string
-}
-
-/** A record arrived on a collective's topic or sync session but names no collective or another one */
-export class OutOfScopeError extends InvalidRecordError {}
-
-/** A record the view no longer counts, and why; see RecordService.retire */
-export interface Retirement {
-  record: ValidRecord
-  status: 'waiting' | 'outside'
-  deps: string[]
-  reason: string
-  rule: string
-}
-
-/** Emitted once a record is stored and indexed */
-export interface RecordEvent {
-  record: ValidRecord
-  source: RecordSource
-}
-
-export interface RecordServiceEvents {
-  record: [RecordEvent]
-  parked: [RecordEvent & { reason: string }]
-  /** a counted record was taken out of the index (the view no longer counts it); it stays held in the lot */
-  retired: [{ record: ValidRecord, reason: string }]
-  rejected: [{ source: RecordSource, error: Error }]
-  /** a record already held arrived again (metrics) */
-  duplicate: [{ source: RecordSource }]
-  /** a record's entry in the lot was written (it is held, not counted), before it is judged once more; `rule` is
-   * the rule that holds it */
-  held: [{ record: ValidRecord, rule: string }]
-  /** a held record was refused for good once what it named arrived, and its entry dropped */
-  dropped: [{ record: ValidRecord }]
-}
-
-export interface RecordServiceComponents {
-  crypto: RecordCrypto
-  /** reads stored records by CID (held ones too); records are written through `index.put` */
-  store: Pick<ContentStore, 'getRecord'>
-  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'> & { sync?: () => Promise<void> }
-  signer: Signer
-  logger: Logger
-  /** decides whether a valid record is taken now or parked; without it every valid record is taken */
-  admission?: AdmissionPolicy
-  /** where parked records wait; required with `admission` */
-  parking?: ParkingLot
-  /** make the lot's writes so far durable (a synced write of its database), before a 202 for a held record */
-  syncParking?: () => Promise<void>
-  /** validates records off the main thread (whole records given as bytes; signatures of the rest); without it
-   * they are validated inline with `crypto` */
-  verifier?: {
-    verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean>
-    validate?(bytes: Uint8Array): Promise<ValidRecord>
-  }
-}
-
-export interface RecordServiceInit {
-  records: RecordsConfig
-  ingest: IngestConfig
-}
-
-interface Pending {
-  record: ValidRecord
-  source: RecordSource
-  /** held in the parking lot: its entry goes once the record is indexed */
-  held: boolean
-  resolve: (o: IngestOutcome) => void
-  reject: (err: Error) => void
-}
-
-export interface IssueOptions {
-  collective?: string
-  /** validFrom (default now): the parts of one key record issuance share it (protocols/private-collectives.md §6) */
-  validFrom?: Date
-}
 
 /** Two verdicts that would write the same entry */
 function sameVerdict (a: Admission, b: Admission): boolean {
@@ -154,11 +39,8 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   private readonly components: RecordServiceComponents
   private readonly init: RecordServiceInit
   private readonly log: Logger
-  /** records validated and waiting for the next batch, by CID (so a record queued twice is written once) */
-  private readonly queue = new Map<string, Pending[]>()
-  /** the batch being written; a record that arrives again meanwhile joins it as a duplicate */
-  private readonly inFlight = new Map<string, Pending[]>()
-  private flushing: Promise<void> | undefined
+  /** records validated and waiting to be written, and the batch being written */
+  private readonly commits: GroupCommit
   /** records from peers being taken in, by CID: a copy that arrives meanwhile shares the outcome (bounded by the
    * ingests in flight) */
   private readonly arriving = new Map<string, { run: Promise<IngestOutcome>, scope: string | undefined }>()
@@ -177,6 +59,11 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     this.components = components
     this.init = init
     this.log = components.logger.child({ component: 'records' })
+    this.commits = new GroupCommit({ queueLimit: init.ingest.queueLimit, batchSize: init.ingest.batchSize }, {
+      write: async (batch) => await this.writeBatch(batch),
+      settle: async (batch, added) => { await this.settleBatch(batch, added) },
+      exclusive: async (fn) => { await this.exclusive(fn) }
+    })
   }
 
   /** Validate and store a record from any source; resolves once it is stored and indexed (or held, parked), and, for
@@ -185,7 +72,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     const outcome = await this.take(input, options)
     if (outcome.status === 'duplicate') this.emit('duplicate', { source: options.source })
     if (this.init.ingest.syncAcknowledged && ACKNOWLEDGED.has(options.source)) {
-      // 'added' was written by a synced batch (flushBatch); a duplicate may have been counted by an unsynced gossip
+      // 'added' was written by a synced batch (writeBatch); a duplicate may have been counted by an unsynced gossip
       // batch, and a held record was written to the lot, so those are synced here
       if (outcome.status === 'duplicate') await this.components.index.sync?.()
       else if (outcome.status === 'parked') await this.components.syncParking?.()
@@ -232,9 +119,9 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       throw err
     }
     const { admission, parking } = this.components
-    if (admission == null || parking == null) return await this.enqueue(record, options.source, false)
+    if (admission == null || parking == null) return await this.commits.enqueue(record, options.source, false)
     // (a copy counted since, by a concurrent delivery, is found by the batch write, which skips it)
-    if (!looked && !this.queue.has(record.cid) && !this.inFlight.has(record.cid) && await this.components.index.has(record.cid)) {
+    if (!looked && !this.commits.has(record.cid) && await this.components.index.has(record.cid)) {
       return { cid: record.cid, status: 'duplicate', record }
     }
     return await this.judge(record, options, await parking.get(record.cid))
@@ -246,7 +133,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
    * record at once (a partition healing, a gossip mesh) then cost a hash and a lookup each, not a validation.
    */
   private async knownCopy (bytes: Uint8Array, cid: string, options: IngestOptions): Promise<IngestOutcome | undefined> {
-    if (this.queue.has(cid) || this.inFlight.has(cid)) return undefined
+    if (this.commits.has(cid)) return undefined
     const summary = await this.components.index.get(cid)
     if (summary == null) return undefined
     // out of scope is the sender's fault whoever holds the record: the full path refuses it
@@ -288,7 +175,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       this.emit('rejected', { source: options.source, error: err })
       throw err
     }
-    if (verdict.verdict === 'accept') return await this.enqueue(record, options.source, held != null)
+    if (verdict.verdict === 'accept') return await this.commits.enqueue(record, options.source, held != null)
     if (verdict.verdict === 'outside' && !verdict.keep) {
       if (held != null) await this.dropHeld(record)
       this.emit('rejected', { source: options.source, error: verdict.error })
@@ -330,7 +217,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       if (sameVerdict(again, current)) break
       current = again
     }
-    if (current.verdict === 'accept') return await this.enqueue(record, options.source, true)
+    if (current.verdict === 'accept') return await this.commits.enqueue(record, options.source, true)
     // what names this record may now be refused for good (a stranger's revocation of it): judge those again
     await this.release(recordDependency(record.cid))
     this.emit('parked', { record, source: options.source, reason: current.reason })
@@ -347,13 +234,10 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       const cid = dep.startsWith(RECORD_DEP) ? dep.slice(RECORD_DEP.length) : undefined
       if (cid == null) return undefined
       const arriving = this.arriving.get(cid)
-      const pending = this.queue.get(cid) ?? this.inFlight.get(cid)
+      const written = arriving == null ? this.commits.written(cid) : undefined
       if (arriving != null) waits.push(arriving.run.catch(() => {}))
-      else if (pending != null) {
-        waits.push(new Promise<void>(resolve => {
-          pending.push({ record: pending[0].record, source: pending[0].source, held: false, resolve: () => { resolve() }, reject: () => { resolve() } })
-        }))
-      } else return undefined
+      else if (written != null) waits.push(written)
+      else return undefined
     }
     return waits.length > 0 ? Promise.all(waits) : undefined
   }
@@ -370,7 +254,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     try {
       const bytes = entry.bytes != null ? Buffer.from(entry.bytes, 'base64') : await this.components.store.getRecord(entry.cid)
       const record = await this.validate(bytes)
-      if (await this.components.index.has(record.cid) && !this.queue.has(record.cid) && !this.inFlight.has(record.cid)) {
+      if (await this.components.index.has(record.cid) && !this.commits.has(record.cid)) {
         // counted and held at once (a crash between the two writes): the verdict decides which one stays
         const verdict = await (this.components.admission as AdmissionPolicy).admit(record, 'parked').catch(() => undefined)
         if (verdict?.verdict === 'accept') { await this.components.parking?.drop([record.cid]); return }
@@ -468,7 +352,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   }
 
   /** Records validated and waiting to be written, and those being written now (the metric atelier_ingest_queue_depth) */
-  get queueDepth (): number { return this.queue.size + this.inFlight.size }
+  get queueDepth (): number { return this.commits.depth }
 
   /** Run `fn` with no batch being written meanwhile (ingests keep queueing and are written after) */
   async exclusive<T> (fn: () => Promise<T>): Promise<T> {
@@ -481,67 +365,33 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
   async stop (): Promise<void> {
     await this.idle()
     this.stopped = true
-    while (this.flushing != null) await this.flushing
+    await this.commits.drained()
   }
 
   /** Resolves once nothing is queued, written or released (what a release brings in is waited for too) */
   async idle (): Promise<void> {
-    while (this.flushing != null || this.releasing.size > 0) {
-      if (this.flushing != null) await this.flushing
+    while (this.commits.busy || this.releasing.size > 0) {
+      await this.commits.drained()
       await Promise.all([...this.releasing])
     }
   }
 
-  /** Queue a record for the next batch; one counted meanwhile by a concurrent delivery is found by the batch write
-   * (which skips what the index holds) and answered as a duplicate, its held copy dropped */
-  private async enqueue (record: ValidRecord, source: RecordSource, held: boolean): Promise<IngestOutcome> {
-    const waiting = this.queue.get(record.cid) ?? this.inFlight.get(record.cid)
-    if (this.queue.size >= this.init.ingest.queueLimit && waiting == null) {
-      throw new BusyError(`ingest queue is full (${this.init.ingest.queueLimit} records); retry later`)
-    }
-    const outcome = new Promise<IngestOutcome>((resolve, reject) => {
-      const entry: Pending = { record, source, held, resolve, reject }
-      if (waiting != null) waiting.push(entry)
-      else this.queue.set(record.cid, [entry])
-    })
-    this.scheduleFlush()
-    return await outcome
-  }
-
-  private scheduleFlush (): void {
-    if (this.flushing != null) return
-    this.flushing = (async () => {
-      // let concurrent callers join the batch before it is cut
-      await new Promise(resolve => setImmediate(resolve))
-      while (this.queue.size > 0) await this.exclusive(async () => { await this.flushBatch() })
-    })().finally(() => {
-      this.flushing = undefined
-      // a record queued after the loop saw an empty queue, but before this ran, would otherwise wait forever
-      if (this.queue.size > 0) this.scheduleFlush()
-    })
-  }
-
-  private async flushBatch (): Promise<void> {
-    const batch: Pending[][] = []
-    for (const [cid, entries] of this.queue) {
-      batch.push(entries)
-      this.queue.delete(cid)
-      this.inFlight.set(cid, entries)
-      if (batch.length >= this.init.ingest.batchSize) break
-    }
+  /** Write one batch: bodies and index entries in one Level batch; resolves to the CIDs it added */
+  private async writeBatch (batch: Pending[][]): Promise<Set<string>> {
     const records = batch.map(entries => entries[0].record)
     // synced when someone is told the record is stored (or it leaves the lot, whose entry was synced for its 202)
     const sync = this.init.ingest.syncAcknowledged && batch.some(entries => entries.some(e => e.held || ACKNOWLEDGED.has(e.source)))
-    let indexed: Set<string>
     try {
-      indexed = new Set(await this.components.index.put(records, { sync }))
+      return new Set(await this.components.index.put(records, { sync }))
     } catch (err: any) {
       this.log.error({ err, records: records.length }, 'failed to write a batch of records')
-      for (const entries of batch) for (const e of entries) e.reject(err)
-      return
-    } finally {
-      for (const r of records) this.inFlight.delete(r.cid)
+      throw err
     }
+  }
+
+  /** After a batch is written: held copies leave the lot, callers are answered, records announced, held ones released */
+  private async settleBatch (batch: Pending[][], indexed: Set<string>): Promise<void> {
+    const records = batch.map(entries => entries[0].record)
     // counted now: their lot entries go, only after the index holds them
     const held = batch.filter(entries => entries.some(e => e.held)).map(entries => entries[0].record.cid)
     if (held.length > 0) await this.components.parking?.drop(held)
