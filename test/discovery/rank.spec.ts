@@ -70,15 +70,20 @@ describe('discovery ranking', () => {
       }
       assert.ok(followed.length >= 3)
       const p = planted({ communities: 4, creatorsPer: 50, worksPer: 4, follows: 6, endorsements: 8, cross: 0.05, sybils: 1000, attackEdges: 3, attackFrom: followed.slice(0, 3), sybilPush: 5, seed, now: NOW })
-      const sybilIn = (cap?: number): number => {
-        const items = rank(p.graph, self, { limit: 50, now: NOW, ...(cap != null ? { cap } : {}) })
+      const sybilIn = (cap?: number, blend?: { endorse: number, walk: number, author: number, recency: number }): number => {
+        const items = rank(p.graph, self, { limit: 50, now: NOW, ...(cap != null ? { cap } : {}), ...(blend != null ? { blend } : {}) })
         assert.equal(items.length, 50)
         return items.filter(i => p.workCommunity.get(i.key) === -1).length
       }
       const capped = sybilIn()
       assert.ok(capped <= 2, `seed ${seed}: ${capped} Sybil works in the top 50`)
-      // the same ranking with no cap on what a node passes on: the attack works, so the test above can fail
-      const uncapped = sybilIn(1)
+      // the walks never enter the region (no walked edge leads there), so the attack goes through the trust-weighted
+      // endorsements: with a blend that weighs them most, the cap still holds it, and without the cap it works (so
+      // the assertions above can fail)
+      const heavy = { endorse: 0.5, walk: 0.33, author: 0.17, recency: 0.3 }
+      const cappedHeavy = sybilIn(undefined, heavy)
+      assert.ok(cappedHeavy <= 2, `seed ${seed}: ${cappedHeavy} Sybil works in the top 50 with endorsements weighed most`)
+      const uncapped = sybilIn(1, heavy)
       assert.ok(uncapped > 2, `seed ${seed}: without the cap only ${uncapped} Sybil works in the top 50`)
     }
   })
