@@ -12,7 +12,8 @@
  */
 import { planted } from '../src/discovery/planted.ts'
 import type { Planted, PlantedOptions } from '../src/discovery/planted.ts'
-import { rank, rng } from '../src/discovery/rank.ts'
+import { rank } from '../src/discovery/rank.ts'
+import { seededRandom as rng } from '../src/seeded-random.ts'
 import type { RankOptions } from '../src/discovery/rank.ts'
 import { E_AUTHOR, E_ENDORSE, E_ENDORSED_BY, E_FOLLOW, NODE_WORK } from '../src/discovery/graph.ts'
 

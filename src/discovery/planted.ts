@@ -11,7 +11,7 @@
 import {
   DiscoveryGraph, E_AUTHOR, E_DERIVED_BY, E_DERIVES, E_ENDORSE, E_ENDORSED_BY, E_FOLLOW, E_SIMILAR, NODE_CREATOR, NODE_WORK
 } from './graph.ts'
-import { rng } from './rank.ts'
+import { seededRandom as rng } from '../seeded-random.ts'
 
 export interface PlantedOptions {
   communities: number

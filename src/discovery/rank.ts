@@ -16,6 +16,7 @@ import {
 import type { Csr } from './graph.ts'
 import { explain } from './reasons.ts'
 import type { Reason } from './reasons.ts'
+import { seededRandom } from '../seeded-random.ts'
 
 export interface RankOptions {
   /** items wanted. @default 20 */
@@ -71,18 +72,6 @@ export const RANK_DEFAULTS = Object.freeze({
  * community, do not (leave-one-out with taste groups in docs/benchmarks.md: tuned on seeds other than those reported)
  */
 const BLEND = { endorse: 0.2, walk: 0.7, author: 0.1, recency: 0.3 }
-
-/** mulberry32: small seeded generator, so rankings are reproducible */
-export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * Per-node working arrays, kept per graph and reused: a ranking touches a few thousand nodes of a graph of 10^5, so
@@ -225,7 +214,7 @@ export function rank (g: DiscoveryGraph, selfKey: string, o: RankOptions): Ranke
   const sc = scratchFor(g)
   const trust = circleOfTrust(g, csr, self, opt.alpha, opt.cap, opt.epsilon, sc)
   const { own, endorsed, seeds } = seedsOf(g, csr, self, opt.maxSeeds)
-  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, rng(opt.seed), sc, trust.p)
+  const walks = walkScores(g, csr, seeds, opt.walkSteps, opt.restart, seededRandom(opt.seed), sc, trust.p)
   try {
     return pick(g, csr, self, opt, media, coll, trust, own, endorsed, walks, sc)
   } finally {

@@ -1,14 +1,5 @@
 /**
- * Deterministic pseudo-random numbers in [0, 1) (mulberry32), shared by the test suites so a failing random case
- * replays from its seed.
+ * Deterministic pseudo-random numbers for the test suites (the generator the node's rankings use), so a failing random
+ * case replays from its seed.
  */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../../src/seeded-random.ts'
