@@ -119,6 +119,7 @@ export async function * encryptStreamRecycled (source: AsyncIterable<Uint8Array>
   let filled = 0 // its bytes so far
   let index = 0 // the counter of the batch's first chunk
   let total = 0
+  let thread: Shared | undefined
   /**
    * Seal the gathered batch (every chunk full, none final): by the worker once it has loaded, else inline; the
    * first batch is always inline, and the worker is started there, so a work of one batch never starts it. Once a
@@ -127,8 +128,10 @@ export async function * encryptStreamRecycled (source: AsyncIterable<Uint8Array>
   async function * flush (): AsyncGenerator<Uint8Array> {
     const job: SealJob = { id: nextId++, key: rawKey, header: header.bytes, chunkBytes: size, buf, firstIndex: index, count: perBatch, lastLength: size, final: false }
     index += perBatch
-    const s = sealer()
-    if (sent.length === 0 && (job.firstIndex === 0 || !s.ready)) {
+    // the thread this work saw start: if it fails to load, the work is sealed inline to its end rather than start
+    // another thread at every batch
+    thread ??= sealer()
+    if (sent.length === 0 && (job.firstIndex === 0 || !thread.ready)) {
       sealChunksInPlace(key, header, job.firstIndex, job.count, job.lastLength, false, view)
       yield * deliver(job)
     } else {
