@@ -7,7 +7,9 @@
  * chunks (BATCH_BYTES of plaintext, one message each way) travel to it and back in a fixed pool of POOL_BUFFERS
  * transferred buffers, gathered in the ciphertext's own layout and sealed in place, so memory stays bounded by the pool
  * (4 MiB) whatever the size of the work and no buffer is allocated per chunk. A work of one batch or less (1 MiB) is
- * sealed on the calling thread, without a worker.
+ * sealed on the calling thread, without a worker. The thread is started by the first larger work, and until it has
+ * loaded (~100 ms of CPU, on the other core) that work's batches are sealed on the calling thread: waiting for it
+ * stalled the add for as long, a fifth of a 256 MiB add's time.
  *
  * The bytes are exactly encryptStream's (test/private/seal-offload.spec.ts). The one difference in contract: a piece
  * yielded here is reused once the consumer asks for the next one, so the consumer must copy what it keeps, as the
@@ -21,12 +23,20 @@ import { sealChunksInPlace } from './content-cipher.ts'
 import type { EncryptResult } from './content-cipher.ts'
 import type { SealJob } from './seal-worker.ts'
 
+/** The sealing thread's first message: it has loaded and takes batches */
+export const READY = 'ready'
 /** Plaintext bytes per batch (at least one chunk): per-message costs are paid once per batch, not per chunk */
 export const BATCH_BYTES = 1024 * 1024
 /** Batch buffers in circulation: one filling, the rest sealing or waiting to be consumed */
 export const POOL_BUFFERS = 4
 
-interface Shared { worker: Worker, pending: Map<number, { resolve: (job: SealJob) => void, reject: (err: Error) => void }> }
+interface Shared {
+  worker: Worker
+  pending: Map<number, { resolve: (job: SealJob) => void, reject: (err: Error) => void }>
+  /** the worker has loaded and said so */
+  ready: boolean
+  loaded: Promise<void>
+}
 let shared: Shared | undefined
 let nextId = 0
 
@@ -39,8 +49,10 @@ function sealer (): Shared {
   if (shared != null) return shared
   const worker = new Worker(new URL('./seal-worker.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } })
   worker.unref()
-  const s: Shared = { worker, pending: new Map() }
-  worker.on('message', (job: SealJob) => {
+  let loaded = (): void => {}
+  const s: Shared = { worker, pending: new Map(), ready: false, loaded: new Promise(resolve => { loaded = resolve }) }
+  worker.on('message', (job: SealJob | typeof READY) => {
+    if (job === READY) { s.ready = true; loaded(); return }
     const waiter = s.pending.get(job.id)
     s.pending.delete(job.id)
     if (s.pending.size === 0) worker.unref()
@@ -48,6 +60,7 @@ function sealer (): Shared {
   })
   const fail = (err: Error): void => {
     if (shared === s) shared = undefined // the next upload starts a fresh one
+    loaded()
     for (const waiter of s.pending.values()) waiter.reject(err)
     s.pending.clear()
   }
@@ -55,6 +68,14 @@ function sealer (): Shared {
   worker.on('exit', code => { fail(new Error(`the sealing worker stopped (code ${code})`)) })
   shared = s
   return s
+}
+
+/**
+ * Start the sealing thread now, rather than at the first work larger than a batch; resolves once it has loaded (or
+ * failed to: a failed start is reported by the next batch sent to it).
+ */
+export async function startSealer (): Promise<void> {
+  await sealer().loaded
 }
 
 /** Seal a batch on the sealing thread; the buffer is transferred there and back */
@@ -98,11 +119,19 @@ export async function * encryptStreamRecycled (source: AsyncIterable<Uint8Array>
   let filled = 0 // its bytes so far
   let index = 0 // the counter of the batch's first chunk
   let total = 0
-  /** Seal the gathered batch (every chunk full, none final): inline for the first, else by the worker */
+  let thread: Shared | undefined
+  /**
+   * Seal the gathered batch (every chunk full, none final): by the worker once it has loaded, else inline; the
+   * first batch is always inline, and the worker is started there, so a work of one batch never starts it. Once a
+   * batch has gone to the worker, every later one does too, so batches are delivered in order.
+   */
   async function * flush (): AsyncGenerator<Uint8Array> {
     const job: SealJob = { id: nextId++, key: rawKey, header: header.bytes, chunkBytes: size, buf, firstIndex: index, count: perBatch, lastLength: size, final: false }
     index += perBatch
-    if (job.firstIndex === 0) {
+    // the thread this work saw start: if it fails to load, the work is sealed inline to its end rather than start
+    // another thread at every batch
+    thread ??= sealer()
+    if (sent.length === 0 && (job.firstIndex === 0 || !thread.ready)) {
       sealChunksInPlace(key, header, job.firstIndex, job.count, job.lastLength, false, view)
       yield * deliver(job)
     } else {

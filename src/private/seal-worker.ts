@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads'
 import { createSecretKey } from 'node:crypto'
 import { sealChunksInPlace } from './content-cipher.ts'
+import { READY } from './seal-offload.ts'
 
 export interface SealJob { id: number, key: Uint8Array, header: Uint8Array, chunkBytes: number, buf: ArrayBuffer, firstIndex: number, count: number, lastLength: number, final: boolean }
 
@@ -14,3 +15,4 @@ parentPort?.on('message', (job: SealJob) => {
   sealChunksInPlace(createSecretKey(job.key), { bytes: job.header, chunkBytes: job.chunkBytes }, job.firstIndex, job.count, job.lastLength, job.final, new Uint8Array(job.buf))
   parentPort?.postMessage(job, [job.buf])
 })
+parentPort?.postMessage(READY)
