@@ -52,38 +52,36 @@ function score (perEditTotal: number[], perEditHit: number[], truePairs: number,
   return { perEdit: perEditHit.map((h, e) => h / perEditTotal[e]), recall, precision, truePairs, falsePairs, f1: 2 * recall * precision / (recall + precision || 1) }
 }
 
-export function scoreImageRule (s: ImageSet, c: ImageRuleCase): Score {
+/** What scoring needs of a test set: each copy's edit and original, and how many references there are */
+interface PairSet { edits: unknown[], copyEdit: ArrayLike<number>, copyOriginal: ArrayLike<number>, originals: number, distractors: number }
+
+/** Score a rule over every (copy, reference) pair of a set: `matches(q, i)` for copy q and pair index i = q·R + r */
+function scorePairs (s: PairSet, matches: (q: number, i: number) => boolean): Score {
   const R = s.originals + s.distractors
-  const pdqM = c.straightened === true ? s.pdqStraight : c.plainPdq === true ? s.pdqPlain : s.pdqMin
-  const isccM = c.straightened === true ? s.isccStraight : c.turnedIscc === true ? s.isccMin : s.isccPlain
   const total = s.edits.map(() => 0); const hit = s.edits.map(() => 0)
   let tp = 0; let fp = 0
   for (let q = 0; q < s.copyEdit.length; q++) {
-    const qOk = s.copyQuality[q] >= c.rule.pdqMinQuality
     total[s.copyEdit[q]]++
     for (let r = 0; r < R; r++) {
-      const i = q * R + r
-      const pdq = qOk && s.refQuality[r] >= c.rule.pdqMinQuality ? pdqM[i] : null
-      if (imageRulePart(pdq, isccM[i], c.rule) === 0) continue
+      if (!matches(q, q * R + r)) continue
       if (r === s.copyOriginal[q]) { tp++; hit[s.copyEdit[q]]++ } else fp++
     }
   }
   return score(total, hit, tp, fp, s.copyEdit.length)
 }
 
-export function scoreTextRule (s: TextSet, rule: TextRule): Score {
+export function scoreImageRule (s: ImageSet, c: ImageRuleCase): Score {
   const R = s.originals + s.distractors
-  const total = s.edits.map(() => 0); const hit = s.edits.map(() => 0)
-  let tp = 0; let fp = 0
-  for (let q = 0; q < s.copyEdit.length; q++) {
-    total[s.copyEdit[q]]++
-    for (let r = 0; r < R; r++) {
-      const i = q * R + r
-      if (!textRuleMatches(s.code[i], s.same[i] / 64, rule)) continue
-      if (r === s.copyOriginal[q]) { tp++; hit[s.copyEdit[q]]++ } else fp++
-    }
-  }
-  return score(total, hit, tp, fp, s.copyEdit.length)
+  const pdqM = c.straightened === true ? s.pdqStraight : c.plainPdq === true ? s.pdqPlain : s.pdqMin
+  const isccM = c.straightened === true ? s.isccStraight : c.turnedIscc === true ? s.isccMin : s.isccPlain
+  return scorePairs(s, (q, i) => {
+    const usable = s.copyQuality[q] >= c.rule.pdqMinQuality && s.refQuality[i % R] >= c.rule.pdqMinQuality
+    return imageRulePart(usable ? pdqM[i] : null, isccM[i], c.rule) !== 0
+  })
+}
+
+export function scoreTextRule (s: TextSet, rule: TextRule): Score {
+  return scorePairs(s, (_q, i) => textRuleMatches(s.code[i], s.same[i] / 64, rule))
 }
 
 /** Distances of true pairs per edit, and the closest false pairs: where a rule's line can go */
@@ -140,19 +138,11 @@ export async function benchFingerprintEval (o: EvalOptions): Promise<EvalResult>
 /** A joint line the rule does not use, for the sweep: PDQ ≤ 31, or PDQ + k·ISCC ≤ t (ISCC ≤ 12 where PDQ is unusable) */
 function jointLine (s: ImageSet, k: number, t: number): Score {
   const R = s.originals + s.distractors
-  const total = s.edits.map(() => 0); const hit = s.edits.map(() => 0)
-  let tp = 0; let fp = 0
-  for (let q = 0; q < s.copyEdit.length; q++) {
-    total[s.copyEdit[q]]++
-    for (let r = 0; r < R; r++) {
-      const i = q * R + r
-      const usable = s.copyQuality[q] >= 50 && s.refQuality[r] >= 50
-      const p = s.pdqStraight[i]; const c = s.isccStraight[i]
-      if (!(usable ? p <= 31 || p + k * c <= t : c <= 12)) continue
-      if (r === s.copyOriginal[q]) { tp++; hit[s.copyEdit[q]]++ } else fp++
-    }
-  }
-  return score(total, hit, tp, fp, s.copyEdit.length)
+  return scorePairs(s, (q, i) => {
+    const usable = s.copyQuality[q] >= 50 && s.refQuality[i % R] >= 50
+    const p = s.pdqStraight[i]; const c = s.isccStraight[i]
+    return usable ? p <= 31 || p + k * c <= t : c <= 12
+  })
 }
 
 /** Radius and threshold sweeps (what the chosen lines rest on), printed with --sweep */
