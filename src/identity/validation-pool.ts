@@ -95,6 +95,13 @@ export class ValidationPool {
     await pool?.destroy()
   }
 
+  /** Each worker's V8 heap (used and total bytes), for the node's metrics; empty while the pool is stopped */
+  async heapStatistics (): Promise<Array<{ used: number, total: number }>> {
+    const threads = this.pool?.threads ?? []
+    const stats = await Promise.all(threads.map(async w => await w.getHeapStatistics().catch(() => undefined)))
+    return stats.filter(s => s != null).map(s => ({ used: s.used_heap_size, total: s.total_heap_size }))
+  }
+
   /** True when `signature` over `data` verifies against `publicKey` */
   async verify (signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
     this.admit()
