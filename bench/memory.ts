@@ -2,22 +2,20 @@
  * Where a daemon's resident memory goes, by component: read from outside the process (Linux /proc/<pid>/smaps) and
  * from its /metrics (V8's own figures for the main thread and each validation worker, LevelDB's estimate per database).
  *
- * smaps names no owner, so mappings are sorted by what they look like: V8 allocates its heap in 256 KiB pages (every
- * isolate: the main thread's and the workers'), glibc's main arena is `[heap]` and its thread arenas are other
- * anonymous mappings, the rest is files (the node binary, shared libraries). V8 figures then split the V8 pages.
+ * Resident memory splits into files (the node binary, shared libraries) and anonymous memory; of the anonymous part,
+ * V8 reports what its heaps committed, and the rest is native: glibc's arenas (`[heap]` is the main one), Buffers,
+ * LevelDB's memtables and cache, libuv and OpenSSL, thread stacks.
  */
 import { readFileSync } from 'node:fs'
 
 export interface MemoryBreakdown {
   /** resident, MiB */
   rss: number
-  /** anonymous resident in V8's 256 KiB pages (all isolates) */
-  v8Pages: number
-  /** glibc's main arena (`[heap]`) */
+  /** anonymous resident (everything but files) */
+  anon: number
+  /** glibc's main arena (`[heap]`), part of anon */
   mallocMain: number
-  /** other anonymous mappings: glibc thread arenas, large mallocs, V8 large objects, thread stacks */
-  anonOther: number
-  /** file-backed resident (binary, libraries) */
+  /** file-backed resident (the node binary, shared libraries) */
   files: number
   /** main thread's V8 heap: used and total (committed) */
   mainHeapUsed: number
@@ -34,19 +32,25 @@ export interface MemoryBreakdown {
 
 const MiB = 1024 * 1024
 
-/** smaps of `pid`, resident kB grouped by kind of mapping */
-function smaps (pid: number): { v8Pages: number, mallocMain: number, anonOther: number, files: number } {
-  const out = { v8Pages: 0, mallocMain: 0, anonOther: 0, files: 0 }
-  let kind: keyof typeof out = 'files'
+/**
+ * Resident memory of `pid` by kind of mapping, MiB. smaps names no owner, and the kernel merges neighbouring anonymous
+ * mappings, so V8's pages cannot be told from malloc's by their look: V8's own figures split the anonymous part.
+ */
+function smaps (pid: number): { anon: number, mallocMain: number, files: number } {
+  const out = { anon: 0, mallocMain: 0, files: 0 }
+  let kind: 'anon' | 'files' = 'files'
+  let main = false
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
     if (head != null) {
-      const sizeKiB = (parseInt(head[2], 16) - parseInt(head[1], 16)) / 1024
-      const name = head[3]
-      kind = name === '[heap]' ? 'mallocMain' : name.startsWith('/') ? 'files' : name === '' ? (sizeKiB === 256 ? 'v8Pages' : 'anonOther') : 'anonOther'
+      kind = head[1].startsWith('/') ? 'files' : 'anon'
+      main = head[1] === '[heap]'
       continue
     }
-    if (line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) / 1024
+    if (!line.startsWith('Rss:')) continue
+    const mib = Number(line.split(/\s+/)[1]) / 1024
+    out[kind] += mib
+    if (main) out.mallocMain += mib
   }
   return out
 }
@@ -83,5 +87,19 @@ export async function memoryBreakdown (pid: number, url: string): Promise<Memory
 /** One line: every figure in MiB */
 export function formatBreakdown (b: MemoryBreakdown): string {
   const r = (x: number): string => String(Math.round(x))
-  return `RSS ${r(b.rss)} = V8 pages ${r(b.v8Pages)} (main heap ${r(b.mainHeapUsed)} used of ${r(b.mainHeapTotal)}; workers ${b.workers.map(w => `${r(w.used)} of ${r(w.total)}`).join(', ')}) + malloc main arena ${r(b.mallocMain)} + other anonymous ${r(b.anonOther)} + files ${r(b.files)}; off the V8 heaps: Buffers ${r(b.external)}, LevelDB ${Object.entries(b.leveldb).map(([k, v]) => `${k} ${r(v)}`).join(', ')}; ${b.peers} peers`
+  const workers = b.workers.reduce((sum, w) => sum + w.total, 0)
+  const rest = b.anon - b.mainHeapTotal - workers
+  return `RSS ${r(b.rss)} = files ${r(b.files)} + anonymous ${r(b.anon)}: main V8 heap ${r(b.mainHeapTotal)} (${r(b.mainHeapUsed)} used), ` +
+    `worker heaps ${b.workers.map(w => `${r(w.total)} (${r(w.used)})`).join(' + ')}, the rest ${r(rest)} (malloc main arena ${r(b.mallocMain)}; ` +
+    `Buffers ${r(b.external)}, LevelDB ${Object.entries(b.leveldb).map(([k, v]) => `${k} ${r(v)}`).join(' / ')}); ${b.peers} peers`
+}
+
+/** A Markdown table of breakdowns, one row each, MiB */
+export function breakdownTable (rows: Array<{ at: string, b: MemoryBreakdown }>): string {
+  const r = (x: number): string => String(Math.round(x))
+  const head = '| when | RSS | files | anonymous | main V8 heap committed (used) | worker heaps committed (used) | rest of anonymous | of it: malloc main arena | Buffers | LevelDB (index / state / datastore) |\n|---|---|---|---|---|---|---|---|---|---|'
+  return [head, ...rows.map(({ at, b }) => {
+    const workers = b.workers.reduce((sum, w) => sum + w.total, 0)
+    return `| ${at} | ${r(b.rss)} | ${r(b.files)} | ${r(b.anon)} | ${r(b.mainHeapTotal)} (${r(b.mainHeapUsed)}) | ${b.workers.map(w => `${r(w.total)} (${r(w.used)})`).join(' + ')} | ${r(b.anon - b.mainHeapTotal - workers)} | ${r(b.mallocMain)} | ${r(b.external)} | ${['index', 'state', 'datastore'].map(k => r(b.leveldb[k] ?? NaN)).join(' / ')} |`
+  })].join('\n')
 }
