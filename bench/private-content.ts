@@ -22,7 +22,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
 import { download, generate, peakRss } from './store.ts'
 
 const MiB = 1024 * 1024
@@ -67,7 +67,7 @@ const rate = (bytes: number, ms: number): number => Math.round(bytes / MiB / (ms
 const ratio = (a: number, b: number): string => (a / b).toFixed(2)
 
 async function withChild<T> (args: string[], fn: (ready: Message, stop: () => Promise<Message>) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: daemonEnv(process.env) })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const next = async (): Promise<Message> => {
     const { value, done } = await lines.next()

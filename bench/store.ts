@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -150,7 +150,7 @@ async function runChild (args: string[]): Promise<Message> {
  */
 async function withChild<T> (args: string[], fn: (ready: Message, stop: () => Promise<Message>) => Promise<T>): Promise<T> {
   // the child runs with the daemon's node flags, so its figures are the daemon's
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, fileURLToPath(import.meta.url), 'child', ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: daemonEnv(process.env) })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const nextMessage = async (): Promise<Message> => {
     const { value, done } = await lines.next()

@@ -27,16 +27,16 @@ export function percentile (sorted: number[], p: number): number {
 }
 
 /**
- * Run this benchmark process with the daemon's V8 flags (src/node/heap.ts), so in-process nodes measure what
+ * Run this benchmark process with the daemon's V8 flags and malloc settings (src/node/heap.ts), so in-process nodes measure what
  * `atelier daemon` runs: a process started without them starts itself again with them and exits with its code.
  * Returns only in a process that has them. (The 4 MiB young generation costs ingest ~10 % more GC work than V8's
  * default; measuring with the default flattered it.)
  */
 export async function withDaemonFlags (): Promise<void> {
-  const { DAEMON_NODE_FLAGS } = await import('../src/node/heap.ts')
+  const { DAEMON_NODE_FLAGS, daemonEnv } = await import('../src/node/heap.ts')
   if (DAEMON_NODE_FLAGS.every(f => process.execArgv.includes(f))) return
   const { spawn } = await import('node:child_process')
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: daemonEnv(process.env) })
   const forward = (signal: NodeJS.Signals): void => { child.kill(signal) }
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)

@@ -28,9 +28,12 @@ if (modern && !daemon) {
       process.exit(1)
     }
   }
-  const { DAEMON_NODE_FLAGS } = modern ? await import(join(here, '..', 'src', 'node', 'heap.ts')) : { DAEMON_NODE_FLAGS: ['--max-semi-space-size=4'] }
+  // an older Node cannot import TypeScript: the same values as src/node/heap.ts, written out
+  const { DAEMON_NODE_FLAGS, daemonEnv } = modern
+    ? await import(join(here, '..', 'src', 'node', 'heap.ts'))
+    : { DAEMON_NODE_FLAGS: ['--max-semi-space-size=4', '--heap-growing-percent=50'], daemonEnv: (env) => ({ MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '2', ...env }) }
   const child = daemon
-    ? spawn(node, [...DAEMON_NODE_FLAGS, main, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true })
+    ? spawn(node, [...DAEMON_NODE_FLAGS, main, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true, env: daemonEnv(process.env) })
     : spawn(node, [main, ...args], { stdio: 'inherit' })
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { child.kill(signal) })
   // the channel is only there to end with this process

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DAEMON_NODE_FLAGS } from '../src/node/heap.ts'
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
 import type { LabHost } from './netns.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -77,7 +77,7 @@ export class LabNode {
   async start (listen: string[], http = '127.0.0.1:0'): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
     const proc = this.proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', http, ...listen.flatMap(l => ['--p2p', l])], {
-      env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe']
+      env: daemonEnv({ ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe']
     })
     proc.stdout?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })
     proc.stderr?.on('data', d => { this.output = (this.output + String(d)).slice(-20_000) })

@@ -380,6 +380,12 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return pos == null ? undefined : positionCid(pos)
   }
 
+  /** LevelDB's own estimate of the native memory the live database holds (memtables and block cache), bytes */
+  nativeMemory (): number {
+    const db = this.live?.db as unknown as { status: string, getProperty?: (p: string) => string } | undefined
+    return db?.status === 'open' ? Number(db.getProperty?.('leveldb.approximate-memory-usage') ?? 0) : 0
+  }
+
   async count (): Promise<number> {
     return this.readable().total
   }

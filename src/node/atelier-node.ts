@@ -29,7 +29,7 @@ import { createIndexLineageView } from '../lineage/index-view.ts'
 import type { Gateway, NodeInfo } from '../gateway/index.ts'
 import { RecordService } from './record-service.ts'
 import { ValidationPool } from '../identity/validation-pool.ts'
-import { NodeState } from './state.ts'
+import { NodeState, levelMemory } from './state.ts'
 import { FUTURE_RULE, ParkingLot } from './parking.ts'
 import { FutureRelease } from './future-release.ts'
 import { CollectiveService } from './collective-service.ts'
@@ -274,7 +274,15 @@ export class AtelierNode {
       peersConnected: () => new Set(storage.libp2p.getConnections().map(c => c.remotePeer.toString())).size,
       held: () => ({ count: parking.count, bytes: parking.bytes }),
       queueDepth: () => this.recordsValue?.queueDepth ?? 0,
-      syncLag: () => this.syncLag.lag(this.collectivesValue?.joinedIds() ?? [])
+      syncLag: () => this.syncLag.lag(this.collectivesValue?.joinedIds() ?? []),
+      memory: async () => ({
+        workers: await verifier.heapStatistics(),
+        leveldb: [
+          { db: 'index', bytes: index.nativeMemory() },
+          { db: 'state', bytes: state.nativeMemory() },
+          { db: 'datastore', bytes: levelMemory(storage.datastore.db) }
+        ]
+      })
     })
     const records = this.recordsValue = new RecordService(
       {

@@ -42,6 +42,8 @@ export interface MetricSources {
   queueDepth?: () => number
   /** per joined collective: seconds since its last successful sync session (or since start, when none succeeded) */
   syncLag?: () => Array<{ collective: string, seconds: number }>
+  /** memory Node's own metrics do not see: the validation workers' V8 heaps, LevelDB's native memory per database */
+  memory?: () => Promise<{ workers: Array<{ used: number, total: number }>, leveldb: Array<{ db: string, bytes: number }> }>
 }
 
 /** Build a registry with the node's metrics; `collect` gauges are read lazily at scrape time */
@@ -50,7 +52,7 @@ export function createMetrics (options: MetricSources = {}): NodeMetrics {
   // prom-client's names already start with process_ / nodejs_: the prefix is ours alone (not atelier_process_process_…)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'atelier_' })
   const registers = [registry]
-  const { recordCount, peersConnected, held, queueDepth, syncLag } = options
+  const { recordCount, peersConnected, held, queueDepth, syncLag, memory } = options
   if (recordCount != null) {
     // eslint-disable-next-line no-new
     new Gauge({ name: 'atelier_records_indexed', help: 'Records the index counts', registers, async collect () { this.set(await recordCount()) } })
@@ -80,6 +82,29 @@ export function createMetrics (options: MetricSources = {}): NodeMetrics {
         this.reset() // a collective left is not reported again
         for (const { collective, seconds } of syncLag()) this.set({ collective }, seconds)
       }
+    })
+  }
+  if (memory != null) {
+    // one read serves the three gauges of a scrape (a worker answers its heap figures by message)
+    let pending: ReturnType<typeof memory> | undefined
+    const read = async (): ReturnType<typeof memory> => {
+      pending ??= memory().finally(() => { pending = undefined })
+      return await pending
+    }
+    // eslint-disable-next-line no-new
+    new Gauge({
+      name: 'atelier_validation_worker_heap_size_total_bytes', help: 'V8 heap size of each record validation worker thread', labelNames: ['worker'], registers,
+      async collect () { this.reset(); (await read()).workers.forEach((w, i) => { this.set({ worker: String(i) }, w.total) }) }
+    })
+    // eslint-disable-next-line no-new
+    new Gauge({
+      name: 'atelier_validation_worker_heap_size_used_bytes', help: 'V8 heap used by each record validation worker thread', labelNames: ['worker'], registers,
+      async collect () { this.reset(); (await read()).workers.forEach((w, i) => { this.set({ worker: String(i) }, w.used) }) }
+    })
+    // eslint-disable-next-line no-new
+    new Gauge({
+      name: 'atelier_leveldb_memory_bytes', help: 'LevelDB\'s estimate of the native memory a database holds (memtables, block cache)', labelNames: ['db'], registers,
+      async collect () { this.reset(); for (const { db, bytes } of (await read()).leveldb) this.set({ db }, bytes) }
     })
   }
   return {

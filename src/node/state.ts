@@ -59,6 +59,9 @@ export class NodeState {
 
   async open (): Promise<void> { await this.db.open() }
 
+  /** LevelDB's estimate of the native memory this database holds (memtables and block cache), bytes */
+  nativeMemory (): number { return levelMemory(this.db) }
+
   /** Rewrite the database's files without what was deleted (LevelDB keeps deleted entries until a compaction
    * reaches them: a lot that evicts all day would otherwise grow on disk well past its bound) */
   async compact (): Promise<void> {
@@ -86,4 +89,10 @@ export class NodeState {
     for await (const [k, v] of sub.iterator()) out.push([k, JSON.parse(v) as T])
     return out
   }
+}
+
+/** LevelDB's estimate of the native memory an open database holds (memtables and block cache), bytes; 0 when closed */
+export function levelMemory (db: { status: string }): number {
+  const classic = db as unknown as { getProperty?: (p: string) => string }
+  return db.status === 'open' ? Number(classic.getProperty?.('leveldb.approximate-memory-usage') ?? 0) : 0
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
-import { DAEMON_NODE_FLAGS } from '../../src/node/heap.ts'
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../../src/node/heap.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CLI = join(ROOT, 'src', 'cli', 'main.ts')
@@ -91,7 +91,7 @@ export class TestDaemon {
     this.output = ''
     const listen = options.listen ?? [options.sameP2pPort === true && this.p2pListen !== '' ? this.p2pListen : '/ip4/127.0.0.1/tcp/0']
     const proc = this.proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', '127.0.0.1:0', ...listen.flatMap(l => ['--p2p', l]), ...extra], {
-      env: { ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' },
+      env: daemonEnv({ ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL ?? 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe']
     })
     const echo = process.env.ATELIER_TEST_LOGS === '1'

@@ -259,6 +259,11 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     for (const name of ['atelier_peers_connected', 'atelier_records_held', 'atelier_records_held_bytes', 'atelier_ingest_queue_depth', 'atelier_records_indexed']) {
       assert.ok(sample(text, name) != null, name)
     }
+    // what the process's own heap figures leave out: each validation worker's heap, LevelDB's native memory
+    const used = sample(text, 'atelier_validation_worker_heap_size_used_bytes', 'worker="0"') ?? 0
+    const total = sample(text, 'atelier_validation_worker_heap_size_total_bytes', 'worker="0"') ?? 0
+    assert.ok(used > 1024 * 1024 && used <= total, `worker 0: ${used} of ${total}`)
+    for (const db of ['index', 'state', 'datastore']) assert.ok((sample(text, 'atelier_leveldb_memory_bytes', `db="${db}"`) ?? 0) > 0, db)
     assert.match(text, /# TYPE atelier_http_request_duration_seconds histogram/)
     assert.match(text, /# TYPE atelier_gossip_messages_received_total counter/)
     assert.equal(sample(text, 'atelier_peers_connected'), 0)
