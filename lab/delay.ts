@@ -31,6 +31,8 @@ export interface DelayStats {
   other: number
   /** the most a packet left after its due time, ms: the line keeping up (or not) on a loaded machine */
   lateMaxMs: number
+  /** packets released more than 10 ms after their due time */
+  late10: number
   queued: number
 }
 

@@ -57,7 +57,7 @@ def main():
 
     tun = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
     fcntl.ioctl(tun, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
-    stats = {"forwarded": 0, "dropped": 0, "overflow": 0, "writeErrors": 0, "other": 0, "lateMaxMs": 0.0}
+    stats = {"forwarded": 0, "dropped": 0, "overflow": 0, "writeErrors": 0, "other": 0, "lateMaxMs": 0.0, "late10": 0}
     heap = []
     seq = 0
     sys.stdout.write("ready\n")
@@ -101,7 +101,10 @@ def main():
         now = time.monotonic()
         while heap and heap[0][0] <= now:
             due, _, packet = heapq.heappop(heap)
-            stats["lateMaxMs"] = max(stats["lateMaxMs"], (now - due) * 1000.0)
+            late = (now - due) * 1000.0
+            stats["lateMaxMs"] = max(stats["lateMaxMs"], late)
+            if late > 10:
+                stats["late10"] += 1
             try:
                 os.write(tun, packet)
                 stats["forwarded"] += 1

@@ -118,7 +118,8 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
 
 export function formatChurn (name: string, r: ChurnResult): string {
   const f = (v: number, d = 0): string => Number.isFinite(v) ? v.toFixed(d) : 'n/a'
-  return `- \`${name}\`: ${r.nodes} nodes, ${r.lossPercent} % loss on every host, ${r.restarts} restarts during the writes (one every 10 s or, when a restart takes longer, one after another: mean ${f(r.restartMeanMs)} ms each), ${r.records} records; ` +
+  const where = r.latency != null ? 'each way on every path (the delay line)' : 'on every host'
+  return `- \`${name}\`: ${r.nodes} nodes, ${r.lossPercent} % loss ${where}, ${r.restarts} restarts during the writes (one every 10 s or, when a restart takes longer, one after another: mean ${f(r.restartMeanMs)} ms each), ${r.records} records; ` +
     `convergence ${f(r.convergenceMs)} ms; gossip latency p50 ${f(r.latencyP50Ms)} ms, p99 ${f(r.latencyP99Ms)} ms; deliveries by gossip ${r.byGossip}, ` +
     `repaired by sync ${r.bySync}, missing ${r.missing}; ${f(r.bytesPerNodePerRecord)} bytes per node per record against ${f(r.recordBytes)} bytes of record ` +
     `(ratio ${f(r.bytesPerNodePerRecord / r.recordBytes, 1)}x); peers per node mean ${f(r.peersMean, 1)}, max ${r.peersMax}; mesh built in ${r.buildMs} ms` +
@@ -134,5 +135,5 @@ function formatLatency (r: ChurnResult): string {
   const d = r.delay
   return `; delay line: per-pair RTT ${l.minRttMs}–${l.maxRttMs} ms (seed ${l.seed}; median one-way over all pairs ${f(r.medianOneWayMs ?? NaN)} ms, the floor of a one-hop delivery), ${l.lossPercent} % loss each direction; ` +
     `self-check ${checks}` +
-    (d != null ? `; over the run it forwarded ${d.forwarded} packets and dropped ${d.dropped} (${f(100 * d.dropped / (d.forwarded + d.dropped), 2)} %), queue overflows ${d.overflow}, latest release ${f(d.lateMaxMs)} ms after due` : '')
+    (d != null ? `; over the run it forwarded ${d.forwarded} packets and dropped ${d.dropped} (${f(100 * d.dropped / (d.forwarded + d.dropped), 2)} %), queue overflows ${d.overflow}; ${d.late10} packets (${f(100 * d.late10 / d.forwarded, 2)} %) released more than 10 ms late, the latest ${f(d.lateMaxMs)} ms` : '')
 }
