@@ -33,6 +33,11 @@ export interface DelayStats {
   lateMaxMs: number
   /** packets released more than 10 ms after their due time */
   late10: number
+  late50: number
+  /** the line's own CPU time since it started */
+  cpuSeconds: number
+  /** whether it runs at a real-time priority (SCHED_FIFO 1) */
+  realtime: boolean
   queued: number
 }
 

@@ -135,5 +135,5 @@ function formatLatency (r: ChurnResult): string {
   const d = r.delay
   return `; delay line: per-pair RTT ${l.minRttMs}–${l.maxRttMs} ms (seed ${l.seed}; median one-way over all pairs ${f(r.medianOneWayMs ?? NaN)} ms, the floor of a one-hop delivery), ${l.lossPercent} % loss each direction; ` +
     `self-check ${checks}` +
-    (d != null ? `; over the run it forwarded ${d.forwarded} packets and dropped ${d.dropped} (${f(100 * d.dropped / (d.forwarded + d.dropped), 2)} %), queue overflows ${d.overflow}; ${d.late10} packets (${f(100 * d.late10 / d.forwarded, 2)} %) released more than 10 ms late, the latest ${f(d.lateMaxMs)} ms` : '')
+    (d != null ? `; over the run it forwarded ${d.forwarded} packets and dropped ${d.dropped} (${f(100 * d.dropped / (d.forwarded + d.dropped), 2)} %), queue overflows ${d.overflow}; ${d.late10} packets (${f(100 * d.late10 / d.forwarded, 2)} %) released more than 10 ms late, ${d.late50} more than 50 ms, the latest ${f(d.lateMaxMs)} ms; the line used ${f(d.cpuSeconds, 1)} s of CPU${d.realtime ? ' at real-time priority' : ''}` : '')
 }
