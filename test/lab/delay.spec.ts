@@ -6,10 +6,14 @@
  */
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { cleanup, createInternet, delayUnavailable, publicHost, sh, PREFIX } from '../../lab/netns.ts'
-import { DelayLine, pairRttMs, stopDelayLines } from '../../lab/delay.ts'
 import type { Latency } from '../../lab/delay.ts'
-import { checkLink } from '../../lab/linkcheck.ts'
+
+// its own namespace prefix: the test runner runs spec files at once, and the relay spec's cleanup() removes every
+// namespace of its prefix (set before the lab modules load, which read it once)
+process.env.ATELIER_LAB_PREFIX = 'dl-'
+const { cleanup, createInternet, delayUnavailable, publicHost, sh, PREFIX } = await import('../../lab/netns.ts')
+const { DelayLine, pairRttMs, stopDelayLines } = await import('../../lab/delay.ts')
+const { checkLink } = await import('../../lab/linkcheck.ts')
 
 const why = delayUnavailable()
 if (why != null) console.log(`# delay line skipped: ${why}`)
