@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { cleanup, delayUnavailable, unavailable } from './netns.ts'
 import { stopDelayLines } from './delay.ts'
 import type { LabNode } from './node.ts'
+import { removeScratches } from './node.ts'
 import type { Measurements } from './measure.ts'
 import { relayScenario } from './scenarios/relay.ts'
 import { partitionScenario, formatPartition } from './scenarios/partition.ts'
@@ -72,7 +73,9 @@ export async function runScenario (name: string, log: (l: string) => void, optio
     if (stopping) return
     stopping = true
     log(`${signal}: tearing down`)
-    Promise.all([stopDelayLines(), ...nodes.map(async n => { await n.destroy() })]).finally(() => { cleanup(); process.exit(130) }).catch(() => {})
+    // bounded: whatever a stuck teardown leaves, cleanup() kills inside the lab's namespaces and deletes them
+    setTimeout(() => { cleanup(); removeScratches(); process.exit(130) }, 30_000).unref()
+    Promise.all([stopDelayLines(), ...nodes.map(async n => { await n.destroy() })]).finally(() => { cleanup(); removeScratches(); process.exit(130) }).catch(() => {})
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)

@@ -7,10 +7,10 @@
  * With `latency` (the lossy-mesh scenario) the hosts sit behind the routed lab internet and its userspace delay line
  * (per-pair RTT, loss by the line instead of nftables; lab/delay.ts, docs/networks.md).
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LabNode } from '../node.ts'
+import { labScratch } from '../node.ts'
 import { measure } from '../measure.ts'
 import type { Measurements } from '../measure.ts'
 import { buildMesh, LAB_HTTP, listenOn } from './mesh.ts'
@@ -87,7 +87,7 @@ export async function churnScenario (nodes: LabNode[], options: ChurnOptions): P
       await new Promise(resolve => setTimeout(resolve, Math.max(0, every - (Date.now() - started))))
     }
   })()
-  const scratch = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
+  const scratch = await labScratch()
   try {
     const count = options.records ?? 20
     const result = await measure(members, async (i) => {
