@@ -10,6 +10,8 @@ export interface Measurements {
   nodes: number
   records: number
   convergenceMs: number
+  /** first write's start to the last write's return: the part of convergence the sequential adds take themselves */
+  writesMs: number
   latencyP50Ms: number
   latencyP99Ms: number
   /** records ingested by gossip / by sync, summed over nodes, during the writes */
@@ -56,6 +58,7 @@ export async function measure (nodes: LabNode[], write: (i: number) => Promise<{
     written.push({ cid, at: Date.now(), writer })
     for (const w of watches) w.add(cid)
   }
+  const writesMs = Date.now() - begun
   const cids = written.map(w => w.cid)
   await options.afterWrites?.()
   const seen: Array<Record<string, number>> = await Promise.all(watches.map(async w => await w.done()))
@@ -80,6 +83,7 @@ export async function measure (nodes: LabNode[], write: (i: number) => Promise<{
     nodes: nodes.length,
     records: count,
     convergenceMs: missing > 0 ? NaN : last - begun,
+    writesMs,
     latencyP50Ms: pct(latencies, 0.5),
     latencyP99Ms: pct(latencies, 0.99),
     byGossip: after.reduce((n, s, i) => n + s.gossip + (options.carried?.[i]?.gossip ?? 0) - before[i].gossip, 0),

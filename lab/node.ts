@@ -5,6 +5,7 @@
 import { spawn, execFile } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
@@ -13,6 +14,18 @@ import type { LabHost } from './netns.ts'
 const ROOT = join(import.meta.dirname, '..')
 const CLI = join(ROOT, 'src', 'cli', 'main.ts')
 const PROBE = join(ROOT, 'lab', 'probe.ts')
+
+const scratches = new Set<string>()
+/** A temp dir for a scenario's files to add; `removeScratches()` (the lab's signal teardown) removes any left */
+export async function labScratch (): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
+  scratches.add(dir)
+  return dir
+}
+export function removeScratches (): void {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true })
+  scratches.clear()
+}
 
 export class LabNode {
   readonly host: LabHost
@@ -97,7 +110,9 @@ export class LabNode {
 
   async stop (): Promise<void> {
     const proc = this.proc
-    if (proc == null || proc.exitCode != null) return
+    // a daemon killed by a signal (cleanup() SIGKILLs what is left in a namespace) has a signalCode and no exitCode:
+    // waiting for its exit event then would wait forever
+    if (proc == null || proc.exitCode != null || proc.signalCode != null) return
     const exit = new Promise(resolve => proc.once('exit', resolve))
     proc.kill('SIGTERM')
     const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)

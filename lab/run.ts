@@ -3,12 +3,15 @@
  * with --write append a dated section to docs/benchmarks.md. Everything the lab creates is removed on exit, on
  * Ctrl-C and on SIGTERM; a run also starts by removing what an earlier, killed run left (namespaces named PREFIX…).
  * Needs root, iproute2 and nftables; prints why and exits 0 when the machine cannot run it.
- * Scenarios: relay, relay-lossy, partition, churn, replication (lab/scenarios/, docs/networks.md).
+ * Scenarios: relay, relay-lossy, partition, churn, lossy-mesh, replication (lab/scenarios/, docs/networks.md).
+ * lossy-mesh also needs python3 and /dev/net/tun (its delay line); it prints why and is skipped without them.
  */
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cleanup, unavailable } from './netns.ts'
+import { cleanup, delayUnavailable, unavailable } from './netns.ts'
+import { stopDelayLines } from './delay.ts'
 import type { LabNode } from './node.ts'
+import { removeScratches } from './node.ts'
 import type { Measurements } from './measure.ts'
 import { relayScenario } from './scenarios/relay.ts'
 import { partitionScenario, formatPartition } from './scenarios/partition.ts'
@@ -25,7 +28,20 @@ interface Scenario {
   report: (name: string, result: any) => string
   /** whether the result met the scenario's own bound */
   ok: (result: any) => boolean
+  /** why this scenario cannot run here (beyond the lab's own needs) */
+  unavailable?: () => string | undefined
+  /** the whole run's time bound: past it the run fails with LabTimeoutError and tears down */
+  boundMs?: (options: ScenarioOptions) => number
 }
+
+export class LabTimeoutError extends Error {
+  readonly code = 'LAB_TIMEOUT'
+  constructor (scenario: string, ms: number) { super(`${scenario} exceeded its bound of ${Math.round(ms / 1000)} s`); this.name = 'LabTimeoutError' }
+}
+
+/** The issue's lossy mesh: 50–200 ms RTT per pair, 1 % loss each way, fixed seed so every run has the same network */
+export const LOSSY_MESH_LATENCY = { minRttMs: 50, maxRttMs: 200, lossPercent: 1, seed: 17 }
+const LOSSY_MESH_DEFAULT_SIZE = 50
 
 const measured = (run: Scenario['run']): Scenario => ({ run, report: formatReport, ok: (m: Measurements) => m.missing === 0 })
 const SCENARIOS: Record<string, Scenario> = {
@@ -33,6 +49,15 @@ const SCENARIOS: Record<string, Scenario> = {
   'relay-lossy': measured(async (nodes, log) => await relayScenario(nodes, { log, lossPercent: 1 })),
   partition: { run: async (nodes, log, o) => await partitionScenario(nodes, { log, size: o.size }), report: formatPartition, ok: r => r.healMs <= r.boundMs && r.splitHeld },
   churn: { run: async (nodes, log, o) => await churnScenario(nodes, { log, size: o.size }), report: formatChurn, ok: r => r.missing === 0 },
+  'lossy-mesh': {
+    run: async (nodes, log, o) => await churnScenario(nodes, { log, size: o.size ?? LOSSY_MESH_DEFAULT_SIZE, latency: LOSSY_MESH_LATENCY }),
+    report: formatChurn,
+    ok: r => r.missing === 0,
+    unavailable: delayUnavailable,
+    // building costs about a minute of a loaded machine per member (three at a time), the 20 writes with churn and
+    // the wait for every record are bounded by the probes' 20 minutes: 10 min + 1 min per member + 20 min
+    boundMs: o => (30 + (o.size ?? LOSSY_MESH_DEFAULT_SIZE)) * 60_000
+  },
   replication: { run: async (nodes, log, o) => await replicationScenario(nodes, { log, size: o.size }), report: formatReplication, ok: r => r.exactBefore && r.repinMs <= r.boundMs }
 }
 
@@ -48,13 +73,23 @@ export async function runScenario (name: string, log: (l: string) => void, optio
     if (stopping) return
     stopping = true
     log(`${signal}: tearing down`)
-    Promise.all(nodes.map(async n => { await n.destroy() })).finally(() => { cleanup(); process.exit(130) }).catch(() => {})
+    // bounded: whatever a stuck teardown leaves, cleanup() kills inside the lab's namespaces and deletes them
+    setTimeout(() => { cleanup(); removeScratches(); process.exit(130) }, 30_000).unref()
+    Promise.all([stopDelayLines(), ...nodes.map(async n => { await n.destroy() })]).finally(() => { cleanup(); removeScratches(); process.exit(130) }).catch(() => {})
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  let timer: NodeJS.Timeout | undefined
   try {
-    return await scenario.run(nodes, log, options)
+    const bound = scenario.boundMs?.(options)
+    if (bound == null) return await scenario.run(nodes, log, options)
+    return await Promise.race([
+      scenario.run(nodes, log, options),
+      new Promise<never>((resolve, reject) => { timer = setTimeout(() => { reject(new LabTimeoutError(name, bound)) }, bound) })
+    ])
   } finally {
+    clearTimeout(timer)
+    await stopDelayLines()
     await Promise.all(nodes.map(async n => { await n.destroy().catch(() => {}) }))
     cleanup()
     process.off('SIGINT', onSignal)
@@ -87,6 +122,8 @@ if (import.meta.main) {
     for (const name of names.length > 0 ? names : ['relay']) {
       const scenario = SCENARIOS[name]
       if (scenario == null) { console.error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`); process.exit(2) }
+      const skip = scenario.unavailable?.()
+      if (skip != null) { console.log(`# ${name} skipped: ${skip}`); continue }
       const result = await runScenario(name, l => { console.log(`# ${name} ${new Date().toISOString().slice(11, 19)}: ${l}`) }, { size })
       const line = scenario.report(name, result)
       console.log(line)

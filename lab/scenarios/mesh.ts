@@ -6,6 +6,10 @@
 import { bytes, createInternet, loss, publicHost } from '../netns.ts'
 import type { LabHost } from '../netns.ts'
 import { LabNode } from '../node.ts'
+import { DelayLine, pairRttMs } from '../delay.ts'
+import type { Latency } from '../delay.ts'
+import { checkLink } from '../linkcheck.ts'
+import type { LinkCheck } from '../linkcheck.ts'
 
 /** Each daemon's gateway inside its own namespace: the same fixed port everywhere keeps probe URLs across restarts */
 export const LAB_HTTP = '127.0.0.1:5080'
@@ -17,7 +21,10 @@ export interface MeshOptions {
   createFlags?: string[]
   /** each node's config.json */
   config?: Record<string, unknown>
+  /** packets each host's output loses (nftables); ignored with `latency`, whose delay line does the dropping */
   lossPercent?: number
+  /** per-pair latency and loss by the userspace delay line (a routed lab internet instead of the bridge) */
+  latency?: Latency
   /** starts and joins at a time. @default 3 */
   parallel?: number
   log: (line: string) => void
@@ -28,6 +35,26 @@ export interface Mesh {
   hosts: LabHost[]
   members: LabNode[]
   bytes: typeof bytes
+  /** with `latency`: the delay line, and what the self-check measured through it before the daemons started */
+  delayLine?: DelayLine
+  linkChecks?: Array<LinkCheck & { from: string, to: string, configuredRttMs: number }>
+}
+
+/**
+ * Self-check of the delay line on a few pairs before any daemon runs (the lab spec test/lab/delay.spec.ts checks it
+ * against the same run's undelayed path): TCP echo round trips against each pair's configured RTT, UDP loss and order
+ */
+async function selfCheck (hosts: LabHost[], latency: Latency, log: (l: string) => void): Promise<NonNullable<Mesh['linkChecks']>> {
+  const out: NonNullable<Mesh['linkChecks']> = []
+  for (const [a, b] of [[0, 1], [1, hosts.length - 1]]) {
+    if (a === b) continue
+    const c = await checkLink(hosts[a], hosts[b], 10, 500)
+    const configuredRttMs = pairRttMs(hosts[a].ip, hosts[b].ip, latency)
+    out.push({ ...c, from: hosts[a].ip, to: hosts[b].ip, configuredRttMs })
+    log(`delay line self-check ${hosts[a].ip} → ${hosts[b].ip}: configured RTT ${configuredRttMs} ms, TCP echo median ${c.rttMedianMs.toFixed(1)} ms; ` +
+      `UDP ${c.sent - c.received} of ${c.sent} lost (configured ${latency.lossPercent} %), ${c.outOfOrder} out of order`)
+  }
+  return out
 }
 
 /** Run `fn` over `items`, at most `limit` at a time */
@@ -45,9 +72,16 @@ export async function buildMesh (nodes: LabNode[], options: MeshOptions): Promis
   const { size, log } = options
   const parallel = options.parallel ?? 3
   const began = Date.now()
-  createInternet()
+  createInternet({ routed: options.latency != null })
   const hosts = Array.from({ length: size }, (_, i) => publicHost(`n${i}`, i))
-  for (const h of hosts) loss(h, options.lossPercent ?? 0)
+  let delayLine: DelayLine | undefined
+  let linkChecks: Mesh['linkChecks']
+  if (options.latency != null) {
+    delayLine = await DelayLine.start(hosts.map(h => h.ip), options.latency)
+    linkChecks = await selfCheck(hosts, options.latency, log)
+  } else {
+    for (const h of hosts) loss(h, options.lossPercent ?? 0)
+  }
   const members = await pool(hosts, parallel, async h => await LabNode.create(h, options.config ?? {}, nodes))
   const founder = members[0]
   await founder.start(listenOn(hosts[0]), LAB_HTTP)
@@ -68,7 +102,7 @@ export async function buildMesh (nodes: LabNode[], options: MeshOptions): Promis
     if ((i + 1) % 10 === 0) log(`${i + 2} of ${size} members joined after ${Date.now() - began} ms`)
   })
   log(`all ${size} joined after ${Date.now() - began} ms`)
-  return { collective, hosts, members, bytes }
+  return { collective, hosts, members, bytes, delayLine, linkChecks }
 }
 
 export type DigestWatch = ReturnType<LabNode['digests']>

@@ -5,11 +5,11 @@
  * (GET /v1/collectives/<id>/digest). Stated bound: two sync intervals plus 30 s for reconnecting
  * (2 × sync.intervalMs + 30 s = 90 s with the defaults); the scenario fails past it.
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sh, PREFIX } from '../netns.ts'
 import type { LabNode } from '../node.ts'
+import { labScratch } from '../node.ts'
 import { buildMesh, followDigests, pool, sameDigests } from './mesh.ts'
 
 export interface PartitionOptions {
@@ -68,7 +68,7 @@ export async function partitionScenario (nodes: LabNode[], options: PartitionOpt
     const sideB = members.slice(cut)
     split(sideA.map(m => m.host.ip), sideB.map(m => m.host.ip))
     log(`split ${sideA.length}/${sideB.length}`)
-    const scratch = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
+    const scratch = await labScratch()
     try {
       // writers spread over each side, two adds at a time per side
       const write = async (side: LabNode[], tag: string): Promise<void> => {

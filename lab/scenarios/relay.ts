@@ -4,11 +4,10 @@
  * relay), join R's collective by invite, and must then meet through R. Each writes records; every node must hold
  * every record. Returns the measurements (lab/report.ts formats them).
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytes, createInternet, loss, natHost, publicHost } from '../netns.ts'
-import { LabNode } from '../node.ts'
+import { LabNode, labScratch } from '../node.ts'
 import { measure, waitUntil } from '../measure.ts'
 import type { Measurements } from '../measure.ts'
 
@@ -53,7 +52,7 @@ export async function relayScenario (nodes: LabNode[], options: RelayScenarioOpt
   const meetMs = Date.now() - started
   log(`A and B met through R ${meetMs} ms after the first join began`)
 
-  const scratch = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
+  const scratch = await labScratch()
   try {
     const result = await measure([r, a, b], async (i) => {
       const writer = members[i % 2]

@@ -5,11 +5,11 @@
  * the next members in its rendezvous order hold it (3 live copies again) is measured against a stated bound:
  * replication.offlineMs + 2 × replication.intervalMs + 30 s to fetch (66 s with the lab's settings below).
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { holdersOf } from '../../src/replication/holders.ts'
 import type { LabNode } from '../node.ts'
+import { labScratch } from '../node.ts'
 import { waitUntil } from '../measure.ts'
 import { buildMesh, pool } from './mesh.ts'
 
@@ -49,7 +49,7 @@ export async function replicationScenario (nodes: LabNode[], options: Replicatio
   const mesh = await buildMesh(nodes, { size, log, createFlags: ['--replication', String(COPIES)], config: { replication: REPLICATION, p2p: { memberPeers: 16 } } })
   const { members, collective } = mesh
   const dids = await Promise.all(members.map(async m => (await m.cli(['id'])).did as string))
-  const scratch = await mkdtemp(join(tmpdir(), 'atelier-lab-files-'))
+  const scratch = await labScratch()
   const works: Array<{ cid: string, writer: number }> = []
   try {
     await pool(Array.from({ length: options.works ?? 6 }, (_, i) => i), 2, async i => {
