@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { RecordCrypto, Signer } from '../../records/types.ts'
-import { issueCard, verifyCard } from './card.ts'
+import { issueCard, verifyCard, VerifiedCards } from './card.ts'
 import type { MemberCard } from './card.ts'
 import {
   CARD_REFRESH_MS, DEFAULT_INTERVAL_MS, DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND, DEFAULT_TIMEOUT_MS, MAX_CARDS_PER_RESPONSE,
@@ -43,6 +43,8 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
   private readonly maxOutbound: number
   private readonly shutdown = new AbortController()
   private readonly ownCards = new Map<string, { card: MemberCard, key: string }>()
+  /** cards verified before, so a card seen again costs no signature check (card.ts) */
+  private readonly verified = new VerifiedCards()
   /** `${peer} ${collective}` waiting for an outbound slot, or running */
   private readonly queued = new Set<string>()
   private readonly running = new Set<string>()
@@ -201,13 +203,13 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
       if (msg.type === 'refused') throw new MemberRefusedError(`${peer} refused the member exchange for ${collective}: ${msg.code}`, { details: { refusal: msg.code } })
       if (msg.type !== 'response') throw new InvalidCardError('unexpected message')
       const now = Date.now()
-      const theirs = await this.checkMember(verifyCard(msg.card, { crypto: this.c.crypto, now, collective, peerId: peer, maxAgeMs: MAX_PRESENTED_CARD_AGE_MS }))
+      const theirs = await this.checkMember(verifyCard(msg.card, { crypto: this.c.crypto, now, collective, peerId: peer, maxAgeMs: MAX_PRESENTED_CARD_AGE_MS, verified: this.verified }))
       const learnt: MemberCard[] = []
       if (await this.c.directory.add(theirs)) learnt.push(theirs)
       let rejected = 0
       for (const raw of msg.cards) {
         try {
-          const card = await this.checkMember(verifyCard(raw, { crypto: this.c.crypto, now, collective }))
+          const card = await this.checkMember(verifyCard(raw, { crypto: this.c.crypto, now, collective, verified: this.verified }))
           if (card.peerId === this.localPeerId) continue
           if (await this.c.directory.add(card)) learnt.push(card)
         } catch {
@@ -245,7 +247,7 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
         if (this.inbound > this.maxInbound) {
           code = RefusalCode.BUSY
         } else {
-          const card = verifyCard(msg.card, { crypto: this.c.crypto, now: Date.now(), collective: msg.collective, peerId: peer, maxAgeMs: MAX_PRESENTED_CARD_AGE_MS })
+          const card = verifyCard(msg.card, { crypto: this.c.crypto, now: Date.now(), collective: msg.collective, peerId: peer, maxAgeMs: MAX_PRESENTED_CARD_AGE_MS, verified: this.verified })
           code = RefusalCode.REFUSED
           if (!(await this.amMember(msg.collective))) throw new InvalidCardError('not a collective of ours')
           await this.checkMember(card)

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { issueCard, verifyCard } from '../../../src/net/members/index.ts'
+import { issueCard, verifyCard, VerifiedCards } from '../../../src/net/members/index.ts'
 import { MAX_ADDRS_PER_CARD, MAX_CARD_AGE_MS, MAX_CLOCK_SKEW_MS } from '../../../src/net/members/constants.ts'
 import { nativeCrypto } from '../../../src/identity/ed25519-native.ts'
 import { createSigner, generateSeed } from '../../../src/records/index.ts'
@@ -67,5 +67,50 @@ describe('member cards', () => {
     assert.equal(card({ addrs: many }).addrs.length, MAX_ADDRS_PER_CARD)
     assert.equal(rule(() => verifyCard({ ...c, version: 2 }, { crypto: nativeCrypto, now: NOW })), 'version')
     assert.equal(rule(() => verifyCard('not a card', { crypto: nativeCrypto, now: NOW })), 'shape')
+  })
+
+  it('a card verified before skips its signature check, never its context checks, and a changed card is checked in full', () => {
+    let checks = 0
+    const counting = { ...nativeCrypto, ed25519: { ...nativeCrypto.ed25519, verify: (s: Uint8Array, m: Uint8Array, k: Uint8Array) => { checks++; return nativeCrypto.ed25519.verify(s, m, k) } } }
+    const verified = new VerifiedCards()
+    const c = card()
+    const opts = { crypto: counting, now: NOW, collective, peerId: PEER, verified }
+    assert.deepEqual(verifyCard(JSON.parse(JSON.stringify(c)), opts), c)
+    assert.equal(checks, 1)
+    assert.deepEqual(verifyCard(JSON.parse(JSON.stringify(c)), opts), c)
+    assert.equal(checks, 1, 'the same card again costs no signature check')
+    // the remembered signature over other bytes: checked in full, and refused
+    assert.equal(rule(() => verifyCard({ ...c, addrs: ['/ip4/10.0.0.1/tcp/1'] }, opts)), 'signature')
+    assert.equal(checks, 2)
+    assert.equal(rule(() => verifyCard({ ...c, did: createSigner(generateSeed(), nativeCrypto).did }, opts)), 'signature')
+    // context still judged on a remembered card
+    assert.equal(rule(() => verifyCard(c, { ...opts, now: NOW + MAX_CARD_AGE_MS + 1 })), 'time')
+    assert.equal(rule(() => verifyCard(c, { ...opts, peerId: OTHER_PEER })), 'peer')
+    assert.equal(rule(() => verifyCard(c, { ...opts, collective: collectiveId() })), 'collective')
+    // a refused card is not remembered
+    const bad = { ...c, issued: NOW - 1 }
+    assert.equal(rule(() => verifyCard(bad, opts)), 'signature')
+    assert.equal(rule(() => verifyCard(bad, opts)), 'signature')
+  })
+
+  it('what is remembered stays within its byte bound, the least recently used going first', () => {
+    const one = card()
+    const perCard = new VerifiedCards()
+    verifyCard(one, { crypto: nativeCrypto, now: NOW, verified: perCard })
+    const size = perCard.heldBytes
+    assert.ok(size > 0)
+    const verified = new VerifiedCards(3 * size + size / 2)
+    const cards = Array.from({ length: 5 }, (_, i) => card({ issued: NOW - i }))
+    for (const c of cards.slice(0, 3)) verifyCard(c, { crypto: nativeCrypto, now: NOW, verified })
+    verifyCard(cards[0], { crypto: nativeCrypto, now: NOW, verified }) // a use: cards[1] is now the oldest
+    for (const c of cards.slice(3)) verifyCard(c, { crypto: nativeCrypto, now: NOW, verified })
+    assert.equal(verified.size, 3)
+    assert.ok(verified.heldBytes <= verified.maxBytes)
+    let checks = 0
+    const counting = { ...nativeCrypto, ed25519: { ...nativeCrypto.ed25519, verify: (s: Uint8Array, m: Uint8Array, k: Uint8Array) => { checks++; return nativeCrypto.ed25519.verify(s, m, k) } } }
+    for (const c of [cards[0], cards[3], cards[4]]) verifyCard(c, { crypto: counting, now: NOW, verified })
+    assert.equal(checks, 0, 'the recently used are held')
+    verifyCard(cards[1], { crypto: counting, now: NOW, verified })
+    assert.equal(checks, 1, 'the least recently used was evicted')
   })
 })
