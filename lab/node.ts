@@ -32,6 +32,8 @@ export class LabNode {
   readonly home: string
   private proc?: ChildProcess
   private output = ''
+  /** set by destroy(): a start still under way (a churn restart when the run ends) must not bring the daemon back */
+  private destroyed = false
 
   private constructor (host: LabHost, home: string) { this.host = host; this.home = home }
 
@@ -89,6 +91,7 @@ export class LabNode {
 
   async start (listen: string[], http = '127.0.0.1:0'): Promise<void> {
     await rm(join(this.home, 'api'), { force: true })
+    if (this.destroyed) throw new Error(`node in ${this.host.ns} was torn down`)
     const proc = this.proc = spawn('ip', ['netns', 'exec', this.host.ns, process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', '--http', http, ...listen.flatMap(l => ['--p2p', l])], {
       env: daemonEnv({ ...process.env, ATELIER_HOME: this.home, ATELIER_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe']
     })
@@ -97,6 +100,7 @@ export class LabNode {
     // generous: on a loaded 2-core machine a daemon's start (module loading, LevelDB, libp2p) can take minutes when other work shares it
     const deadline = Date.now() + 600_000
     for (;;) {
+      if (this.destroyed) throw new Error(`node in ${this.host.ns} was torn down while starting`)
       if (proc.exitCode != null) throw new Error(`daemon in ${this.host.ns} exited ${proc.exitCode}: ${this.output}`)
       if ((await readFile(join(this.home, 'api'), 'utf8').catch(() => '')) !== '') {
         try { await this.cli(['id']); return } catch {}
@@ -121,6 +125,7 @@ export class LabNode {
   }
 
   async destroy (): Promise<void> {
+    this.destroyed = true
     await this.stop()
     await rm(this.home, { recursive: true, force: true })
   }
