@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { canonicalBytes, decodeBase58Multibase, encodeBase58Multibase, isRecordCid, publicKeyFromDidKey } from '../../records/index.ts'
 import type { RecordCrypto, Signer } from '../../records/types.ts'
 import {
-  CARD_SIGNING_PREFIX, CARD_TYPE, CARD_VERSION, MAX_ADDR_CHARS, MAX_ADDRS_PER_CARD, MAX_CARD_AGE_MS, MAX_CARD_BYTES,
+  CARD_SIGNING_PREFIX, CARD_TAG_CHARS, CARD_TYPE, CARD_VERSION, MAX_ADDR_CHARS, MAX_ADDRS_PER_CARD, MAX_CARD_AGE_MS, MAX_CARD_BYTES,
   MAX_CLOCK_SKEW_MS
 } from './constants.ts'
 import { InvalidCardError } from './errors.ts'
@@ -47,6 +47,11 @@ function signingBytes (unsigned: Omit<MemberCard, 'signature'>): Uint8Array {
   out.set(prefix, 0)
   out.set(body, prefix.length)
   return out
+}
+
+/** A card's tag in a request's `known` list: the first CARD_TAG_CHARS characters of its signature after the `z` */
+export function cardTag (card: Pick<MemberCard, 'signature'>): string {
+  return card.signature.slice(1, 1 + CARD_TAG_CHARS)
 }
 
 /** Strip a trailing `/p2p/<peerId>` so a card holds transport addresses only */

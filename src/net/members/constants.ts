@@ -9,7 +9,8 @@
 /** Swappable for a private network, as ping's prefix is */
 export const PROTOCOL_PREFIX = '/atelier'
 export const PROTOCOL_NAME = 'members'
-/** Bump on any change to the card, the messages or the checks (protocols/members.md §1) */
+/** Bump on any change to the card, the messages or the checks that a peer of the previous version would misread
+ * (protocols/members.md §1); an optional field both versions handle, like a request's `known`, keeps it */
 export const PROTOCOL_VERSION = '1.0.0'
 /** `/atelier/members/1.0.0` */
 export const MEMBERS_PROTOCOL = `${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
@@ -40,6 +41,10 @@ export const MAX_ADDRS_PER_CARD = 8
 export const MAX_ADDR_CHARS = 256
 /** Most cards of other members in one response */
 export const MAX_CARDS_PER_RESPONSE = 32
+/** Most tags in a request's `known` list (a collective's default card bound) */
+export const MAX_KNOWN_CARDS = 256
+/** Characters of a card's signature that tag it in `known` (after the multibase `z`: about 93 bits) */
+export const CARD_TAG_CHARS = 16
 /** A card issued more than this far in the future is refused (clock skew allowance), ms */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 /**

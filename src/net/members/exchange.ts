@@ -12,11 +12,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { RecordCrypto, Signer } from '../../records/types.ts'
-import { issueCard, verifyCard, VerifiedCards } from './card.ts'
+import { cardTag, issueCard, verifyCard, VerifiedCards } from './card.ts'
 import type { MemberCard } from './card.ts'
 import {
   CARD_REFRESH_MS, DEFAULT_INTERVAL_MS, DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND, DEFAULT_TIMEOUT_MS, MAX_CARDS_PER_RESPONSE,
-  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_PRESENTED_CARD_AGE_MS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
+  MAX_INBOUND_STREAMS, MAX_KNOWN_CARDS, MAX_OUTBOUND_STREAMS, MAX_PRESENTED_CARD_AGE_MS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
   MEMBERSHIP_SETTLE_MS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION
 } from './constants.ts'
 import type { CardDirectory } from './directory.ts'
@@ -197,7 +197,9 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
     try {
       const reply = readMessage(stream, MAX_RESPONSE_BYTES, signal)
       reply.catch(() => {})
-      stream.send(encodeMessage({ type: 'request', collective, card: this.ownCard(collective) }))
+      // the cards held already are named, so a converged collective's exchange carries the responder's card alone
+      const known = this.c.directory.of(collective).slice(0, MAX_KNOWN_CARDS).map(cardTag)
+      stream.send(encodeMessage({ type: 'request', collective, card: this.ownCard(collective), known }))
       await stream.close({ signal })
       const msg = decodeMessage(await reply, 'answer')
       if (msg.type === 'refused') throw new MemberRefusedError(`${peer} refused the member exchange for ${collective}: ${msg.code}`, { details: { refusal: msg.code } })
@@ -251,7 +253,7 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
           code = RefusalCode.REFUSED
           if (!(await this.amMember(msg.collective))) throw new InvalidCardError('not a collective of ours')
           await this.checkMember(card)
-          answer = await this.answer(card)
+          answer = await this.answer(card, new Set(msg.known))
         }
       } catch (err) {
         this.log.debug({ peer, code: (err as any).code, err: (err as Error).message }, 'member exchange refused')
@@ -265,12 +267,14 @@ export class MemberExchange extends EventEmitter<MemberExchangeEvents> {
     }
   }
 
-  /** Keep the requester's card; the response: our card and a sample of other current members' cards, within bounds */
-  private async answer (requester: MemberCard): Promise<Uint8Array> {
+  /** Keep the requester's card; the response: our card and a sample of other current members' cards the requester
+   * does not hold (`known`: their tags), within bounds */
+  private async answer (requester: MemberCard, known: Set<string>): Promise<Uint8Array> {
     if (await this.c.directory.add(requester)) this.emit('cards', requester.collective, [requester])
     const own = this.ownCard(requester.collective)
     const now = Date.now()
-    const candidates = this.c.directory.of(requester.collective).filter(c => c.peerId !== requester.peerId && c.peerId !== this.localPeerId)
+    const candidates = this.c.directory.of(requester.collective)
+      .filter(c => c.peerId !== requester.peerId && c.peerId !== this.localPeerId && !known.has(cardTag(c)))
     shuffle(candidates)
     const cards: MemberCard[] = []
     let bytes = utf8.encode(JSON.stringify(own)).length + 64

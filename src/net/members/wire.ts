@@ -4,7 +4,7 @@
  * a peer cannot make us buffer more than one bounded message.
  */
 import type { Stream } from '@libp2p/interface'
-import { LENGTH_PREFIX_BYTES, MAX_CARDS_PER_RESPONSE } from './constants.ts'
+import { CARD_TAG_CHARS, LENGTH_PREFIX_BYTES, MAX_CARDS_PER_RESPONSE, MAX_KNOWN_CARDS } from './constants.ts'
 import { MemberProtocolError, MemberTimeoutError, RefusalCode } from './errors.ts'
 import type { MemberCard } from './card.ts'
 
@@ -13,6 +13,8 @@ export interface RequestMessage {
   collective: string
   /** the requester's own card; unverified until the responder checks it */
   card: unknown
+  /** tags (cardTag) of the cards the requester holds for the collective: the responder leaves those out */
+  known?: string[]
 }
 
 export interface ResponseMessage {
@@ -52,7 +54,12 @@ export function decodeMessage (body: Uint8Array, expect: 'request' | 'answer'): 
   if (msg == null || typeof msg !== 'object' || Array.isArray(msg)) throw new MemberProtocolError('message is not an object')
   if (expect === 'request') {
     if (msg.type !== 'request' || typeof msg.collective !== 'string' || msg.card == null) throw new MemberProtocolError('expected a request')
-    return { type: 'request', collective: msg.collective, card: msg.card }
+    // `known` is optional; one that is not a bounded list of tags is answered as if absent (members.md §3)
+    const known = Array.isArray(msg.known) && msg.known.length <= MAX_KNOWN_CARDS &&
+      msg.known.every((t: unknown) => typeof t === 'string' && t.length === CARD_TAG_CHARS)
+      ? msg.known as string[]
+      : undefined
+    return { type: 'request', collective: msg.collective, card: msg.card, ...(known != null ? { known } : {}) }
   }
   if (msg.type === 'refused') {
     const codes: string[] = Object.values(RefusalCode)

@@ -11,8 +11,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import { buildLibp2pOptions } from '../../../src/net/libp2p-config.ts'
 import { issueCard, MEMBERS_PROTOCOL } from '../../../src/net/members/index.ts'
+import { cardTag } from '../../../src/net/members/card.ts'
 import { encodeMessage, readMessage } from '../../../src/net/members/wire.ts'
-import { MAX_REQUEST_BYTES } from '../../../src/net/members/constants.ts'
+import { CARD_TAG_CHARS, MAX_REQUEST_BYTES } from '../../../src/net/members/constants.ts'
 import { nativeCrypto } from '../../../src/identity/ed25519-native.ts'
 import { createSigner, generateSeed } from '../../../src/records/index.ts'
 import type { Signer } from '../../../src/records/index.ts'
@@ -77,6 +78,32 @@ describe('member exchange', { timeout: 60_000 }, () => {
     assert.equal(b.directory.get(X, a.peerId)?.did, a.signer.did)
     assert.ok(a.directory.get(X, b.peerId) != null && a.directory.get(X, c.peerId) != null, 'A kept both requesters\' cards')
     assert.ok(b.store.cards.has(`${X} ${c.peerId}`), 'cards are persisted')
+  })
+
+  it('a request names the cards it holds, and the answer leaves them out', async () => {
+    const { X, nodes: [a, b, c] } = await members(3)
+    await c.libp2p.dial(a.libp2p.getMultiaddrs()[0])
+    await c.exchange.exchange(a.peerId, X)
+    await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
+    const own = (): ReturnType<typeof issueCard> => issueCard({ collective: X, peerId: b.peerId, addrs: addrsOf(b.libp2p), issued: Date.now() }, b.signer)
+    const cOnA = a.directory.get(X, c.peerId)
+    assert.ok(cOnA != null)
+    // without `known` (a requester of the first revision), the answer carries C's card
+    const plain = await rawRequest(b.libp2p, a.libp2p, { type: 'request', collective: X, card: own() })
+    assert.equal(plain.type, 'response')
+    assert.deepEqual((plain as any).cards.map((x: any) => x.peerId), [c.peerId])
+    // naming exactly that card leaves it out; a tag of another version of it does not
+    const known = await rawRequest(b.libp2p, a.libp2p, { type: 'request', collective: X, card: own(), known: [cardTag(cOnA)] })
+    assert.deepEqual((known as any).cards, [])
+    assert.equal((known as any).card.peerId, a.peerId, 'the responder\'s own card always comes')
+    const stale = await rawRequest(b.libp2p, a.libp2p, { type: 'request', collective: X, card: own(), known: ['1'.repeat(CARD_TAG_CHARS)] })
+    assert.deepEqual((stale as any).cards.map((x: any) => x.peerId), [c.peerId])
+    // a malformed list is answered as if absent, not refused
+    const odd = await rawRequest(b.libp2p, a.libp2p, { type: 'request', collective: X, card: own(), known: ['short', 42] as any })
+    assert.deepEqual((odd as any).cards.map((x: any) => x.peerId), [c.peerId])
+    // the node's own exchange names what it holds: once B holds C's card, a second exchange brings no cards
+    assert.deepEqual(await b.exchange.exchange(a.peerId, X), { learnt: 2, rejected: 0, skipped: false })
+    assert.deepEqual(await b.exchange.exchange(a.peerId, X), { learnt: 0, rejected: 0, skipped: false })
   })
 
   it('refuses a forged card and a card for another peer id, and keeps neither', async () => {
