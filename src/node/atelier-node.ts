@@ -15,7 +15,8 @@ import type { Identity } from '../identity/index.ts'
 import { createContentStore } from '../store/index.ts'
 import type { ContentStoreNode } from '../store/index.ts'
 import { RecordIndex } from '../index/index.ts'
-import { createSigner, issueRecord, validateRecord } from '../records/index.ts'
+import { assetContentCid, createSigner, issueRecord, validateRecord } from '../records/index.ts'
+import type { ValidRecord } from '../records/types.ts'
 import type { RebuildItem } from '../index/index.ts'
 import { createGateway, VERSION } from '../gateway/index.ts'
 import { WorkFingerprinter } from './work-fingerprints.ts'
@@ -52,7 +53,6 @@ import { LinkDirectory } from './link-directory.ts'
 import { NameDirectory } from '../profiles/name-directory.ts'
 import { createMetrics } from './metrics.ts'
 import { SyncLag, observeNode } from './node-metrics.ts'
-import { assetContent } from './content-roots.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { CardDirectory, MemberDialer, createMemberExchange } from '../net/members/index.ts'
 import { memberCardStore } from './member-cards.ts'
@@ -304,10 +304,9 @@ export class AtelierNode {
     records.on('record', ({ record, source }) => { metrics.recordsIngested.inc({ source, kind: record.kind }) })
     records.on('duplicate', ({ source }) => { metrics.recordsDuplicate.inc({ source }) })
     // a gc running now keeps the content of an asset record that arrives meanwhile (src/store/gc.ts)
-    const keepContent = ({ record }: { record: { kind: string, bytes: Uint8Array } }): void => {
-      if (record.kind !== 'asset') return
-      const content = assetContent(record.bytes)
-      if (content != null) storage.store.keep(content)
+    // (from the parsed record: parsing its bytes again cost a JSON.parse per asset on the ingest path)
+    const keepContent = ({ record }: { record: ValidRecord }): void => {
+      if (record.kind === 'asset') storage.store.keep(assetContentCid(record as ValidRecord<'asset'>))
     }
     records.on('record', keepContent)
     records.on('held', keepContent)

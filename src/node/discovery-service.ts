@@ -91,7 +91,9 @@ export class DiscoveryService {
 
   readonly onRecord = ({ record }: { record: IngestRecord }): void => {
     ingest(this.graph, record)
-    if (record.kind === 'asset') this.enqueueSimilar(record.cid)
+    // look-alikes are found by a work's fingerprint claims: a work with none has no codes to search by (the
+    // similarity service's codesOf is empty), and looking would cost two index reads and two parses per asset
+    if (record.kind === 'asset' && hasFingerprints(record)) this.enqueueSimilar(record.cid)
   }
 
   readonly onRetired = ({ record }: { record: { cid: string } }): void => { retire(this.graph, record.cid) }
@@ -204,4 +206,10 @@ export function createDiscoveryService (w: {
   w.records.on('retired', service.onRetired)
   w.index.on('reindexed', () => { service.reset().catch(err => { w.logger.warn({ err }, 'discovery: rebuild after a reindex failed') }) })
   return service
+}
+
+/** Whether an asset record claims any fingerprint */
+function hasFingerprints (record: IngestRecord): boolean {
+  const claims = (record.credential.credentialSubject as { fingerprints?: unknown[] }).fingerprints
+  return Array.isArray(claims) && claims.length > 0
 }
