@@ -2,6 +2,7 @@
  * Small helpers the benchmarks share: a seeded generator, random CIDs, percentiles.
  */
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 
@@ -42,4 +43,44 @@ export async function withDaemonFlags (): Promise<void> {
   process.on('SIGTERM', forward)
   const code = await new Promise<number>(resolve => { child.on('exit', (c, s) => { resolve(c ?? (s != null ? 1 : 0)) }) })
   process.exit(code)
+}
+
+/** CPU time of this process by kind of thread, µs (Linux: /proc/self/task; empty elsewhere) */
+export interface ThreadCpu {
+  /** the JavaScript main thread */
+  main: number
+  /** worker threads (the validation pool, piscina) */
+  workers: number
+  /** V8's platform threads: concurrent and parallel GC, background compilation */
+  v8: number
+  /** libuv's pool (LevelDB reads and writes, fs) and the threads it started (LevelDB's compaction thread is one:
+   * a thread takes the name of the thread that creates it) */
+  libuv: number
+  other: number
+}
+
+/** A snapshot of CPU time per kind of thread; subtract two with `threadCpuSince` */
+export function threadCpu (): Map<string, { kind: keyof ThreadCpu, us: number }> {
+  const out = new Map<string, { kind: keyof ThreadCpu, us: number }>()
+  if (process.platform !== 'linux') return out
+  const tick = 1e6 / 100 // USER_HZ is 100 on Linux
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const kind: keyof ThreadCpu = name === 'MainThread' || name === 'node'
+        ? 'main'
+        : name === 'WorkerThread' ? 'workers' : name.startsWith('V8') ? 'v8' : name === 'libuv-worker' ? 'libuv' : 'other'
+      out.set(tid, { kind, us: (Number(f[11]) + Number(f[12])) * tick })
+    } catch {}
+  }
+  return out
+}
+
+/** CPU per kind of thread between two snapshots, µs; threads that ended meanwhile are not counted */
+export function threadCpuSince (before: ReturnType<typeof threadCpu>, after = threadCpu()): ThreadCpu {
+  const sum: ThreadCpu = { main: 0, workers: 0, v8: 0, libuv: 0, other: 0 }
+  for (const [tid, t] of after) sum[t.kind] += t.us - (before.get(tid)?.us ?? 0)
+  return sum
 }
