@@ -182,6 +182,9 @@ export class Replicator {
         this.warnedPartial.add(collective)
         this.log.warn({ collective, ...partial }, 'more members than member cards kept (p2p.maxMemberCards): members without a kept card count as offline, so their works get extra copies and nodes may disagree on holders; raise p2p.maxMemberCards')
       }
+      // a collective that keeps no copies contributes nothing below (no pin wanted, kept or released by it): its
+      // works are not walked, which every round did before, a page of the index per 1,000 assets
+      if (facts.replication !== 'full' && copies == null) continue
       for await (const work of this.c.works(collective)) {
         seen.add(work)
         if (facts.replication === 'full') { keep.add(work); continue }
