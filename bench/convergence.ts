@@ -26,6 +26,8 @@ import { encodeInvite } from '../src/node/invite.ts'
 import { benchSync } from './sync.ts'
 import { threadCpu, threadCpuSince, withDaemonFlags } from './util.ts'
 import type { ThreadCpu } from './util.ts'
+import { validationCeiling } from './validation-ceiling.ts'
+import type { ValidationCeiling } from './validation-ceiling.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 /** permissive terms for the licenses the benchmark writes */
@@ -56,6 +58,8 @@ export interface ConvergenceResult {
     plainPerSecond: number
     /** CPU per collective record by kind of thread, µs (empty off Linux) */
     cpuPerRecord: ThreadCpu
+    /** validation on one thread and on every core at once, same records, same run */
+    ceiling: ValidationCeiling
   }
   removal: {
     records: number
@@ -242,6 +246,7 @@ export async function ingestAndRemoval (root: string, sizes: { members: number, 
 
     // the limits, right before: validation alone on one thread, then the same door with no collective involved
     const validateOnlyPerSecond = validateRate(payloads)
+    const ceiling = await validationCeiling(payloads.slice(0, 3000))
     let t = performance.now()
     const plainCounts = await ingestAll(node, plain, { source: 'import' })
     const plainPerSecond = plain.length / ((performance.now() - t) / 1000)
@@ -293,7 +298,7 @@ export async function ingestAndRemoval (root: string, sizes: { members: number, 
     // the removal itself is one record more
     const indexDelta = await node.index.count() - indexBefore
     return {
-      ingest: { members: sizes.members, records: records.length, licenses, meanRecordBytes, seconds, outcomes: counts, recordsPerSecond: records.length / seconds, validateOnlyPerSecond, plainRecords: plain.length, plainPerSecond, cpuPerRecord },
+      ingest: { members: sizes.members, records: records.length, licenses, meanRecordBytes, seconds, outcomes: counts, recordsPerSecond: records.length / seconds, validateOnlyPerSecond, plainRecords: plain.length, plainPerSecond, cpuPerRecord, ceiling },
       removal: { records: victimRecords.length, ingestPerSecond: victimIngestPerSecond, ms, recordsPerSecond: victimRecords.length / (ms / 1000), heldOutside, rules, indexDelta }
     }
   } finally {
@@ -549,6 +554,7 @@ waits for the asset's ingest in flight, src/node/record-service.ts \`settling\`;
 | measure | result | limit, same run | ratio | target |
 |---|---|---|---|---|
 | collective records counted per second | ${n(i.recordsPerSecond)}/s (${i.seconds.toFixed(1)} s) | validation alone, one thread: ${n(i.validateOnlyPerSecond)}/s | ${ratio(i.recordsPerSecond, i.validateOnlyPerSecond)} | ≥ 1.5x (issue 11) |
+| | | validation on all ${i.ceiling.threads} cores at once, no messaging: ${n(i.ceiling.allThreadsPerSecond)}/s = ${ratio(i.ceiling.allThreadsPerSecond, i.ceiling.oneThreadPerSecond)} one thread's ${n(i.ceiling.oneThreadPerSecond)}/s (CPU per record ${i.ceiling.oneThreadCpuUs.toFixed(0)} µs alone, ${i.ceiling.allThreadsCpuUs.map(u => u.toFixed(0)).join(' / ')} µs each together) | ${ratio(i.recordsPerSecond, i.ceiling.allThreadsPerSecond)} | |
 | | | the same door, ${n(i.plainRecords)} records of no collective (\`source: 'import'\`): ${n(i.plainPerSecond)}/s | ${ratio(i.recordsPerSecond, i.plainPerSecond)} | |
 ${cpuRows(i.cpuPerRecord, i.validateOnlyPerSecond)}
 
