@@ -13,13 +13,23 @@ export const KEPT_SECTIONS = [
   'Network lab'
 ] as const
 
-/** The `## <heading…>` section of `doc` whose heading starts with `heading`, through its subsections; '' if absent */
+/**
+ * The `## <heading…>` sections of `doc` whose headings start with `heading`, each through its subsections, in the
+ * file's order ('' if none): the network lab writes one dated section per run, and every one of them is kept
+ */
 export function keptSection (doc: string, heading: string): string {
-  const at = doc.startsWith(`## ${heading}`) ? 0 : doc.indexOf(`\n## ${heading}`)
-  if (at < 0) return ''
-  const start = at === 0 ? 0 : at + 1
-  const end = doc.indexOf('\n## ', start + 1)
-  return doc.slice(start, end < 0 ? undefined : end).trimEnd() + '\n'
+  const parts: string[] = []
+  let from = 0
+  for (;;) {
+    const at = from === 0 && doc.startsWith(`## ${heading}`) ? 0 : doc.indexOf(`\n## ${heading}`, from === 0 ? 0 : from - 1)
+    if (at < 0) break
+    const start = at === 0 ? 0 : at + 1
+    const end = doc.indexOf('\n## ', start + 1)
+    parts.push(doc.slice(start, end < 0 ? undefined : end).trimEnd() + '\n')
+    if (end < 0) break
+    from = end + 1
+  }
+  return parts.join('\n')
 }
 
 /** Every kept section of `doc`, by heading ('' for one it lacks) */

@@ -15,12 +15,16 @@ describe('bench/run.ts keeps the sections it does not measure', () => {
     for (const h of KEPT_SECTIONS) {
       const s = kept[h]
       assert.ok(s.startsWith(`## ${h}`), `section "${h}" found`)
-      assert.equal(s.split('\n').filter(l => l.startsWith('## ')).length, 1, `"${h}" stops at the next section`)
-      assert.ok(DOC.includes(s.trimEnd()), `"${h}" is the file's own text`)
+      const headings = s.split('\n').filter(l => l.startsWith('## '))
+      assert.ok(headings.length >= 1 && headings.every(l => l.startsWith(`## ${h}`)), `"${h}" stops at the next section`)
+      for (const part of s.split(/\n(?=## )/)) assert.ok(DOC.includes(part.trimEnd()), `"${h}" is the file's own text`)
     }
     // the fingerprint-record index section, with its table, is among them
     assert.match(kept['Fingerprints in the index and at add time'], /\| index put, 20,000 asset records/)
     assert.match(kept['Near-duplicate lookup: choosing'], /^## Near-duplicate lookup: choosing/)
+    // every network lab run is kept, the 50-member ones included
+    assert.match(kept['Network lab'], /## Network lab: lossy mesh/)
+    assert.match(kept['Network lab'], /### 50 members \(run 4\)/)
   })
 
   it('a section at the start or the end of a file, and one that is absent', () => {
@@ -28,6 +32,9 @@ describe('bench/run.ts keeps the sections it does not measure', () => {
     assert.equal(keptSection(doc, 'A first'), '## A first\none\n### A sub\ntwo\n')
     assert.equal(keptSection(doc, 'B second'), '## B second\nthree\n')
     assert.equal(keptSection(doc, 'C'), '')
+    // every section a prefix names, in order, with what lies between left out
+    const runs = '## Lab one\na\n### sub\nb\n## Other\nc\n## Lab two\nd\n'
+    assert.equal(keptSection(runs, 'Lab'), '## Lab one\na\n### sub\nb\n\n## Lab two\nd\n')
     // a heading is matched only at a line start, not inside a paragraph
     assert.equal(keptSection('text ## B second\n', 'B second'), '')
   })
