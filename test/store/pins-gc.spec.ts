@@ -87,7 +87,12 @@ describe('pins and gc', () => {
     // a leaf under the pin is not itself a pin
     const leaf = dagPb.decode(await node.blockstore.getBytes(CID.parse(a.cid))).Links[0].Hash.toString()
     assert.equal(await node.store.unpin(leaf), false)
-    await assert.rejects(node.store.pin(CID.createV1(0x55, CID.parse(leaf).multihash).toString().replace(/.$/, 'a')), (err: any) => ['NotFoundError', 'InvalidCIDError'].includes(err.name))
+    // a CID the store does not hold: the raw leaf's CID with one digest character changed. (It was the last one set
+    // to 'a': a CID already ending in 'a' — one in 8, the last base32 digit carries 3 bits — stayed the leaf itself.)
+    const raw = CID.createV1(0x55, CID.parse(leaf).multihash).toString()
+    const at = raw.length - 10
+    const absent = raw.slice(0, at) + (raw[at] === 'a' ? 'b' : 'a') + raw.slice(at + 1)
+    await assert.rejects(node.store.pin(absent), (err: any) => ['NotFoundError', 'InvalidCIDError'].includes(err.name))
   })
 
   it('gc after removing a pin frees exactly the blocks nothing else reaches, never a kept record\'s content', async () => {
