@@ -376,7 +376,10 @@ export class AtelierNode {
       addresses: () => this.addresses(),
       localPeerId: identity.peerId,
       gossip,
-      sync: { syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options) },
+      sync: {
+        syncWith: async (peer, scope, options) => await storage.libp2p.services.sync.syncWith(peerIdFromString(peer), scope, options),
+        serving: (peer, scope) => storage.libp2p.services.sync.serving(peer, scope)
+      },
       replicate: async (content) => { await storage.store.pin(content, { offline: false, source: 'replication' }) },
       invited: async (collective, peerIds) => { await members.invited(collective, peerIds) },
       syncProgress: (collective) => this.syncProgress.of(collective),

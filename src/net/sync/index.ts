@@ -169,6 +169,12 @@ export interface SyncProtocol {
   syncWith(peer: PeerId, scope: string, options?: AbortOptions): Promise<SyncStats>
   /** Live figures of the sessions in flight (either role), for progress reports; copies */
   active(): SyncStats[]
+  /**
+   * When `peer` (a peer id string) is running a session of `scope` with this node, its end: its figures, or
+   * undefined when it failed. A session moves records both ways, so starting one of our own beside it would only
+   * move every record twice. Undefined when no such session is being served.
+   */
+  serving(peer: string, scope: string): Promise<SyncStats | undefined> | undefined
 }
 
 /** libp2p's components, as a service factory receives them */

@@ -51,6 +51,8 @@ export class Sync implements SyncProtocol, Startable {
   private readonly inboundByPeer = new Map<string, number>()
   /** sessions in flight, either role, for `active()` */
   private readonly running = new Set<Session>()
+  /** inbound sessions past their OPEN, with their peer and scope, settled when each ends: for `serving()` */
+  private readonly served = new Map<Session, { peer: string, scope: string, ended: PromiseWithResolvers<SyncStats | undefined> }>()
 
   constructor (components: SyncComponents, init: SyncInit = {}) {
     this.components = components
@@ -102,6 +104,11 @@ export class Sync implements SyncProtocol, Startable {
 
   active (): SyncStats[] {
     return [...this.running].map(s => ({ ...s.finishStats() }))
+  }
+
+  serving (peer: string, scope: string): Promise<SyncStats | undefined> | undefined {
+    for (const s of this.served.values()) if (s.peer === peer && s.scope === scope) return s.ended.promise
+    return undefined
   }
 
   /** True between start and stop */
@@ -183,6 +190,7 @@ export class Sync implements SyncProtocol, Startable {
       if (!this.components.source.scopes().includes(first.scope)) {
         throw new UnknownScopeError(`scope ${first.scope} is not served here`, { details: { scope: first.scope } })
       }
+      this.served.set(session, { peer: peerKey, scope: first.scope, ended: Promise.withResolvers() })
       await session.respond(first.scope, first)
       await io.close(signal)
       // a frame after DONE is a protocol error (protocols/sync.md §3.5); the initiator's next move is to close its
@@ -192,12 +200,15 @@ export class Sync implements SyncProtocol, Startable {
       const stats = session.finishStats()
       log('served %s: %d records sent, %d received (%d rejected), %d ms', stats.scope, stats.recordsSent, stats.recordsReceived, stats.recordsRejected, stats.ms)
       this.observe(stats)
+      this.served.get(session)?.ended.resolve(stats)
     } catch (cause) {
       const err = signal.aborted ? this.abortError(signal, deadline, undefined) : cause as Error
       await this.fail(io, err, log)
       this.observe(session.finishStats(), err)
     } finally {
       this.running.delete(session)
+      this.served.get(session)?.ended.resolve(undefined)
+      this.served.delete(session)
       if (counted) {
         this.inbound--
         const n = (this.inboundByPeer.get(peerKey) ?? 1) - 1

@@ -69,6 +69,29 @@ describe('sync over libp2p', () => {
     assert.ok(joiner.ingested.every(i => i.context.scope === 'scope-1' && i.context.peer.equals(nb.peerId)))
   })
 
+  it('serving() gives the end of a session the peer runs with this node, for that scope only, and nothing once it ended', { timeout: DEADLINE }, async () => {
+    const joiner = new MemorySource()
+    const holder = new MemorySource()
+    fill(holder, randomRecords(2_000, { size: 600 }))
+    const [na, nb] = await pair(joiner, holder)
+    const joinerId = na.peerId.toString()
+    assert.equal(nb.services.sync.serving(joinerId, 'scope-1'), undefined, 'nothing served before the session')
+    const session = withDeadline(DEADLINE, 'catch-up', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    let served: Promise<SyncStats | undefined> | undefined
+    while (served == null) {
+      served = nb.services.sync.serving(joinerId, 'scope-1')
+      if (served == null) await new Promise(resolve => setTimeout(resolve, 1))
+    }
+    assert.equal(nb.services.sync.serving(joinerId, 'scope-2'), undefined, 'another scope')
+    assert.equal(nb.services.sync.serving(nb.peerId.toString(), 'scope-1'), undefined, 'another peer')
+    assert.equal(na.services.sync.serving(nb.peerId.toString(), 'scope-1'), undefined, 'the initiator serves nothing')
+    const [theirs, ours] = await Promise.all([served, session])
+    assert.equal(theirs?.role, 'responder')
+    assert.equal(theirs?.recordsSent, 2_000)
+    assert.equal(ours.recordsReceived, 2_000)
+    assert.equal(nb.services.sync.serving(joinerId, 'scope-1'), undefined, 'nothing once it ended')
+  })
+
   it('an initiator holding everything pushes it all to an empty responder', { timeout: DEADLINE }, async () => {
     const full = new MemorySource()
     const empty = new MemorySource()
