@@ -30,6 +30,8 @@ const CHILD_FLAG = '--gossip-child'
  */
 const WARM_UP_SECONDS = 5
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+/** Seconds the mesh stays up with nothing published, to measure a node's fixed CPU cost */
+const IDLE_SECONDS = 5
 
 export interface GossipBenchOptions {
   /** node processes. @default 10 */
@@ -75,6 +77,10 @@ export interface GossipRunResult {
   connectionsClosed: number
   /** CPU time per node from the start of publishing to the report, ms (user + system) */
   cpuPerNodeMs: number
+  /** wall time from the start of publishing to the report, ms */
+  wallMs: number
+  /** CPU per node per second with the mesh up and nothing published (heartbeats, pings, timers), ms */
+  idleCpuPerNodeMsPerSecond: number
   /** share of the machine's CPU time that was busy while publishing and settling (everyone's) */
   machineBusy: number
   /** share of the machine's CPU time this benchmark's nodes used meanwhile */
@@ -88,11 +94,42 @@ export interface GossipBenchResult {
   rate: number
   meanRecordBytes: number
   steady: GossipRunResult
+  /** the limit, measured in the same run: CPU per record of `validateRecord` alone on one thread (same kind of records), µs */
+  validationUs: number
   flood: GossipRunResult[]
   inProcessFlood: InProcessFloodResult[]
 }
 
 // ---------------------------------------------------------------- child
+
+/**
+ * GOSSIP_BENCH_PROFILE=<dir>: a CPU profile of node 5 (a relay that does not publish) over each measured window
+ * (from 'mark' to 'report': start-up, module loading and warm-up left out), written to <dir>, for finding hot spots
+ */
+async function windowProfiler (): Promise<{ start: () => Promise<void>, stop: () => Promise<void> } | undefined> {
+  const dir = process.env.GOSSIP_BENCH_PROFILE
+  if (dir == null || process.argv[3] !== '5') return undefined
+  const { Session } = await import('node:inspector/promises')
+  const { writeFile } = await import('node:fs/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  let running = false
+  let n = 0
+  return {
+    start: async () => {
+      if (running) await session.post('Profiler.stop')
+      await session.post('Profiler.start')
+      running = true
+    },
+    stop: async () => {
+      if (!running) return
+      running = false
+      const { profile } = await session.post('Profiler.stop')
+      await writeFile(`${dir}/node5-window${n++}.cpuprofile`, JSON.stringify(profile))
+    }
+  }
+}
 
 type ChildRequest =
   | { id: number, type: 'init', monitor: 'ours' | 'libp2p default', collective: string }
@@ -103,6 +140,7 @@ type ChildRequest =
   | { id: number, type: 'mark' }
   | { id: number, type: 'progress' }
   | { id: number, type: 'report' }
+  | { id: number, type: 'cpu' }
   | { id: number, type: 'stop' }
 
 async function childMain (): Promise<void> {
@@ -114,6 +152,7 @@ async function childMain (): Promise<void> {
   const { createSigner, generateSeed, issueRecord, recordCidString, validateRecord } = await import('../src/records/index.ts')
 
   const now = (): number => performance.timeOrigin + performance.now()
+  const profiler = await windowProfiler()
   let libp2p: any
   let gossip: any
   let collective = ''
@@ -185,6 +224,7 @@ async function childMain (): Promise<void> {
       case 'mark':
         cpuAtStart = process.cpuUsage()
         connectionsClosed = 0
+        await profiler?.start()
         return {}
       case 'publish': {
         // wait for the start, then publish record k at startAt + k × interval (interval 0: as fast as possible)
@@ -201,8 +241,13 @@ async function childMain (): Promise<void> {
       }
       case 'progress':
         return { received: received.size }
+      case 'cpu': {
+        const cpu = process.cpuUsage(cpuAtStart)
+        return { cpuMs: (cpu.user + cpu.system) / 1000 }
+      }
       case 'report': {
         const cpu = process.cpuUsage(cpuAtStart)
+        await profiler?.stop()
         return { published, received: [...received.entries()], invalid, connectionsClosed, cpuMs: (cpu.user + cpu.system) / 1000, stats: gossip.stats() }
       }
       case 'stop':
@@ -232,10 +277,7 @@ class Child {
   readonly up: Promise<void>
 
   constructor (index: number) {
-    // GOSSIP_BENCH_PROFILE=<dir>: CPU profile of node 5 (a relay that does not publish), for finding hot spots
-    const profile = process.env.GOSSIP_BENCH_PROFILE
-    const execArgv = profile != null && index === 5 ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
-    this.proc = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, String(index)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
+    this.proc = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, String(index)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.up = new Promise((resolve, reject) => {
       this.#pending.set(0, { resolve: () => { resolve() }, reject })
     })
@@ -387,6 +429,12 @@ async function runCluster (spec: RunSpec): Promise<GossipRunResult & { meanRecor
     // stall of up to a second on a loaded machine), which is start-up cost, not propagation
     spec.log(`  ${spec.label}: ${spec.nodes} nodes up; warming up …`)
     await phase(true, warmExpected)
+    // idle: the mesh up, nothing published — what a node spends on heartbeats, pings and timers alone
+    await Promise.all(children.map(async c => await c.ask({ type: 'mark' })))
+    const idleStart = performance.now()
+    await sleep(IDLE_SECONDS * 1000)
+    const idle = await Promise.all(children.map(async c => await c.ask<{ cpuMs: number }>({ type: 'cpu' })))
+    const idleCpuPerNodeMsPerSecond = idle.reduce((n, r) => n + r.cpuMs, 0) / idle.length / ((performance.now() - idleStart) / 1000)
     spec.log(`  ${spec.label}: publishing ${records} records …`)
     await Promise.all(children.map(async c => await c.ask({ type: 'mark' })))
     const cpuBefore = machineCpu()
@@ -450,6 +498,8 @@ async function runCluster (spec: RunSpec): Promise<GossipRunResult & { meanRecor
       allMax: toAll.at(-1) ?? Number.NaN,
       connectionsClosed: reports.reduce((n, r) => n + r.connectionsClosed, 0),
       cpuPerNodeMs: reports.reduce((n, r) => n + r.cpuMs, 0) / reports.length,
+      wallMs,
+      idleCpuPerNodeMsPerSecond,
       machineBusy: cpuBefore != null && cpuAfter != null ? (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total) : Number.NaN,
       benchShare: reports.reduce((n, r) => n + r.cpuMs, 0) / (wallMs * cpus().length),
       meanRecordBytes
@@ -558,6 +608,26 @@ export async function inProcessFlood (monitor: 'ours' | 'libp2p default', nodes:
   }
 }
 
+/**
+ * The limit for CPU per delivered record, in the same run: `validateRecord` with native Ed25519 on this thread, over
+ * records of the kind the nodes gossip (attestations of one author), CPU time per record after a warm-up.
+ */
+export async function validationAloneUs (count = 3000): Promise<number> {
+  const { nativeCrypto } = await import('../src/identity/ed25519-native.ts')
+  const { createSigner, generateSeed, issueRecord, recordCidString, validateRecord } = await import('../src/records/index.ts')
+  const signer = createSigner(generateSeed(), nativeCrypto)
+  const enc = new TextEncoder()
+  const make = (i: number): Uint8Array => issueRecord('attestation',
+    { record: recordCidString(enc.encode(`${signer.did} ${i}`), nativeCrypto), claim: 'endorsement' }, { signer, crypto: nativeCrypto }).bytes
+  const warm = Array.from({ length: 500 }, (_, i) => make(-1 - i))
+  const records = Array.from({ length: count }, (_, i) => make(i))
+  for (const bytes of warm) validateRecord(bytes, { crypto: nativeCrypto })
+  const before = process.cpuUsage()
+  for (const bytes of records) validateRecord(bytes, { crypto: nativeCrypto })
+  const cpu = process.cpuUsage(before)
+  return (cpu.user + cpu.system) / count
+}
+
 /** Run the gossip benchmark */
 export async function benchGossip (options: GossipBenchOptions = {}): Promise<GossipBenchResult> {
   const nodes = options.nodes ?? 10
@@ -568,6 +638,7 @@ export async function benchGossip (options: GossipBenchOptions = {}): Promise<Go
   const floodRecords = options.flood ?? 2000
   const log = options.log ?? (() => {})
   const perPublisher = Math.round((rate * seconds) / publishers)
+  const validationUs = await validationAloneUs()
   const steady = await runCluster({
     label: 'steady', monitor: 'ours', nodes, dials, publishers, perPublisher, warmPerPublisher: Math.round((rate * WARM_UP_SECONDS) / publishers), intervalMs: (1000 * publishers) / rate, log
   })
@@ -584,7 +655,7 @@ export async function benchGossip (options: GossipBenchOptions = {}): Promise<Go
   if (inProcessRecords > 0) {
     for (const monitor of ['libp2p default', 'ours'] as const) inProcess.push(await inProcessFlood(monitor, nodes, dials, inProcessRecords, log))
   }
-  return { nodes, dials, publishers, rate, meanRecordBytes: steady.meanRecordBytes, steady, flood, inProcessFlood: inProcess }
+  return { nodes, dials, publishers, rate, meanRecordBytes: steady.meanRecordBytes, steady, validationUs, flood, inProcessFlood: inProcess }
 }
 
 const ms = (n: number): string => Number.isNaN(n) ? '–' : `${n.toFixed(1)} ms`
@@ -595,6 +666,9 @@ const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(a === b
 /** The results as markdown */
 export function gossipBenchTable (r: GossipBenchResult): string {
   const s = r.steady
+  const perRecordUs = s.cpuPerNodeMs / s.records * 1000
+  // the idle cost over the measured window, spread over its records
+  const idleUs = s.idleCpuPerNodeMsPerSecond * (s.wallMs / 1000) / s.records * 1000
   const lines = [
     `${r.nodes} node processes on 127.0.0.1, each dialling ${r.dials} others; ${r.publishers} of them publish signed records`,
     `(attestations, ${r.meanRecordBytes} bytes on average) at ${r.rate} records/s in total; every node validates every`,
@@ -609,7 +683,9 @@ export function gossipBenchTable (r: GossipBenchResult): string {
     `| latency until ALL nodes have a record, p50 / p99 / max | ${ms(s.allP50)} / ${ms(s.allP99)} / ${ms(s.allMax)} | p99 ≤ 100 ms |`,
     `| messages rejected | ${int(s.rejected)} | 0 |`,
     `| connections closed during the run | ${int(s.connectionsClosed)} | 0 |`,
-    `| CPU per node per record | ${(s.cpuPerNodeMs / s.records * 1000).toFixed(0)} µs | |`,
+    `| CPU per node per record | ${perRecordUs.toFixed(0)} µs = **${(perRecordUs / r.validationUs).toFixed(2)}×** validation alone, one thread, same run (${r.validationUs.toFixed(0)} µs) | ≤ 1.5× |`,
+    `| … of which a node spends idle (mesh up, nothing published: ${s.idleCpuPerNodeMsPerSecond.toFixed(1)} ms CPU per s) | ${idleUs.toFixed(0)} µs = ${(idleUs / r.validationUs).toFixed(2)}× | |`,
+    `| … and the rest, what records cost | ${(perRecordUs - idleUs).toFixed(0)} µs = ${((perRecordUs - idleUs) / r.validationUs).toFixed(2)}× | |`,
     `| machine CPU busy while measuring (all processes) / used by these nodes | ${pct1(s.machineBusy)} / ${pct1(s.benchShare)} | |`
   ]
   if (r.flood.length > 0) {

@@ -1,7 +1,7 @@
 /**
  * Sections of docs/benchmarks.md that `npm run bench` does not measure (written by hand from runs of other scripts:
  * bench/near-dup.ts --sweep, bench/fingerprint-index.ts, bench/fingerprint-eval.ts on a larger set, the network
- * lab, the names bench), carried over as they were when bench/run.ts rewrites the file, so a run never drops them.
+ * lab, the names bench, the discovery benches), carried over as they were when bench/run.ts rewrites the file, so a run never drops them.
  */
 
 /** Headings (their start) of the sections kept from the previous file */
@@ -10,6 +10,7 @@ export const KEPT_SECTIONS = [
   'Near-duplicate lookup: choosing',
   'Fingerprint recall and precision, larger set',
   'Fingerprints in the index and at add time',
+  'Discovery',
   'Network lab'
 ] as const
 

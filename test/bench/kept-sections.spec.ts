@@ -1,6 +1,6 @@
 /**
  * `npm run bench` rewrites docs/benchmarks.md: the sections it does not measure (the fingerprint-record index of
- * issue 12 D2, the near-duplicate sweep, the larger fingerprint set, names, the network lab) must come through whole.
+ * issue 12 D2, the near-duplicate sweep, the larger fingerprint set, names, the network lab, discovery) must come through whole.
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -25,6 +25,8 @@ describe('bench/run.ts keeps the sections it does not measure', () => {
     // every network lab run is kept, the 50-member ones included
     assert.match(kept['Network lab'], /## Network lab: lossy mesh/)
     assert.match(kept['Network lab'], /### 50 members \(run 4\)/)
+    // the discovery benches (issue 13) are run by their own scripts
+    assert.match(kept['Discovery'], /^## Discovery: ranking/)
   })
 
   it('a section at the start or the end of a file, and one that is absent', () => {
