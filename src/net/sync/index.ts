@@ -116,8 +116,11 @@ export interface SyncInit {
   messageBudget?: number
   /** Reconcile and WANT messages a session may take from the peer before it is ended with LIMIT. @default 1000 */
   maxRounds?: number
-  /** Records handed to `ingest` and not yet settled, per session; reading pauses beyond it. @default 256 */
+  /** Records handed to `ingest` and not yet settled, per session; reading pauses beyond it. @default 1024 */
   ingestConcurrency?: number
+  /** Bytes of records handed to `ingest` and not yet settled, per session; reading pauses beyond it (one record is
+   * always let through). @default 4194304 */
+  ingestBytes?: number
   /** Refused records after which a session is ended with TOO_MANY_REJECTED. @default 1000 */
   maxRejected?: number
   /** Largest record accepted from a peer, bytes; larger ones count as rejected. @default 65536 */

@@ -30,6 +30,7 @@ export interface SessionInit {
   source: SyncSource
   reconcile: ReconcileOptions
   ingestConcurrency: number
+  ingestBytes: number
   /** reconcile messages accepted from the peer */
   maxRounds: number
   maxRejected: number
@@ -60,6 +61,7 @@ export class Session {
   /** ids the peer asked for in WANT frames, each served once */
   private readonly wanted = new Set<string>()
   private ingesting = 0
+  private ingestingBytes = 0
   private ingestWaiter: (() => void) | undefined
 
   constructor (init: SessionInit) {
@@ -274,7 +276,7 @@ export class Session {
     this.io.send({ type: 'done' })
   }
 
-  /** Ingest one received record, waiting first while `ingestConcurrency` are in flight */
+  /** Ingest one received record, waiting first while `ingestConcurrency` records or `ingestBytes` bytes are in flight */
   private async receiveRecord (bytes: Uint8Array): Promise<void> {
     this.stats.recordsReceived++
     if (bytes.length > this.init.maxRecordBytes) {
@@ -291,13 +293,17 @@ export class Session {
       this.checkRejected()
       return
     }
-    while (this.ingesting >= this.init.ingestConcurrency) await this.ingestSettled()
+    while (this.ingesting >= this.init.ingestConcurrency || (this.ingesting > 0 && this.ingestingBytes + bytes.length > this.init.ingestBytes)) {
+      await this.ingestSettled()
+    }
     this.ingesting++
+    this.ingestingBytes += bytes.length
     const { source, peer, signal } = this.init
     source.ingest(bytes, { scope: this.scope, peer, signal })
       .then((result) => { this.count(result) }, (err) => { this.rejected(err) })
       .finally(() => {
         this.ingesting--
+        this.ingestingBytes -= bytes.length
         const wake = this.ingestWaiter
         this.ingestWaiter = undefined
         wake?.()

@@ -6,7 +6,7 @@
  */
 import { NotReadyError } from '../../errors.ts'
 import {
-  DEFAULT_BUCKETS, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ROUNDS, DEFAULT_IDLIST_THRESHOLD, DEFAULT_INGEST_CONCURRENCY, DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_BUCKETS, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ROUNDS, DEFAULT_IDLIST_THRESHOLD, DEFAULT_INGEST_BYTES, DEFAULT_INGEST_CONCURRENCY, DEFAULT_MAX_RECORD_BYTES,
   DEFAULT_MAX_REJECTED, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_PEER, DEFAULT_FIRST_FRAME_TIMEOUT, DEFAULT_MESSAGE_BUDGET,
   DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS,
   MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION
@@ -35,6 +35,7 @@ export class Sync implements SyncProtocol, Startable {
   private readonly idleTimeout: number
   private readonly reconcileOptions: ReconcileOptions
   private readonly ingestConcurrency: number
+  private readonly ingestBytes: number
   private readonly maxRounds: number
   private readonly maxRejected: number
   private readonly maxRecordBytes: number
@@ -66,6 +67,7 @@ export class Sync implements SyncProtocol, Startable {
       messageBudget: init.messageBudget ?? DEFAULT_MESSAGE_BUDGET
     }
     this.ingestConcurrency = init.ingestConcurrency ?? DEFAULT_INGEST_CONCURRENCY
+    this.ingestBytes = init.ingestBytes ?? DEFAULT_INGEST_BYTES
     this.maxRounds = init.maxRounds ?? DEFAULT_MAX_ROUNDS
     this.maxRejected = init.maxRejected ?? DEFAULT_MAX_REJECTED
     this.maxRecordBytes = init.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
@@ -238,6 +240,7 @@ export class Sync implements SyncProtocol, Startable {
       source: this.components.source,
       reconcile: this.reconcileOptions,
       ingestConcurrency: this.ingestConcurrency,
+      ingestBytes: this.ingestBytes,
       maxRounds: this.maxRounds,
       maxRejected: this.maxRejected,
       maxRecordBytes: this.maxRecordBytes,

@@ -121,6 +121,39 @@ describe('sync over libp2p', () => {
     assert.deepEqual(slow.keys(), full.keys())
   })
 
+  it('records in flight to ingest are bounded in bytes as well as in count; a record over the byte bound still goes, alone', { timeout: DEADLINE }, async () => {
+    const full = new MemorySource()
+    class CountingSource extends MemorySource {
+      inFlight = 0
+      inFlightBytes = 0
+      maxInFlight = 0
+      maxInFlightBytes = 0
+      override async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
+        this.inFlight++
+        this.inFlightBytes += bytes.length
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+        this.maxInFlightBytes = Math.max(this.maxInFlightBytes, this.inFlightBytes)
+        try {
+          await new Promise(resolve => setTimeout(resolve, 1))
+          return await super.ingest(bytes, context)
+        } finally {
+          this.inFlight--
+          this.inFlightBytes -= bytes.length
+        }
+      }
+    }
+    const counting = new CountingSource()
+    fill(full, randomRecords(300, { size: 1200 }))
+    fill(full, randomRecords(3, { size: 5000 }))
+    const [na, nb] = await pair(full, counting, {}, { ingestConcurrency: 1000, ingestBytes: 3000 })
+    const stats = await withDeadline(DEADLINE, 'push', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    assert.equal(stats.recordsSent, 303)
+    assert.deepEqual(counting.keys(), full.keys())
+    assert.ok(counting.maxInFlight >= 2, `${counting.maxInFlight} in flight at most: the bound lets two 1,200-byte records through`)
+    assert.ok(counting.maxInFlightBytes <= 5000, `${counting.maxInFlightBytes} bytes in flight at most (the bound, or one record over it alone)`)
+    assert.ok(counting.maxInFlight <= 2, `${counting.maxInFlight} in flight at most`)
+  })
+
   it('a small difference both ways: each side receives exactly what it lacks', { timeout: DEADLINE }, async () => {
     const a = new MemorySource()
     const b = new MemorySource()
