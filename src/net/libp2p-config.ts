@@ -16,6 +16,7 @@ import type { Identify } from '@libp2p/identify'
 import { FaultTolerance } from '@libp2p/interface'
 import type { ComponentLogger, PeerId, PrivateKey } from '@libp2p/interface'
 import { isRelayAddress, listenCheck, type ListenCheck } from './listen-check.ts'
+import { installHalfWindowUpdates } from './yamux-window.ts'
 import type { ConnectionMonitorInit, Libp2pOptions } from 'libp2p'
 
 export interface Libp2pConfigInit {
@@ -82,6 +83,8 @@ export const CONNECTION_MONITOR: Readonly<ConnectionMonitorInit> = Object.freeze
 
 /** Build the libp2p options; the caller may add `services` before creating the node */
 export function buildLibp2pOptions (init: Libp2pConfigInit): Libp2pOptions<BaseLibp2pServices> {
+  // one window update per half window rather than per data frame (src/net/yamux-window.ts)
+  installHalfWindowUpdates()
   return {
     privateKey: init.privateKey,
     logger: init.logger,
