@@ -107,12 +107,12 @@ ${syncBenchTable(syncResult)}
 
 ### Through the whole node
 
-Two Atelier nodes in one process on loopback: the second joins the first's collective by invite and catches up by
-sync, each record validated (on the validation pool's workers), stored and indexed; then it reads a fresh asset of the
-first through its own /ipfs gateway, the bytes coming over bitswap. The limit of the catch-up is the first node's own
-ingest of the same records, timed while it loads them (issue 11 D3: ≥ 0.9×); both nodes share this process, so
-the holder's serving (index reads, framing, encryption) runs on the joiner's main thread too. The limit of the
-transfers is a raw libp2p stream between the same two nodes.
+Two Atelier nodes on loopback, each in its own process as two daemons (the holder a child process with the daemon's
+flags): the joiner joins the holder's collective by invite and catches up by sync, each record validated (on the
+validation pool's workers), stored and indexed; then it reads a fresh asset of the holder through its own /ipfs
+gateway, the bytes coming over bitswap. The limit of the catch-up is the holder's own ingest of the same records,
+timed while it loads them (issue 11 D3: ≥ 0.9×); both processes share the machine's 2 cores, so the holder's CPU
+while serving is in the table. The limit of the transfers is a raw libp2p stream between the same two nodes.
 
 ${networkBenchTable(network)}
 
