@@ -28,12 +28,13 @@ import { threadCpu, threadCpuSince, withDaemonFlags } from './util.ts'
 import type { ThreadCpu } from './util.ts'
 import { validationCeiling } from './validation-ceiling.ts'
 import type { ValidationCeiling } from './validation-ceiling.ts'
+import { DEFAULT_INGEST_CONCURRENCY } from '../src/net/sync/constants.ts'
 
 const CONTENT = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 /** permissive terms for the licenses the benchmark writes */
 const OPEN_TERMS = LICENSE_PRESETS['cc-by'].terms
-/** as a sync session ingests (src/net/sync/constants.ts DEFAULT_INGEST_CONCURRENCY) */
-const SYNC_CONCURRENCY = 256
+/** as a sync session ingests */
+const SYNC_CONCURRENCY = DEFAULT_INGEST_CONCURRENCY
 const MiB = 1024 * 1024
 
 export interface ConvergenceOptions {
