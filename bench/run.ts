@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchIngest } from './ingest.ts'
 import { benchStore, storeBenchTable } from './store.ts'
+import { benchCar, carTable } from './car.ts'
 import { benchIndex, toMarkdown as indexTable } from './index.ts'
 import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
 import { benchSync, syncBenchTable } from './sync.ts'
@@ -33,6 +34,8 @@ const ingest = await benchIngest({ records: quick ? 5_000 : 50_000 })
 log(`  ${Math.round(ingest.recordsPerSecond)} records/s`)
 log('store: add, 1 GiB add RSS, serve …')
 const store = await benchStore(quick ? { addMiB: 64, bigMiB: 128 } : {})
+log('car: export framing, hand-written against @ipld/car …')
+const car = await benchCar(quick ? { fileMiB: 64, records: 20_000 } : {})
 log('index: put, lineage at N records …')
 const index = await benchIndex({ records: quick ? 50_000 : 1_000_000, log })
 
@@ -90,6 +93,14 @@ Targets: add ≥ 150 MiB/s; peak RSS ≤ 300 MB adding 1 GiB; serve ≥ 300 MiB/
 limits measured in the same run (sha256, the raw blockstore, a loopback HTTP transfer of the same bytes).
 
 ${storeBenchTable(store)}
+
+### CAR export framing (issue 11 D6)
+
+\`GET /ipfs/<cid>?format=car\` frames blocks with 47 hand-written lines (src/store/car.ts) rather than @ipld/car,
+kept because this measures them faster: the same blocks in memory framed by both (\`bench/car.ts\`), rounds
+alternating, best round of each; both CARs hashed and byte-identical. Framing alone: an export also reads every block.
+
+${carTable(car)}
 
 ## Index
 

