@@ -190,6 +190,25 @@ class Holder {
 
 // ---------------------------------------------------------------- the joiner (this process)
 
+/** NET_BENCH_PROFILE=<file>: a CPU profile of the joiner's main thread during the catch-up only, for finding hot spots */
+async function catchUpProfiler (): Promise<{ stop: () => Promise<void> } | undefined> {
+  const file = process.env.NET_BENCH_PROFILE
+  if (file == null) return undefined
+  const { Session } = await import('node:inspector/promises')
+  const { writeFile } = await import('node:fs/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop')
+      await writeFile(file, JSON.stringify(profile))
+      session.disconnect()
+    }
+  }
+}
+
 /** MiB/s of `MiB` sent by the holder on a raw libp2p stream to `to`, until `to` has read it all (median of 3) */
 async function rawStreamMiBps (holder: Holder, to: AtelierNode, MiBs: number): Promise<number> {
   const total = MiBs * MiB
@@ -234,11 +253,13 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     const sessions: SyncStats[] = []
     b.syncSessions.on('session', (s) => { sessions.push(s) })
     await holder.ask({ type: 'mark' })
+    const profiler = await catchUpProfiler()
     const joinerCpu = process.cpuUsage()
     const started = performance.now()
     await b.collectives.join(loaded.invite)
     while ((await b.collectives.digest(loaded.id)).count < loaded.total) await new Promise(resolve => setTimeout(resolve, 100))
     const seconds = (performance.now() - started) / 1000
+    await profiler?.stop()
     const cpu = { holderSeconds: (await holder.ask<{ seconds: number }>({ type: 'cpu' })).seconds, joinerSeconds: cpuSeconds(joinerCpu) }
     const wireBytes = sessions.reduce((n, s) => n + s.bytesReceived + s.bytesSent, 0)
     log(`  caught up ${loaded.total} records in ${seconds.toFixed(1)} s`)
