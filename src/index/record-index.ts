@@ -55,8 +55,8 @@ type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
 
 const bodyEncoder = new TextEncoder()
 
-/** A read waiting for the next grouped getMany of its sublevel */
-interface GroupedRead { cid: string, resolve: (v: string | undefined) => void, reject: (err: Error) => void }
+/** A read waiting for the next grouped getMany of its sublevel: summaries come back as text, bodies as bytes */
+interface GroupedRead { cid: string, resolve: (v: any) => void, reject: (err: Error) => void }
 
 export class RecordIndex extends EventEmitter<RecordIndexEvents> implements RecordIndexApi {
   readonly path: string
@@ -196,7 +196,9 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * group themselves (a sync batch's records come back from the validation workers one message at a time, so
    * per-tick groups held 3 or 4 keys, and each getMany costs a native call and a snapshot on the main thread).
    */
-  private async readGrouped (name: 'body' | 'summary', cid: string): Promise<string | undefined> {
+  private async readGrouped (name: 'summary', cid: string): Promise<string | undefined>
+  private async readGrouped (name: 'body', cid: string): Promise<Uint8Array | undefined>
+  private async readGrouped (name: 'body' | 'summary', cid: string): Promise<string | Uint8Array | undefined> {
     this.readable()
     return await new Promise((resolve, reject) => {
       this.groupedReads[name].push({ cid, resolve, reject })
@@ -210,7 +212,12 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     this.readsBusy[name] = true
     queueMicrotask(() => {
       const batch = queue.splice(0, MAX_READ_BATCH)
-      this.read(async subs => await subs[name].getMany(batch.map(b => b.cid))).then(values => {
+      const keys = batch.map(b => b.cid)
+      // bodies as the bytes LevelDB holds: every caller wants bytes, and a string between would be decoded and encoded
+      const read = name === 'body'
+        ? async (subs: Sublevels) => await subs.body.getMany<string, Uint8Array>(keys, { valueEncoding: 'view' })
+        : async (subs: Sublevels) => await subs.summary.getMany(keys)
+      this.read<Array<string | Uint8Array | undefined>>(read).then(values => {
         values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
       }, (err: Error) => { for (const b of batch) b.reject(err) }).finally(() => {
         this.readsBusy[name] = false
@@ -224,8 +231,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
    * a lineage walk asks for a whole level of records at once.
    */
   async body (cid: string): Promise<Uint8Array | undefined> {
-    const text = await this.readGrouped('body', cid)
-    return text == null ? undefined : bodyEncoder.encode(text)
+    return await this.readGrouped('body', cid)
   }
 
   /** A stored record's canonical bytes, counted or held (retired); undefined when this node does not store it */

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/node/logger.ts'
 import type { RecordService } from '../../src/node/record-service.ts'
 import { fakeCid, fakeDid, iterate, makeAsset, openTempIndex } from '../index/fixtures.ts'
 import { issueRecord, nobleCrypto } from '../../src/records/index.ts'
+import { CID } from 'multiformats/cid'
 import { author, subjects } from '../records/helpers.ts'
 
 describe('NodeSyncSource', () => {
@@ -21,7 +22,6 @@ describe('NodeSyncSource', () => {
       await index.put(first)
       const source = new NodeSyncSource({
         index,
-        store: { getRecord: async () => { throw new Error('not used') } },
         records: (): RecordService => { throw new Error('not used') },
         scopes: () => [collective],
         logger: silentLogger()
@@ -44,10 +44,37 @@ describe('NodeSyncSource', () => {
     }
   })
 
+  it('serves the bodies it counts, in the order asked, across read windows, skipping what it does not count', async () => {
+    const { index, done } = await openTempIndex()
+    try {
+      const collective = fakeCid()
+      const author = fakeDid()
+      const records = Array.from({ length: 150 }, (_, i) => makeAsset({ author, time: 1000 + i, collective }))
+      await index.put(records)
+      const retired = records[7]
+      await index.remove([retired])
+      const source = new NodeSyncSource({
+        index,
+        records: (): RecordService => { throw new Error('not used') },
+        scopes: () => [collective],
+        logger: silentLogger()
+      })
+      // asked in an order of its own, with a CID it never held and one it no longer counts
+      const asked = [...records].reverse().map(r => r.cid)
+      asked.splice(40, 0, fakeCid())
+      const expected = [...records].reverse().filter(r => r !== retired)
+      const served: Uint8Array[] = []
+      for await (const bytes of source.getRecords(asked.map(c => CID.parse(c)))) served.push(bytes)
+      assert.equal(served.length, expected.length)
+      served.forEach((bytes, i) => { assert.deepEqual(Buffer.from(bytes), Buffer.from(expected[i].bytes), `record ${i}`) })
+    } finally {
+      await done()
+    }
+  })
+
   it('gives a received record the timestamp its item has (validFrom), and none to bytes that are no record', () => {
     const source = new NodeSyncSource({
-      index: { query: async () => { throw new Error('not used') }, get: async () => undefined } as any,
-      store: { getRecord: async () => { throw new Error('not used') } },
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, body: async () => undefined },
       records: (): RecordService => { throw new Error('not used') },
       scopes: () => [],
       logger: silentLogger()
@@ -56,7 +83,12 @@ describe('NodeSyncSource', () => {
     assert.equal(source.timestampOf(record.bytes), record.time)
     assert.equal(record.time, Date.UTC(2025, 5, 1, 10, 0, 0, 250))
     const deep = new TextEncoder().encode('['.repeat(100_000) + ']'.repeat(100_000))
-    for (const junk of ['', 'null', '{"validFrom":5}', '{"validFrom":"yesterday"}', '{"validFrom":"2025-02-30T00:00:00Z"}', '\u00ff\u0000']) {
+    // read without a parse: a nested validFrom (sorted before the record's own) does not mislead it
+    const nested = '{"credentialSubject":{"validFrom":"2001-01-01T00:00:00Z"},"validFrom":"2025-06-01T10:00:00.250Z"}'
+    assert.equal(source.timestampOf(new TextEncoder().encode(nested)), record.time)
+    assert.equal(source.timestampOf(new TextEncoder().encode('{ "validFrom" : "2025-06-01T10:00:00.250Z" }')), record.time)
+    for (const junk of ['', 'null', '{"validFrom":5}', '{"validFrom":"yesterday"}', '{"validFrom":"2025-02-30T00:00:00Z"}', '\u00ff\u0000',
+      '{"validFrom":"2025-06-01T10:00:00', '{"validFrom":"' + '9'.repeat(100) + '"}']) {
       assert.equal(source.timestampOf(new TextEncoder().encode(junk)), undefined, junk)
     }
     assert.equal(source.timestampOf(deep), undefined)
