@@ -19,11 +19,8 @@ export interface FramedStreamInit {
   highWater?: number
 }
 
-/** What a libp2p stream event carries: a Uint8Array or a Uint8ArrayList (both have `subarray()`) */
-interface Chunk {
-  byteLength: number
-  subarray(): Uint8Array
-}
+/** What a libp2p stream event carries: a Uint8Array or a Uint8ArrayList (iterable over its parts) */
+type Chunk = Uint8Array | (Iterable<Uint8Array> & { byteLength: number })
 
 /** One stream, as a sequence of sync messages */
 export class FramedStream {
@@ -53,7 +50,10 @@ export class FramedStream {
     stream.addEventListener('message', (evt) => {
       const chunk = evt.data as Chunk
       this.bytesReceived += chunk.byteLength
-      this.parser.push(chunk.byteLength === 0 ? new Uint8Array(0) : chunk.subarray())
+      // the parser copies what it is given, so a list's parts go in as they are (joining them first copied every
+      // muxer frame that spanned two encrypted messages once more)
+      if (chunk instanceof Uint8Array) this.parser.push(chunk)
+      else for (const part of chunk) this.parser.push(part)
       if (this.parser.buffered > this.highWater) this.pause()
       this.notify()
     })
