@@ -12,6 +12,8 @@ import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import { createSigner, issueRecord } from '../src/records/index.ts'
 import type { ValidRecord } from '../src/records/types.ts'
+import { mainThreadProfiler, threadCpu, threadCpuSince, withDaemonFlags } from './util.ts'
+import type { ThreadCpu } from './util.ts'
 
 export interface IngestResult {
   records: number
@@ -19,6 +21,8 @@ export interface IngestResult {
   recordsPerSecond: number
   validateOnlyPerSecond: number
   meanRecordBytes: number
+  /** CPU per record during the ingest, µs, by kind of thread (Linux; zeros elsewhere) */
+  cpuPerRecord: ThreadCpu
 }
 
 /** Generate `count` signed records (assets with parents, licenses, attestations) from a few authors */
@@ -78,6 +82,9 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
     for (const p of sample) validateRecord(p, { crypto: nativeCrypto })
     const validateOnlyPerSecond = sample.length / ((performance.now() - vStart) / 1000)
 
+    // INGEST_BENCH_PROFILE=<file>: a CPU profile of the main thread during the ingest only
+    const profiler = await mainThreadProfiler(process.env.INGEST_BENCH_PROFILE)
+    const cpuBefore = threadCpu()
     const start = performance.now()
     let next = 0
     const worker = async (): Promise<void> => {
@@ -88,15 +95,19 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
     }
     await Promise.all(Array.from({ length: inFlight }, worker))
     const seconds = (performance.now() - start) / 1000
+    const cpu = threadCpuSince(cpuBefore)
+    await profiler?.stop()
     const indexed = await node.index.count()
     if (indexed !== count) throw new Error(`expected ${count} records indexed, found ${indexed}`)
     await node.stop()
-    return { records: count, seconds, recordsPerSecond: count / seconds, validateOnlyPerSecond, meanRecordBytes }
+    const cpuPerRecord: ThreadCpu = { main: cpu.main / count, workers: cpu.workers / count, v8: cpu.v8 / count, libuv: cpu.libuv / count, other: cpu.other / count }
+    return { records: count, seconds, recordsPerSecond: count / seconds, validateOnlyPerSecond, meanRecordBytes, cpuPerRecord }
   } finally {
     await rm(home, { recursive: true, force: true })
   }
 }
 
+if (import.meta.main) await withDaemonFlags()
 if (import.meta.main && process.argv.includes('--durability')) {
   // what syncing acknowledged batches costs (docs/durability.md): records ingested as HTTP posts are (synced
   // batches, group-committed) and are not, same run, at two levels of concurrency
@@ -110,5 +121,7 @@ if (import.meta.main && process.argv.includes('--durability')) {
   }
 } else if (import.meta.main) {
   const r = await benchIngest({ records: Number(process.argv[2] ?? 30_000) })
-  console.log(`| records | seconds | records/s | validate-only/s | mean record bytes |\n|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${r.meanRecordBytes} |`)
+  const c = r.cpuPerRecord
+  const cpu = `${Math.round(c.main + c.workers + c.v8 + c.libuv + c.other)} = ${Math.round(c.main)} / ${Math.round(c.workers)} / ${Math.round(c.v8)} / ${Math.round(c.libuv)}`
+  console.log(`| records | seconds | records/s | validate-only/s | ratio | mean record bytes | CPU µs/record: all = main / workers / V8 / libuv |\n|---|---|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${(r.recordsPerSecond / r.validateOnlyPerSecond).toFixed(2)}× | ${r.meanRecordBytes} | ${cpu} |`)
 }

@@ -28,13 +28,15 @@ import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import { issueRecord } from '../src/records/index.ts'
 import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
+import { mainThreadProfiler, threadCpu, threadCpuSince } from './util.ts'
+import type { ThreadCpu } from './util.ts'
 
 export interface NetworkBenchResult {
   catchUp: { records: number, seconds: number, recordsPerSecond: number, wireBytes: number, recordBytes: number, ratio: number }
   /** the holder's own ingest of the same records while loading them (ingest calls timed, signing not) */
   ownIngest: { records: number, seconds: number, recordsPerSecond: number }
   /** CPU the holder's process used during the catch-up, s, and the joiner's (this process) */
-  cpu: { holderSeconds: number, joinerSeconds: number }
+  cpu: { holderSeconds: number, joinerSeconds: number, joinerThreads: ThreadCpu }
   fetch: { MiB: number, seconds: number, MiBps: number }
   /** a raw libp2p stream from the holder to the joiner, MiB/s (median of 3 transfers of `MiB`) */
   rawStream: { MiB: number, MiBps: number }
@@ -75,6 +77,7 @@ type HolderRequest =
 async function holderMain (): Promise<void> {
   let node: AtelierNode | undefined
   let mark = process.cpuUsage()
+  let profiler: { stop: () => Promise<void> } | undefined
   const handle = async (req: HolderRequest): Promise<unknown> => {
     switch (req.type) {
       case 'start':
@@ -109,8 +112,11 @@ async function holderMain (): Promise<void> {
       }
       case 'mark':
         mark = process.cpuUsage()
+        profiler = await mainThreadProfiler(process.env.NET_BENCH_HOLDER_PROFILE)
         return {}
       case 'cpu':
+        await profiler?.stop()
+        profiler = undefined
         return { seconds: cpuSeconds(mark) }
       case 'add': {
         const MiBs = req.MiB
@@ -190,25 +196,6 @@ class Holder {
 
 // ---------------------------------------------------------------- the joiner (this process)
 
-/** NET_BENCH_PROFILE=<file>: a CPU profile of the joiner's main thread during the catch-up only, for finding hot spots */
-async function catchUpProfiler (): Promise<{ stop: () => Promise<void> } | undefined> {
-  const file = process.env.NET_BENCH_PROFILE
-  if (file == null) return undefined
-  const { Session } = await import('node:inspector/promises')
-  const { writeFile } = await import('node:fs/promises')
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
-  return {
-    stop: async () => {
-      const { profile } = await session.post('Profiler.stop')
-      await writeFile(file, JSON.stringify(profile))
-      session.disconnect()
-    }
-  }
-}
-
 /** MiB/s of `MiB` sent by the holder on a raw libp2p stream to `to`, until `to` has read it all (median of 3) */
 async function rawStreamMiBps (holder: Holder, to: AtelierNode, MiBs: number): Promise<number> {
   const total = MiBs * MiB
@@ -253,14 +240,28 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     const sessions: SyncStats[] = []
     b.syncSessions.on('session', (s) => { sessions.push(s) })
     await holder.ask({ type: 'mark' })
-    const profiler = await catchUpProfiler()
+    // NET_BENCH_PROFILE=<file> profiles the joiner during the catch-up, NET_BENCH_HOLDER_PROFILE=<file> the holder
+    const profiler = await mainThreadProfiler(process.env.NET_BENCH_PROFILE)
     const joinerCpu = process.cpuUsage()
+    const joinerThreads = threadCpu()
     const started = performance.now()
+    // done when the joiner counts as many of the collective's records as the holder: counted from its record events
+    // (a digest every 100 ms walked the whole collective each time, on the joiner's main thread), then confirmed
+    let counted = 0
+    let reached = (): void => {}
+    const caughtUp = new Promise<void>(resolve => { reached = resolve })
+    const onRecord = ({ record }: { record: { cid: string, collective?: string } }): void => {
+      if (record.collective === loaded.id || record.cid === loaded.id) counted++
+      if (counted >= loaded.total) reached()
+    }
+    b.records.on('record', onRecord)
     await b.collectives.join(loaded.invite)
+    await caughtUp
+    b.records.off('record', onRecord)
     while ((await b.collectives.digest(loaded.id)).count < loaded.total) await new Promise(resolve => setTimeout(resolve, 100))
     const seconds = (performance.now() - started) / 1000
     await profiler?.stop()
-    const cpu = { holderSeconds: (await holder.ask<{ seconds: number }>({ type: 'cpu' })).seconds, joinerSeconds: cpuSeconds(joinerCpu) }
+    const cpu = { holderSeconds: (await holder.ask<{ seconds: number }>({ type: 'cpu' })).seconds, joinerSeconds: cpuSeconds(joinerCpu), joinerThreads: threadCpuSince(joinerThreads) }
     const wireBytes = sessions.reduce((n, s) => n + s.bytesReceived + s.bytesSent, 0)
     log(`  caught up ${loaded.total} records in ${seconds.toFixed(1)} s`)
     if (process.env.NET_BENCH_DEBUG != null) for (const s of sessions) log(`  session ${s.role} rounds ${s.rounds} sent ${s.bytesSent} got ${s.bytesReceived} records received ${s.recordsReceived} added ${s.recordsAdded} duplicate ${s.recordsDuplicate} ${s.ms} ms`)
@@ -295,11 +296,13 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
 export function networkBenchTable (r: NetworkBenchResult): string {
   const c = r.catchUp
   const wireMiBps = c.wireBytes / MiB / c.seconds
+  const perRecord = (us: number): string => Math.round(us / c.records).toLocaleString('en')
   return [
     '| measure | result | limit, same run | ratio | target |',
     '|---|---|---|---|---|',
     `| late joiner catches up ${c.records.toLocaleString('en')} records (sync + validate + store + index) | ${Math.round(c.recordsPerSecond).toLocaleString('en')} records/s (${c.seconds.toFixed(1)} s) | the holder's own ingest of the same records: ${Math.round(r.ownIngest.recordsPerSecond).toLocaleString('en')}/s | **${(c.recordsPerSecond / r.ownIngest.recordsPerSecond).toFixed(2)}×** | ≥ 0.9× |`,
     `| … CPU meanwhile: joiner / holder (serving) | ${r.cpu.joinerSeconds.toFixed(1)} s / ${r.cpu.holderSeconds.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(r.cpu.joinerSeconds / (2 * c.seconds)).toFixed(2)} / ${(r.cpu.holderSeconds / (2 * c.seconds)).toFixed(2)} | |`,
+    `| … the joiner's CPU per record by thread: main / validation workers / V8 helpers / libuv + LevelDB | ${perRecord(r.cpu.joinerThreads.main)} / ${perRecord(r.cpu.joinerThreads.workers)} / ${perRecord(r.cpu.joinerThreads.v8)} / ${perRecord(r.cpu.joinerThreads.libuv)} µs | the holder's, all threads: ${perRecord(r.cpu.holderSeconds * 1e6)} µs | | |`,
     `| … its bytes per second on the wire | ${wireMiBps.toFixed(1)} MiB/s | raw libp2p stream between the two nodes: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(wireMiBps / r.rawStream.MiBps).toFixed(2)}× | |`,
     `| bytes on the wire / records' own bytes | ${(c.wireBytes / 1e6).toFixed(1)} MB / ${(c.recordBytes / 1e6).toFixed(1)} MB | | **${c.ratio.toFixed(3)}×** | ≤ 1.05× |`,
     `| fetch a ${r.fetch.MiB} MiB asset held by a peer (bitswap, through /ipfs) | ${r.fetch.MiBps.toFixed(1)} MiB/s | raw libp2p stream: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(r.fetch.MiBps / r.rawStream.MiBps).toFixed(2)}× | |`
