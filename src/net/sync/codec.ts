@@ -184,6 +184,14 @@ export function encodeFrame (msg: SyncMessage): Uint8Array {
   return frame(encodeMessage(msg))
 }
 
+/** The bytes of a RECORD frame before the record itself (`varint(length) ‖ type`): the frame is these, then the
+ * record's bytes, so a writer can queue the record as it is instead of copying it into a frame first */
+export function recordFrameHeader (recordLength: number): Uint8Array {
+  const out = new Uint8Array(varintLength(1 + recordLength) + 1)
+  out[writeVarint(1 + recordLength, out, 0)] = MessageType.RECORD
+  return out
+}
+
 /** UTF-8 of `text`, cut at a character boundary so it fits `max` bytes */
 function truncateUtf8 (text: string, max: number): Uint8Array {
   const bytes = utf8Encoder.encode(text)

@@ -6,7 +6,7 @@
  * Memory stays bounded on both sides: the reader pauses the stream (yamux then stops granting window, so the peer
  * stops sending) once a megabyte of unread frames has piled up, and the record writer waits for 'drain'.
  */
-import { encodeFrame, decodeMessage, FrameParser } from './codec.ts'
+import { encodeFrame, recordFrameHeader, decodeMessage, FrameParser } from './codec.ts'
 import { PAUSED_STREAM_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, WRITE_COALESCE_BYTES, MAX_WRITE_BUFFER_BYTES } from './constants.ts'
 import { SyncAbortedError, SyncTimeoutError } from './errors.ts'
 import type { SyncMessage } from './codec.ts'
@@ -113,10 +113,18 @@ export class FramedStream {
    * costs a muxer frame, an encryption and a socket write.
    */
   async write (msg: SyncMessage, signal: AbortSignal): Promise<void> {
-    const bytes = encodeFrame(msg)
-    this.bytesSent += bytes.length
-    this.pending.push(bytes)
-    this.pendingBytes += bytes.length
+    if (msg.type === 'record') {
+      // the record's bytes are queued as they are: copied once, into the chunk written (encodeFrame copied twice)
+      const header = recordFrameHeader(msg.bytes.length)
+      this.pending.push(header, msg.bytes)
+      this.pendingBytes += header.length + msg.bytes.length
+      this.bytesSent += header.length + msg.bytes.length
+    } else {
+      const bytes = encodeFrame(msg)
+      this.bytesSent += bytes.length
+      this.pending.push(bytes)
+      this.pendingBytes += bytes.length
+    }
     if (this.pendingBytes >= WRITE_COALESCE_BYTES) await this.flush(signal)
   }
 

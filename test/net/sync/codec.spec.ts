@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { decodeMessage, encodeFrame, encodeMessage, FrameParser, MessageType } from '../../../src/net/sync/codec.ts'
+import { decodeMessage, encodeFrame, encodeMessage, FrameParser, MessageType, recordFrameHeader } from '../../../src/net/sync/codec.ts'
 import { MAX_BOUND } from '../../../src/net/sync/items.ts'
 import { encodeVarint, readVarint } from '../../../src/net/sync/varint.ts'
 import {
@@ -70,6 +70,14 @@ describe('messages', () => {
       const frame = encodeFrame(msg)
       assert.equal(frame[readVarint(frame, 0)!.next], MessageType[msg.type.toUpperCase() as keyof typeof MessageType])
       assert.deepEqual(decodeMessage(body(frame)), msg)
+    }
+  })
+
+  it('a RECORD frame is its header, then the record as it is (the writer queues both without a copy)', () => {
+    // lengths around the varint's byte boundaries (the length counts the type byte too)
+    for (const n of [1, 126, 127, 128, 16_382, 16_383, 16_384, 65_536]) {
+      const record = new Uint8Array(n).map((_, i) => (i * 7) & 0xff)
+      assert.deepEqual(Buffer.concat([recordFrameHeader(n), record]), Buffer.from(encodeFrame({ type: 'record', bytes: record })), `${n} bytes`)
     }
   })
 
