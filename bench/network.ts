@@ -34,7 +34,7 @@ import type { ThreadCpu } from './util.ts'
 export interface NetworkBenchResult {
   catchUp: { records: number, seconds: number, recordsPerSecond: number, wireBytes: number, recordBytes: number, ratio: number }
   /** the holder's own ingest of the same records while loading them (ingest calls timed, signing not) */
-  ownIngest: { records: number, seconds: number, recordsPerSecond: number }
+  ownIngest: { records: number, seconds: number, recordsPerSecond: number, cpuSeconds: number }
   /** CPU the holder's process used during the catch-up, s, and the joiner's (this process) */
   cpu: { holderSeconds: number, joinerSeconds: number, joinerThreads: ThreadCpu }
   fetch: { MiB: number, seconds: number, MiBps: number }
@@ -90,6 +90,7 @@ async function holderMain (): Promise<void> {
         let previous: string | undefined
         let recordBytes = 0
         let ingestMs = 0
+        let ingestCpu = 0
         const content = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
         for (let i = 0; i < req.count; i += LOAD_BATCH) {
           const batch = []
@@ -103,12 +104,14 @@ async function holderMain (): Promise<void> {
             batch.push(rec.bytes)
           }
           const t = performance.now()
+          const cpu = process.cpuUsage()
           await Promise.all(batch.map(async bytes => await a.records.ingest(bytes, { source: 'import' })))
           ingestMs += performance.now() - t
+          ingestCpu += cpuSeconds(cpu)
         }
         const total = (await a.collectives.digest(id)).count
         const { invite } = await a.collectives.invite(id)
-        return { id, total, recordBytes, ingestSeconds: ingestMs / 1000, invite }
+        return { id, total, recordBytes, ingestSeconds: ingestMs / 1000, ingestCpuSeconds: ingestCpu, invite }
       }
       case 'mark':
         mark = process.cpuUsage()
@@ -236,7 +239,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     b = await startNode(join(root, 'b'))
     // (a) the holder keeps a collective with `count` records by its own creator
     log(`  loading ${count} records on the holder …`)
-    const loaded = await holder.ask<{ id: string, total: number, recordBytes: number, ingestSeconds: number, invite: string }>({ type: 'load', count })
+    const loaded = await holder.ask<{ id: string, total: number, recordBytes: number, ingestSeconds: number, ingestCpuSeconds: number, invite: string }>({ type: 'load', count })
     const sessions: SyncStats[] = []
     b.syncSessions.on('session', (s) => { sessions.push(s) })
     await holder.ask({ type: 'mark' })
@@ -280,7 +283,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
 
     return {
       catchUp: { records: loaded.total, seconds, recordsPerSecond: loaded.total / seconds, wireBytes, recordBytes: loaded.recordBytes, ratio: wireBytes / loaded.recordBytes },
-      ownIngest: { records: count, seconds: loaded.ingestSeconds, recordsPerSecond: count / loaded.ingestSeconds },
+      ownIngest: { records: count, seconds: loaded.ingestSeconds, recordsPerSecond: count / loaded.ingestSeconds, cpuSeconds: loaded.ingestCpuSeconds },
       cpu,
       fetch: { MiB: fetchMiB, seconds: fetchSeconds, MiBps: fetchMiB / fetchSeconds },
       rawStream
@@ -302,6 +305,7 @@ export function networkBenchTable (r: NetworkBenchResult): string {
     '|---|---|---|---|---|',
     `| late joiner catches up ${c.records.toLocaleString('en')} records (sync + validate + store + index) | ${Math.round(c.recordsPerSecond).toLocaleString('en')} records/s (${c.seconds.toFixed(1)} s) | the holder's own ingest of the same records: ${Math.round(r.ownIngest.recordsPerSecond).toLocaleString('en')}/s | **${(c.recordsPerSecond / r.ownIngest.recordsPerSecond).toFixed(2)}×** | ≥ 0.9× |`,
     `| … CPU meanwhile: joiner / holder (serving) | ${r.cpu.joinerSeconds.toFixed(1)} s / ${r.cpu.holderSeconds.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(r.cpu.joinerSeconds / (2 * c.seconds)).toFixed(2)} / ${(r.cpu.holderSeconds / (2 * c.seconds)).toFixed(2)} | |`,
+    `| … CPU per record: the joiner's, all threads (what it would need of two cores of its own) | ${perRecord(r.cpu.joinerSeconds * 1e6)} µs | the holder's own ingest, all threads: ${Math.round(r.ownIngest.cpuSeconds * 1e6 / r.ownIngest.records).toLocaleString('en')} µs | ${((r.cpu.joinerSeconds / c.records) / (r.ownIngest.cpuSeconds / r.ownIngest.records)).toFixed(2)}× | |`,
     `| … the joiner's CPU per record by thread: main / validation workers / V8 helpers / libuv + LevelDB | ${perRecord(r.cpu.joinerThreads.main)} / ${perRecord(r.cpu.joinerThreads.workers)} / ${perRecord(r.cpu.joinerThreads.v8)} / ${perRecord(r.cpu.joinerThreads.libuv)} µs | the holder's, all threads: ${perRecord(r.cpu.holderSeconds * 1e6)} µs | | |`,
     `| … its bytes per second on the wire | ${wireMiBps.toFixed(1)} MiB/s | raw libp2p stream between the two nodes: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(wireMiBps / r.rawStream.MiBps).toFixed(2)}× | |`,
     `| bytes on the wire / records' own bytes | ${(c.wireBytes / 1e6).toFixed(1)} MB / ${(c.recordBytes / 1e6).toFixed(1)} MB | | **${c.ratio.toFixed(3)}×** | ≤ 1.05× |`,
