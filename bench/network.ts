@@ -36,7 +36,7 @@ export interface NetworkBenchResult {
   /** the holder's own ingest of the same records while loading them (ingest calls timed, signing not) */
   ownIngest: { records: number, seconds: number, recordsPerSecond: number, cpuSeconds: number }
   /** CPU the holder's process used during the catch-up, s, and the joiner's (this process) */
-  cpu: { holderSeconds: number, joinerSeconds: number, joinerThreads: ThreadCpu }
+  cpu: { holderSeconds: number, holderThreads: ThreadCpu, joinerSeconds: number, joinerThreads: ThreadCpu }
   fetch: { MiB: number, seconds: number, MiBps: number }
   /** a raw libp2p stream from the holder to the joiner, MiB/s (median of 3 transfers of `MiB`) */
   rawStream: { MiB: number, MiBps: number }
@@ -77,6 +77,7 @@ type HolderRequest =
 async function holderMain (): Promise<void> {
   let node: AtelierNode | undefined
   let mark = process.cpuUsage()
+  let markThreads = threadCpu()
   let profiler: { stop: () => Promise<void> } | undefined
   const handle = async (req: HolderRequest): Promise<unknown> => {
     switch (req.type) {
@@ -115,12 +116,13 @@ async function holderMain (): Promise<void> {
       }
       case 'mark':
         mark = process.cpuUsage()
+        markThreads = threadCpu()
         profiler = await mainThreadProfiler(process.env.NET_BENCH_HOLDER_PROFILE)
         return {}
       case 'cpu':
         await profiler?.stop()
         profiler = undefined
-        return { seconds: cpuSeconds(mark) }
+        return { seconds: cpuSeconds(mark), threads: threadCpuSince(markThreads) }
       case 'add': {
         const MiBs = req.MiB
         async function * generate (): AsyncGenerator<Uint8Array> {
@@ -264,7 +266,8 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     while ((await b.collectives.digest(loaded.id)).count < loaded.total) await new Promise(resolve => setTimeout(resolve, 100))
     const seconds = (performance.now() - started) / 1000
     await profiler?.stop()
-    const cpu = { holderSeconds: (await holder.ask<{ seconds: number }>({ type: 'cpu' })).seconds, joinerSeconds: cpuSeconds(joinerCpu), joinerThreads: threadCpuSince(joinerThreads) }
+    const holderCpu = await holder.ask<{ seconds: number, threads: ThreadCpu }>({ type: 'cpu' })
+    const cpu = { holderSeconds: holderCpu.seconds, holderThreads: holderCpu.threads, joinerSeconds: cpuSeconds(joinerCpu), joinerThreads: threadCpuSince(joinerThreads) }
     const wireBytes = sessions.reduce((n, s) => n + s.bytesReceived + s.bytesSent, 0)
     log(`  caught up ${loaded.total} records in ${seconds.toFixed(1)} s`)
     if (process.env.NET_BENCH_DEBUG != null) for (const s of sessions) log(`  session ${s.role} rounds ${s.rounds} sent ${s.bytesSent} got ${s.bytesReceived} records received ${s.recordsReceived} added ${s.recordsAdded} duplicate ${s.recordsDuplicate} ${s.ms} ms`)
@@ -306,7 +309,7 @@ export function networkBenchTable (r: NetworkBenchResult): string {
     `| late joiner catches up ${c.records.toLocaleString('en')} records (sync + validate + store + index) | ${Math.round(c.recordsPerSecond).toLocaleString('en')} records/s (${c.seconds.toFixed(1)} s) | the holder's own ingest of the same records: ${Math.round(r.ownIngest.recordsPerSecond).toLocaleString('en')}/s | **${(c.recordsPerSecond / r.ownIngest.recordsPerSecond).toFixed(2)}×** | ≥ 0.9× |`,
     `| … CPU meanwhile: joiner / holder (serving) | ${r.cpu.joinerSeconds.toFixed(1)} s / ${r.cpu.holderSeconds.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(r.cpu.joinerSeconds / (2 * c.seconds)).toFixed(2)} / ${(r.cpu.holderSeconds / (2 * c.seconds)).toFixed(2)} | |`,
     `| … CPU per record: the joiner's, all threads (what it would need of two cores of its own) | ${perRecord(r.cpu.joinerSeconds * 1e6)} µs | the holder's own ingest, all threads: ${Math.round(r.ownIngest.cpuSeconds * 1e6 / r.ownIngest.records).toLocaleString('en')} µs | ${((r.cpu.joinerSeconds / c.records) / (r.ownIngest.cpuSeconds / r.ownIngest.records)).toFixed(2)}× | |`,
-    `| … the joiner's CPU per record by thread: main / validation workers / V8 helpers / libuv + LevelDB | ${perRecord(r.cpu.joinerThreads.main)} / ${perRecord(r.cpu.joinerThreads.workers)} / ${perRecord(r.cpu.joinerThreads.v8)} / ${perRecord(r.cpu.joinerThreads.libuv)} µs | the holder's, all threads: ${perRecord(r.cpu.holderSeconds * 1e6)} µs | | |`,
+    `| … the joiner's CPU per record by thread: main / validation workers / V8 helpers / libuv + LevelDB | ${perRecord(r.cpu.joinerThreads.main)} / ${perRecord(r.cpu.joinerThreads.workers)} / ${perRecord(r.cpu.joinerThreads.v8)} / ${perRecord(r.cpu.joinerThreads.libuv)} µs | the holder's serving: ${perRecord(r.cpu.holderThreads.main)} / ${perRecord(r.cpu.holderThreads.workers)} / ${perRecord(r.cpu.holderThreads.v8)} / ${perRecord(r.cpu.holderThreads.libuv)} µs | | |`,
     `| … its bytes per second on the wire | ${wireMiBps.toFixed(1)} MiB/s | raw libp2p stream between the two nodes: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(wireMiBps / r.rawStream.MiBps).toFixed(2)}× | |`,
     `| bytes on the wire / records' own bytes | ${(c.wireBytes / 1e6).toFixed(1)} MB / ${(c.recordBytes / 1e6).toFixed(1)} MB | | **${c.ratio.toFixed(3)}×** | ≤ 1.05× |`,
     `| fetch a ${r.fetch.MiB} MiB asset held by a peer (bitswap, through /ipfs) | ${r.fetch.MiBps.toFixed(1)} MiB/s | raw libp2p stream: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(r.fetch.MiBps / r.rawStream.MiBps).toFixed(2)}× | |`
