@@ -27,7 +27,7 @@ export { createSigner, generateSeed } from './signer.ts'
 export { nobleCrypto, nobleEd25519 } from './ed25519-noble.ts'
 export { canonicalString, canonicalBytes, assertJsonValue } from './jcs.ts'
 export type { JsonValue } from './jcs.ts'
-export { recordCid, recordCidString, parseCid, parseRecordCid, isRecordCid } from './cid.ts'
+export { recordCid, recordCidString, recordCidFromDigest, recordDigestOf, parseCid, parseRecordCid, isRecordCid } from './cid.ts'
 export { didKeyFromPublicKey, publicKeyFromDidKey, verificationMethodFor, parseVerificationMethod } from './did-key.ts'
 export {
   encodeBase58Multibase, decodeBase58Multibase, encodePublicKeyMultibase, decodePublicKeyMultibase,
