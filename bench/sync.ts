@@ -24,7 +24,6 @@ import { createSyncItems, idKey, recordIdOf } from '../src/net/sync/items.ts'
 import type { IngestResult, SyncProtocol, SyncSource, SyncStats } from '../src/net/sync/index.ts'
 import type { SyncItems } from '../src/net/sync/items.ts'
 import type { Libp2p } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 const SCOPE = 'bagaaierabench'
 const T0 = 1_735_689_600_000
@@ -76,7 +75,7 @@ class BenchSource implements SyncSource {
     return this.cache
   }
 
-  async * getRecords (cids: CID[]): AsyncIterable<Uint8Array> {
+  async * getRecords (cids: string[]): AsyncIterable<Uint8Array> {
     for (const cid of cids) {
       const r = this.records.get(idKey(recordIdOf(cid)))
       if (r != null) yield r.bytes

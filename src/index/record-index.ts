@@ -234,6 +234,16 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return await this.readGrouped('body', cid)
   }
 
+  async bodies (cids: string[]): Promise<Array<Uint8Array | undefined>> {
+    const out: Array<Uint8Array | undefined> = []
+    for (let i = 0; i < cids.length; i += MAX_READ_BATCH) {
+      const keys = cids.slice(i, i + MAX_READ_BATCH)
+      const values = await this.read(async subs => await subs.body.getMany<string, Uint8Array>(keys, { valueEncoding: 'view' }))
+      for (const v of values) out.push(v ?? undefined)
+    }
+    return out
+  }
+
   /** A stored record's canonical bytes, counted or held (retired); undefined when this node does not store it */
   async stored (cid: string): Promise<Uint8Array | undefined> {
     const counted = await this.body(cid)

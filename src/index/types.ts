@@ -160,6 +160,9 @@ export interface RecordIndexApi {
   get(cid: string): Promise<RecordSummary | undefined>
   /** the record's canonical bytes, from the index (reads grouped into one getMany); undefined when not indexed */
   body(cid: string): Promise<Uint8Array | undefined>
+  /** the canonical bytes of many records, in the order asked (undefined for those not indexed): one read per
+   * MAX_READ_BATCH, for callers that know the whole list (sync serving a batch) */
+  bodies(cids: string[]): Promise<Array<Uint8Array | undefined>>
   /** a stored record's bytes, counted or held; undefined when not stored */
   stored(cid: string): Promise<Uint8Array | undefined>
   /** forget the held (stored, not counted) bodies of these records */

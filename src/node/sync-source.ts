@@ -7,7 +7,6 @@
  */
 import { OPEN_KINDS } from './private-traffic.ts'
 import type { Logger } from 'pino'
-import type { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
 import { createSyncItems, recordIdOf } from '../net/sync/items.ts'
 import { parseRecordTime } from '../records/time.ts'
@@ -18,7 +17,7 @@ import type { RecordEvent, RecordService } from './record-service.ts'
 
 /** Index page size while loading a collective's items */
 const PAGE = 1000
-/** Records `getRecords` reads at once: one grouped index read, and at most 64 × 64 KiB (the largest record) held */
+/** Records `getRecords` reads at once: one index read, and at most 64 × 64 KiB (the largest record) held */
 const READ_WINDOW = 64
 /** The key of a record's validFrom as canonical JSON writes it, up to the value's opening quote */
 const VALID_FROM_KEY = Buffer.from('"validFrom":"')
@@ -36,7 +35,7 @@ interface ScopeItems {
 
 export interface NodeSyncSourceComponents {
   /** what the node counts, and the record bodies it serves (the index is the record store) */
-  index: Pick<RecordIndexApi, 'query' | 'get' | 'body'>
+  index: Pick<RecordIndexApi, 'query' | 'get' | 'bodies'>
   records: () => RecordService
   /** the collectives this node takes part in */
   scopes: () => string[]
@@ -126,12 +125,12 @@ export class NodeSyncSource implements SyncSource {
     return { byCid, open }
   }
 
-  async * getRecords (cids: CID[], options: AbortOptions = {}): AsyncIterable<Uint8Array> {
-    // a window's reads start together, so the index answers them with one grouped read: read one by one, each
-    // record cost a LevelDB read call and snapshot of its own (a third of a serving holder's main thread)
+  async * getRecords (cids: string[], options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    // a window at a time, one LevelDB read for all of it: read one by one, each record cost a read call and a
+    // snapshot of its own (a third of a serving holder's main thread)
     for (let i = 0; i < cids.length; i += READ_WINDOW) {
       options.signal?.throwIfAborted()
-      const window = await Promise.all(cids.slice(i, i + READ_WINDOW).map(async cid => await this.c.index.body(cid.toString())))
+      const window = await this.c.index.bodies(cids.slice(i, i + READ_WINDOW))
       // a record retired since the snapshot is no longer counted, so no longer offered: skipped
       for (const bytes of window) if (bytes != null) yield bytes
     }

@@ -98,6 +98,32 @@ describe('RecordIndex', () => {
     }
   })
 
+  it('reads bodies one at a time or many in order, across read batches, as the bytes stored', async () => {
+    const { index, done } = await openTempIndex()
+    try {
+      const author = fakeDid()
+      // more than one getMany's worth (MAX_READ_BATCH, 1,024)
+      const records = Array.from({ length: 1100 }, (_, i) => makeAsset({ author, time: 1000 + i, title: `work ${i}` }))
+      await index.put(records)
+      const removed = records[3]
+      await index.remove([removed])
+      const asked = [fakeCid(), ...records.map(r => r.cid).reverse()]
+      const got = await index.bodies(asked)
+      assert.equal(got.length, asked.length)
+      assert.equal(got[0], undefined, 'never held')
+      for (let i = 1; i < asked.length; i++) {
+        const r = records[records.length - i]
+        if (r === removed) assert.equal(got[i], undefined, 'no longer counted')
+        else assert.deepEqual(Buffer.from(got[i]!), Buffer.from(r.bytes), r.cid)
+      }
+      assert.deepEqual(Buffer.from((await index.body(records[9].cid))!), Buffer.from(records[9].bytes))
+      assert.equal(await index.body(removed.cid), undefined)
+      assert.deepEqual(await index.bodies([]), [])
+    } finally {
+      await done()
+    }
+  })
+
   it('is idempotent: putting records again changes no byte on disk', async () => {
     const dir = await tempDir()
     const path = join(dir.path, 'index')

@@ -9,7 +9,6 @@ import { silentLogger } from '../../src/node/logger.ts'
 import type { RecordService } from '../../src/node/record-service.ts'
 import { fakeCid, fakeDid, iterate, makeAsset, openTempIndex } from '../index/fixtures.ts'
 import { issueRecord, nobleCrypto } from '../../src/records/index.ts'
-import { CID } from 'multiformats/cid'
 import { author, subjects } from '../records/helpers.ts'
 
 describe('NodeSyncSource', () => {
@@ -64,7 +63,7 @@ describe('NodeSyncSource', () => {
       asked.splice(40, 0, fakeCid())
       const expected = [...records].reverse().filter(r => r !== retired)
       const served: Uint8Array[] = []
-      for await (const bytes of source.getRecords(asked.map(c => CID.parse(c)))) served.push(bytes)
+      for await (const bytes of source.getRecords(asked)) served.push(bytes)
       assert.equal(served.length, expected.length)
       served.forEach((bytes, i) => { assert.deepEqual(Buffer.from(bytes), Buffer.from(expected[i].bytes), `record ${i}`) })
     } finally {
@@ -74,7 +73,7 @@ describe('NodeSyncSource', () => {
 
   it('gives a received record the timestamp its item has (validFrom), and none to bytes that are no record', () => {
     const source = new NodeSyncSource({
-      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, body: async () => undefined },
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [] },
       records: (): RecordService => { throw new Error('not used') },
       scopes: () => [],
       logger: silentLogger()

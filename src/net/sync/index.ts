@@ -29,7 +29,6 @@
 import { Sync } from './sync.ts'
 import type { SyncItems } from './items.ts'
 import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 /** What `ingest` made of a record a peer sent */
 export type IngestResult = 'added' | 'duplicate' | 'parked' | 'rejected'
@@ -60,8 +59,8 @@ export interface SyncSource {
    * only (a private collective's non-members get its open records, src/node/private-traffic.ts).
    */
   items(scope: string, options?: AbortOptions & { peer?: string }): Promise<SyncItems>
-  /** The bytes of the records named, in any order; records not held are skipped */
-  getRecords(cids: CID[], options?: AbortOptions): AsyncIterable<Uint8Array>
+  /** The bytes of the records named (record CID strings, canonical base32), in any order; records not held are skipped */
+  getRecords(cids: string[], options?: AbortOptions): AsyncIterable<Uint8Array>
   /**
    * The item timestamp of a record's bytes (the same function that placed it in `items`), or undefined when the
    * bytes carry none. Sync uses it to tell a record it asked for from one the peer pushes unasked; it must be cheap
@@ -204,6 +203,6 @@ export function createSync (components: SyncComponents, init: SyncInit = {}): Sy
 
 export { Sync } from './sync.ts'
 export { SYNC_PROTOCOL } from './constants.ts'
-export { createSyncItems, recordIdOf, recordCidOf } from './items.ts'
+export { createSyncItems, recordIdOf, recordCidOf, recordCidStringOf } from './items.ts'
 export type { SyncItems, SyncItem } from './items.ts'
 export * from './errors.ts'

@@ -10,6 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { JSON_CODEC, SHA2_256_CODE } from '../../records/constants.ts'
+import { recordCidFromDigest, recordDigestOf } from '../../records/cid.ts'
 import { InvalidCIDError } from '../../errors.ts'
 import { FINGERPRINT_BYTES, ID_BYTES } from './constants.ts'
 import { InvalidSyncItemsError } from './errors.ts'
@@ -97,6 +98,11 @@ export function createSyncItems (entries: Iterable<SyncItem>): SyncItems {
 
 /** The 32-byte id of a record CID (CIDv1, codec json, sha2-256); InvalidCIDError for anything else */
 export function recordIdOf (cid: CID | string): Uint8Array {
+  if (typeof cid === 'string') {
+    // the canonical spelling, read without a CID object; anything else is parsed in full below
+    const digest = recordDigestOf(cid)
+    if (digest != null) return digest
+  }
   let parsed: CID
   try {
     parsed = typeof cid === 'string' ? CID.parse(cid) : cid
@@ -112,6 +118,11 @@ export function recordIdOf (cid: CID | string): Uint8Array {
 /** The record CID an id stands for */
 export function recordCidOf (id: Uint8Array): CID {
   return CID.createV1(JSON_CODEC, Digest.create(SHA2_256_CODE, id))
+}
+
+/** The record CID string an id stands for (canonical base32), without a CID object */
+export function recordCidStringOf (id: Uint8Array): string {
+  return recordCidFromDigest(id)
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

@@ -209,6 +209,14 @@ export class Reconciler {
 
   /** The peer listed all its ids in our items [start, end): record what each side lacks */
   private compare (theirs: Uint8Array[], start: number, end: number, send: IndexRun[], want: Uint8Array[]): void {
+    if (theirs.length === 0) {
+      // they hold none of the range (a new member's first session): all of it goes, without a key per item
+      if (start === end) return
+      const last = send[send.length - 1]
+      if (last != null && last.end === start) last.end = end
+      else send.push({ start, end })
+      return
+    }
     const theirKeys = new Map<string, boolean>()
     for (const id of theirs) theirKeys.set(idKey(id), false)
     for (let i = start; i < end; i++) {

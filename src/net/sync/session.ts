@@ -14,14 +14,13 @@
 import { createHash } from 'node:crypto'
 import { MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
 import { SyncLimitError, SyncProtocolError, TooManyRejectedError, UnsolicitedRecordError, errorFromWire } from './errors.ts'
-import { recordCidOf } from './items.ts'
+import { recordCidStringOf } from './items.ts'
 import { Reconciler } from './reconcile.ts'
 import type { FramedStream } from './framing.ts'
 import type { ReconcileOptions, ReconcileStep } from './reconcile.ts'
 import type { SyncMessage } from './codec.ts'
 import type { IngestResult, SyncSource, SyncStats } from './index.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 export interface SessionInit {
   role: 'initiator' | 'responder'
@@ -354,15 +353,15 @@ export class Session {
   }
 }
 
-/** The CIDs of a job, RECORD_FETCH_BATCH at a time (a run of 100,000 items never becomes one array) */
-function * batches (job: Job, reconciler: Reconciler): Generator<CID[]> {
+/** The record CID strings of a job, RECORD_FETCH_BATCH at a time (a run of 100,000 items never becomes one array) */
+function * batches (job: Job, reconciler: Reconciler): Generator<string[]> {
   if (job.kind === 'ids') {
-    for (let k = 0; k < job.ids.length; k += RECORD_FETCH_BATCH) yield job.ids.slice(k, k + RECORD_FETCH_BATCH).map(recordCidOf)
+    for (let k = 0; k < job.ids.length; k += RECORD_FETCH_BATCH) yield job.ids.slice(k, k + RECORD_FETCH_BATCH).map(recordCidStringOf)
     return
   }
   for (let i = job.start; i < job.end; i += RECORD_FETCH_BATCH) {
-    const cids: CID[] = []
-    for (let k = i; k < Math.min(job.end, i + RECORD_FETCH_BATCH); k++) cids.push(recordCidOf(reconciler.items.id(k).slice()))
+    const cids: string[] = []
+    for (let k = i; k < Math.min(job.end, i + RECORD_FETCH_BATCH); k++) cids.push(recordCidStringOf(reconciler.items.id(k)))
     yield cids
   }
 }

@@ -14,7 +14,6 @@ import { sync } from '../../../src/net/sync/index.ts'
 import type { IngestContext, IngestResult, SyncInit, SyncProtocol, SyncSource } from '../../../src/net/sync/index.ts'
 import type { SyncItem, SyncItems } from '../../../src/net/sync/items.ts'
 import type { Libp2p } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 /** Records starting with this byte after the timestamp are refused by MemorySource.ingest */
 export const POISON = 0xee
@@ -79,7 +78,7 @@ export class MemorySource implements SyncSource {
     return this.cache
   }
 
-  async * getRecords (cids: CID[]): AsyncIterable<Uint8Array> {
+  async * getRecords (cids: string[]): AsyncIterable<Uint8Array> {
     for (const cid of cids) {
       if (this.failGetRecordsAfter != null && this.failGetRecordsAfter-- <= 0) throw new Error('store failed on purpose')
       const r = this.records.get(idKey(recordIdOf(cid)))
