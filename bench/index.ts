@@ -274,9 +274,12 @@ const TERMS: SubjectByKind['license']['terms'] = {
 }
 
 type RawDb = Level<string, string>
-type RawBatch = Array<{ type: 'put', key: string, value: string }>
+type RawBatch = Array<{ type: 'put', key: string, value: string } | { type: 'put', key: string, value: Uint8Array, valueEncoding: 'view' }>
 
-const rawPut = (sublevel: string, key: string, value: string): RawBatch[number] => ({ type: 'put', key: `!${sublevel}!${key}`, value })
+/** A raw put under a sublevel's key prefix; a record body (bytes) as the bytes, as the index writes it */
+const rawPut = (sublevel: string, key: string, value: string | Uint8Array): RawBatch[number] => typeof value === 'string'
+  ? { type: 'put', key: `!${sublevel}!${key}`, value }
+  : { type: 'put', key: `!${sublevel}!${key}`, value, valueEncoding: 'view' }
 
 /**
  * The key/values the index writes for new records (generation.ts `writeBatch`), as raw puts under the sublevels'
@@ -346,7 +349,8 @@ async function writeBoth (index: RecordIndex, raw: RawDb, entries: RawEntries, r
   }
   const intoRaw = async (): Promise<number> => {
     const t = performance.now()
-    for (const b of batches) await raw.batch(b)
+    // bodies carry their own valueEncoding (view), which the string-typed database signature does not list
+    for (const b of batches) await raw.batch(b as Array<{ type: 'put', key: string, value: string }>)
     return performance.now() - t
   }
   if (indexFirst) {

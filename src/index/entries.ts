@@ -13,7 +13,8 @@ import { part, position, SEP } from './keys.ts'
 export interface IndexEntry {
   sublevel: SublevelName
   key: string
-  value: string
+  /** text, but for the `body` entry: the record's canonical bytes as they are (written without a string between) */
+  value: string | Uint8Array
   /** A marker shared by many records (same key, same empty value): writing it again changes nothing, so a writer
    * that knows it is on disk may skip it */
   shared?: true
@@ -127,15 +128,13 @@ export function successorKey (author: string, previous: string, cid: string): st
 }
 
 /** Every entry a record adds, except the author head and the counters, which depend on what is already indexed */
-const bodyDecoder = new TextDecoder()
-
 export function entriesOf (record: ValidRecord, summary: RecordSummary = summarize(record)): IndexEntry[] {
   const cid = part(record.cid, 'cid')
   const pos = position(record.time, cid)
   const out: IndexEntry[] = [
     { sublevel: 'summary', key: cid, value: encodeSummary(summary) },
     // the body too: lineage reports read hundreds of records per answer, and one Level read beats one file each
-    { sublevel: 'body', key: cid, value: bodyDecoder.decode(record.bytes) },
+    { sublevel: 'body', key: cid, value: record.bytes },
     { sublevel: 'time', key: pos, value: '' },
     { sublevel: 'kind', key: record.kind + SEP + pos, value: '' },
     { sublevel: 'author', key: part(record.author, 'issuer') + SEP + pos, value: '' }
