@@ -7,7 +7,7 @@
  * KeyObjects are cached per key. The caches are bounded (least recently used goes first): records arrive from
  * arbitrary peers, and each new author must not grow memory forever.
  */
-import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
+import { createPrivateKey, hash, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import type { Ed25519, RecordCrypto } from '../records/types.ts'
 
@@ -56,7 +56,8 @@ function hex (bytes: Uint8Array): string {
 }
 
 function digest (data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest()
+  // one-shot: no Hash object per record
+  return hash('sha256', data, 'buffer')
 }
 
 function wrap (prefix: Uint8Array, key: Uint8Array): Buffer {

@@ -87,7 +87,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     if (!(input instanceof Uint8Array) || (options.source !== 'gossip' && options.source !== 'sync') || input.byteLength > this.init.records.maxBytes) {
       return await this.ingestNew(input, options, false)
     }
-    const cid = recordCidString(input, this.components.crypto)
+    const cid = options.cid ?? recordCidString(input, this.components.crypto)
     const arriving = this.arriving.get(cid)
     if (arriving != null && arriving.scope === options.scope) {
       const first = await arriving.run.catch(() => undefined)

@@ -52,6 +52,9 @@ export interface IngestOptions {
   peer?: string
   /** the collective whose topic or sync session carried the record: a record naming another is refused */
   scope?: string
+  /** the CID of these bytes, when the caller hashed them already (a sync session does, to check it asked for
+   * them); only ever computed from the bytes passed, never taken from a peer */
+  cid?: string
 }
 
 /** A record arrived on a collective's topic or sync session but names no collective or another one */

@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
 import { createSyncItems, recordIdOf } from '../net/sync/items.ts'
 import { parseRecordTime } from '../records/time.ts'
+import { recordCidFromDigest } from '../records/cid.ts'
 import type { SyncItem, SyncItems } from '../net/sync/items.ts'
 import type { IngestContext, IngestResult, SyncSource } from '../net/sync/index.ts'
 import type { RecordIndexApi } from '../index/types.ts'
@@ -166,7 +167,13 @@ export class NodeSyncSource implements SyncSource {
 
   async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
     try {
-      const outcome = await this.c.records().ingest(bytes, { source: 'sync', signal: context.signal, scope: context.scope, peer: context.peer.toString() })
+      const outcome = await this.c.records().ingest(bytes, {
+        source: 'sync',
+        signal: context.signal,
+        scope: context.scope,
+        peer: context.peer.toString(),
+        ...(context.id != null ? { cid: recordCidFromDigest(context.id) } : {})
+      })
       return outcome.status
     } catch (err: any) {
       this.log.info({ peer: context.peer.toString(), scope: context.scope, code: err.code, msg: err.message }, 'record from sync refused')

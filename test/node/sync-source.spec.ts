@@ -3,6 +3,7 @@
  * `reset()` (the index was rebuilt) it is loaded again from what the index holds now.
  */
 import { describe, it } from 'node:test'
+import { createHash } from 'node:crypto'
 import assert from 'node:assert/strict'
 import { NodeSyncSource } from '../../src/node/sync-source.ts'
 import { silentLogger } from '../../src/node/logger.ts'
@@ -69,6 +70,25 @@ describe('NodeSyncSource', () => {
     } finally {
       await done()
     }
+  })
+
+  it('hands ingest the CID of the digest the session computed, so the bytes are not hashed again', async () => {
+    const seen: Array<Record<string, unknown>> = []
+    const source = new NodeSyncSource({
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [] },
+      records: () => ({ ingest: async (_bytes: Uint8Array, options: Record<string, unknown>) => { seen.push(options); return { status: 'added' } } }) as unknown as RecordService,
+      scopes: () => [],
+      logger: silentLogger()
+    })
+    const record = issueRecord('asset', subjects().asset, { signer: author, crypto: nobleCrypto })
+    const peer = { toString: () => 'peer-1' } as any
+    const id = new Uint8Array(createHash('sha256').update(record.bytes).digest())
+    assert.equal(await source.ingest(record.bytes, { scope: 'c', peer, id }), 'added')
+    assert.equal(seen[0].cid, record.cid)
+    assert.equal(seen[0].source, 'sync')
+    // without the digest, ingest hashes the bytes itself
+    assert.equal(await source.ingest(record.bytes, { scope: 'c', peer }), 'added')
+    assert.equal(seen[1].cid, undefined)
   })
 
   it('gives a received record the timestamp its item has (validFrom), and none to bytes that are no record', () => {

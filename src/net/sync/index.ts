@@ -41,6 +41,9 @@ export interface IngestContext {
   peer: PeerId
   /** fires when the session ends early */
   signal?: AbortSignal
+  /** the sha2-256 digest of the record's bytes (its item id), computed by the session already: a source need not
+   * hash the bytes again to name the record */
+  id?: Uint8Array
 }
 
 /**

@@ -11,7 +11,7 @@
  *     writes DONE once the reconciliation is over and nothing is owed;
  *   - ingests in flight, awaited before the session reports.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
 import { SyncLimitError, SyncProtocolError, TooManyRejectedError, UnsolicitedRecordError, errorFromWire } from './errors.ts'
 import { recordCidStringOf } from './items.ts'
@@ -285,7 +285,7 @@ export class Session {
     }
     // only what we asked for, once (protocols/sync.md §3.3, §8): anything else is refused before ingest sees it,
     // so a peer cannot push records nobody asked for, nor make the node judge one record twice in a session
-    const id = new Uint8Array(createHash('sha256').update(bytes).digest())
+    const id = new Uint8Array(hash('sha256', bytes, 'buffer'))
     if (!this.reconciler!.solicits(id, this.init.source.timestampOf(bytes))) {
       this.stats.recordsUnsolicited++
       this.rejected(new UnsolicitedRecordError('a record this session never asked for, or received already'))
@@ -298,7 +298,7 @@ export class Session {
     this.ingesting++
     this.ingestingBytes += bytes.length
     const { source, peer, signal } = this.init
-    source.ingest(bytes, { scope: this.scope, peer, signal })
+    source.ingest(bytes, { scope: this.scope, peer, signal, id })
       .then((result) => { this.count(result) }, (err) => { this.rejected(err) })
       .finally(() => {
         this.ingesting--
