@@ -255,8 +255,10 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     let counted = 0
     let reached = (): void => {}
     const caughtUp = new Promise<void>(resolve => { reached = resolve })
+    let firstAt: number | undefined
     const onRecord = ({ record }: { record: { cid: string, collective?: string } }): void => {
       if (record.collective === loaded.id || record.cid === loaded.id) counted++
+      firstAt ??= performance.now()
       if (counted >= loaded.total) reached()
     }
     b.records.on('record', onRecord)
@@ -269,7 +271,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     const holderCpu = await holder.ask<{ seconds: number, threads: ThreadCpu }>({ type: 'cpu' })
     const cpu = { holderSeconds: holderCpu.seconds, holderThreads: holderCpu.threads, joinerSeconds: cpuSeconds(joinerCpu), joinerThreads: threadCpuSince(joinerThreads) }
     const wireBytes = sessions.reduce((n, s) => n + s.bytesReceived + s.bytesSent, 0)
-    log(`  caught up ${loaded.total} records in ${seconds.toFixed(1)} s`)
+    log(`  caught up ${loaded.total} records in ${seconds.toFixed(1)} s (the first counted after ${(((firstAt ?? started) - started) / 1000).toFixed(2)} s: join and session start)`)
     if (process.env.NET_BENCH_DEBUG != null) for (const s of sessions) log(`  session ${s.role} rounds ${s.rounds} sent ${s.bytesSent} got ${s.bytesReceived} records received ${s.recordsReceived} added ${s.recordsAdded} duplicate ${s.recordsDuplicate} ${s.ms} ms`)
 
     // (b) a fresh asset on the holder, read on the joiner through its gateway (bitswap underneath)

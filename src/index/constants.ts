@@ -22,6 +22,9 @@ export const BATCH_RECORDS = 512
 /** Fingerprint entries read per page by `iterateFingerprints()` (one short read each, so no read spans a swap) */
 export const FINGERPRINT_PAGE = 2048
 
+/** Keys read per page by `collectiveRecords()` (keys only, ~130 bytes each) */
+export const KEY_PAGE = 4096
+
 /** Keys per getMany of the door's grouped reads (summaries, bodies): bounds one read's memory and latency */
 export const MAX_READ_BATCH = 1024
 

@@ -18,14 +18,14 @@ import type {
   RecordSummary, SearchHit, SearchQuery, StoredBody
 } from './types.ts'
 import {
-  BATCH_RECORDS, FINGERPRINT_PAGE, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, SCHEMA_VERSIONS_WITHOUT_SUCCESSORS, TEE_BACKLOG_RECORDS,
+  BATCH_RECORDS, FINGERPRINT_PAGE, KEY_PAGE, MAX_READ_BATCH, MAX_SUCCESSORS, SCHEMA_VERSION, SCHEMA_VERSIONS_WITHOUT_SUCCESSORS, TEE_BACKLOG_RECORDS,
   UPGRADABLE_SCHEMA_VERSIONS
 } from './constants.ts'
 import type { FingerprintEntryValue } from './fingerprint-entries.ts'
 import { decodeSummary } from './entries.ts'
 import { IndexSchemaError } from './errors.ts'
 import { IndexGeneration, META_COUNT, META_VERSION } from './generation.ts'
-import { positionCid, SEP, SEP_END } from './keys.ts'
+import { decodeTime, positionCid, SEP, SEP_END } from './keys.ts'
 import { runLineage } from './lineage.ts'
 import { runQuery } from './query.ts'
 import { runSearch } from './search.ts'
@@ -289,6 +289,22 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
       }
       if (page.length < FINGERPRINT_PAGE) return
       after = page[page.length - 1][0]
+    }
+  }
+
+  async * collectiveRecords (collective: string): AsyncGenerator<{ cid: string, time: number }> {
+    const prefix = collective + SEP
+    const lt = collective + SEP_END
+    let after = prefix
+    while (true) {
+      // pages, so no read stays open across a swap or a slow consumer
+      const page = await this.read(async subs => await subs.collective.keys({ gt: after, lt, limit: KEY_PAGE }).all())
+      for (const key of page) {
+        const pos = key.slice(prefix.length)
+        yield { cid: positionCid(pos), time: decodeTime(pos) }
+      }
+      if (page.length < KEY_PAGE) return
+      after = page[page.length - 1]
     }
   }
 

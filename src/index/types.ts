@@ -178,6 +178,9 @@ export interface RecordIndexApi {
   successors(author: string, previous: string, limit?: number): Promise<string[]>
   /** every indexed fingerprint of the counted asset records (of one algorithm, or all), in key order; paged reads */
   iterateFingerprints(alg?: string): AsyncIterable<IndexedFingerprint>
+  /** The counted records listed under a collective (as `query({ collective })` lists them), as time and CID only,
+   * oldest first, read from the keys of the time-ordered entries alone: no summary is read */
+  collectiveRecords(collective: string): AsyncIterable<{ cid: string, time: number }>
   /** the latest record CID of an author's chain */
   head(author: string): Promise<string | undefined>
   count(): Promise<number>

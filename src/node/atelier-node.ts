@@ -194,7 +194,7 @@ export class AtelierNode {
     const traffic = new PrivateTraffic()
     const syncSource = new NodeSyncSource({
       servesAll: (scope, peer) => traffic.servesAll(scope, peer),
-      index: { query: async (q) => await this.index.query(q), get: async (cid) => await this.index.get(cid), bodies: async (cids) => await this.index.bodies(cids) },
+      index: { query: async (q) => await this.index.query(q), get: async (cid) => await this.index.get(cid), bodies: async (cids) => await this.index.bodies(cids), collectiveRecords: (id) => this.index.collectiveRecords(id) },
       records: () => this.records,
       scopes: () => this.collectives.joinedIds(),
       logger: this.log

@@ -14,6 +14,7 @@ import { recordCidFromDigest } from '../records/cid.ts'
 import type { SyncItem, SyncItems } from '../net/sync/items.ts'
 import type { IngestContext, IngestResult, SyncSource } from '../net/sync/index.ts'
 import type { RecordIndexApi } from '../index/types.ts'
+import type { RecordKind } from '../records/types.ts'
 import type { RecordEvent, RecordService } from './record-service.ts'
 
 /** Index page size while loading a collective's items */
@@ -36,7 +37,7 @@ interface ScopeItems {
 
 export interface NodeSyncSourceComponents {
   /** what the node counts, and the record bodies it serves (the index is the record store) */
-  index: Pick<RecordIndexApi, 'query' | 'get' | 'bodies'>
+  index: Pick<RecordIndexApi, 'query' | 'get' | 'bodies' | 'collectiveRecords'>
   records: () => RecordService
   /** the collectives this node takes part in */
   scopes: () => string[]
@@ -113,15 +114,17 @@ export class NodeSyncSource implements SyncSource {
     // the charter is part of its collective's set, whether or not the index files it under the collective
     const charter = await this.c.index.get(scope)
     if (charter != null) { byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) }); open.add(charter.cid) }
-    let cursor: string | undefined
-    do {
-      const page = await this.c.index.query({ collective: scope, limit: PAGE, cursor, order: 'asc' })
-      for (const s of page.items) {
-        byCid.set(s.cid, { timestamp: s.time, id: recordIdOf(s.cid) })
-        if (OPEN_KINDS.has(s.kind)) open.add(s.cid)
-      }
-      cursor = page.cursor ?? undefined
-    } while (cursor != null)
+    // every record from the index keys alone (no summary read: the first session after a start waited for 100,000
+    // of them to be read and parsed); the few of the open kinds by a query each
+    for await (const r of this.c.index.collectiveRecords(scope)) byCid.set(r.cid, { timestamp: r.time, id: recordIdOf(r.cid) })
+    for (const kind of OPEN_KINDS) {
+      let cursor: string | undefined
+      do {
+        const page = await this.c.index.query({ collective: scope, kind: kind as RecordKind, limit: PAGE, cursor, order: 'asc' })
+        for (const s of page.items) open.add(s.cid)
+        cursor = page.cursor ?? undefined
+      } while (cursor != null)
+    }
     this.log.debug({ scope, items: byCid.size }, 'sync items loaded')
     return { byCid, open }
   }

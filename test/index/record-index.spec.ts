@@ -124,6 +124,30 @@ describe('RecordIndex', () => {
     }
   })
 
+  it('lists a collective\'s records from its keys, oldest first, across pages, and no other collective\'s', async () => {
+    const { index, done } = await openTempIndex()
+    try {
+      const author = fakeDid()
+      const a = fakeCid()
+      const b = fakeCid()
+      // more than one page (KEY_PAGE, 4,096), times out of order, two records at one time
+      const inA = Array.from({ length: 4200 }, (_, i) => makeAsset({ author, time: 10_000 + ((i * 7919) % 4200), collective: a }))
+      inA.push(makeAsset({ author, time: 10_000, collective: a }))
+      const others = [makeAsset({ author, time: 5, collective: b }), makeAsset({ author, time: 6 })]
+      await index.put([...inA, ...others])
+      const listed: Array<{ cid: string, time: number }> = []
+      for await (const r of index.collectiveRecords(a)) listed.push(r)
+      const expected = inA.map(r => ({ cid: r.cid, time: r.time })).sort((x, y) => x.time - y.time || (x.cid < y.cid ? -1 : 1))
+      assert.deepEqual(listed, expected)
+      const inB: string[] = []
+      for await (const r of index.collectiveRecords(b)) inB.push(r.cid)
+      assert.deepEqual(inB, [others[0].cid])
+      for await (const _ of index.collectiveRecords(fakeCid())) assert.fail('an unknown collective lists nothing')
+    } finally {
+      await done()
+    }
+  })
+
   it('is idempotent: putting records again changes no byte on disk', async () => {
     const dir = await tempDir()
     const path = join(dir.path, 'index')

@@ -75,7 +75,7 @@ describe('NodeSyncSource', () => {
   it('hands ingest the CID of the digest the session computed, so the bytes are not hashed again', async () => {
     const seen: Array<Record<string, unknown>> = []
     const source = new NodeSyncSource({
-      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [] },
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [], collectiveRecords: async function * () {} },
       records: () => ({ ingest: async (_bytes: Uint8Array, options: Record<string, unknown>) => { seen.push(options); return { status: 'added' } } }) as unknown as RecordService,
       scopes: () => [],
       logger: silentLogger()
@@ -93,7 +93,7 @@ describe('NodeSyncSource', () => {
 
   it('gives a received record the timestamp its item has (validFrom), and none to bytes that are no record', () => {
     const source = new NodeSyncSource({
-      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [] },
+      index: { query: async () => { throw new Error('not used') }, get: async () => undefined, bodies: async () => [], collectiveRecords: async function * () {} },
       records: (): RecordService => { throw new Error('not used') },
       scopes: () => [],
       logger: silentLogger()
