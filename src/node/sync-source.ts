@@ -115,13 +115,14 @@ export class NodeSyncSource implements SyncSource {
     const charter = await this.c.index.get(scope)
     if (charter != null) { byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) }); open.add(charter.cid) }
     // every record from the index keys alone (no summary read: the first session after a start waited for 100,000
-    // of them to be read and parsed); the few of the open kinds by a query each
+    // of them to be read and parsed); the few of the open kinds from the kind index, by a query per kind (a query
+    // naming the collective too would walk the collective's records and read each summary)
     for await (const r of this.c.index.collectiveRecords(scope)) byCid.set(r.cid, { timestamp: r.time, id: recordIdOf(r.cid) })
     for (const kind of OPEN_KINDS) {
       let cursor: string | undefined
       do {
-        const page = await this.c.index.query({ collective: scope, kind: kind as RecordKind, limit: PAGE, cursor, order: 'asc' })
-        for (const s of page.items) open.add(s.cid)
+        const page = await this.c.index.query({ kind: kind as RecordKind, limit: PAGE, cursor, order: 'asc' })
+        for (const s of page.items) if (s.collective === scope && byCid.has(s.cid)) open.add(s.cid)
         cursor = page.cursor ?? undefined
       } while (cursor != null)
     }
