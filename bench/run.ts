@@ -13,7 +13,7 @@ import { benchCar, carTable } from './car.ts'
 import { benchIndex, toMarkdown as indexTable } from './index.ts'
 import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
 import { benchSync, syncBenchTable } from './sync.ts'
-import { benchNetwork, networkBenchTable } from './network.ts'
+import { benchNetworkInChild, networkBenchTable } from './network.ts'
 import { benchGossip, gossipBenchTable } from './gossip.ts'
 import { benchConvergence, convergenceSection } from './convergence.ts'
 import { withDaemonFlags } from './util.ts'
@@ -46,7 +46,7 @@ log('sync: late joiner, small difference …')
 const syncResult = await benchSync({ records: quick ? 20_000 : 100_000 })
 
 log('network: late joiner through the whole node, bitswap fetch …')
-const network = await benchNetwork({ records: quick ? 10_000 : 100_000, fetchMiB: quick ? 16 : 64, log })
+const network = await benchNetworkInChild({ records: quick ? 10_000 : 100_000, fetchMiB: quick ? 16 : 64 })
 log('gossip: 10 node processes at 200 records/s …')
 const gossip = await benchGossip(quick ? { seconds: 5 } : {})
 log('convergence (issue 9): collective ingest, removal, 3/7 partition, outsider flood …')
