@@ -55,6 +55,11 @@ type State = 'closed' | 'opening' | 'open' | 'stale' | 'closing'
 
 const bodyEncoder = new TextEncoder()
 
+/** Record bodies as the bytes LevelDB holds (no string between: every caller wants bytes) */
+async function readBodies (subs: Sublevels, keys: string[]): Promise<Array<Uint8Array | undefined>> {
+  return await subs.body.getMany<string, Uint8Array>(keys, { valueEncoding: 'view' })
+}
+
 /** A read waiting for the next grouped getMany of its sublevel: summaries come back as text, bodies as bytes */
 interface GroupedRead { cid: string, resolve: (v: any) => void, reject: (err: Error) => void }
 
@@ -213,9 +218,8 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     queueMicrotask(() => {
       const batch = queue.splice(0, MAX_READ_BATCH)
       const keys = batch.map(b => b.cid)
-      // bodies as the bytes LevelDB holds: every caller wants bytes, and a string between would be decoded and encoded
       const read = name === 'body'
-        ? async (subs: Sublevels) => await subs.body.getMany<string, Uint8Array>(keys, { valueEncoding: 'view' })
+        ? async (subs: Sublevels) => await readBodies(subs, keys)
         : async (subs: Sublevels) => await subs.summary.getMany(keys)
       this.read<Array<string | Uint8Array | undefined>>(read).then(values => {
         values.forEach((v, i) => { batch[i].resolve(v ?? undefined) })
@@ -238,7 +242,7 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     const out: Array<Uint8Array | undefined> = []
     for (let i = 0; i < cids.length; i += MAX_READ_BATCH) {
       const keys = cids.slice(i, i + MAX_READ_BATCH)
-      const values = await this.read(async subs => await subs.body.getMany<string, Uint8Array>(keys, { valueEncoding: 'view' }))
+      const values = await this.read(async subs => await readBodies(subs, keys))
       for (const v of values) out.push(v ?? undefined)
     }
     return out

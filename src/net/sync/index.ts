@@ -206,6 +206,6 @@ export function createSync (components: SyncComponents, init: SyncInit = {}): Sy
 
 export { Sync } from './sync.ts'
 export { SYNC_PROTOCOL } from './constants.ts'
-export { createSyncItems, recordIdOf, recordCidOf, recordCidStringOf } from './items.ts'
+export { createSyncItems, recordIdOf, recordCidOf } from './items.ts'
 export type { SyncItems, SyncItem } from './items.ts'
 export * from './errors.ts'

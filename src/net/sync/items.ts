@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { JSON_CODEC, SHA2_256_CODE } from '../../records/constants.ts'
-import { recordCidFromDigest, recordDigestOf } from '../../records/cid.ts'
+import { recordDigestOf } from '../../records/cid.ts'
 import { InvalidCIDError } from '../../errors.ts'
 import { FINGERPRINT_BYTES, ID_BYTES } from './constants.ts'
 import { InvalidSyncItemsError } from './errors.ts'
@@ -118,11 +118,6 @@ export function recordIdOf (cid: CID | string): Uint8Array {
 /** The record CID an id stands for */
 export function recordCidOf (id: Uint8Array): CID {
   return CID.createV1(JSON_CODEC, Digest.create(SHA2_256_CODE, id))
-}
-
-/** The record CID string an id stands for (canonical base32), without a CID object */
-export function recordCidStringOf (id: Uint8Array): string {
-  return recordCidFromDigest(id)
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

@@ -14,7 +14,7 @@
 import { hash } from 'node:crypto'
 import { MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
 import { SyncLimitError, SyncProtocolError, TooManyRejectedError, UnsolicitedRecordError, errorFromWire } from './errors.ts'
-import { recordCidStringOf } from './items.ts'
+import { recordCidFromDigest } from '../../records/cid.ts'
 import { Reconciler } from './reconcile.ts'
 import type { FramedStream } from './framing.ts'
 import type { ReconcileOptions, ReconcileStep } from './reconcile.ts'
@@ -356,12 +356,12 @@ export class Session {
 /** The record CID strings of a job, RECORD_FETCH_BATCH at a time (a run of 100,000 items never becomes one array) */
 function * batches (job: Job, reconciler: Reconciler): Generator<string[]> {
   if (job.kind === 'ids') {
-    for (let k = 0; k < job.ids.length; k += RECORD_FETCH_BATCH) yield job.ids.slice(k, k + RECORD_FETCH_BATCH).map(recordCidStringOf)
+    for (let k = 0; k < job.ids.length; k += RECORD_FETCH_BATCH) yield job.ids.slice(k, k + RECORD_FETCH_BATCH).map(recordCidFromDigest)
     return
   }
   for (let i = job.start; i < job.end; i += RECORD_FETCH_BATCH) {
     const cids: string[] = []
-    for (let k = i; k < Math.min(job.end, i + RECORD_FETCH_BATCH); k++) cids.push(recordCidStringOf(reconciler.items.id(k)))
+    for (let k = i; k < Math.min(job.end, i + RECORD_FETCH_BATCH); k++) cids.push(recordCidFromDigest(reconciler.items.id(k)))
     yield cids
   }
 }
