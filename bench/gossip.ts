@@ -12,7 +12,7 @@
  * 10 processes, and 10,000 records with the 10 nodes in one process, whose single swamped event loop delays pings
  * the way the design notes measured.
  *
- *   node bench/gossip.ts [--quick] [--no-flood] [--rate N] [--nodes N] [--seconds N]
+ *   node bench/gossip.ts [--quick] [--no-flood] [--flood N] [--in-process-flood N] [--rate N] [--nodes N] [--seconds N]
  *
  * The same file is the child process (run with --gossip-child); the parent drives it over IPC.
  */
@@ -77,6 +77,9 @@ export interface GossipRunResult {
   connectionsClosed: number
   /** CPU time per node from the start of publishing to the report, ms (user + system) */
   cpuPerNodeMs: number
+  /** gossip messages (record copies, duplicates included) a node sent / received in that time, mean over nodes */
+  copiesSentPerNode: number
+  copiesReceivedPerNode: number
   /** wall time from the start of publishing to the report, ms */
   wallMs: number
   /** CPU per node per second with the mesh up and nothing published (heartbeats, pings, timers), ms */
@@ -143,6 +146,25 @@ type ChildRequest =
   | { id: number, type: 'cpu' }
   | { id: number, type: 'stop' }
 
+/** Messages this node's router sent and received since the last 'mark', duplicates included (see countCopies) */
+const copies = { sent: 0, received: 0 }
+
+/**
+ * Count the messages a gossipsub router sends and receives, by wrapping its per-peer RPC methods. They are not part of
+ * its public interface, so a router without them is left alone and the counts stay NaN: the table then says so rather
+ * than printing zeros.
+ */
+function countCopies (router: any): void {
+  if (typeof router?.sendRpc !== 'function' || typeof router?.handleReceivedRpc !== 'function') {
+    copies.sent = copies.received = Number.NaN
+    return
+  }
+  const send = router.sendRpc.bind(router)
+  const receive = router.handleReceivedRpc.bind(router)
+  router.sendRpc = (id: unknown, rpc: { messages?: unknown[] }) => { copies.sent += rpc.messages?.length ?? 0; return send(id, rpc) }
+  router.handleReceivedRpc = (from: unknown, rpc: { messages?: unknown[] }) => { copies.received += rpc.messages?.length ?? 0; return receive(from, rpc) }
+}
+
 async function childMain (): Promise<void> {
   const { generateKeyPair } = await import('@libp2p/crypto/keys')
   const { createLibp2p } = await import('libp2p')
@@ -177,6 +199,7 @@ async function childMain (): Promise<void> {
         libp2p = await createLibp2p({ ...base, services: { ...base.services, pubsub: gossipsubService() } } as any)
         libp2p.addEventListener('connection:close', () => { connectionsClosed++ })
         gossip = createGossipChannel(libp2p)
+        countCopies(libp2p.services.pubsub)
         gossip.start()
         gossip.join(collective, async (data: Uint8Array) => {
           const record = validateRecord(data, { crypto: nativeCrypto })
@@ -222,6 +245,8 @@ async function childMain (): Promise<void> {
         return { count: records.length, bytes: records.reduce((n, r) => n + r.bytes.byteLength, 0) }
       }
       case 'mark':
+        copies.sent = 0
+        copies.received = 0
         cpuAtStart = process.cpuUsage()
         connectionsClosed = 0
         await profiler?.start()
@@ -248,7 +273,7 @@ async function childMain (): Promise<void> {
       case 'report': {
         const cpu = process.cpuUsage(cpuAtStart)
         await profiler?.stop()
-        return { published, received: [...received.entries()], invalid, connectionsClosed, cpuMs: (cpu.user + cpu.system) / 1000, stats: gossip.stats() }
+        return { published, received: [...received.entries()], invalid, connectionsClosed, cpuMs: (cpu.user + cpu.system) / 1000, stats: gossip.stats(), copies: { ...copies } }
       }
       case 'stop':
         gossip?.stop()
@@ -444,7 +469,8 @@ async function runCluster (spec: RunSpec): Promise<GossipRunResult & { meanRecor
     const wallMs = performance.now() - wallBefore
 
     const reports = await Promise.all(children.map(async c => await c.ask<{
-      published: Array<[string, number]>, received: Array<[string, number]>, invalid: number, connectionsClosed: number, cpuMs: number
+      published: Array<[string, number]>, received: Array<[string, number]>, invalid: number, connectionsClosed: number, cpuMs: number,
+      copies: { sent: number, received: number }
     }>({ type: 'report' })))
     const publishedAt = new Map<string, { t: number, node: number }>()
     reports.forEach((r, node) => { for (const [cid, t] of r.published) publishedAt.set(cid, { t, node }) })
@@ -498,6 +524,8 @@ async function runCluster (spec: RunSpec): Promise<GossipRunResult & { meanRecor
       allMax: toAll.at(-1) ?? Number.NaN,
       connectionsClosed: reports.reduce((n, r) => n + r.connectionsClosed, 0),
       cpuPerNodeMs: reports.reduce((n, r) => n + r.cpuMs, 0) / reports.length,
+      copiesSentPerNode: reports.reduce((n, r) => n + r.copies.sent, 0) / reports.length,
+      copiesReceivedPerNode: reports.reduce((n, r) => n + r.copies.received, 0) / reports.length,
       wallMs,
       idleCpuPerNodeMsPerSecond,
       machineBusy: cpuBefore != null && cpuAfter != null ? (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total) : Number.NaN,
@@ -663,6 +691,17 @@ const int = (n: number): string => n.toLocaleString('en')
 const pct1 = (x: number): string => Number.isNaN(x) ? '–' : `${(100 * x).toFixed(0)} %`
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(a === b ? 0 : 2)} %`
 
+/**
+ * What a node spends per record copy it sends or receives, once its one validation per record is taken out: (CPU per
+ * node per record − validation alone) / (copies sent + received per node per record)
+ */
+function copyUs (run: GossipRunResult, validationUs: number): string {
+  const perRecordUs = run.cpuPerNodeMs / run.records * 1000
+  const copiesPerRecord = (run.copiesSentPerNode + run.copiesReceivedPerNode) / run.records
+  if (!Number.isFinite(copiesPerRecord) || copiesPerRecord === 0) return '–'
+  return `${((perRecordUs - validationUs) / copiesPerRecord).toFixed(0)} µs`
+}
+
 /** The results as markdown */
 export function gossipBenchTable (r: GossipBenchResult): string {
   const s = r.steady
@@ -686,14 +725,17 @@ export function gossipBenchTable (r: GossipBenchResult): string {
     `| CPU per node per record | ${perRecordUs.toFixed(0)} µs = **${(perRecordUs / r.validationUs).toFixed(2)}×** validation alone, one thread, same run (${r.validationUs.toFixed(0)} µs) | ≤ 1.5× |`,
     `| … of which a node spends idle (mesh up, nothing published: ${s.idleCpuPerNodeMsPerSecond.toFixed(1)} ms CPU per s) | ${idleUs.toFixed(0)} µs = ${(idleUs / r.validationUs).toFixed(2)}× | |`,
     `| … and the rest, what records cost | ${(perRecordUs - idleUs).toFixed(0)} µs = ${((perRecordUs - idleUs) / r.validationUs).toFixed(2)}× | |`,
+    `| copies of each record a node sends / receives (duplicates included; 1 received is the least) | ${(s.copiesSentPerNode / s.records).toFixed(2)} / ${(s.copiesReceivedPerNode / s.records).toFixed(2)} | |`,
+    `| … CPU per copy handled, beyond one validation | ${copyUs(s, r.validationUs)} | |`,
     `| machine CPU busy while measuring (all processes) / used by these nodes | ${pct1(s.machineBusy)} / ${pct1(s.benchShare)} | |`
   ]
   if (r.flood.length > 0) {
     lines.push('', `Flood: ${int(r.flood[0].records)} records published as fast as ${r.publishers} publishers can, once per connection monitor setting.`, '',
-      '| connection monitor | delivered / expected | lost | connections closed | last delivery after | p99 to all nodes | machine busy / ours |',
-      '|---|---|---|---|---|---|---|')
+      '| connection monitor | delivered / expected | lost | connections closed | last delivery after | records/s | p99 to all nodes | machine busy / ours | CPU per node per record | copies sent / received per node per record | CPU per copy beyond validation |',
+      '|---|---|---|---|---|---|---|---|---|---|---|')
     for (const f of r.flood) {
-      lines.push(`| ${f.monitor} | ${int(f.delivered)} / ${int(f.expected)} | ${int(f.expected - f.delivered)} | ${int(f.connectionsClosed)} | ${f.seconds.toFixed(1)} s | ${ms(f.allP99)} | ${pct1(f.machineBusy)} / ${pct1(f.benchShare)} |`)
+      const us = f.cpuPerNodeMs / f.records * 1000
+      lines.push(`| ${f.monitor} | ${int(f.delivered)} / ${int(f.expected)} | ${int(f.expected - f.delivered)} | ${int(f.connectionsClosed)} | ${f.seconds.toFixed(1)} s | ${int(Math.round(f.records / f.seconds))} | ${ms(f.allP99)} | ${pct1(f.machineBusy)} / ${pct1(f.benchShare)} | ${us.toFixed(0)} µs = ${(us / r.validationUs).toFixed(2)}× | ${(f.copiesSentPerNode / f.records).toFixed(2)} / ${(f.copiesReceivedPerNode / f.records).toFixed(2)} | ${copyUs(f, r.validationUs)} |`)
     }
   }
   if (r.inProcessFlood.length > 0) {
@@ -722,8 +764,8 @@ if (process.argv[2] === CHILD_FLAG) {
     rate: flag('--rate'),
     nodes: flag('--nodes'),
     seconds: flag('--seconds') ?? (quick ? 5 : 15),
-    flood: process.argv.includes('--no-flood') ? 0 : (quick ? 500 : 2000),
-    inProcessFlood: process.argv.includes('--no-flood') ? 0 : (quick ? 2000 : 10_000),
+    flood: process.argv.includes('--no-flood') ? 0 : (flag('--flood') ?? (quick ? 500 : 2000)),
+    inProcessFlood: process.argv.includes('--no-flood') ? 0 : (flag('--in-process-flood') ?? (quick ? 2000 : 10_000)),
     log
   })
   process.stdout.write(gossipBenchTable(result) + '\n')
