@@ -32,6 +32,8 @@ const WARM_UP_SECONDS = 5
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 /** Seconds the mesh stays up with nothing published, to measure a node's fixed CPU cost */
 const IDLE_SECONDS = 5
+/** Message size of the transport-floor stream: about one gossiped attestation (927 bytes on average) */
+const RECORD_BYTES_FOR_FLOOR = 930
 
 export interface GossipBenchOptions {
   /** node processes. @default 10 */
@@ -99,6 +101,8 @@ export interface GossipBenchResult {
   steady: GossipRunResult
   /** the limit, measured in the same run: CPU per record of `validateRecord` alone on one thread (same kind of records), µs */
   validationUs: number
+  /** the limit per copy, measured in the same run: CPU per message on a raw libp2p stream, sender + receiver, µs */
+  copyFloorUs: number
   flood: GossipRunResult[]
   inProcessFlood: InProcessFloodResult[]
 }
@@ -656,6 +660,53 @@ export async function validationAloneUs (count = 3000): Promise<number> {
   return (cpu.user + cpu.system) / count
 }
 
+/** The protocol of the transport-floor stream (bench only) */
+const FLOOR_PROTOCOL = '/atelier-bench/copy-floor/1.0.0'
+
+/**
+ * The other limit, in the same run: CPU per message of `bytes` sent from one libp2p node to another on one raw stream
+ * (the node's own transports: TCP, noise, yamux), sender and receiver together, both nodes in this process. Each
+ * message is its own `send`, as gossipsub sends each copy; a pause every 16 messages lets both sides wake up as they
+ * would between gossip messages. Half of it is what one copy sent, or one received, costs below gossipsub.
+ */
+export async function streamCopyFloorUs (bytes: number, count = 20_000): Promise<number> {
+  const { generateKeyPair } = await import('@libp2p/crypto/keys')
+  const { createLibp2p } = await import('libp2p')
+  const { buildLibp2pOptions } = await import('../src/net/libp2p-config.ts')
+  const make = async (): Promise<any> => await createLibp2p(buildLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK }) as any)
+  const [a, b] = [await make(), await make()]
+  try {
+    let received = 0
+    let target = 0
+    let done: (() => void) | undefined
+    await b.handle(FLOOR_PROTOCOL, (stream: any) => {
+      stream.addEventListener('message', (evt: { data: { byteLength: number } }) => {
+        received += evt.data.byteLength
+        if (received >= target) done?.()
+      })
+    })
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], FLOOR_PROTOCOL)
+    const message = new Uint8Array(bytes).fill(7)
+    const run = async (n: number): Promise<number> => {
+      received = 0
+      target = n * bytes
+      const all = new Promise<void>(resolve => { done = resolve })
+      const before = process.cpuUsage()
+      for (let i = 0; i < n; i++) {
+        if (!stream.send(message)) await new Promise<void>(resolve => { stream.addEventListener('drain', () => { resolve() }, { once: true }) })
+        if (i % 16 === 15) await new Promise(resolve => setImmediate(resolve))
+      }
+      await all
+      const cpu = process.cpuUsage(before)
+      return (cpu.user + cpu.system) / n
+    }
+    await run(2_000)
+    return await run(count)
+  } finally {
+    await Promise.all([a.stop(), b.stop()])
+  }
+}
+
 /** Run the gossip benchmark */
 export async function benchGossip (options: GossipBenchOptions = {}): Promise<GossipBenchResult> {
   const nodes = options.nodes ?? 10
@@ -667,6 +718,7 @@ export async function benchGossip (options: GossipBenchOptions = {}): Promise<Go
   const log = options.log ?? (() => {})
   const perPublisher = Math.round((rate * seconds) / publishers)
   const validationUs = await validationAloneUs()
+  const copyFloorUs = await streamCopyFloorUs(RECORD_BYTES_FOR_FLOOR)
   const steady = await runCluster({
     label: 'steady', monitor: 'ours', nodes, dials, publishers, perPublisher, warmPerPublisher: Math.round((rate * WARM_UP_SECONDS) / publishers), intervalMs: (1000 * publishers) / rate, log
   })
@@ -683,7 +735,7 @@ export async function benchGossip (options: GossipBenchOptions = {}): Promise<Go
   if (inProcessRecords > 0) {
     for (const monitor of ['libp2p default', 'ours'] as const) inProcess.push(await inProcessFlood(monitor, nodes, dials, inProcessRecords, log))
   }
-  return { nodes, dials, publishers, rate, meanRecordBytes: steady.meanRecordBytes, steady, validationUs, flood, inProcessFlood: inProcess }
+  return { nodes, dials, publishers, rate, meanRecordBytes: steady.meanRecordBytes, steady, validationUs, copyFloorUs, flood, inProcessFlood: inProcess }
 }
 
 const ms = (n: number): string => Number.isNaN(n) ? '–' : `${n.toFixed(1)} ms`
@@ -708,6 +760,8 @@ export function gossipBenchTable (r: GossipBenchResult): string {
   const perRecordUs = s.cpuPerNodeMs / s.records * 1000
   // the idle cost over the measured window, spread over its records
   const idleUs = s.idleCpuPerNodeMsPerSecond * (s.wallMs / 1000) / s.records * 1000
+  // a floor for this topology: every copy a node sends or receives costs at least a raw stream message's half
+  const floorUs = r.validationUs + (s.copiesSentPerNode + s.copiesReceivedPerNode) / s.records * r.copyFloorUs / 2
   const lines = [
     `${r.nodes} node processes on 127.0.0.1, each dialling ${r.dials} others; ${r.publishers} of them publish signed records`,
     `(attestations, ${r.meanRecordBytes} bytes on average) at ${r.rate} records/s in total; every node validates every`,
@@ -726,7 +780,8 @@ export function gossipBenchTable (r: GossipBenchResult): string {
     `| … of which a node spends idle (mesh up, nothing published: ${s.idleCpuPerNodeMsPerSecond.toFixed(1)} ms CPU per s) | ${idleUs.toFixed(0)} µs = ${(idleUs / r.validationUs).toFixed(2)}× | |`,
     `| … and the rest, what records cost | ${(perRecordUs - idleUs).toFixed(0)} µs = ${((perRecordUs - idleUs) / r.validationUs).toFixed(2)}× | |`,
     `| copies of each record a node sends / receives (duplicates included; 1 received is the least) | ${(s.copiesSentPerNode / s.records).toFixed(2)} / ${(s.copiesReceivedPerNode / s.records).toFixed(2)} | |`,
-    `| … CPU per copy handled, beyond one validation | ${copyUs(s, r.validationUs)} | |`,
+    `| … CPU per copy handled, beyond one validation | ${copyUs(s, r.validationUs)}; a ${RECORD_BYTES_FOR_FLOOR}-byte message on a raw libp2p stream (TCP + noise + yamux), half of sent + received, same run: ${(r.copyFloorUs / 2).toFixed(0)} µs | |`,
+    `| the least a node could spend per record with these copies: one validation + each copy at the raw stream's cost | ${floorUs.toFixed(0)} µs = ${(floorUs / r.validationUs).toFixed(2)}× validation | |`,
     `| machine CPU busy while measuring (all processes) / used by these nodes | ${pct1(s.machineBusy)} / ${pct1(s.benchShare)} | |`
   ]
   if (r.flood.length > 0) {
