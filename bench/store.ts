@@ -25,7 +25,9 @@
  *   and reads a POST body and throws it away; this process is the client as for the daemon. That is the floor of
  *   moving the bytes over a 127.0.0.1 socket with HTTP/1.1 framing, on the same two processes' CPUs.
  *   A serve must read the blocks and send them, so its floor is the slower of raw get and loopback GET; an HTTP
- *   add is bounded by sha256, put and loopback POST.
+ *   add is bounded by sha256, put and loopback POST. Raw get reads each block into a new buffer, as `getBytes` and
+ *   a plain `store.read` do; the daemon's /ipfs route reads leaves into buffers it reuses (src/store/buffer-pool.ts),
+ *   so it can beat raw get: its tighter limit is loopback GET.
  * For RSS the reference is the same process's RSS after start (a process cannot peak below what it holds idle).
  *
  * Each measured process is a child with the daemon's Node flags and malloc settings, so its RSS is its own. Temp

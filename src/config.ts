@@ -111,6 +111,11 @@ export interface StoreConfig {
   fsync: boolean
   /** How long a gc waits for adds, imports and pins in progress before answering busy, ms. @default 30000 */
   gcWaitMs: number
+  /**
+   * Buffers of 1 MiB the gateway reads served files into and reuses (src/store/buffer-pool.ts), all requests together;
+   * 0 reads every block into a new buffer. Kept once allocated: this is memory the daemon holds after serving. @default 24
+   */
+  serveBuffers: number
 }
 
 export interface SyncConfig {
@@ -302,7 +307,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       readAhead: positiveInt(pick(l => l.store?.readAhead, d.store.readAhead), 'store.readAhead'),
       chunkSize: positiveInt(pick(l => l.store?.chunkSize, d.store.chunkSize), 'store.chunkSize'),
       fsync: bool(pick(l => l.store?.fsync, d.store.fsync), 'store.fsync'),
-      gcWaitMs: positiveInt(pick(l => l.store?.gcWaitMs, d.store.gcWaitMs), 'store.gcWaitMs')
+      gcWaitMs: positiveInt(pick(l => l.store?.gcWaitMs, d.store.gcWaitMs), 'store.gcWaitMs'),
+      serveBuffers: positiveInt(pick(l => l.store?.serveBuffers, d.store.serveBuffers), 'store.serveBuffers', true)
     },
     sync: {
       intervalMs: positiveInt(pick(l => l.sync?.intervalMs, d.sync.intervalMs), 'sync.intervalMs')

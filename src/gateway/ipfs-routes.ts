@@ -19,6 +19,7 @@
  */
 import { Readable } from 'node:stream'
 import { InvalidRequestError, RangeNotSatisfiableError } from '../errors.ts'
+import { sendBorrowed } from './borrowed-send.ts'
 import { locateContent } from './locate-content.ts'
 import type { PeerFetch } from './locate-content.ts'
 import type { ContentStat, ContentStore, StoreReadOptions } from '../store/types.ts'
@@ -143,6 +144,12 @@ export async function ipfsRoutes (app: FastifyInstance, opts: IpfsRoutesOptions)
     }
     reply.header('content-length', length)
     if (head || length === 0) return await reply.send()
+    if (stat.type === 'file') {
+      // leaves read into buffers the store lends and takes back once written: no new buffer per block (buffer-pool.ts)
+      const body = await primed(store.read(stat.cid, { ...readOptions, offset, length, borrow: true }))
+      await sendBorrowed(reply, body, chunk => { store.giveBack(chunk) })
+      return reply
+    }
     const body = await primed(readBytes(store, stat, offset, length, readOptions))
     return await reply.send(toReadable(body))
   }

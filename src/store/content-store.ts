@@ -26,8 +26,10 @@ import { GcLock } from './gc-lock.ts'
 import { assertWhole, leafSkippingWalker } from './pin-walker.ts'
 import { parseCid, resolveCidPath } from './resolve.ts'
 import { decodeUnixFS, fileRoot, readFileRange, walkDag } from './reader.ts'
+import { BufferPool } from './buffer-pool.ts'
+import type { BufferPoolStats } from './buffer-pool.ts'
 import type { NodeBlockstore } from './record-blockstore.ts'
-import type { BlockLoader, LinkFinder } from './reader.ts'
+import type { BlockLoader, LeafLoader, LinkFinder } from './reader.ts'
 import { CHUNKINGS } from './types.ts'
 import type { AddContentOptions, AddedContent, AddedDirectory, ContentStat, ContentStore, GcOptions, PinInfo, PinOptions, PinSource, ReadOptions, StoreReadOptions } from './types.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -40,6 +42,8 @@ export interface ContentStoreInit {
   chunkSize: number
   /** How long a gc waits for adds, imports and pins in progress, ms (config `store.gcWaitMs`). @default 30 s */
   gcWaitMs?: number
+  /** Buffers of 1 MiB that `read({ borrow: true })` lends, all readers together (config `store.serveBuffers`). @default 0 */
+  serveBuffers?: number
 }
 
 export interface ContentStoreComponents {
@@ -75,6 +79,8 @@ export class HeliaContentStore implements ContentStore {
   readonly #readAhead: number
   readonly #chunkSize: number
   readonly #gcWaitMs: number
+  /** what borrowing reads lend (buffer-pool.ts): a leaf of up to MAX_CHUNK_SIZE, plus the byte that shows a longer file */
+  readonly #pool: BufferPool
   readonly #links: LinkFinder
   readonly #syncPins?: () => Promise<void>
   /** adds, imports and pins hold it shared, gc alone (gc-lock.ts) */
@@ -95,6 +101,7 @@ export class HeliaContentStore implements ContentStore {
     this.#readAhead = init.readAhead
     this.#chunkSize = init.chunkSize
     this.#gcWaitMs = init.gcWaitMs ?? DEFAULT_GC_WAIT_MS
+    this.#pool = new BufferPool({ bufferBytes: MAX_CHUNK_SIZE + 1, maxBuffers: init.serveBuffers ?? 0 })
     this.#links = async (cid, bytes) => {
       const codec = await this.#helia.getCodec(cid.code)
       return [...createUnsafe({ cid, bytes, codec }).links()].map(([, link]) => link)
@@ -245,7 +252,34 @@ export class HeliaContentStore implements ContentStore {
       throw new RangeNotSatisfiableError(`offset ${offset} is past the end of ${cid} (${root.size} bytes)`, { details: { size: root.size } })
     }
     const end = options.length == null ? root.size : Math.min(root.size, offset + options.length)
-    yield * readFileRange(root, offset, end, this.#loader(options), this.#readAhead, options)
+    const load = this.#loader(options)
+    yield * readFileRange(root, offset, end, load, this.#readAhead, options, options.borrow === true ? this.#leafLoader(load, options) : undefined)
+  }
+
+  giveBack (chunk: Uint8Array): void {
+    this.#pool.giveBack(chunk)
+  }
+
+  lentBuffers (): BufferPoolStats {
+    return this.#pool.stats()
+  }
+
+  /** Raw leaves read into borrowed buffers where one is free, else as `load` reads them (the network too, if allowed) */
+  #leafLoader (load: BlockLoader, options: StoreReadOptions): LeafLoader {
+    const pool = this.#pool
+    return {
+      load: async (cid, size, opts) => {
+        try {
+          const bytes = await this.#blocks.getBytesBorrowed(cid, size, pool, opts ?? options)
+          if (bytes != null) return bytes
+        } catch (err) {
+          // not held here: the loader fetches it from peers when the read allows, or reports it missing
+          if (!(err instanceof NotFoundError) || options.offline !== false) throw err
+        }
+        return await load(cid, opts)
+      },
+      giveBack: (bytes) => { pool.giveBack(bytes) }
+    }
   }
 
   async getBlock (cidOrPath: string, options: StoreReadOptions = {}): Promise<Uint8Array> {

@@ -19,6 +19,7 @@ import path from 'node:path'
 import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast } from 'blockstore-fs/sharding'
 import { NotFoundError } from '../errors.ts'
+import type { BufferPool } from './buffer-pool.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
@@ -154,7 +155,41 @@ export class FastFsBlockstore extends FsBlockstore {
     }
   }
 
-  /** One buffer per block (our NotFoundError carries the name `NotFoundError` the Helia stack checks for) */
+  /**
+   * A raw block of `size` bytes read into a buffer borrowed from `pool`: a view of exactly its bytes, which the caller
+   * gives back with `pool.giveBack` once nothing reads them any more. Undefined when this read cannot borrow: not a raw
+   * block, no buffer to lend, or the file is not `size` bytes long (the caller reads it with `getBytes`, and its own
+   * size check reports the corruption). NotFoundError when it is not stored. Every failure gives the buffer back.
+   */
+  async getBytesBorrowed (cid: CID, size: number, pool: BufferPool, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    if (cid.code !== RAW_CODE || cid.multihash.code === IDENTITY) return undefined
+    options.signal?.throwIfAborted()
+    // one byte more than expected, so a longer file shows as such
+    const buffer = pool.borrow(size + 1)
+    if (buffer == null) return undefined
+    let handle: fs.FileHandle | undefined
+    try {
+      handle = await fs.open(this.pathOf(cid), 'r')
+      let filled = 0
+      while (filled < buffer.byteLength) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.byteLength - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      if (filled !== size) {
+        pool.giveBack(buffer)
+        return undefined
+      }
+      return buffer.subarray(0, size)
+    } catch (err: any) {
+      pool.giveBack(buffer)
+      if (err.code === 'ENOENT') throw new NotFoundError(`block ${cid} is not stored here`, { cause: err })
+      throw err
+    } finally {
+      await handle?.close()
+    }
+  }
+
   /** The block's length from the file system, without reading it */
   async sizeOf (cid: CID): Promise<number> {
     if (cid.multihash.code === IDENTITY) return cid.multihash.digest.byteLength

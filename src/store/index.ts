@@ -124,7 +124,8 @@ export function createContentStore<S extends BaseLibp2pServices = BaseLibp2pServ
   const store = new HeliaContentStore({ helia, blocks: blockstore, ...(syncPins != null ? { syncPins } : {}) }, {
     readAhead: init.config.readAhead,
     chunkSize: init.config.chunkSize,
-    gcWaitMs: init.config.gcWaitMs
+    gcWaitMs: init.config.gcWaitMs,
+    serveBuffers: init.config.serveBuffers
   })
 
   let status: ContentStoreNode['status'] = 'stopped'

@@ -21,6 +21,15 @@ import type { CID } from 'multiformats/cid'
 /** Loads one block's bytes; throws NotFoundError when it cannot be had */
 export type BlockLoader = (cid: CID, options?: AbortOptions) => Promise<Uint8Array>
 
+/**
+ * Loads a raw leaf whose size the parent declares, possibly into a borrowed buffer (src/store/buffer-pool.ts), and
+ * takes such buffers back. `giveBack` of bytes that were not borrowed does nothing.
+ */
+export interface LeafLoader {
+  load: (cid: CID, size: number, options?: AbortOptions) => Promise<Uint8Array>
+  giveBack: (bytes: Uint8Array) => void
+}
+
 /** Gives the CIDs a block links to (for codecs other than dag-pb and raw) */
 export type LinkFinder = (cid: CID, bytes: Uint8Array) => Promise<CID[]>
 
@@ -78,15 +87,18 @@ export function fileRoot (cid: CID, bytes: Uint8Array): FileRoot {
 /**
  * Yield bytes [start, end) of the file, in order.
  * `root` comes from `fileRoot`; `start`/`end` must already lie within [0, root.size].
+ * With `leaves`, raw leaves are loaded through it and the chunks yielded from them may be views of borrowed buffers:
+ * the consumer gives each chunk back (`leaves.giveBack`) once done with it. Chunks loaded but not yielded (an early
+ * return, an error) are given back here.
  */
-export async function * readFileRange (root: FileRoot, start: number, end: number, load: BlockLoader, readAhead: number, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
+export async function * readFileRange (root: FileRoot, start: number, end: number, load: BlockLoader, readAhead: number, options: AbortOptions = {}, leaves?: LeafLoader): AsyncGenerator<Uint8Array> {
   if (end <= start) return
   if (root.node == null || root.unixfs == null) {
     yield viewOf(root.bytes, start, end)
     return
   }
   const spans = fileSpans(root.cid, Promise.resolve(root.bytes), start, end, 0, load, readAhead, options)
-  yield * loadInOrder(spans, load, readAhead, options)
+  yield * loadInOrder(spans, load, readAhead, options, leaves)
 }
 
 /** Depth-first walk of the spans that make up [start, end) of the file rooted at `cid` */
@@ -151,16 +163,24 @@ async function * fileSpans (cid: CID, bytesP: Promise<Uint8Array>, start: number
 }
 
 /** Load leaf spans with up to `readAhead` loads in flight, yielding their bytes in order */
-async function * loadInOrder (spans: AsyncIterable<Span>, load: BlockLoader, readAhead: number, options: AbortOptions): AsyncGenerator<Uint8Array> {
+async function * loadInOrder (spans: AsyncIterable<Span>, load: BlockLoader, readAhead: number, options: AbortOptions, leaves?: LeafLoader): AsyncGenerator<Uint8Array> {
   const window: Array<Promise<Uint8Array>> = []
   const fetch = async (span: Span): Promise<Uint8Array> => {
     if (span.bytes != null) return viewOf(span.bytes, span.start, span.end)
     const cid = span.cid as CID
-    const bytes = await load(cid, options)
+    const bytes = leaves != null && span.size != null ? await leaves.load(cid, span.size, options) : await load(cid, options)
     if (span.size != null && bytes.byteLength !== span.size) {
+      leaves?.giveBack(bytes)
       throw new CorruptBlockError(`block ${cid} is ${bytes.byteLength} bytes, its parent says ${span.size}`)
     }
     return viewOf(bytes, span.start, span.end)
+  }
+  /** The next chunk in order, or undefined for an empty one (given back, not yielded) */
+  const next = async (): Promise<Uint8Array | undefined> => {
+    const out = await (window.shift() as Promise<Uint8Array>)
+    if (out.byteLength > 0) return out
+    leaves?.giveBack(out)
+    return undefined
   }
   try {
     for await (const span of spans) {
@@ -168,15 +188,17 @@ async function * loadInOrder (spans: AsyncIterable<Span>, load: BlockLoader, rea
       p.catch(() => {}) // observed when awaited
       window.push(p)
       if (window.length >= readAhead) {
-        const out = await (window.shift() as Promise<Uint8Array>)
-        if (out.byteLength > 0) yield out
+        const out = await next()
+        if (out != null) yield out
       }
     }
     while (window.length > 0) {
-      const out = await (window.shift() as Promise<Uint8Array>)
-      if (out.byteLength > 0) yield out
+      const out = await next()
+      if (out != null) yield out
     }
   } finally {
+    // loads still in flight were never yielded: their buffers go back as they land
+    if (leaves != null) for (const p of window) p.then(bytes => { leaves.giveBack(bytes) }, () => {})
     window.length = 0
   }
 }

@@ -2,6 +2,7 @@
  * The content and block store: Helia over blockstore-fs (blocks) and a Level datastore.
  * Records are blocks too (codec json). `src/store/index.ts` exports `createContentStore()`.
  */
+import type { BufferPoolStats } from './buffer-pool.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CarImportResult } from './car-import.ts'
 import type { DirectoryEntry } from './directory.ts'
@@ -102,6 +103,12 @@ export interface ReadOptions extends StoreReadOptions {
   offset?: number
   /** bytes to read from `offset`; clamped to the end of the file. @default to the end */
   length?: number
+  /**
+   * Read leaves into buffers the store lends (src/store/buffer-pool.ts) where it has one free. The caller must then
+   * hand every chunk it received to `giveBack` once nothing reads its bytes any more (for a socket: in the write's
+   * callback), and must not touch a chunk after that: its buffer is lent again. @default false
+   */
+  borrow?: boolean
 }
 
 /** What the node and gateway need of storage */
@@ -115,6 +122,10 @@ export interface ContentStore {
    * RangeNotSatisfiableError (offset past the end) are thrown by the first `next()`, before any byte is yielded.
    */
   read(cidOrPath: string, options?: ReadOptions): AsyncIterable<Uint8Array>
+  /** Take back a chunk of a `borrow` read; anything else is ignored */
+  giveBack(chunk: Uint8Array): void
+  /** The lending of `borrow` reads: buffers out on loan, free, allocated */
+  lentBuffers(): BufferPoolStats
   /** One block's bytes (a path is resolved first) */
   getBlock(cidOrPath: string, options?: StoreReadOptions): Promise<Uint8Array>
   /** True when the block is stored locally (never asks the network) */

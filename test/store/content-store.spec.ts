@@ -84,6 +84,46 @@ describe('HeliaContentStore', () => {
     await assert.rejects(collect(node.store.read(fileCid, { offset: -1 })), { name: 'InvalidRequestError' })
   })
 
+  it('reads into lent buffers when asked: the same bytes, each chunk lent until given back, loads in flight given back on an early stop', async () => {
+    const seen = new Set<ArrayBufferLike>()
+    const parts: Buffer[] = []
+    for await (const chunk of node.store.read(fileCid, { borrow: true })) {
+      parts.push(Buffer.from(chunk)) // a copy: the chunk itself goes back below
+      seen.add(chunk.buffer)
+      assert.ok(node.store.lentBuffers().lent >= 1, 'the chunk in hand is still lent')
+      node.store.giveBack(chunk)
+      node.store.giveBack(chunk) // twice: ignored
+    }
+    assert.ok(Buffer.concat(parts).equals(file))
+    const lending = node.store.lentBuffers()
+    assert.equal(lending.lent, 0)
+    assert.ok(lending.allocated >= 1 && lending.allocated <= 8, `lent from its own buffers (8 at most), got ${JSON.stringify(lending)}`)
+    assert.ok(seen.size <= lending.allocated, 'buffers are reused, not allocated per leaf')
+
+    // a range that starts and ends inside leaves: views of lent buffers, byte-exact
+    const ranged: Buffer[] = []
+    for await (const chunk of node.store.read(fileCid, { offset: CHUNK - 10, length: 3 * CHUNK, borrow: true })) {
+      ranged.push(Buffer.from(chunk))
+      node.store.giveBack(chunk)
+    }
+    assert.ok(Buffer.concat(ranged).equals(file.subarray(CHUNK - 10, 4 * CHUNK - 10)))
+
+    // stop after the first chunk: the read-ahead loads are given back as they land
+    for await (const chunk of node.store.read(fileCid, { borrow: true })) {
+      node.store.giveBack(chunk)
+      break
+    }
+    const deadline = Date.now() + 5000
+    while (node.store.lentBuffers().lent > 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+    assert.equal(node.store.lentBuffers().lent, 0)
+
+    // without borrow, nothing is lent: chunks are the reader's to keep
+    const before = node.store.lentBuffers().allocated
+    const plain = await collect(node.store.read(fileCid))
+    assert.ok(plain.equals(file))
+    assert.deepEqual(node.store.lentBuffers(), { lent: 0, free: before, allocated: before })
+  })
+
   it('stats files, raw blocks and records', async () => {
     assert.deepEqual(await node.store.stat(fileCid), { cid: fileCid, type: 'file', size: file.byteLength })
     const small = await node.store.addContent(pieces(Buffer.from('hello')))

@@ -28,7 +28,7 @@ export async function removeHome (home: string): Promise<void> {
 export async function startStore (home: string, config: Partial<StoreConfig> = {}, privateKey?: PrivateKey): Promise<ContentStoreNode> {
   const node = createContentStore({
     home,
-    config: { readAhead: config.readAhead ?? 4, chunkSize: config.chunkSize ?? 256 * 1024, fsync: config.fsync ?? true, gcWaitMs: config.gcWaitMs ?? 30_000 },
+    config: { readAhead: config.readAhead ?? 4, chunkSize: config.chunkSize ?? 256 * 1024, fsync: config.fsync ?? true, gcWaitMs: config.gcWaitMs ?? 30_000, serveBuffers: config.serveBuffers ?? 8 },
     privateKey: privateKey ?? await generateKeyPair('Ed25519'),
     listen: LOOPBACK
   })

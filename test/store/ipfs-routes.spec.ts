@@ -5,7 +5,12 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { CarReader } from '@ipld/car'
+import { truncate } from 'node:fs/promises'
+import { get } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import * as dagPb from '@ipld/dag-pb'
 import Fastify from 'fastify'
+import type { CID } from 'multiformats/cid'
 import { isAtelierError } from '../../src/errors.ts'
 import { ipfsRoutes, sniff } from '../../src/gateway/ipfs-routes.ts'
 import { servedMediaType } from '../../src/gateway/media-type.ts'
@@ -247,5 +252,89 @@ describe('/ipfs routes', () => {
     const ranged = await fetch(`${address}/ipfs/${cid}`, { headers: { range: 'bytes=100-199' } })
     assert.equal(ranged.status, 206)
     assert.ok(Buffer.from(await ranged.arrayBuffer()).equals(file.subarray(100, 200)))
+    await waitFor(() => node.store.lentBuffers().lent === 0, 'the client that left gave its buffers back')
+  })
+
+  it('serves files through lent buffers and gets every one back, many clients at once and more than it can lend', async () => {
+    const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` : await app.listen({ host: '127.0.0.1', port: 0 })
+    // a second file, so that a buffer given back too early would show one file's bytes inside the other
+    const other = testBytes(2 * 1024 * 1024 + 99)
+    const otherCid = (await node.store.addContent(pieces(other))).cid
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+    const wants = [
+      { url: `/ipfs/${cid}`, sha: sha(file) },
+      { url: `/ipfs/${otherCid}`, sha: sha(other) },
+      { url: `/ipfs/${cid}`, range: 'bytes=131000-2000000', sha: sha(file.subarray(131000, 2000001)) },
+      { url: `/ipfs/${otherCid}`, range: 'bytes=5-', sha: sha(other.subarray(5)) }
+    ]
+    // 12 requests at once: each wants up to readAhead (4) buffers and the store lends 8 in all
+    const got = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      const want = wants[i % wants.length]
+      const res = await fetch(`${address}${want.url}`, want.range != null ? { headers: { range: want.range } } : {})
+      return { want, status: res.status, sha: sha(Buffer.from(await res.arrayBuffer())) }
+    }))
+    for (const g of got) {
+      assert.equal(g.status, g.want.range != null ? 206 : 200)
+      assert.equal(g.sha, g.want.sha, `${g.want.url} ${g.want.range ?? ''}: bytes differ`)
+    }
+    const lending = node.store.lentBuffers()
+    assert.ok(lending.allocated > 0 && lending.allocated <= 8, `lent from at most its 8 buffers, got ${JSON.stringify(lending)}`)
+    await waitFor(() => node.store.lentBuffers().lent === 0, 'every buffer came back')
+  })
+
+  it('keeps a slow client\'s buffers lent until its socket took them, while other clients borrow', async () => {
+    const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` : await app.listen({ host: '127.0.0.1', port: 0 })
+    const other = testBytes(3 * 1024 * 1024 + 3)
+    const otherCid = (await node.store.addContent(pieces(other))).cid
+    // bigger than what loopback's socket buffers take in before the server's writes must wait (4 MiB to send here)
+    const big = testBytes(16 * 1024 * 1024 + 1)
+    const bigCid = (await node.store.addContent(pieces(big))).cid
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+    // the slow client: takes its response and reads nothing for a while, so the server's writes of it queue up
+    const slow = new Promise<string>((resolve, reject) => {
+      get(`${address}/ipfs/${bigCid}`, res => {
+        res.pause()
+        const parts: Buffer[] = []
+        res.on('data', (b: Buffer) => { parts.push(b) })
+        res.on('end', () => { resolve(sha(Buffer.concat(parts))) })
+        res.on('error', reject)
+        setTimeout(() => { res.resume() }, 400)
+      }).on('error', reject)
+    })
+    await new Promise(resolve => setTimeout(resolve, 100))
+    // meanwhile others read the other file through the same lender: a buffer the slow client gave back too early
+    // would be filled with the other file's bytes before the slow client's socket sent it
+    const others = await Promise.all(Array.from({ length: 6 }, async () => sha(Buffer.from(await (await fetch(`${address}/ipfs/${otherCid}`)).arrayBuffer()))))
+    for (const got of others) assert.equal(got, sha(other))
+    assert.equal(await slow, sha(big), 'the slow client got its own bytes')
+    await waitFor(() => node.store.lentBuffers().lent === 0, 'every buffer came back')
+  })
+
+  it('cuts the connection when a leaf turns out corrupt mid-body, and gets its buffers back', async () => {
+    const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` : await app.listen({ host: '127.0.0.1', port: 0 })
+    const bad = testBytes(1024 * 1024 + 5)
+    const badCid = (await node.store.addContent(pieces(bad))).cid
+    // shorten the file of the fifth leaf: its parent still declares the full size
+    const leaves = await leafCids(node, badCid)
+    const path = node.blockstore.pathOf(leaves[4])
+    await truncate(path, 1000)
+    const res = await fetch(`${address}/ipfs/${badCid}`)
+    assert.equal(res.status, 200, 'the head went before the bad leaf was read')
+    await assert.rejects(res.arrayBuffer(), 'the body is cut short, not completed with wrong bytes')
+    await waitFor(() => node.store.lentBuffers().lent === 0, 'buffers came back after the cut')
   })
 })
+
+async function waitFor (test: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!test()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+/** The CIDs of a file's leaves, in order (the root's links: the test files are one level deep) */
+async function leafCids (node: ContentStoreNode, root: string): Promise<CID[]> {
+  const block = await node.store.getBlock(root)
+  return dagPb.decode(block).Links.map(l => l.Hash)
+}
