@@ -339,13 +339,19 @@ export async function splitRoyalties (view: LineageView, assetCid: string, money
 
 /** Sum the lines per did: largest amount first, ties by did */
 function payeesOf (lines: RoyaltyLine[]): RoyaltyPayee[] {
-  const byDid = new Map<string, RoyaltyPayee>()
+  const byDid = new Map<string, { payee: RoyaltyPayee, pathKeys: Set<string> }>()
   for (const line of lines) {
     let p = byDid.get(line.did)
-    if (p == null) byDid.set(line.did, (p = { did: line.did, amount: 0, paths: [] }))
-    p.amount += line.amount
-    const key = line.path.join(' ')
-    if (p.paths.length < MAX_PATHS_PER_PAYEE && !p.paths.some(q => q.join(' ') === key)) p.paths.push(line.path)
+    if (p == null) byDid.set(line.did, (p = { payee: { did: line.did, amount: 0, paths: [] }, pathKeys: new Set() }))
+    p.payee.amount += line.amount
+    // a payee's paths are compared by key, each path joined once (not once per comparison)
+    if (p.payee.paths.length < MAX_PATHS_PER_PAYEE) {
+      const key = line.path.join(' ')
+      if (!p.pathKeys.has(key)) {
+        p.pathKeys.add(key)
+        p.payee.paths.push(line.path)
+      }
+    }
   }
-  return [...byDid.values()].sort((a, b) => b.amount - a.amount || (a.did < b.did ? -1 : a.did > b.did ? 1 : 0))
+  return [...byDid.values()].map(p => p.payee).sort((a, b) => b.amount - a.amount || (a.did < b.did ? -1 : a.did > b.did ? 1 : 0))
 }
