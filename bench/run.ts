@@ -8,7 +8,7 @@ import { cpus, totalmem, platform, release } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchIngest } from './ingest.ts'
-import { benchStore, storeBenchTable } from './store.ts'
+import { benchStoreInChild, storeBenchTable } from './store.ts'
 import { benchCar, carTable } from './car.ts'
 import { benchIndex, toMarkdown as indexTable } from './index.ts'
 import { benchLineage, toMarkdown as lineageTable } from './lineage.ts'
@@ -33,7 +33,7 @@ log('ingest: validate → store → index …')
 const ingest = await benchIngest({ records: quick ? 5_000 : 50_000 })
 log(`  ${Math.round(ingest.recordsPerSecond)} records/s`)
 log('store: add, 1 GiB add RSS, serve …')
-const store = await benchStore(quick ? { addMiB: 64, bigMiB: 128 } : {})
+const store = await benchStoreInChild(quick ? { addMiB: 64, bigMiB: 128 } : {})
 log('car: export framing, hand-written against @ipld/car …')
 const car = await benchCar(quick ? { fileMiB: 64, records: 20_000 } : {})
 log('index: put, lineage at N records …')

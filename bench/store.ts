@@ -33,7 +33,7 @@
  * Each measured process is a child with the daemon's Node flags and malloc settings, so its RSS is its own. Temp
  * data goes under os.tmpdir() and is removed at the end, also on error.
  *
- *   node bench/store.ts [--quick] [--add <MiB>] [--big <MiB>]    (--quick: 64 and 128 MiB, as `npm run bench --quick`)
+ *   node bench/store.ts [--quick] [--add <MiB>] [--big <MiB>] [--json]    (--quick: 64 and 128 MiB, as `npm run bench --quick`)
  * `benchStore()` returns the figures, `storeBenchTable()` makes the markdown table.
  */
 import { spawn } from 'node:child_process'
@@ -542,19 +542,37 @@ function table (r: StoreBenchResults): string {
 
 export { table as storeBenchTable }
 
+/**
+ * The whole benchmark with its client (the process that uploads and downloads) in a fresh process of its own, as
+ * `npm run bench` runs it: in the benchmark's own process, after the ingest section, the same client downloaded at
+ * half the speed (loopback GET 348 MiB/s against 705-800 standalone), so the absolute serve figure was the client's
+ */
+export async function benchStoreInChild (options: StoreBenchOptions = {}): Promise<StoreBenchResults> {
+  const args = [fileURLToPath(import.meta.url), '--json']
+  if (options.addMiB != null) args.push('--add', String(options.addMiB))
+  if (options.bigMiB != null) args.push('--big', String(options.bigMiB))
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
+  const [code] = await once(proc, 'exit') as [number | null]
+  if (code !== 0) throw new Error(`store benchmark child exited with ${code}`)
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as StoreBenchResults
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === 'child') {
     const [, , , mode, dir, bytes, storeJson, seedPath, extra] = process.argv
     await child(mode, dir, bytes, storeJson, seedPath, extra ?? '')
   } else {
-    const { values } = parseArgs({ options: { quick: { type: 'boolean' }, add: { type: 'string' }, big: { type: 'string' } } })
+    const { values } = parseArgs({ options: { quick: { type: 'boolean' }, add: { type: 'string' }, big: { type: 'string' }, json: { type: 'boolean' } } })
     const quick = values.quick === true
     const t = performance.now()
     const results = await benchStore({
       addMiB: values.add != null ? Number(values.add) : quick ? 64 : undefined,
       bigMiB: values.big != null ? Number(values.big) : quick ? 128 : undefined
     })
-    console.log(table(results))
+    // --json: the figures on one line, for benchStoreInChild
+    console.log(values.json === true ? JSON.stringify(results) : table(results))
     process.stderr.write(`(${Math.round((performance.now() - t) / 1000)} s)\n`)
   }
 }
