@@ -9,7 +9,8 @@
  * - Reads are local by default: a block not held is a NotFoundError at once, never a wait on the network. Pass
  *   `offline: false` (with a deadline signal) to let bitswap fetch from connected peers.
  * - Files are read by our own DAG walker with `store.readAhead` blocks in flight (see `reader.ts`), in whole-block
- *   buffers (see `fs-blockstore.ts`).
+ *   buffers (see `fs-blockstore.ts`). A `read({ borrow: true })` (the gateway's /ipfs bodies) reads leaves into
+ *   `store.serveBuffers` buffers the store lends and takes back (`buffer-pool.ts`), so serving allocates nothing per block.
  * - Records are stored once, in the index database with their entries; the blockstore (`record-blockstore.ts`)
  *   serves them to Helia by CID. Record blocks of releases before index schema 4 (one pinned file each) are
  *   listed by `allRecords()` and moved into the index at start (`src/node/record-migration.ts`).
