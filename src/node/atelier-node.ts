@@ -273,6 +273,7 @@ export class AtelierNode {
       peersConnected: () => new Set(storage.libp2p.getConnections().map(c => c.remotePeer.toString())).size,
       held: () => ({ count: parking.count, bytes: parking.bytes }),
       queueDepth: () => this.recordsValue?.queueDepth ?? 0,
+      serveBuffers: () => storage.store.lentBuffers(),
       syncLag: () => this.syncLag.lag(this.collectivesValue?.joinedIds() ?? []),
       memory: async () => ({
         workers: await verifier.heapStatistics(),

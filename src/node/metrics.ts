@@ -42,6 +42,8 @@ export interface MetricSources {
   queueDepth?: () => number
   /** per joined collective: seconds since its last successful sync session (or since start, when none succeeded) */
   syncLag?: () => Array<{ collective: string, seconds: number }>
+  /** the buffers the store lends to /ipfs bodies (src/store/buffer-pool.ts): out on loan, and free to lend */
+  serveBuffers?: () => { lent: number, free: number }
   /** memory Node's own metrics do not see: the validation workers' V8 heaps, LevelDB's native memory per database */
   memory?: () => Promise<{ workers: Array<{ used: number, total: number }>, leveldb: Array<{ db: string, bytes: number }> }>
 }
@@ -52,7 +54,7 @@ export function createMetrics (options: MetricSources = {}): NodeMetrics {
   // prom-client's names already start with process_ / nodejs_: the prefix is ours alone (not atelier_process_process_…)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'atelier_' })
   const registers = [registry]
-  const { recordCount, peersConnected, held, queueDepth, syncLag, memory } = options
+  const { recordCount, peersConnected, held, queueDepth, syncLag, memory, serveBuffers } = options
   if (recordCount != null) {
     // eslint-disable-next-line no-new
     new Gauge({ name: 'atelier_records_indexed', help: 'Records the index counts', registers, async collect () { this.set(await recordCount()) } })
@@ -70,6 +72,20 @@ export function createMetrics (options: MetricSources = {}): NodeMetrics {
   if (queueDepth != null) {
     // eslint-disable-next-line no-new
     new Gauge({ name: 'atelier_ingest_queue_depth', help: 'Records validated and waiting to be written (bounded by ingest.queueLimit)', registers, collect () { this.set(queueDepth()) } })
+  }
+  if (serveBuffers != null) {
+    // eslint-disable-next-line no-new
+    new Gauge({
+      name: 'atelier_serve_buffers',
+      help: 'Buffers of 1 MiB the store lends to /ipfs bodies (bounded by store.serveBuffers): lent, or free to lend',
+      labelNames: ['state'],
+      registers,
+      collect () {
+        const { lent, free } = serveBuffers()
+        this.set({ state: 'lent' }, lent)
+        this.set({ state: 'free' }, free)
+      }
+    })
   }
   if (syncLag != null) {
     // eslint-disable-next-line no-new

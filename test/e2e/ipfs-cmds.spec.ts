@@ -269,6 +269,22 @@ describe('IPFS commands and metrics', { timeout: 300_000 }, () => {
     assert.equal(sample(text, 'atelier_peers_connected'), 0)
     assert.ok((sample(text, 'atelier_gc_freed_blocks_total') ?? 0) >= 6)
 
+    // a file served through /ipfs borrows the store's buffers and gives every one back
+    const served = randomBytes(3 * 1024 * 1024 + 5)
+    const posted = await a.api('/v1/content', { method: 'POST', body: served, headers: { 'content-type': 'application/octet-stream' } })
+    assert.equal(posted.status, 201)
+    const got = await fetch(`${a.url}/ipfs/${String(posted.body.cid)}`)
+    assert.ok(Buffer.from(await got.arrayBuffer()).equals(served))
+    // the last write callbacks may run just after the client has every byte
+    for (let tries = 0; ; tries++) {
+      text = await scrape(a)
+      if (sample(text, 'atelier_serve_buffers', 'state="lent"') === 0 || tries >= 20) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    assert.equal(sample(text, 'atelier_serve_buffers', 'state="lent"'), 0)
+    const free = sample(text, 'atelier_serve_buffers', 'state="free"') ?? 0
+    assert.ok(free >= 1 && free <= 24, `free buffers after serving: ${free}`)
+
     // a collective: A founds it, B joins by invite, so they connect and gossip
     const created = await a.cli(['collective', 'create', 'Metrics', '--json'])
     const id = JSON.parse(created.stdout).id as string
