@@ -54,11 +54,6 @@ export class BufferPool {
     return buffer
   }
 
-  /** True when `view` lies in a buffer this pool has lent and not got back */
-  isLent (view: Uint8Array): boolean {
-    return this.#lent.has(view.buffer)
-  }
-
   /** Give back the buffer `view` is a view of; a view of anything else, or of a buffer already given back, is ignored */
   giveBack (view: Uint8Array): void {
     const buffer = this.#lent.get(view.buffer)

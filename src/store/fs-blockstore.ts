@@ -165,14 +165,15 @@ export class FastFsBlockstore extends FsBlockstore {
     if (cid.code !== RAW_CODE || cid.multihash.code === IDENTITY) return undefined
     options.signal?.throwIfAborted()
     // one byte more than expected, so a longer file shows as such
-    const buffer = pool.borrow(size + 1)
+    const want = size + 1
+    const buffer = pool.borrow(want)
     if (buffer == null) return undefined
     let handle: fs.FileHandle | undefined
     try {
       handle = await fs.open(this.pathOf(cid), 'r')
       let filled = 0
-      while (filled < buffer.byteLength) {
-        const { bytesRead } = await handle.read(buffer, filled, buffer.byteLength - filled, filled)
+      while (filled < want) {
+        const { bytesRead } = await handle.read(buffer, filled, want - filled, filled)
         if (bytesRead === 0) break
         filled += bytesRead
       }
