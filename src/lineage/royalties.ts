@@ -287,9 +287,15 @@ export async function splitRoyalties (view: LineageView, assetCid: string, money
       up += a
       income.set(c.cid, (income.get(c.cid) ?? 0n) + a)
       basis.set(c.cid, c.policy)
-      const path = c.policy === 'LAP' ? pathTo(walk, c.cid) : [...(paths.get(cid) ?? [cid]), c.cid]
+      // a path is built only when it is shorter than the one known: copying every chain made the split's garbage
       const known = paths.get(c.cid)
-      if (known == null || path.length < known.length) paths.set(c.cid, path)
+      if (c.policy === 'LAP') {
+        const length = (walk.nodes.get(c.cid)?.depth ?? Infinity) + 1
+        if (known == null || length < known.length) paths.set(c.cid, pathTo(walk, c.cid))
+      } else {
+        const via = paths.get(cid) ?? [cid]
+        if (known == null || via.length + 1 < known.length) paths.set(c.cid, [...via, c.cid])
+      }
     })
     paidUp.set(cid, up)
 
@@ -337,20 +343,20 @@ export async function splitRoyalties (view: LineageView, assetCid: string, money
   }
 }
 
-/** Sum the lines per did: largest amount first, ties by did */
+/**
+ * Sum the lines per did: largest amount first, ties by did. A line's path is the one its asset was reached by (it
+ * ends with that asset, and every line of one asset carries the same path), so two lines have the same path exactly
+ * when they name the same asset: paths are told apart by their asset, never joined or compared element by element.
+ */
 function payeesOf (lines: RoyaltyLine[]): RoyaltyPayee[] {
-  const byDid = new Map<string, { payee: RoyaltyPayee, pathKeys: Set<string> }>()
+  const byDid = new Map<string, { payee: RoyaltyPayee, assets: Set<string> }>()
   for (const line of lines) {
     let p = byDid.get(line.did)
-    if (p == null) byDid.set(line.did, (p = { payee: { did: line.did, amount: 0, paths: [] }, pathKeys: new Set() }))
+    if (p == null) byDid.set(line.did, (p = { payee: { did: line.did, amount: 0, paths: [] }, assets: new Set() }))
     p.payee.amount += line.amount
-    // a payee's paths are compared by key, each path joined once (not once per comparison)
-    if (p.payee.paths.length < MAX_PATHS_PER_PAYEE) {
-      const key = line.path.join(' ')
-      if (!p.pathKeys.has(key)) {
-        p.pathKeys.add(key)
-        p.payee.paths.push(line.path)
-      }
+    if (p.payee.paths.length < MAX_PATHS_PER_PAYEE && !p.assets.has(line.asset)) {
+      p.assets.add(line.asset)
+      p.payee.paths.push(line.path)
     }
   }
   return [...byDid.values()].map(p => p.payee).sort((a, b) => b.amount - a.amount || (a.did < b.did ? -1 : a.did > b.did ? 1 : 0))

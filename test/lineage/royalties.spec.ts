@@ -30,6 +30,12 @@ function checkInvariants (report: RoyaltyReport, amount: number): void {
     dids.add(p.did)
     assert.equal(report.lines.filter(l => l.did === p.did).reduce((s, l) => s + l.amount, 0), p.amount)
     assert.ok(p.paths.length >= 1)
+    // its paths: distinct, each one of its lines' paths, one per asset that paid it (at most 16), in line order
+    const mine = report.lines.filter(l => l.did === p.did)
+    const keys = p.paths.map(path => path.join(' '))
+    assert.equal(new Set(keys).size, keys.length, 'a payee\'s paths are distinct')
+    const lineKeys = [...new Set(mine.map(l => l.path.join(' ')))]
+    assert.deepEqual(keys, lineKeys.slice(0, 16), 'one path per asset that paid the payee, in line order, at most 16')
   }
   for (const l of report.lines) {
     assert.ok(Number.isSafeInteger(l.amount) && l.amount > 0)
