@@ -8,10 +8,11 @@
 import { OPEN_KINDS } from './private-traffic.ts'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
-import { createSyncItems, recordIdOf } from '../net/sync/items.ts'
+import { recordIdOf } from '../net/sync/items.ts'
+import { SyncItemList } from '../net/sync/item-list.ts'
 import { parseRecordTime } from '../records/time.ts'
 import { recordCidFromDigest } from '../records/cid.ts'
-import type { SyncItem, SyncItems } from '../net/sync/items.ts'
+import type { SyncItems } from '../net/sync/items.ts'
 import type { IngestContext, IngestResult, SyncSource } from '../net/sync/index.ts'
 import type { RecordIndexApi } from '../index/types.ts'
 import type { RecordKind } from '../records/types.ts'
@@ -28,7 +29,8 @@ const QUOTE = 0x22
 const MAX_TIME_TEXT = 64
 
 interface ScopeItems {
-  byCid: Map<string, SyncItem>
+  /** every record of the set, by the id inside its CID (flat arrays: no object per record) */
+  list: SyncItemList
   snapshot?: SyncItems
   /** the CIDs of the open kinds (charter, membership, key): what a private collective offers non-members */
   open: Set<string>
@@ -63,8 +65,7 @@ export class NodeSyncSource implements SyncSource {
     const loading = this.scopesItems.get(scope)
     if (loading == null) return
     void loading.then(s => {
-      if (!s.byCid.has(record.cid)) {
-        s.byCid.set(record.cid, { timestamp: record.time, id: recordIdOf(record.cid) })
+      if (s.list.add(record.time, recordIdOf(record.cid))) {
         s.snapshot = undefined
         if (OPEN_KINDS.has(record.kind)) { s.open.add(record.cid); s.openSnapshot = undefined }
       }
@@ -78,7 +79,7 @@ export class NodeSyncSource implements SyncSource {
     const loading = this.scopesItems.get(scope)
     if (loading == null) return
     void loading.then(s => {
-      if (s.byCid.delete(record.cid)) s.snapshot = undefined
+      if (s.list.delete(recordIdOf(record.cid))) s.snapshot = undefined
       if (s.open.delete(record.cid)) s.openSnapshot = undefined
     }).catch(() => {})
   }
@@ -101,33 +102,33 @@ export class NodeSyncSource implements SyncSource {
     }
     const s = await loading
     if (this.c.servesAll != null && !this.c.servesAll(scope, options.peer)) {
-      s.openSnapshot ??= createSyncItems([...s.open].map(cid => s.byCid.get(cid)!).filter(i => i != null))
+      s.openSnapshot ??= s.list.toSyncItems([...s.open].map(cid => recordIdOf(cid)))
       return s.openSnapshot
     }
-    s.snapshot ??= createSyncItems(s.byCid.values())
+    s.snapshot ??= s.list.toSyncItems()
     return s.snapshot
   }
 
   private async load (scope: string): Promise<ScopeItems> {
-    const byCid = new Map<string, SyncItem>()
+    const list = new SyncItemList()
     const open = new Set<string>()
     // the charter is part of its collective's set, whether or not the index files it under the collective
     const charter = await this.c.index.get(scope)
-    if (charter != null) { byCid.set(charter.cid, { timestamp: charter.time, id: recordIdOf(charter.cid) }); open.add(charter.cid) }
+    if (charter != null) { list.add(charter.time, recordIdOf(charter.cid)); open.add(charter.cid) }
     // every record from the index keys alone (no summary read: the first session after a start waited for 100,000
     // of them to be read and parsed); the few of the open kinds from the kind index, by a query per kind (a query
     // naming the collective too would walk the collective's records and read each summary)
-    for await (const r of this.c.index.collectiveRecords(scope)) byCid.set(r.cid, { timestamp: r.time, id: recordIdOf(r.cid) })
+    for await (const r of this.c.index.collectiveRecords(scope)) list.add(r.time, recordIdOf(r.cid))
     for (const kind of OPEN_KINDS) {
       let cursor: string | undefined
       do {
         const page = await this.c.index.query({ kind: kind as RecordKind, limit: PAGE, cursor, order: 'asc' })
-        for (const s of page.items) if (s.collective === scope && byCid.has(s.cid)) open.add(s.cid)
+        for (const s of page.items) if (s.collective === scope && list.has(recordIdOf(s.cid))) open.add(s.cid)
         cursor = page.cursor ?? undefined
       } while (cursor != null)
     }
-    this.log.debug({ scope, items: byCid.size }, 'sync items loaded')
-    return { byCid, open }
+    this.log.debug({ scope, items: list.size }, 'sync items loaded')
+    return { list, open }
   }
 
   async * getRecords (cids: string[], options: AbortOptions = {}): AsyncIterable<Uint8Array> {
