@@ -28,8 +28,8 @@ import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import { issueRecord } from '../src/records/index.ts'
 import { DAEMON_NODE_FLAGS, daemonEnv } from '../src/node/heap.ts'
-import { mainThreadProfiler, threadCpu, threadCpuSince } from './util.ts'
-import type { ThreadCpu } from './util.ts'
+import { machineCpu, machineCpuSince, mainThreadProfiler, threadCpu, threadCpuSince } from './util.ts'
+import type { MachineCpu, ThreadCpu } from './util.ts'
 
 export interface NetworkBenchResult {
   catchUp: { records: number, seconds: number, recordsPerSecond: number, wireBytes: number, recordBytes: number, ratio: number, firstSeconds: number }
@@ -37,6 +37,8 @@ export interface NetworkBenchResult {
   ownIngest: { records: number, seconds: number, recordsPerSecond: number, cpuSeconds: number }
   /** CPU the holder's process used during the catch-up, s, and the joiner's (this process) */
   cpu: { holderSeconds: number, holderThreads: ThreadCpu, joinerSeconds: number, joinerThreads: ThreadCpu }
+  /** the whole machine's CPU during the catch-up, core-s: what the joiner and holder did not use went to other processes and the kernel */
+  machine: MachineCpu
   fetch: { MiB: number, seconds: number, MiBps: number }
   /** a raw libp2p stream from the holder to the joiner, MiB/s (median of 3 transfers of `MiB`) */
   rawStream: { MiB: number, MiBps: number }
@@ -249,6 +251,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     const profiler = await mainThreadProfiler(process.env.NET_BENCH_PROFILE)
     const joinerCpu = process.cpuUsage()
     const joinerThreads = threadCpu()
+    const machineBefore = machineCpu()
     const started = performance.now()
     // done when the joiner counts as many of the collective's records as the holder: counted from its record events
     // (a digest every 100 ms walked the whole collective each time, on the joiner's main thread), then confirmed
@@ -267,6 +270,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     b.records.off('record', onRecord)
     while ((await b.collectives.digest(loaded.id)).count < loaded.total) await new Promise(resolve => setTimeout(resolve, 100))
     const seconds = (performance.now() - started) / 1000
+    const machine = machineCpuSince(machineBefore)
     await profiler?.stop()
     const holderCpu = await holder.ask<{ seconds: number, threads: ThreadCpu }>({ type: 'cpu' })
     const cpu = { holderSeconds: holderCpu.seconds, holderThreads: holderCpu.threads, joinerSeconds: cpuSeconds(joinerCpu), joinerThreads: threadCpuSince(joinerThreads) }
@@ -290,6 +294,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
       catchUp: { records: loaded.total, seconds, recordsPerSecond: loaded.total / seconds, wireBytes, recordBytes: loaded.recordBytes, ratio: wireBytes / loaded.recordBytes, firstSeconds: ((firstAt ?? started) - started) / 1000 },
       ownIngest: { records: count, seconds: loaded.ingestSeconds, recordsPerSecond: count / loaded.ingestSeconds, cpuSeconds: loaded.ingestCpuSeconds },
       cpu,
+      machine,
       fetch: { MiB: fetchMiB, seconds: fetchSeconds, MiBps: fetchMiB / fetchSeconds },
       rawStream
     }
@@ -327,6 +332,7 @@ export function networkBenchTable (r: NetworkBenchResult): string {
     `| late joiner catches up ${c.records.toLocaleString('en')} records (sync + validate + store + index) | ${Math.round(c.recordsPerSecond).toLocaleString('en')} records/s (${c.seconds.toFixed(1)} s) | the holder's own ingest of the same records: ${Math.round(r.ownIngest.recordsPerSecond).toLocaleString('en')}/s | **${(c.recordsPerSecond / r.ownIngest.recordsPerSecond).toFixed(2)}×** | ≥ 0.9× |`,
     `| … the first record counted, after the join started (join, the holder's item list, the first batch) | ${c.firstSeconds.toFixed(2)} s | the whole catch-up: ${c.seconds.toFixed(1)} s | ${(c.firstSeconds / c.seconds).toFixed(2)} | |`,
     `| … CPU meanwhile: joiner / holder (serving) | ${r.cpu.joinerSeconds.toFixed(1)} s / ${r.cpu.holderSeconds.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(r.cpu.joinerSeconds / (2 * c.seconds)).toFixed(2)} / ${(r.cpu.holderSeconds / (2 * c.seconds)).toFixed(2)} | |`,
+    `| … the rest of the machine meanwhile: other processes and the kernel / iowait / stolen by the hypervisor | ${Math.max(0, r.machine.busy - r.cpu.joinerSeconds - r.cpu.holderSeconds).toFixed(1)} s / ${r.machine.iowait.toFixed(1)} s / ${r.machine.steal.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(Math.max(0, r.machine.busy - r.cpu.joinerSeconds - r.cpu.holderSeconds) / (2 * c.seconds)).toFixed(2)} / ${(r.machine.iowait / (2 * c.seconds)).toFixed(2)} / ${(r.machine.steal / (2 * c.seconds)).toFixed(2)} | |`,
     `| … CPU per record: the joiner's, all threads (what it would need of two cores of its own) | ${perRecord(r.cpu.joinerSeconds * 1e6)} µs | the holder's own ingest, all threads: ${Math.round(r.ownIngest.cpuSeconds * 1e6 / r.ownIngest.records).toLocaleString('en')} µs | ${((r.cpu.joinerSeconds / c.records) / (r.ownIngest.cpuSeconds / r.ownIngest.records)).toFixed(2)}× | |`,
     `| … the joiner's CPU per record by thread: main / validation workers / V8 helpers / libuv + LevelDB | ${perRecord(r.cpu.joinerThreads.main)} / ${perRecord(r.cpu.joinerThreads.workers)} / ${perRecord(r.cpu.joinerThreads.v8)} / ${perRecord(r.cpu.joinerThreads.libuv)} µs | the holder's serving: ${perRecord(r.cpu.holderThreads.main)} / ${perRecord(r.cpu.holderThreads.workers)} / ${perRecord(r.cpu.holderThreads.v8)} / ${perRecord(r.cpu.holderThreads.libuv)} µs | | |`,
     `| … its bytes per second on the wire | ${wireMiBps.toFixed(1)} MiB/s | raw libp2p stream between the two nodes: ${r.rawStream.MiBps.toFixed(1)} MiB/s | ${(wireMiBps / r.rawStream.MiBps).toFixed(2)}× | |`,

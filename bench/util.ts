@@ -85,7 +85,24 @@ export function threadCpuSince (before: ReturnType<typeof threadCpu>, after = th
   return sum
 }
 
-/** A CPU profile of this process's main thread, written to `file` when stopped; none when `file` is unset. For finding
+/** The whole machine's CPU since boot, core-seconds (Linux: /proc/stat; zeros elsewhere): busy (user, nice, system,
+ * irq, softirq), idle, iowait, and steal (time the hypervisor gave this VM's cores to someone else) */
+export interface MachineCpu { busy: number, idle: number, iowait: number, steal: number }
+
+export function machineCpu (): MachineCpu {
+  if (process.platform !== 'linux') return { busy: 0, idle: 0, iowait: 0, steal: 0 }
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(n => Number(n) / 100)
+  const n = (x: number | undefined): number => x ?? 0
+  return { busy: n(user) + n(nice) + n(system) + n(irq) + n(softirq), idle: n(idle), iowait: n(iowait), steal: n(steal) }
+}
+
+/** `after` − `before`, per field */
+export function machineCpuSince (before: MachineCpu, after = machineCpu()): MachineCpu {
+  return { busy: after.busy - before.busy, idle: after.idle - before.idle, iowait: after.iowait - before.iowait, steal: after.steal - before.steal }
+}
+
+/** A CPU profile (or, for a `.heapprofile` file, an allocation profile) of this process's main thread, written to `file` when stopped; none when `file` is unset. For finding
  * the hot spots of a measured window only (the benchmarks take the file from an environment variable). */
 export async function mainThreadProfiler (file: string | undefined): Promise<{ stop: () => Promise<void> } | undefined> {
   if (file == null || file === '') return undefined
@@ -93,6 +110,20 @@ export async function mainThreadProfiler (file: string | undefined): Promise<{ s
   const { writeFile } = await import('node:fs/promises')
   const session = new Session()
   session.connect()
+  // a file ending in .heapprofile samples allocations (what the garbage collector then has to clear) instead of CPU;
+  // one ending in .live.heapprofile keeps only what is still alive when the profile stops (what the heap holds)
+  if (file.endsWith('.heapprofile')) {
+    const collected = !file.endsWith('.live.heapprofile')
+    await session.post('HeapProfiler.enable')
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: collected, includeObjectsCollectedByMinorGC: collected })
+    return {
+      stop: async () => {
+        const { profile } = await session.post('HeapProfiler.stopSampling')
+        await writeFile(file, JSON.stringify(profile))
+        session.disconnect()
+      }
+    }
+  }
   await session.post('Profiler.enable')
   await session.post('Profiler.start')
   return {
