@@ -186,6 +186,18 @@ export class RecordIndex extends EventEmitter<RecordIndexEvents> implements Reco
     return text == null ? undefined : decodeSummary(cid, text)
   }
 
+  /** The summaries of many records, in the order asked (undefined for those not indexed): one read per
+   * MAX_READ_BATCH, for callers that know the whole list (a lineage walk's level) */
+  async getMany (cids: string[]): Promise<Array<RecordSummary | undefined>> {
+    const out: Array<RecordSummary | undefined> = []
+    for (let i = 0; i < cids.length; i += MAX_READ_BATCH) {
+      const keys = cids.slice(i, i + MAX_READ_BATCH)
+      const texts = await this.read(async subs => await subs.summary.getMany(keys))
+      texts.forEach((text, j) => { out.push(text == null ? undefined : decodeSummary(keys[j], text)) })
+    }
+    return out
+  }
+
   /**
    * A summary's stored text. The door asks for one per record it takes, from many concurrent ingests: grouped
    * reads (readGrouped) cost one native call and one snapshot for many of them, where single reads each took LevelDB's lock

@@ -158,6 +158,8 @@ export interface RecordIndexApi {
   remove(records: ValidRecord[]): Promise<number>
   has(cid: string): Promise<boolean>
   get(cid: string): Promise<RecordSummary | undefined>
+  /** the summaries of many records, in the order asked (undefined for those not indexed) */
+  getMany(cids: string[]): Promise<Array<RecordSummary | undefined>>
   /** the record's canonical bytes, from the index (reads grouped into one getMany); undefined when not indexed */
   body(cid: string): Promise<Uint8Array | undefined>
   /** the canonical bytes of many records, in the order asked (undefined for those not indexed): one read per

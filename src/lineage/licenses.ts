@@ -13,6 +13,7 @@
  */
 import { BASIS_POINTS_TOTAL } from '../records/constants.ts'
 import type { AssetSubject, Credential, LicenseSubject, RoyaltyPolicy } from '../records/types.ts'
+import { licensesOfAll, revocationsOfAll } from './view.ts'
 import type { HeldRecord, LineageView } from './view.ts'
 
 /** A payee of an asset's own part */
@@ -68,13 +69,30 @@ function holdersOf (list: Array<{ id: string, share: number }> | undefined): Sha
  * licenses and their revocations through the view.
  */
 export async function governingTerms (view: LineageView, cid: string, asset: Credential<'asset'>, at: number): Promise<GoverningTerms> {
-  const subject: AssetSubject = asset.credentialSubject
-  const entitled = new Set<string>([asset.issuer, ...subject.creators.map(c => c.id)])
-  const licenses = (await view.licensesOf(cid))
-    .filter(l => l.credential.credentialSubject.asset === cid && entitled.has(l.credential.issuer) &&
+  return (await governingTermsOf(view, [{ cid, credential: asset }], at))[0]
+}
+
+/**
+ * The governing terms of many asset records at time `at`, in the order given: the licenses of all of them in one
+ * view call, then the revocations of all those licenses in another.
+ */
+export async function governingTermsOf (view: LineageView, assets: Array<HeldRecord<'asset'>>, at: number): Promise<GoverningTerms[]> {
+  const offered = await licensesOfAll(view, assets.map(a => a.cid))
+  const counted = assets.map(({ cid, credential }, i) => {
+    const entitled = new Set<string>([credential.issuer, ...credential.credentialSubject.creators.map(c => c.id)])
+    return offered[i].filter(l => l.credential.credentialSubject.asset === cid && entitled.has(l.credential.issuer) &&
       POLICIES.has(l.credential.credentialSubject.royaltyPolicy))
-  const revocations = await Promise.all(licenses.map(async l => await view.revocationsOf(l.cid)))
-  const live = licenses.filter((l, i) => !isRevoked(l, revocations[i], at))
+  })
+  const revocations = await revocationsOfAll(view, counted.flatMap(list => list.map(l => l.cid)))
+  let r = 0
+  return assets.map(({ credential }, i) => {
+    const live = counted[i].filter(l => !isRevoked(l, revocations[r++], at))
+    return termsFrom(credential.credentialSubject, live)
+  })
+}
+
+/** The terms given by the licenses that count (`live`: not revoked, issued by someone entitled) */
+function termsFrom (subject: AssetSubject, live: Array<HeldRecord<'license'>>): GoverningTerms {
   live.sort((a, b) => rateOf(b.credential.credentialSubject) - rateOf(a.credential.credentialSubject) ||
     timeOf(b.credential) - timeOf(a.credential) || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0))
   const creators = holdersOf(subject.creators)

@@ -46,8 +46,8 @@ function summaryOf (record: ValidRecord): RecordSummary {
 }
 
 export class MemoryLineageView implements LineageView {
-  private readonly records = new Map<string, ValidRecord>()
-  private readonly summaries = new Map<string, RecordSummary>()
+  private readonly byCid = new Map<string, ValidRecord>()
+  private readonly summaryByCid = new Map<string, RecordSummary>()
   private readonly byContent = new Map<string, string[]>()
   private readonly licenses = new Map<string, Array<HeldRecord<'license'>>>()
   private readonly revocations = new Map<string, Array<HeldRecord<'revocation'>>>()
@@ -58,10 +58,10 @@ export class MemoryLineageView implements LineageView {
 
   /** Hold one more record; a record already held is ignored */
   add (record: ValidRecord): void {
-    if (this.records.has(record.cid)) return
-    this.records.set(record.cid, record)
+    if (this.byCid.has(record.cid)) return
+    this.byCid.set(record.cid, record)
     const summary = summaryOf(record)
-    this.summaries.set(record.cid, summary)
+    this.summaryByCid.set(record.cid, summary)
     const push = <T>(map: Map<string, T[]>, key: string | undefined, value: T): void => {
       if (key == null) return
       const list = map.get(key)
@@ -75,17 +75,17 @@ export class MemoryLineageView implements LineageView {
 
   /** Number of records held */
   get size (): number {
-    return this.records.size
+    return this.byCid.size
   }
 
   /** The summary the index would keep; undefined when not held */
   async summary (cid: string): Promise<RecordSummary | undefined> {
-    return this.summaries.get(cid)
+    return this.summaryByCid.get(cid)
   }
 
   /** The credential; undefined when not held */
   async record (cid: string): Promise<Credential | undefined> {
-    return this.records.get(cid)?.credential
+    return this.byCid.get(cid)?.credential
   }
 
   /** License records naming `asset`, in the order they were added */
@@ -100,7 +100,31 @@ export class MemoryLineageView implements LineageView {
 
   /** Parents in ingredient order; a content reference gives every asset record of that content */
   async parentsOf (cid: string): Promise<LineageParent[]> {
-    const record = this.records.get(cid)
+    return this.parentsNow(cid)
+  }
+
+  async summaries (cids: string[]): Promise<Array<RecordSummary | undefined>> {
+    return cids.map(cid => this.summaryByCid.get(cid))
+  }
+
+  async records (cids: string[]): Promise<Array<Credential | undefined>> {
+    return cids.map(cid => this.byCid.get(cid)?.credential)
+  }
+
+  async parentsOfMany (cids: string[]): Promise<LineageParent[][]> {
+    return cids.map(cid => this.parentsNow(cid))
+  }
+
+  async licensesOfMany (assets: string[]): Promise<Array<Array<HeldRecord<'license'>>>> {
+    return assets.map(asset => [...(this.licenses.get(asset) ?? [])])
+  }
+
+  async revocationsOfMany (cids: string[]): Promise<Array<Array<HeldRecord<'revocation'>>>> {
+    return cids.map(cid => [...(this.revocations.get(cid) ?? [])])
+  }
+
+  private parentsNow (cid: string): LineageParent[] {
+    const record = this.byCid.get(cid)
     if (record?.kind !== 'asset') return []
     const out: LineageParent[] = []
     const seen = new Set<string>()

@@ -24,7 +24,7 @@ import type { Weighted } from './apportion.ts'
 import {
   CURRENCY_PATTERN, DEFAULT_ROYALTY_MAX_ASSETS, MAX_AMOUNT, MAX_PATHS_PER_PAYEE, ROYALTY_REPORT_VERSION
 } from './constants.ts'
-import { governingTerms } from './licenses.ts'
+import { governingTermsOf } from './licenses.ts'
 import type { GoverningTerms } from './licenses.ts'
 import type { LineageView } from './view.ts'
 import { pathTo, walkAncestors } from './walk.ts'
@@ -214,7 +214,7 @@ export async function splitRoyalties (view: LineageView, assetCid: string, money
   })
   const terms: TermsMap = new Map()
   const held = [...walk.nodes.values()].filter(n => n.credential != null)
-  const computed = await Promise.all(held.map(async n => await governingTerms(view, n.cid, n.credential!, at)))
+  const computed = await governingTermsOf(view, held.map(n => ({ cid: n.cid, credential: n.credential! })), at)
   held.forEach((n, i) => terms.set(n.cid, computed[i]))
   options.signal?.throwIfAborted()
 

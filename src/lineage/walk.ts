@@ -6,6 +6,7 @@
 import { InvalidRequestError, NotFoundError } from '../errors.ts'
 import type { RecordSummary } from '../index/types.ts'
 import type { Credential } from '../records/types.ts'
+import { parentsOfAll, recordsOf, summariesOf } from './view.ts'
 import type { LineageParent, LineageView } from './view.ts'
 
 /** One asset record reached by the walk */
@@ -41,20 +42,25 @@ export interface WalkOptions {
   signal?: AbortSignal
 }
 
-/** `summary()` and `record()` of a node, as one read; a record that is not an asset gets no credential */
-async function readNode (view: LineageView, cid: string): Promise<Pick<WalkNode, 'summary' | 'credential'>> {
-  const [summary, credential] = await Promise.all([view.summary(cid), view.record(cid)])
-  if (summary == null || credential == null || summary.kind !== 'asset') return { summary }
-  return { summary, credential: credential as Credential<'asset'> }
+/** `summary()` and `record()` of many nodes, a call of each for all of them; a record that is not an asset gets no
+ * credential */
+async function readNodes (view: LineageView, cids: string[]): Promise<Array<Pick<WalkNode, 'summary' | 'credential'>>> {
+  const [summaries, credentials] = await Promise.all([summariesOf(view, cids), recordsOf(view, cids)])
+  return cids.map((_, i) => {
+    const summary = summaries[i]
+    const credential = credentials[i]
+    if (summary == null || credential == null || summary.kind !== 'asset') return { summary }
+    return { summary, credential: credential as Credential<'asset'> }
+  })
 }
 
 /**
  * Walk the ancestors of the asset record `root`. The root must be a held asset record (NotFoundError otherwise).
- * Each level costs one parallel round of view reads.
+ * Each level costs one round of view reads, asked for the whole level at once.
  */
 export async function walkAncestors (view: LineageView, root: string, options: WalkOptions): Promise<LineageWalk> {
   if (!(options.maxAssets >= 1)) throw new InvalidRequestError('maxAssets must be at least 1', { details: { field: 'maxAssets' } })
-  const first = await readNode(view, root)
+  const [first] = await readNodes(view, [root])
   if (first.summary == null) throw new NotFoundError(`asset record ${root} is not held by this node`)
   if (first.credential == null) throw new NotFoundError(`${root} is a ${first.summary.kind} record, not an asset record`)
   const nodes = new Map<string, WalkNode>()
@@ -64,7 +70,7 @@ export async function walkAncestors (view: LineageView, root: string, options: W
   while (level.length > 0) {
     options.signal?.throwIfAborted()
     const expandable = level.filter(n => n.credential != null && n.depth < options.depth)
-    const parentLists = await Promise.all(expandable.map(async n => await view.parentsOf(n.cid)))
+    const parentLists = await parentsOfAll(view, expandable.map(n => n.cid))
     const next: WalkNode[] = []
     expandable.forEach((node, i) => {
       node.parents = parentLists[i]
@@ -80,8 +86,12 @@ export async function walkAncestors (view: LineageView, root: string, options: W
         next.push(child)
       }
     })
-    const read = await Promise.all(next.map(async n => await readNode(view, n.cid)))
-    next.forEach((n, i) => Object.assign(n, read[i]))
+    const read = next.length > 0 ? await readNodes(view, next.map(n => n.cid)) : []
+    next.forEach((n, i) => {
+      const r = read[i]
+      n.summary = r.summary
+      if (r.credential != null) n.credential = r.credential
+    })
     level = next
   }
   return { root, nodes, truncated }

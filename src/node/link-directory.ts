@@ -77,6 +77,18 @@ export class LinkDirectory {
     return links == null ? undefined : (links.revocations.get(cid) ?? [])
   }
 
+  /** `licensesOf()` of many assets at once, in the order asked; undefined when the directory is off */
+  async licensesOfMany (assets: string[]): Promise<string[][] | undefined> {
+    const links = await this.links()
+    return links == null ? undefined : assets.map(asset => links.licenses.get(asset) ?? [])
+  }
+
+  /** `revocationsOf()` of many records at once, in the order asked; undefined when the directory is off */
+  async revocationsOfMany (cids: string[]): Promise<string[][] | undefined> {
+    const links = await this.links()
+    return links == null ? undefined : cids.map(cid => links.revocations.get(cid) ?? [])
+  }
+
   private async links (): Promise<Links | undefined> {
     this.loading ??= this.load()
     const links = await this.loading

@@ -13,6 +13,12 @@ export function createPairView (lineage: LineageView, query: (q: RecordQuery) =>
     licensesOf: async (asset) => await lineage.licensesOf(asset),
     revocationsOf: async (cid) => await lineage.revocationsOf(cid),
     parentsOf: async (cid) => await lineage.parentsOf(cid),
+    // the batch forms, when the lineage view has them (a walk asks a level at a time)
+    ...(lineage.summaries != null ? { summaries: lineage.summaries.bind(lineage) } : {}),
+    ...(lineage.records != null ? { records: lineage.records.bind(lineage) } : {}),
+    ...(lineage.parentsOfMany != null ? { parentsOfMany: lineage.parentsOfMany.bind(lineage) } : {}),
+    ...(lineage.licensesOfMany != null ? { licensesOfMany: lineage.licensesOfMany.bind(lineage) } : {}),
+    ...(lineage.revocationsOfMany != null ? { revocationsOfMany: lineage.revocationsOfMany.bind(lineage) } : {}),
     async grantsOf (asset) {
       const page = await query({ kind: 'grant', asset, limit: GRANTS_CAP })
       return page.items.map(s => ({ cid: s.cid, author: s.author, ...(s.licensee != null ? { licensee: s.licensee } : {}) }))

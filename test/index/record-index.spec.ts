@@ -119,6 +119,15 @@ describe('RecordIndex', () => {
       assert.deepEqual(Buffer.from((await index.body(records[9].cid))!), Buffer.from(records[9].bytes))
       assert.equal(await index.body(removed.cid), undefined)
       assert.deepEqual(await index.bodies([]), [])
+      // the summaries likewise: getMany answers each CID as get does, in the order asked, across read batches
+      const summaries = await index.getMany(asked)
+      assert.equal(summaries.length, asked.length)
+      for (const i of [0, 1, 2, records.length - 3, records.length - 1, records.length]) {
+        assert.deepEqual(summaries[i], await index.get(asked[i]), asked[i])
+      }
+      assert.equal(summaries[records.length - 3], undefined, 'no longer counted')
+      assert.equal(summaries[1]?.title, records[records.length - 1].credential.credentialSubject.title)
+      assert.deepEqual(await index.getMany([]), [])
     } finally {
       await done()
     }

@@ -15,7 +15,9 @@ import { splitRoyalties } from '../../src/lineage/royalties.ts'
 import { toProvJson } from '../../src/lineage/prov.ts'
 import { toC2paManifestStore } from '../../src/lineage/c2pa.ts'
 import type { ValidRecord } from '../../src/records/types.ts'
-import { LineageBuilder, cidOf, fakeDid } from './royalties-fixtures.ts'
+import { LineageBuilder, cidOf, fakeDid, rng } from './royalties-fixtures.ts'
+import { LinkDirectory } from '../../src/node/link-directory.ts'
+import { silentLogger } from '../../src/node/logger.ts'
 import { exportLineage } from './prov-fixtures.ts'
 
 let dir: string
@@ -30,8 +32,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-/** Index `records` in a fresh Level index and view them as the node does */
-async function indexView (records: ValidRecord[]): Promise<LineageView> {
+/** Index `records` in a fresh Level index and view them as the node does (with its link directory when `links`) */
+async function indexView (records: ValidRecord[], options: { links?: boolean } = {}): Promise<LineageView> {
   const index = new RecordIndex({ path: join(dir, `index-${indexes.length}`) })
   indexes.push(index)
   await index.open()
@@ -40,6 +42,7 @@ async function indexView (records: ValidRecord[]): Promise<LineageView> {
   const bodies = new Map(records.map(r => [r.cid, r.bytes.length > 0 ? r.bytes : new TextEncoder().encode(JSON.stringify(r.credential))]))
   return createIndexLineageView({
     index,
+    ...(options.links === true ? { links: new LinkDirectory({ index, logger: silentLogger() }) } : {}),
     store: {
       async getRecord (cid: string) {
         const b = bodies.get(cid)
@@ -77,6 +80,60 @@ describe('the index-backed lineage view', () => {
     assert.deepEqual(fromIndex, await splitRoyalties(g.view, leaf, money))
     assert.equal(fromIndex.cycles.length, 1)
     assert.equal(fromIndex.assets.find(s => s.cid === y)?.rate, 300, 'the revoked license does not govern')
+  })
+
+  it('answers a whole list at once as it answers each record (the batch forms a walk uses), links on and off', async () => {
+    const g = new LineageBuilder()
+    const [a, b] = ['a', 'b'].map(fakeDid)
+    const cx = cidOf('content x', 0x55)
+    const x = g.asset({ creators: [[a, 10000]], content: cx })
+    const y = g.asset({ creators: [[b, 10000]], parents: [x, { relationship: 'inputTo', content: cx }] })
+    const z = g.asset({ creators: [[a, 5000], [b, 5000]], parents: [y, x] })
+    const lic = g.license(x, { rate: 700, policy: 'LAP' })
+    g.license(y, { rate: 300, policy: 'LRP' })
+    g.revoke(lic)
+    const missing = cidOf('not held')
+    const cids = [z, missing, x, y, lic, x]
+    for (const links of [false, true]) {
+      const view = await indexView(g.records, { links })
+      assert.deepEqual(await view.summaries?.(cids), await Promise.all(cids.map(async c => await view.summary(c))))
+      assert.deepEqual(await view.records?.(cids), await Promise.all(cids.map(async c => await view.record(c))))
+      assert.deepEqual(await view.parentsOfMany?.(cids), await Promise.all(cids.map(async c => await view.parentsOf(c))))
+      assert.deepEqual(await view.licensesOfMany?.(cids), await Promise.all(cids.map(async c => await view.licensesOf(c))))
+      assert.deepEqual(await view.revocationsOfMany?.(cids), await Promise.all(cids.map(async c => await view.revocationsOf(c))))
+      // and the same lists as the memory view
+      assert.deepEqual(await view.parentsOfMany?.(cids), await g.view.parentsOfMany(cids))
+      assert.deepEqual(await view.licensesOfMany?.(cids), await g.view.licensesOfMany(cids))
+    }
+  })
+
+  it('splits as the memory view over random graphs, through the link directory, and as a view without batch forms', async () => {
+    const random = rng(7)
+    for (let round = 0; round < 5; round++) {
+      const g = new LineageBuilder()
+      const people = ['a', 'b', 'c', 'd'].map(fakeDid)
+      const assets: string[] = []
+      for (let i = 0; i < 40; i++) {
+        const parents = assets.length === 0 ? [] : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => assets[Math.floor(random() * assets.length)]))]
+        const asset = g.asset({ creators: [[people[i % 4], 6000], [people[(i + 1) % 4], 4000]], parents })
+        assets.push(asset)
+        if (random() < 0.7) g.license(asset, { rate: 1 + Math.floor(random() * 900), policy: random() < 0.5 ? 'LAP' : 'LRP' })
+      }
+      const leaf = assets[assets.length - 1]
+      const money = { amount: 9_999_991, currency: 'EUR' }
+      const expected = await splitRoyalties(g.view, leaf, money)
+      const view = await indexView(g.records, { links: true })
+      assert.deepEqual(await splitRoyalties(view, leaf, money), expected)
+      // a view with the single-record questions only (a view of another maker) is asked record by record
+      const single: LineageView = {
+        summary: async c => await g.view.summary(c),
+        record: async c => await g.view.record(c),
+        licensesOf: async c => await g.view.licensesOf(c),
+        revocationsOf: async c => await g.view.revocationsOf(c),
+        parentsOf: async c => await g.view.parentsOf(c)
+      }
+      assert.deepEqual(await splitRoyalties(single, leaf, money), expected)
+    }
   })
 
   it('answers not found for a record it does not hold', async () => {
