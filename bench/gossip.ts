@@ -808,6 +808,8 @@ export function gossipBenchTable (r: GossipBenchResult): string {
 if (process.argv[2] === CHILD_FLAG) {
   await childMain()
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // the daemon's V8 flags and malloc settings, as `npm run bench` runs it (the node processes, forked, inherit them)
+  await (await import('./util.ts')).withDaemonFlags()
   const quick = process.argv.includes('--quick')
   const log = (line: string): void => { process.stderr.write(line + '\n') }
   log(`gossip: ${cpus().length} CPUs, Node ${process.version}`)
