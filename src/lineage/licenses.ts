@@ -65,16 +65,8 @@ function holdersOf (list: Array<{ id: string, share: number }> | undefined): Sha
 }
 
 /**
- * The terms governing the asset record `cid` (whose credential is `asset`) at time `at` (epoch ms): reads its
- * licenses and their revocations through the view.
- */
-export async function governingTerms (view: LineageView, cid: string, asset: Credential<'asset'>, at: number): Promise<GoverningTerms> {
-  return (await governingTermsOf(view, [{ cid, credential: asset }], at))[0]
-}
-
-/**
- * The governing terms of many asset records at time `at`, in the order given: the licenses of all of them in one
- * view call, then the revocations of all those licenses in another.
+ * The terms governing each asset record at time `at` (epoch ms), in the order given: the licenses of all of them in
+ * one view call, then the revocations of all those licenses in another.
  */
 export async function governingTermsOf (view: LineageView, assets: Array<HeldRecord<'asset'>>, at: number): Promise<GoverningTerms[]> {
   const offered = await licensesOfAll(view, assets.map(a => a.cid))
