@@ -131,6 +131,28 @@ export class ValidationPool {
     })
   }
 
+  /**
+   * The whole validation of many records' bytes, each answered in place: a record or the error `validate` would
+   * reject with. One promise for the lot (a sync session hands over a group at a time), so the records' results
+   * cost no promise each; the items still go to the workers in tasks of up to BATCH with other callers' items.
+   */
+  async validateMany (items: Uint8Array[]): Promise<Array<ValidRecord | Error>> {
+    this.admit()
+    const out = new Array<ValidRecord | Error>(items.length)
+    if (items.length === 0) return out
+    return await new Promise<Array<ValidRecord | Error>>(resolve => {
+      let left = items.length
+      for (let i = 0; i < items.length; i++) {
+        const answer = (v: ValidRecord | Error): void => {
+          out[i] = v
+          if (--left === 0) resolve(out)
+        }
+        this.validateQueue.push({ bytes: items[i], waiting: { resolve: answer, reject: answer } })
+      }
+      this.schedule()
+    })
+  }
+
   private admit (): void {
     if (this.pool == null) throw new NotReadyError('the validation pool is not started')
     const waiting = this.verifyQueue.length + this.validateQueue.length

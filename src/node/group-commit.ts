@@ -88,6 +88,36 @@ export class GroupCommit {
     return await outcome
   }
 
+  /**
+   * Queue many records at once, answered together once each is written or refused (an outcome or the error in its
+   * place): a sync group costs one promise, not one a record. The queue bound is checked once for the group, so the
+   * queue may pass it by one group.
+   */
+  async enqueueMany (items: Array<{ record: ValidRecord, held: boolean }>, source: RecordSource): Promise<Array<IngestOutcome | Error>> {
+    const out = new Array<IngestOutcome | Error>(items.length)
+    if (items.length === 0) return out
+    if (this.queue.size >= this.init.queueLimit) {
+      const busy = new BusyError(`ingest queue is full (${this.init.queueLimit} records); retry later`)
+      return out.fill(busy)
+    }
+    const outcome = new Promise<Array<IngestOutcome | Error>>(resolve => {
+      let left = items.length
+      for (let i = 0; i < items.length; i++) {
+        const answer = (o: IngestOutcome | Error): void => {
+          out[i] = o
+          if (--left === 0) resolve(out)
+        }
+        const { record, held } = items[i]
+        const entry: Pending = { record, source, held, resolve: answer, reject: answer }
+        const waiting = this.queue.get(record.cid) ?? this.inFlight.get(record.cid)
+        if (waiting != null) waiting.push(entry)
+        else this.queue.set(record.cid, [entry])
+      }
+    })
+    this.schedule()
+    return await outcome
+  }
+
   private schedule (): void {
     if (this.flushing != null) return
     this.flushing = (async () => {

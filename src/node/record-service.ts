@@ -2,6 +2,9 @@
  * RecordService: the one door every record goes through, whatever brought it (HTTP, the node's own key,
  * gossip, sync, import): validate → store and index → announce.
  *
+ * Records from one peer delivery may come as a group (`ingestMany`, record-group.ts): the same door, its stages run
+ * for the group at once.
+ *
  * Writes are group-committed (group-commit.ts): each record's body and index entries in one Level batch (the index is
  * the record store; there is no block file to write first), so a record is stored and indexed together or not at all.
  */
@@ -10,11 +13,14 @@ import { NotReadyError, isAtelierError } from '../errors.ts'
 import { checkRecord, issueRecord, recordCidString, signatureMismatch, validateRecord } from '../records/index.ts'
 import type { RecordKind, SubjectByKind, ValidRecord } from '../records/types.ts'
 import type { Logger } from 'pino'
+import type { RecordSummary } from '../index/types.ts'
 import { collectiveOf as scopeOf } from '../index/entries.ts'
 import { recordDependency } from './parking.ts'
 import type { ParkedRecord, ParkingLot } from './parking.ts'
 import { GroupCommit } from './group-commit.ts'
 import type { Pending } from './group-commit.ts'
+import { ingestGroup } from './record-group.ts'
+import type { GroupDoor } from './record-group.ts'
 
 /** The prefix of a dependency on a record */
 const RECORD_DEP = recordDependency('')
@@ -134,10 +140,14 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
    */
   private async knownCopy (bytes: Uint8Array, cid: string, options: IngestOptions): Promise<IngestOutcome | undefined> {
     if (this.commits.has(cid)) return undefined
-    const summary = await this.components.index.get(cid)
+    return this.countedCopy(bytes, cid, await this.components.index.get(cid), options.scope)
+  }
+
+  /** The outcome of a copy of a counted record (`summary`), or undefined when none is counted in `scope` */
+  private countedCopy (bytes: Uint8Array, cid: string, summary: RecordSummary | undefined, scope: string | undefined): IngestOutcome | undefined {
     if (summary == null) return undefined
     // out of scope is the sender's fault whoever holds the record: the full path refuses it
-    if (options.scope != null && scopeOf(summary) !== options.scope) return undefined
+    if (scope != null && scopeOf(summary) !== scope) return undefined
     const crypto = this.components.crypto
     const maxBytes = this.init.records.maxBytes
     let parsed: ValidRecord | undefined
@@ -146,6 +156,32 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
       status: 'duplicate',
       // parsed only if a caller looks (gossip and sync read the status alone); validated when it was stored
       get record (): ValidRecord { return (parsed ??= checkRecord(bytes, { crypto, maxBytes }).record) }
+    }
+  }
+
+  /**
+   * The door for a group of records one peer delivered (a sync session hands them over a group at a time): what
+   * `ingest` does to each, with the stages that can serve the group at once doing so (one index read for the copies
+   * counted already, one validation request, the admission verdicts, one queueing for the group commit), so a record
+   * costs no chain of promises of its own. Each record is answered in place, with its outcome or its error.
+   */
+  async ingestMany (items: Array<{ bytes: Uint8Array, cid?: string }>, options: IngestOptions): Promise<Array<IngestOutcome | Error>> {
+    if (this.stopped) throw new NotReadyError('the node is shutting down')
+    return await ingestGroup(this.groupDoor(), items, options)
+  }
+
+  /** What the group door needs of this service */
+  private groupDoor (): GroupDoor {
+    return {
+      components: this.components,
+      commits: this.commits,
+      arriving: this.arriving,
+      maxBytes: this.init.records.maxBytes,
+      ingest: async (bytes, options) => await this.ingest(bytes, options),
+      countedCopy: (bytes, cid, summary, scope) => this.countedCopy(bytes, cid, summary, scope),
+      validate: async (bytes) => await this.validate(bytes),
+      judge: async (record, options, held) => await this.judge(record, options, held),
+      emit: (event, value) => { (this.emit as (e: string, v: unknown) => boolean)(event, value) }
     }
   }
 

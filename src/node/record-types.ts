@@ -94,7 +94,7 @@ export interface RecordServiceComponents {
   crypto: RecordCrypto
   /** reads stored records by CID (held ones too); records are written through `index.put` */
   store: Pick<ContentStore, 'getRecord'>
-  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'> & { sync?: () => Promise<void> }
+  index: Pick<RecordIndexApi, 'put' | 'remove' | 'has' | 'get' | 'head' | 'dropHeld'> & Partial<Pick<RecordIndexApi, 'getMany'>> & { sync?: () => Promise<void> }
   signer: Signer
   logger: Logger
   /** decides whether a valid record is taken now or parked; without it every valid record is taken */
@@ -108,6 +108,8 @@ export interface RecordServiceComponents {
   verifier?: {
     verify(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): Promise<boolean>
     validate?(bytes: Uint8Array): Promise<ValidRecord>
+    /** many records at once, each answered with its record or its error */
+    validateMany?(items: Uint8Array[]): Promise<Array<ValidRecord | Error>>
   }
 }
 

@@ -170,6 +170,21 @@ export class NodeSyncSource implements SyncSource {
     }
   }
 
+  async ingestMany (records: Array<{ bytes: Uint8Array, id: Uint8Array }>, context: Omit<IngestContext, 'id'>): Promise<IngestResult[]> {
+    const peer = context.peer.toString()
+    const outcomes = await this.c.records().ingestMany(records.map(r => ({ bytes: r.bytes, cid: recordCidFromDigest(r.id) })), {
+      source: 'sync',
+      signal: context.signal,
+      scope: context.scope,
+      peer
+    })
+    return outcomes.map(o => {
+      if (!(o instanceof Error)) return o.status
+      this.log.info({ peer, scope: context.scope, code: (o as { code?: string }).code, msg: o.message }, 'record from sync refused')
+      return 'rejected'
+    })
+  }
+
   async ingest (bytes: Uint8Array, context: IngestContext): Promise<IngestResult> {
     try {
       const outcome = await this.c.records().ingest(bytes, {

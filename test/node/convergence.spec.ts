@@ -156,12 +156,23 @@ describe('convergence: what a node counts is a function of the record set (model
 
         await Promise.all(nodes.map(async (node, k) => {
           const [keys, repeats, restartAt] = deliveries[k]
-          // a random order (sort by generated keys), some records twice, delivered a few at a time concurrently
+          // a random order (sort by generated keys), some records twice, delivered a few at a time concurrently, one
+          // by one or in groups
           const order = records.map((r, i) => ({ r, key: keys[i % keys.length] * 64 + i })).sort((a, b) => a.key - b.key).map(x => x.r)
           for (let i = 0; i < repeats && order.length > 0; i++) order.push(order[keys[i] % order.length])
-          for (let i = 0; i < order.length; i += 3) {
-            if (i === restartAt * 3) { await node.settled(); await node.restart() }
-            await Promise.all(order.slice(i, i + 3).map(async r => await node.deliver(r.bytes, scope)))
+          if (k === 2) {
+            // the third node takes them as sync sessions hand them over: in groups (ingestMany), two at once
+            const size = 1 + keys[1] % 8
+            node.groupSize = size
+            for (let i = 0; i < order.length; i += 2 * size) {
+              if (restartAt >= 0 && i >= restartAt * 3 && i < restartAt * 3 + 2 * size) { await node.settled(); await node.restart() }
+              await Promise.all([0, size].map(async at => await node.deliverGroup(order.slice(i + at, i + at + size).map(r => r.bytes), scope)))
+            }
+          } else {
+            for (let i = 0; i < order.length; i += 3) {
+              if (i === restartAt * 3) { await node.settled(); await node.restart() }
+              await Promise.all(order.slice(i, i + 3).map(async r => await node.deliver(r.bytes, scope)))
+            }
           }
           await node.settled()
           // sync: peers offer what they count; a record refused before a membership record named its author comes back

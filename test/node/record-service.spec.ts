@@ -184,4 +184,88 @@ describe('RecordService', { timeout: 120_000 }, () => {
     await assert.rejects(node.records.ingest(loose.bytes, { source: 'sync', scope: a }), (err: any) => err.name === 'OutOfScopeError')
     assert.equal((await node.records.ingest(rec.bytes, { source: 'gossip', scope: a })).status, 'added')
   })
+  it('a group from one delivery (ingestMany) is answered record by record as the single door answers each', async () => {
+    const { id: collective } = await node.collectives.create({ name: 'Groups', admission: { policy: 'invite', quorum: 1 } })
+    const { id: other } = await node.collectives.create({ name: 'Other group', admission: { policy: 'invite', quorum: 1 } })
+    const signer = node.identity.signer
+    const stranger = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
+    const opts = { crypto: nativeCrypto, collective }
+    const counted = issueRecord('asset', asset('counted before'), { signer, ...opts })
+    assert.equal((await node.records.ingest(counted.bytes, { source: 'sync', scope: collective })).status, 'added')
+    const fresh = Array.from({ length: 5 }, (_, i) => issueRecord('asset', asset(`group ${i}`), { signer, ...opts }))
+    // a license before its asset in the same group, and one whose asset comes in no group at all
+    const overtaken = issueRecord('asset', asset('overtaken in the group'), { signer, ...opts })
+    const license = issueRecord('license', { asset: overtaken.cid, terms: OPEN_TERMS, royaltyPolicy: 'LAP' }, { signer, ...opts })
+    const absent = issueRecord('asset', asset('never sent'), { signer, ...opts })
+    const waiting = issueRecord('license', { asset: absent.cid, terms: OPEN_TERMS, royaltyPolicy: 'LAP' }, { signer, ...opts })
+    const elsewhere = issueRecord('asset', asset('of another collective'), { signer, crypto: nativeCrypto, collective: other })
+    const strangers = issueRecord('asset', { ...asset('a stranger'), creators: [{ id: stranger.did, share: 10000 }] }, { signer: stranger, crypto: nativeCrypto, collective })
+    const forged = new Uint8Array(fresh[0].bytes)
+    forged[forged.length - 10] ^= 1
+    const items = [
+      license, ...fresh, overtaken, counted, fresh[1], waiting, elsewhere, strangers
+    ].map(r => ({ bytes: r.bytes })).concat([{ bytes: forged }, { bytes: new Uint8Array(70_000) }])
+    const events = { rejected: 0, duplicate: 0 }
+    const onRejected = (): void => { events.rejected++ }
+    const onDuplicate = (): void => { events.duplicate++ }
+    node.records.on('rejected', onRejected)
+    node.records.on('duplicate', onDuplicate)
+    let outcomes: Array<{ status?: string, name?: string }>
+    try {
+      outcomes = await within(10_000, node.records.ingestMany(items, { source: 'sync', scope: collective, peer: 'peer-g' }), 'the group') as any
+    } finally {
+      node.records.off('rejected', onRejected)
+      node.records.off('duplicate', onDuplicate)
+    }
+    const got = outcomes.map(o => o.status ?? o.name)
+    assert.deepEqual(got, [
+      'added', 'added', 'added', 'added', 'added', 'added', 'added', // the license, the five, its asset
+      'duplicate', 'duplicate', // counted before; a repeat inside the group
+      'parked', // its asset never came
+      'OutOfScopeError', 'NotMemberError', 'InvalidRecordError', 'TooLargeError'
+    ])
+    // the single door refuses each of the refused the same way
+    for (const k of [10, 11, 12, 13]) {
+      const single = await node.records.ingest(items[k].bytes, { source: 'sync', scope: collective }).then(o => o.status, (err: Error) => err.name)
+      assert.equal(single, got[k], `item ${k}`)
+    }
+    assert.equal(events.duplicate, 2)
+    assert.equal(events.rejected, 4)
+    events.rejected = 0
+    for (const r of [license, ...fresh, overtaken]) assert.equal(await node.index.has(r.cid), true, `${r.kind} counted`)
+    assert.equal(await node.index.has(waiting.cid), false)
+    assert.equal((await node.parking.get(waiting.cid))?.rule, 'dependency-missing')
+    for (const r of [elsewhere, strangers]) assert.equal(await node.index.has(r.cid) || await node.parking.has(r.cid), false, 'a refused record is not stored')
+    // a record held in the lot (for a reason that has passed) and delivered in a group is counted, and leaves the lot
+    const wasHeld = issueRecord('asset', asset('held, then in a group'), { signer, ...opts })
+    await node.parking.park(wasHeld, { status: 'waiting', deps: ['record:gone'], reason: 'test', rule: 'dependency-missing', source: 'sync', keepBytes: true })
+    const [outcome] = await node.records.ingestMany([{ bytes: wasHeld.bytes }], { source: 'sync', scope: collective })
+    assert.equal((outcome as { status: string }).status, 'added')
+    assert.equal(await node.index.has(wasHeld.cid), true)
+    assert.equal(await node.parking.has(wasHeld.cid), false, 'counted, so no longer held')
+    // the same group again: every record it counted is a duplicate now, by one index read and no validation
+    const again = await node.records.ingestMany([license, ...fresh].map(r => ({ bytes: r.bytes })), { source: 'sync', scope: collective })
+    assert.deepEqual(again.map(o => (o as { status: string }).status), Array(6).fill('duplicate'))
+  })
+
+  it('copies of one record in concurrent groups and single deliveries share one validation and one outcome', async () => {
+    const signer = createSigner(new Uint8Array(randomBytes(32)), nativeCrypto)
+    const recs = Array.from({ length: 30 }, (_, i) => issueRecord('asset', { ...asset(`shared ${i}`), creators: [{ id: signer.did, share: 10000 }] }, { signer, crypto: nativeCrypto }))
+    const verifier = (node.records as unknown as { components: { verifier: { validate: (b: Uint8Array) => Promise<unknown>, validateMany: (b: Uint8Array[]) => Promise<unknown> } } }).components.verifier
+    const { validate, validateMany } = verifier
+    let validations = 0
+    verifier.validate = async (b) => { validations++; return await validate.call(verifier, b) }
+    verifier.validateMany = async (b) => { validations += b.length; return await validateMany.call(verifier, b) }
+    const runs = await within(10_000, Promise.all([
+      node.records.ingestMany(recs.map(r => ({ bytes: r.bytes })), { source: 'sync', peer: 'a' }),
+      node.records.ingestMany([...recs].reverse().map(r => ({ bytes: r.bytes })), { source: 'gossip', peer: 'b' }),
+      Promise.all(recs.map(async r => await node.records.ingest(r.bytes, { source: 'gossip', peer: 'c' })))
+    ]), 'three deliveries').finally(() => { verifier.validate = validate; verifier.validateMany = validateMany })
+    assert.equal(validations, recs.length, 'each record validated once')
+    for (const [k, r] of recs.entries()) {
+      const statuses = [runs[0][k], runs[1][recs.length - 1 - k], runs[2][k]].map(o => (o as { status: string }).status).sort()
+      assert.deepEqual(statuses, ['added', 'duplicate', 'duplicate'], `record ${k}`)
+      assert.equal(await node.index.has(r.cid), true)
+    }
+  })
 })

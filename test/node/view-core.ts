@@ -52,6 +52,9 @@ export class ViewCore {
   records!: RecordService
   collectives!: CollectiveService
 
+  /** when set, `redeliver` hands records over in groups of this size (ingestMany), as sync sessions do */
+  groupSize: number | undefined
+
   private constructor (dir: string) { this.dir = dir }
 
   static async create (): Promise<ViewCore> {
@@ -110,6 +113,12 @@ export class ViewCore {
     }
   }
 
+  /** Deliver records as one group of a sync session (RecordService.ingestMany); refusals are answers too */
+  async deliverGroup (group: Uint8Array[], scope: string): Promise<string[]> {
+    const outcomes = await this.records.ingestMany(group.map(bytes => ({ bytes })), { source: 'sync', scope, peer: 'peer' })
+    return outcomes.map(o => o instanceof Error ? (o as { code?: string }).code ?? 'error' : o.status)
+  }
+
   /** Whether the node holds a record, counted or not */
   async holds (cid: string): Promise<boolean> {
     return await this.index.has(cid) || await this.parking.get(cid) != null
@@ -125,6 +134,16 @@ export class ViewCore {
       for (const r of records) if (!(await this.holds(r.cid))) missing.push(r)
       if (missing.length === 0) return
       let changed = false
+      if (this.groupSize != null) {
+        // as sync rounds hand them over: in groups
+        for (let i = 0; i < missing.length; i += this.groupSize) {
+          await this.deliverGroup(missing.slice(i, i + this.groupSize).map(r => r.bytes), scope)
+          await this.settled()
+        }
+        for (const r of missing) if (await this.holds(r.cid)) changed = true
+        if (!changed) return
+        continue
+      }
       for (const r of missing) {
         const got = await this.deliver(r.bytes, scope)
         if (process.env.DEBUG_VIEW != null) console.error(`redeliver ${this.dir.slice(-6)} ${r.kind} ${r.cid.slice(-6)} ${r.author.slice(-6)} -> ${got}`)

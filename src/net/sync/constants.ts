@@ -58,6 +58,11 @@ export const DEFAULT_IDLE_TIMEOUT = 30_000
  * ingest with 256 in flight, 0.73-0.77x with 1,024 and 0.64-0.78x with 2,048 (bench/network.ts, two processes).
  */
 export const DEFAULT_INGEST_CONCURRENCY = 1024
+/**
+ * Records received together that a session hands to the source's `ingestMany` as one group (what one read of the
+ * stream decoded, at most this many): the size of a validation worker's task, so a group is validated in one go
+ */
+export const INGEST_GROUP = 256
 /** Bytes of records handed to `ingest` and not yet settled, per session: the in-flight bound in bytes (1,024 records of
  * 1-2 KB fit; 64 records at the largest record size) */
 export const DEFAULT_INGEST_BYTES = 4 * 1024 * 1024

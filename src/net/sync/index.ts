@@ -72,6 +72,12 @@ export interface SyncSource {
   timestampOf(bytes: Uint8Array): number | undefined
   /** Hand over a record a peer sent (validate, store, index); 'rejected' (or a throw) when it is refused */
   ingest(bytes: Uint8Array, context: IngestContext): Promise<IngestResult>
+  /**
+   * Hand over a group of records a peer sent, each with its item id; answers in the same order. Optional: a session
+   * hands records to it in groups (what arrived together, up to INGEST_GROUP) when present, one by one to `ingest`
+   * otherwise. A throw counts every record of the group as rejected.
+   */
+  ingestMany?(records: Array<{ bytes: Uint8Array, id: Uint8Array }>, context: Omit<IngestContext, 'id'>): Promise<IngestResult[]>
 }
 
 /** What one session did */

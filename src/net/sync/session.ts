@@ -12,7 +12,7 @@
  *   - ingests in flight, awaited before the session reports.
  */
 import { hash } from 'node:crypto'
-import { MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
+import { INGEST_GROUP, MAX_IDS_PER_WANT, MAX_RECORD_FRAME_BYTES, RECORD_FETCH_BATCH } from './constants.ts'
 import { SyncLimitError, SyncProtocolError, TooManyRejectedError, UnsolicitedRecordError, errorFromWire } from './errors.ts'
 import { recordCidFromDigest } from '../../records/cid.ts'
 import { Reconciler } from './reconcile.ts'
@@ -62,6 +62,10 @@ export class Session {
   private ingesting = 0
   private ingestingBytes = 0
   private ingestWaiter: (() => void) | undefined
+  /** records received and not yet handed to `ingestMany`, with their bytes */
+  private group: Array<{ bytes: Uint8Array, id: Uint8Array }> = []
+  private groupBytes = 0
+  private handOverScheduled = false
 
   constructor (init: SessionInit) {
     this.init = init
@@ -293,11 +297,28 @@ export class Session {
       return
     }
     while (this.ingesting >= this.init.ingestConcurrency || (this.ingesting > 0 && this.ingestingBytes + bytes.length > this.init.ingestBytes)) {
+      // what waits in the group is handed over first: only handed-over records can settle
+      this.handOver()
       await this.ingestSettled()
     }
     this.ingesting++
     this.ingestingBytes += bytes.length
     const { source, peer, signal } = this.init
+    if (source.ingestMany != null) {
+      this.group.push({ bytes, id })
+      this.groupBytes += bytes.length
+      if (this.group.length >= INGEST_GROUP) this.handOver()
+      else if (!this.handOverScheduled) {
+        // the records of one read of the stream (decoded before the next I/O callback) go as one group
+        this.handOverScheduled = true
+        setImmediate(() => {
+          this.handOverScheduled = false
+          this.handOver()
+        })
+      }
+      this.checkRejected()
+      return
+    }
     source.ingest(bytes, { scope: this.scope, peer, signal, id })
       .then((result) => { this.count(result) }, (err) => { this.rejected(err) })
       .finally(() => {
@@ -310,6 +331,27 @@ export class Session {
       .catch((err: Error) => { this.init.log.error('sync ingest bookkeeping failed: %e', err) })
     // reported here rather than in the callbacks, so the loop (not an orphan promise) throws it
     this.checkRejected()
+  }
+
+  /** Hand the records gathered so far to the source's `ingestMany`, as one group */
+  private handOver (): void {
+    const group = this.group
+    if (group.length === 0) return
+    const bytes = this.groupBytes
+    this.group = []
+    this.groupBytes = 0
+    const { source, peer, signal } = this.init
+    const ingestMany = source.ingestMany as NonNullable<SyncSource['ingestMany']>
+    ingestMany.call(source, group, { scope: this.scope, peer, signal })
+      .then((results) => { for (const r of results) this.count(r) }, (err) => { for (let k = 0; k < group.length; k++) this.rejected(err) })
+      .finally(() => {
+        this.ingesting -= group.length
+        this.ingestingBytes -= bytes
+        const wake = this.ingestWaiter
+        this.ingestWaiter = undefined
+        wake?.()
+      })
+      .catch((err: Error) => { this.init.log.error('sync ingest bookkeeping failed: %e', err) })
   }
 
   private count (result: IngestResult): void {
@@ -334,6 +376,7 @@ export class Session {
 
   /** Wait for every ingest in flight */
   private async settleIngests (): Promise<void> {
+    this.handOver()
     while (this.ingesting > 0) await this.ingestSettled()
     this.checkRejected()
   }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { FramedStream } from '../../../src/net/sync/framing.ts'
 import { encodeFrame } from '../../../src/net/sync/codec.ts'
 import { encodeVarint } from '../../../src/net/sync/varint.ts'
-import { MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/constants.ts'
+import { INGEST_GROUP, MAX_CONTROL_FRAME_BYTES, SYNC_PROTOCOL } from '../../../src/net/sync/constants.ts'
 import { WireErrorCode } from '../../../src/net/sync/errors.ts'
 import { Reconciler } from '../../../src/net/sync/reconcile.ts'
 import { createSyncItems } from '../../../src/net/sync/items.ts'
@@ -223,6 +223,59 @@ describe('sync over libp2p', () => {
     assert.equal(served.stats.recordsAdded, 50)
     assert.equal(served.stats.recordsRejected, 5)
     assert.equal(b.records.size, 50)
+  })
+
+  it('hands records to ingestMany in groups, bounded as single ingests are; a group that throws counts as rejected', { timeout: DEADLINE }, async () => {
+    class GroupingSource extends MemorySource {
+      groups: number[] = []
+      inFlight = 0
+      maxInFlight = 0
+      async ingestMany (records: Array<{ bytes: Uint8Array, id: Uint8Array }>, context: Omit<IngestContext, 'id'>): Promise<IngestResult[]> {
+        this.groups.push(records.length)
+        this.inFlight += records.length
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+        try {
+          await new Promise(resolve => setTimeout(resolve, 2))
+          for (const r of records) assert.deepEqual(r.id, sha256(r.bytes), 'each record comes with its item id')
+          if (records.some(r => r.bytes[8] === EXPLOSIVE)) throw new Error('the group failed on purpose')
+          const out: IngestResult[] = []
+          for (const r of records) out.push(await this.ingest(r.bytes, { ...context, id: r.id }))
+          return out
+        } finally {
+          this.inFlight -= records.length
+        }
+      }
+    }
+    const a = new MemorySource()
+    const b = new GroupingSource()
+    fill(a, randomRecords(3_000, { size: 300 }))
+    for (let i = 0; i < 3; i++) a.add(makeRecord(1_600_000_000_000 + i, 300, POISON))
+    const watch = observer()
+    const [na, nb] = await pair(a, b, {}, { ...watch.init, ingestConcurrency: 700 })
+    await withDeadline(DEADLINE, 'push in groups', signal => na.services.sync.syncWith(nb.peerId, 'scope-1', { signal }))
+    const served = await withDeadline(DEADLINE, 'responder stats', async () => await watch.next())
+    assert.equal(served.error, undefined)
+    assert.equal(served.stats.recordsAdded, 3_000)
+    assert.equal(served.stats.recordsRejected, 3)
+    assert.equal(b.records.size, 3_000)
+    assert.equal(b.groups.reduce((x, y) => x + y, 0), 3_003, 'every record handed over once')
+    assert.ok(Math.max(...b.groups) > 1, `groups of ${Math.max(...b.groups)} at most: records that arrive together go together`)
+    assert.ok(Math.max(...b.groups) <= INGEST_GROUP, `no group over ${INGEST_GROUP}`)
+    assert.ok(b.maxInFlight <= 700, `${b.maxInFlight} records in flight at most (the bound is 700)`)
+
+    // a group whose ingest throws: its records count as rejected, the session goes on
+    const c = new MemorySource()
+    const d = new GroupingSource()
+    fill(c, randomRecords(40))
+    c.add(makeRecord(1_700_000_000_000, 300, EXPLOSIVE))
+    const watch2 = observer()
+    const [nc, nd] = await pair(c, d, {}, watch2.init)
+    await withDeadline(DEADLINE, 'explosive group', signal => nc.services.sync.syncWith(nd.peerId, 'scope-1', { signal }))
+    const second = await withDeadline(DEADLINE, 'responder stats', async () => await watch2.next())
+    assert.equal(second.error, undefined)
+    assert.equal(second.stats.recordsAdded + second.stats.recordsRejected, 41)
+    assert.ok(second.stats.recordsRejected >= 1)
+    assert.equal(d.records.size, second.stats.recordsAdded)
   })
 
   it('ends the session when the peer sends more refused records than maxRejected', { timeout: DEADLINE }, async () => {
