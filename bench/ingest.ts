@@ -12,6 +12,8 @@ import { initHome, nativeCrypto } from '../src/identity/index.ts'
 import { resolveConfig } from '../src/config.ts'
 import { createSigner, issueRecord } from '../src/records/index.ts'
 import type { ValidRecord } from '../src/records/types.ts'
+import { INGEST_GROUP } from '../src/net/sync/constants.ts'
+import { ValidationPool } from '../src/identity/validation-pool.ts'
 import { mainThreadProfiler, threadCpu, threadCpuSince, withDaemonFlags } from './util.ts'
 import type { ThreadCpu } from './util.ts'
 
@@ -20,6 +22,8 @@ export interface IngestResult {
   seconds: number
   recordsPerSecond: number
   validateOnlyPerSecond: number
+  /** the validation pool alone on the same records (with `poolCeiling`) */
+  poolOnlyPerSecond?: number
   meanRecordBytes: number
   /** CPU per record during the ingest, µs, by kind of thread (Linux; zeros elsewhere) */
   cpuPerRecord: ThreadCpu
@@ -57,7 +61,7 @@ export function generateRecords (count: number, authors = 8): ValidRecord[] {
 }
 
 /** Run the ingest benchmark */
-export async function benchIngest (options: { records?: number, inFlight?: number, source?: 'import' | 'http', syncAcknowledged?: boolean } = {}): Promise<IngestResult> {
+export async function benchIngest (options: { records?: number, inFlight?: number, source?: 'import' | 'http', syncAcknowledged?: boolean, groups?: boolean, poolCeiling?: boolean } = {}): Promise<IngestResult> {
   const count = options.records ?? 30_000
   const inFlight = options.inFlight ?? 2048
   const home = await mkdtemp(join(tmpdir(), 'atelier-bench-ingest-'))
@@ -84,6 +88,24 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
     for (const p of sample) validateRecord(p, { crypto: nativeCrypto })
     const validateOnlyPerSecond = sample.length / ((performance.now() - vStart) / 1000)
 
+    // the validation pool alone (its workers, its messaging; no store, no index, no admission), for the ceiling of
+    // the door on this machine: what ingest would reach if storing and indexing cost nothing
+    let poolOnlyPerSecond: number | undefined
+    if (options.poolCeiling === true) {
+      const pool = new ValidationPool({ maxRecordBytes: config.records.maxBytes, maxWaiting: payloads.length })
+      pool.start()
+      try {
+        await pool.validateMany(sample.slice(0, 2000))
+        const pStart = performance.now()
+        for (let k = 0; k < payloads.length; k += 4 * INGEST_GROUP) {
+          await Promise.all(Array.from({ length: 4 }, async (_, j) => await pool.validateMany(payloads.slice(k + j * INGEST_GROUP, k + (j + 1) * INGEST_GROUP))))
+        }
+        poolOnlyPerSecond = payloads.length / ((performance.now() - pStart) / 1000)
+      } finally {
+        await pool.stop()
+      }
+    }
+
     // INGEST_BENCH_PROFILE=<file>: a CPU profile of the main thread during the ingest only
     const profiler = await mainThreadProfiler(process.env.INGEST_BENCH_PROFILE)
     const cpuBefore = threadCpu()
@@ -95,7 +117,19 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
         await node.records.ingest(p, { source })
       }
     }
-    await Promise.all(Array.from({ length: inFlight }, worker))
+    // groups: as a sync session hands records over (RecordService.ingestMany, INGEST_GROUP a group), as many
+    // groups in flight as make `inFlight` records
+    const groupWorker = async (): Promise<void> => {
+      while (next < payloads.length) {
+        const group = payloads.slice(next, next + INGEST_GROUP)
+        next += group.length
+        const outcomes = await node.records.ingestMany(group.map(bytes => ({ bytes })), { source: 'sync' })
+        const failed = outcomes.find(o => o instanceof Error)
+        if (failed != null) throw failed
+      }
+    }
+    if (options.groups === true) await Promise.all(Array.from({ length: Math.max(1, Math.round(inFlight / INGEST_GROUP)) }, groupWorker))
+    else await Promise.all(Array.from({ length: inFlight }, worker))
     const seconds = (performance.now() - start) / 1000
     const cpu = threadCpuSince(cpuBefore)
     await profiler?.stop()
@@ -103,7 +137,7 @@ export async function benchIngest (options: { records?: number, inFlight?: numbe
     if (indexed !== count) throw new Error(`expected ${count} records indexed, found ${indexed}`)
     await node.stop()
     const cpuPerRecord: ThreadCpu = { main: cpu.main / count, workers: cpu.workers / count, v8: cpu.v8 / count, libuv: cpu.libuv / count, other: cpu.other / count }
-    return { records: count, seconds, recordsPerSecond: count / seconds, validateOnlyPerSecond, meanRecordBytes, cpuPerRecord }
+    return { records: count, seconds, recordsPerSecond: count / seconds, validateOnlyPerSecond, ...(poolOnlyPerSecond != null ? { poolOnlyPerSecond } : {}), meanRecordBytes, cpuPerRecord }
   } finally {
     await rm(home, { recursive: true, force: true })
   }
@@ -122,8 +156,8 @@ if (import.meta.main && process.argv.includes('--durability')) {
     console.log(`| ${inFlight} | ${Math.round(synced.recordsPerSecond)} | ${Math.round(unsynced.recordsPerSecond)} | ${(synced.recordsPerSecond / unsynced.recordsPerSecond).toFixed(2)} |`)
   }
 } else if (import.meta.main) {
-  const r = await benchIngest({ records: Number(process.argv[2] ?? 30_000) })
+  const r = await benchIngest({ records: Number(process.argv[2] ?? 30_000), groups: process.argv.includes('--groups'), poolCeiling: true })
   const c = r.cpuPerRecord
   const cpu = `${Math.round(c.main + c.workers + c.v8 + c.libuv + c.other)} = ${Math.round(c.main)} / ${Math.round(c.workers)} / ${Math.round(c.v8)} / ${Math.round(c.libuv)}`
-  console.log(`| records | seconds | records/s | validate-only/s | ratio | mean record bytes | CPU µs/record: all = main / workers / V8 / libuv |\n|---|---|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${(r.recordsPerSecond / r.validateOnlyPerSecond).toFixed(2)}× | ${r.meanRecordBytes} | ${cpu} |`)
+  console.log(`| records | seconds | records/s | validate-only/s | ratio | pool alone/s | ratio | mean record bytes | CPU µs/record: all = main / workers / V8 / libuv |\n|---|---|---|---|---|---|---|---|---|\n| ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${Math.round(r.validateOnlyPerSecond)} | ${(r.recordsPerSecond / r.validateOnlyPerSecond).toFixed(2)}× | ${Math.round(r.poolOnlyPerSecond ?? 0)} | ${((r.poolOnlyPerSecond ?? 0) / r.validateOnlyPerSecond).toFixed(2)}× | ${r.meanRecordBytes} | ${cpu} |`)
 }
