@@ -18,8 +18,9 @@ import { collectiveOf as scopeOf } from '../index/entries.ts'
 import { recordDependency } from './parking.ts'
 import type { ParkedRecord, ParkingLot } from './parking.ts'
 import { GroupCommit } from './group-commit.ts'
-import type { Pending } from './group-commit.ts'
 import { ingestGroup } from './record-group.ts'
+import { ACKNOWLEDGED, settleBatch, writeBatch } from './record-commit.ts'
+import type { CommitContext } from './record-commit.ts'
 import type { GroupDoor } from './record-group.ts'
 
 /** The prefix of a dependency on a record */
@@ -30,9 +31,6 @@ import type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOpt
 export { OutOfScopeError }
 export type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOptions, Retirement, RecordEvent, RecordServiceEvents, RecordServiceComponents, RecordServiceInit, IssueOptions }
 
-/** Sources whose caller is told the record is stored (an HTTP answer, a record this node signed): their writes are
- * synced to disk before the answer when `ingest.syncAcknowledged` is on (docs/durability.md) */
-const ACKNOWLEDGED: ReadonlySet<RecordSource> = new Set(['local', 'http'])
 
 /** Two verdicts that would write the same entry */
 function sameVerdict (a: Admission, b: Admission): boolean {
@@ -65,9 +63,17 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     this.components = components
     this.init = init
     this.log = components.logger.child({ component: 'records' })
+    const commit: CommitContext = {
+      components,
+      syncAcknowledged: init.ingest.syncAcknowledged,
+      log: this.log,
+      counted: (event) => { this.emit('record', event) },
+      release: async (dep) => { await this.release(dep) },
+      releasing: this.releasing
+    }
     this.commits = new GroupCommit({ queueLimit: init.ingest.queueLimit, batchSize: init.ingest.batchSize }, {
-      write: async (batch) => await this.writeBatch(batch),
-      settle: async (batch, added) => { await this.settleBatch(batch, added) },
+      write: async (batch) => await writeBatch(commit, batch),
+      settle: async (batch, added) => { await settleBatch(commit, batch, added) },
       exclusive: async (fn) => { await this.exclusive(fn) }
     })
   }
@@ -409,45 +415,6 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     while (this.commits.busy || this.releasing.size > 0) {
       await this.commits.drained()
       await Promise.all([...this.releasing])
-    }
-  }
-
-  /** Write one batch: bodies and index entries in one Level batch; resolves to the CIDs it added */
-  private async writeBatch (batch: Pending[][]): Promise<Set<string>> {
-    const records = batch.map(entries => entries[0].record)
-    // synced when someone is told the record is stored (or it leaves the lot, whose entry was synced for its 202)
-    const sync = this.init.ingest.syncAcknowledged && batch.some(entries => entries.some(e => e.held || ACKNOWLEDGED.has(e.source)))
-    try {
-      return new Set(await this.components.index.put(records, { sync }))
-    } catch (err: any) {
-      this.log.error({ err, records: records.length }, 'failed to write a batch of records')
-      throw err
-    }
-  }
-
-  /** After a batch is written: held copies leave the lot, callers are answered, records announced, held ones released */
-  private async settleBatch (batch: Pending[][], indexed: Set<string>): Promise<void> {
-    const records = batch.map(entries => entries[0].record)
-    // counted now: their lot entries go, only after the index holds them
-    const held = batch.filter(entries => entries.some(e => e.held)).map(entries => entries[0].record.cid)
-    if (held.length > 0) await this.components.parking?.drop(held)
-    for (const entries of batch) {
-      const first = entries[0]
-      const added = indexed.has(first.record.cid)
-      first.resolve({ cid: first.record.cid, status: added ? 'added' : 'duplicate', record: first.record })
-      for (const dup of entries.slice(1)) dup.resolve({ cid: dup.record.cid, status: 'duplicate', record: dup.record })
-      if (!added) continue
-      this.log.debug({ cid: first.record.cid, kind: first.record.kind, source: first.source }, 'record indexed')
-      this.emit('record', { record: first.record, source: first.source })
-    }
-    if (this.components.parking != null && this.components.parking.count > 0) {
-      // not awaited: released records come back through ingest, whose batches this flush loop writes
-      const fresh = records.filter(r => indexed.has(r.cid))
-      const releasing = Promise.all(fresh.map(async r => { await this.release(recordDependency(r.cid)) })).catch(err => {
-        this.log.error({ err }, 'failed to release parked records')
-      })
-      this.releasing.add(releasing)
-      void releasing.finally(() => { this.releasing.delete(releasing) })
     }
   }
 }
