@@ -342,7 +342,14 @@ export class Session {
     this.groupBytes = 0
     const { source, peer, signal } = this.init
     const ingestMany = source.ingestMany as NonNullable<SyncSource['ingestMany']>
-    ingestMany.call(source, group, { scope: this.scope, peer, signal })
+    let run: Promise<IngestResult[]>
+    try {
+      run = ingestMany.call(source, group, { scope: this.scope, peer, signal })
+    } catch (err) {
+      // a source that throws at once must not throw out of a timer callback
+      run = Promise.reject(err)
+    }
+    run
       .then((results) => { for (const r of results) this.count(r) }, (err) => { for (let k = 0; k < group.length; k++) this.rejected(err) })
       .finally(() => {
         this.ingesting -= group.length
