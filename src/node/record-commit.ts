@@ -60,6 +60,6 @@ export async function settleBatch (ctx: CommitContext, batch: Pending[][], index
       ctx.log.error({ err }, 'failed to release parked records')
     })
     ctx.releasing.add(releasing)
-    void releasing.then(() => { ctx.releasing.delete(releasing) })
+    void releasing.finally(() => { ctx.releasing.delete(releasing) })
   }
 }

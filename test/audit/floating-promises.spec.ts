@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** Dropped promises that cannot reject, each with why (file, start of the statement) */
 const SAFE: Array<{ file: string, text: string, why: string }> = [
   { file: 'src/node/collective-view.ts', text: 'void this.run(', why: 'run() ends its chain in a catch that logs' },
-  { file: 'src/node/record-service.ts', text: 'void releasing.finally(', why: 'releasing ends in a catch that logs; the finally callback only deletes from a Set' }
+  { file: 'src/node/record-commit.ts', text: 'void releasing.finally(', why: 'releasing ends in a catch that logs; the finally callback only deletes from a Set' }
 ]
 
 /** Fastify's reply is thenable (it resolves when sent) but never rejects: dropping it is the documented use */
