@@ -8,7 +8,7 @@
  * frames were most of the ~38 KB a record the joiner's main thread allocated, and the garbage collector's work that
  * followed. Here a group costs a few promises, and a record only what is its own.
  */
-import { OutOfScopeError } from './record-types.ts'
+import { outOfScope } from './record-types.ts'
 import type { Admission, IngestOptions, IngestOutcome, RecordServiceComponents } from './record-types.ts'
 import type { GroupCommit } from './group-commit.ts'
 import type { ParkedRecord } from './parking.ts'
@@ -145,8 +145,7 @@ async function takeGroup (door: GroupDoor, group: Arrival[], options: IngestOpti
     const r = results[k]
     if (r instanceof Error) { answer(arrival, r); return }
     if (options.scope != null && scopeOf(r) !== options.scope) {
-      answer(arrival, new OutOfScopeError(`the record names ${scopeOf(r) ?? 'no collective'}, not the collective ${options.scope} that carried it`,
-        { details: { reason: 'out-of-scope', scope: options.scope } }))
+      answer(arrival, outOfScope(scopeOf(r), options.scope))
       return
     }
     valid.push({ arrival, record: r })

@@ -26,7 +26,7 @@ import type { GroupDoor } from './record-group.ts'
 /** The prefix of a dependency on a record */
 const RECORD_DEP = recordDependency('')
 
-import { OutOfScopeError } from './record-types.ts'
+import { OutOfScopeError, outOfScope } from './record-types.ts'
 import type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOptions, Retirement, RecordEvent, RecordServiceEvents, RecordServiceComponents, RecordServiceInit, IssueOptions } from './record-types.ts'
 export { OutOfScopeError }
 export type { RecordSource, IngestOutcome, Admission, AdmissionPolicy, IngestOptions, Retirement, RecordEvent, RecordServiceEvents, RecordServiceComponents, RecordServiceInit, IssueOptions }
@@ -123,8 +123,7 @@ export class RecordService extends EventEmitter<RecordServiceEvents> {
     try {
       record = await this.validate(input)
       if (options.scope != null && scopeOf(record) !== options.scope) {
-        throw new OutOfScopeError(`the record names ${scopeOf(record) ?? 'no collective'}, not the collective ${options.scope} that carried it`,
-          { details: { reason: 'out-of-scope', scope: options.scope } })
+        throw outOfScope(scopeOf(record), options.scope)
       }
     } catch (err: any) {
       this.emit('rejected', { source: options.source, error: err })

@@ -60,6 +60,12 @@ export interface IngestOptions {
 /** A record arrived on a collective's topic or sync session but names no collective or another one */
 export class OutOfScopeError extends InvalidRecordError {}
 
+/** The error for a record naming `named` (its collective, if any) carried by collective `scope`'s topic or session */
+export function outOfScope (named: string | undefined, scope: string): OutOfScopeError {
+  return new OutOfScopeError(`the record names ${named ?? 'no collective'}, not the collective ${scope} that carried it`,
+    { details: { reason: 'out-of-scope', scope } })
+}
+
 /** A record the view no longer counts, and why; see RecordService.retire */
 export interface Retirement {
   record: ValidRecord
