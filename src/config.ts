@@ -33,6 +33,9 @@ export interface HttpConfig {
   headersTimeoutMs: number
   /** Longest time to receive a whole request that is not a content upload (JSON bodies, OPTIONS, …), ms. @default 30000 */
   bodyTimeoutMs: number
+  /** How long a refused request's connection keeps reading, and dropping, the body still coming before it is closed,
+   * so that the client reads the answer instead of a reset connection, ms. @default 2000 */
+  lingerMs: number
 }
 
 export interface P2PConfig {
@@ -276,7 +279,8 @@ export function resolveConfig (home: string, ...layers: ConfigOverrides[]): Atel
       maxConnectionsPerClient: positiveInt(pick(l => l.http?.maxConnectionsPerClient, d.http.maxConnectionsPerClient), 'http.maxConnectionsPerClient'),
       idleTimeoutMs: positiveInt(pick(l => l.http?.idleTimeoutMs, d.http.idleTimeoutMs), 'http.idleTimeoutMs'),
       headersTimeoutMs: positiveInt(pick(l => l.http?.headersTimeoutMs, d.http.headersTimeoutMs), 'http.headersTimeoutMs'),
-      bodyTimeoutMs: positiveInt(pick(l => l.http?.bodyTimeoutMs, d.http.bodyTimeoutMs), 'http.bodyTimeoutMs')
+      bodyTimeoutMs: positiveInt(pick(l => l.http?.bodyTimeoutMs, d.http.bodyTimeoutMs), 'http.bodyTimeoutMs'),
+      lingerMs: positiveInt(pick(l => l.http?.lingerMs, d.http.lingerMs), 'http.lingerMs')
     },
     p2p: {
       listen: stringList(pick(l => l.p2p?.listen, d.p2p.listen), 'p2p.listen'),

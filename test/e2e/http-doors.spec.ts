@@ -37,6 +37,8 @@ async function exchange (port: number, head: string, body: Buffer = Buffer.alloc
   })
 }
 
+const LINGER_MS = 500
+
 describe('the gateway\'s doors', { timeout: 60_000 }, () => {
   let root: string
   let node: AtelierNode
@@ -48,7 +50,7 @@ describe('the gateway\'s doors', { timeout: 60_000 }, () => {
     const home = join(root, 'home')
     await initHome(home)
     node = new AtelierNode({
-      config: resolveConfig(home, { http: { port: 0, bodyTimeoutMs: 1_000, maxConnections: 8 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } }),
+      config: resolveConfig(home, { http: { port: 0, bodyTimeoutMs: 1_000, lingerMs: LINGER_MS, maxConnections: 8 }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'] } }),
       logger: silentLogger(),
       processMetrics: false
     })
@@ -68,8 +70,28 @@ describe('the gateway\'s doors', { timeout: 60_000 }, () => {
       const r = await exchange(port, `${method} /v1/records HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n`, Buffer.alloc(1_000, 32))
       assert.match(r.status, method === 'POST' ? / 401 / : / 404 /, method)
       assert.match(JSON.parse(r.body).error.code, /^ERR_/)
-      assert.ok(r.closedMs != null && r.closedMs < 2_000, `${method}: closed after ${r.closedMs} ms`)
+      assert.ok(r.closedMs != null && r.closedMs < LINGER_MS + 1_500, `${method}: closed after ${r.closedMs} ms (lingerMs ${LINGER_MS})`)
     }
+  })
+
+  it('lets a client still sending a refused body read the answer, and closes within lingerMs though it never stops', async () => {
+    const started = Date.now()
+    const r = await new Promise<{ got: string, closedMs: number }>(resolve => {
+      // half-open allowed: the server's end of the answer does not end this side, which keeps sending
+      const s: Socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+      let got = ''
+      s.on('data', d => { got += d })
+      s.on('error', () => {})
+      s.write(`POST /v1/records HTTP/1.1\r\n${host()}Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n`)
+      const chunk = Buffer.alloc(256 * 1024, 32)
+      // keeps sending (bounded: 64 MiB, 8 s) whatever the server does
+      const pump = setInterval(() => { if (!s.destroyed && Date.now() - started < 8_000) s.write(chunk) }, 10)
+      s.on('close', () => { clearInterval(pump); resolve({ got, closedMs: Date.now() - started }) })
+      setTimeout(() => { s.destroy() }, 8_000)
+    })
+    assert.match(r.got.split('\r\n')[0] ?? '', / 413 /)
+    assert.equal(JSON.parse(r.got.slice(r.got.indexOf('\r\n\r\n') + 4)).error.code, 'ERR_TOO_LARGE')
+    assert.ok(r.closedMs >= LINGER_MS - 50 && r.closedMs < LINGER_MS + 2_000, `closed after ${r.closedMs} ms (lingerMs ${LINGER_MS})`)
   })
 
   it('closes a request whose body arrives slower than bodyTimeoutMs, whatever its pace', async () => {
