@@ -37,6 +37,8 @@ export class FramedStream {
   private ended = false
   private failure: Error | undefined
   private wake: (() => void) | undefined
+  /** true while the stream's resume() dispatches its buffered bytes to our listener */
+  private resuming = false
 
   constructor (stream: Stream, init: FramedStreamInit) {
     this.stream = stream
@@ -54,7 +56,11 @@ export class FramedStream {
       // muxer frame that spanned two encrypted messages once more)
       if (chunk instanceof Uint8Array) this.parser.push(chunk)
       else for (const part of chunk) this.parser.push(part)
-      if (this.parser.buffered > this.highWater) this.pause()
+      // not while resume() hands over what piled up meanwhile: libp2p's resume() would then tell the muxer to grant
+      // window again after this pause, the stream would stay paused for libp2p but not for yamux, our later pauses
+      // would do nothing, and the peer could send until the read buffer overflowed and the stream was aborted
+      // (measured: a late joiner's 100,000-record catch-up ended that way 5 times, each a lost session)
+      if (!this.resuming && this.parser.buffered > this.highWater) this.pause()
       this.notify()
     })
     stream.addEventListener('remoteCloseWrite', () => {
@@ -185,7 +191,10 @@ export class FramedStream {
 
   private resume (): void {
     if (this.stream.readStatus !== 'paused') return
-    try { this.stream.resume() } catch {}
+    this.resuming = true
+    try { this.stream.resume() } catch {} finally { this.resuming = false }
+    // what resume() handed over may be more than we want buffered: pause again, now that the muxer heard resume
+    if (this.parser.buffered > this.highWater) this.pause()
   }
 
   private notify (): void {

@@ -359,6 +359,38 @@ describe('sync over libp2p', () => {
       (err: any) => err.name === 'SyncTimeoutError' && err.code === 'ERR_SYNC_TIMEOUT')
   })
 
+  it('a slow reader keeps the stream paused: the peer never overruns its read buffer, every frame arrives', { timeout: 60_000 }, async () => {
+    // before the fix, a reader pausing again inside libp2p's resume() left yamux granting window: the read buffer
+    // grew until libp2p aborted the stream (StreamBufferError), which ended a late joiner's catch-up sessions
+    const [na, nb] = await pair(new MemorySource(), new MemorySource())
+    const PROTOCOL = '/atelier-test/flood/1.0.0'
+    const FRAMES = 24_000
+    const body = new Uint8Array(1_500).fill(7)
+    await nb.handle(PROTOCOL, async (stream) => {
+      const io = new FramedStream(stream, { idleTimeout: 20_000 })
+      const signal = AbortSignal.timeout(50_000)
+      for (let i = 0; i < FRAMES; i++) await io.write({ type: 'record', bytes: body }, signal)
+      await io.flush(signal)
+      await io.close(signal)
+    })
+    const stream = await na.dialProtocol(nb.peerId, PROTOCOL)
+    const io = new FramedStream(stream, { idleTimeout: 20_000, highWater: 64 * 1024 })
+    const signal = AbortSignal.timeout(50_000)
+    let got = 0
+    let mostBuffered = 0
+    for (;;) {
+      const msg = await io.read(signal)
+      if (msg == null) break
+      assert.equal(msg.type, 'record')
+      got++
+      mostBuffered = Math.max(mostBuffered, stream.readBufferLength)
+      // a reader busy elsewhere now and then (an ingest in-flight bound): the peer keeps sending meanwhile
+      if (got % 1_500 === 0) await new Promise(resolve => setTimeout(resolve, 150))
+    }
+    assert.equal(got, FRAMES, 'every frame read, the stream never aborted')
+    assert.ok(mostBuffered <= stream.maxReadBufferLength, `read buffer peaked at ${mostBuffered} bytes`)
+  })
+
   it('stop unregisters the protocol and refuses new sessions', { timeout: DEADLINE }, async () => {
     const [na, nb] = await pair(new MemorySource(), new MemorySource())
     await (nb.services.sync as unknown as { stop: () => Promise<void> }).stop()
