@@ -32,7 +32,7 @@ import { machineCpu, machineCpuSince, mainThreadProfiler, threadCpu, threadCpuSi
 import type { MachineCpu, ThreadCpu } from './util.ts'
 
 export interface NetworkBenchResult {
-  catchUp: { records: number, seconds: number, recordsPerSecond: number, wireBytes: number, recordBytes: number, ratio: number, firstSeconds: number }
+  catchUp: { records: number, seconds: number, recordsPerSecond: number, wireBytes: number, recordBytes: number, ratio: number, firstSeconds: number, sessions: number, failedSessions: number }
   /** the holder's own ingest of the same records while loading them (ingest calls timed, signing not) */
   ownIngest: { records: number, seconds: number, recordsPerSecond: number, cpuSeconds: number }
   /** CPU the holder's process used during the catch-up, s, and the joiner's (this process) */
@@ -245,7 +245,10 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     log(`  loading ${count} records on the holder …`)
     const loaded = await holder.ask<{ id: string, total: number, recordBytes: number, ingestSeconds: number, ingestCpuSeconds: number, invite: string }>({ type: 'load', count })
     const sessions: SyncStats[] = []
-    b.syncSessions.on('session', (s) => { sessions.push(s) })
+    let failedSessions = 0
+    // the joiner's sessions, failed ones too: a catch-up cut into several sessions pays a wait and a new
+    // reconciliation for each (a stream aborted under a fast transfer did that 5 times in 100,000 records)
+    b.syncSessions.on('session', (s, err) => { sessions.push(s); if (err != null) failedSessions++ })
     await holder.ask({ type: 'mark' })
     // NET_BENCH_PROFILE=<file> profiles the joiner during the catch-up, NET_BENCH_HOLDER_PROFILE=<file> the holder
     const profiler = await mainThreadProfiler(process.env.NET_BENCH_PROFILE)
@@ -270,6 +273,9 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     b.records.off('record', onRecord)
     while ((await b.collectives.digest(loaded.id)).count < loaded.total) await new Promise(resolve => setTimeout(resolve, 100))
     const seconds = (performance.now() - started) / 1000
+    // the sessions that moved records (a round that only confirms both sides agree carries none)
+    const sessionsDuring = sessions.filter(x => x.recordsReceived > 0).length
+    const failedDuring = failedSessions
     const machine = machineCpuSince(machineBefore)
     await profiler?.stop()
     const holderCpu = await holder.ask<{ seconds: number, threads: ThreadCpu }>({ type: 'cpu' })
@@ -291,7 +297,7 @@ export async function benchNetwork (options: { records?: number, fetchMiB?: numb
     log(`  raw libp2p stream: ${rawStream.MiBps.toFixed(1)} MiB/s`)
 
     return {
-      catchUp: { records: loaded.total, seconds, recordsPerSecond: loaded.total / seconds, wireBytes, recordBytes: loaded.recordBytes, ratio: wireBytes / loaded.recordBytes, firstSeconds: ((firstAt ?? started) - started) / 1000 },
+      catchUp: { records: loaded.total, seconds, recordsPerSecond: loaded.total / seconds, wireBytes, recordBytes: loaded.recordBytes, ratio: wireBytes / loaded.recordBytes, firstSeconds: ((firstAt ?? started) - started) / 1000, sessions: sessionsDuring, failedSessions: failedDuring },
       ownIngest: { records: count, seconds: loaded.ingestSeconds, recordsPerSecond: count / loaded.ingestSeconds, cpuSeconds: loaded.ingestCpuSeconds },
       cpu,
       machine,
@@ -330,6 +336,7 @@ export function networkBenchTable (r: NetworkBenchResult): string {
     '| measure | result | limit, same run | ratio | target |',
     '|---|---|---|---|---|',
     `| late joiner catches up ${c.records.toLocaleString('en')} records (sync + validate + store + index) | ${Math.round(c.recordsPerSecond).toLocaleString('en')} records/s (${c.seconds.toFixed(1)} s) | the holder's own ingest of the same records: ${Math.round(r.ownIngest.recordsPerSecond).toLocaleString('en')}/s | **${(c.recordsPerSecond / r.ownIngest.recordsPerSecond).toFixed(2)}×** | ≥ 0.9× |`,
+    `| … sync sessions that carried records / ended by an error | ${c.sessions} / ${c.failedSessions} | | | 1 / 0 |`,
     `| … the first record counted, after the join started (join, the holder's item list, the first batch) | ${c.firstSeconds.toFixed(2)} s | the whole catch-up: ${c.seconds.toFixed(1)} s | ${(c.firstSeconds / c.seconds).toFixed(2)} | |`,
     `| … CPU meanwhile: joiner / holder (serving) | ${r.cpu.joinerSeconds.toFixed(1)} s / ${r.cpu.holderSeconds.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(r.cpu.joinerSeconds / (2 * c.seconds)).toFixed(2)} / ${(r.cpu.holderSeconds / (2 * c.seconds)).toFixed(2)} | |`,
     `| … the rest of the machine meanwhile: other processes and the kernel / iowait / stolen by the hypervisor | ${Math.max(0, r.machine.busy - r.cpu.joinerSeconds - r.cpu.holderSeconds).toFixed(1)} s / ${r.machine.iowait.toFixed(1)} s / ${r.machine.steal.toFixed(1)} s | the machine: ${(2 * c.seconds).toFixed(1)} core-s | ${(Math.max(0, r.machine.busy - r.cpu.joinerSeconds - r.cpu.holderSeconds) / (2 * c.seconds)).toFixed(2)} / ${(r.machine.iowait / (2 * c.seconds)).toFixed(2)} / ${(r.machine.steal / (2 * c.seconds)).toFixed(2)} | |`,
