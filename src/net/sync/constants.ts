@@ -55,7 +55,9 @@ export const DEFAULT_IDLE_TIMEOUT = 30_000
 /**
  * Records handed to `ingest` and not yet settled, per session; reading pauses beyond it. Larger groups let the node
  * validate and commit in bigger batches: a late joiner's catch-up of 20,000 records ran at 0.59-0.60x the holder's own
- * ingest with 256 in flight, 0.73-0.77x with 1,024 and 0.64-0.78x with 2,048 (bench/network.ts, two processes).
+ * ingest with 256 in flight, 0.73-0.77x with 1,024 and 0.64-0.78x with 2,048 (bench/network.ts, two processes; those
+ * runs had the paused-stream fault of framing.ts). Without it, 100,000 records, five runs each, alternated: 1,024 gave
+ * 0.78-1.02x (median 0.82x), 2,048 gave 0.79-1.02x (median 0.88x), a difference inside the machine's noise.
  */
 export const DEFAULT_INGEST_CONCURRENCY = 1024
 /**
