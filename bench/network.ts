@@ -351,9 +351,10 @@ export function networkBenchTable (r: NetworkBenchResult): string {
 if (process.argv[2] === HOLDER_FLAG) {
   await holderMain()
 } else if (import.meta.main) {
-  // the daemon's V8 flags and malloc settings, as `npm run bench` runs it (the holder, forked, inherits them): they
-  // cost the catch-up a third of its rate (0.69x against 1.03x without them, one run each), so a standalone run
-  // without them measured another node than the daemon
+  // the daemon's V8 flags and malloc settings, as `npm run bench` runs it (the holder, forked, inherits them), so a
+  // standalone run measures the daemon's node. (One run each once gave 0.69x with them against 1.03x without, but
+  // then the paused-stream fault of sync/framing.ts cut catch-ups into sessions at random; after its fix, four runs
+  // each, alternated: 0.85-0.94x with the flags, 0.81-0.89x with --max-semi-space-size=4 alone.)
   await withDaemonFlags()
   // --json: the result as JSON on stdout (what `benchNetworkInChild` reads); otherwise the table
   const args = process.argv.slice(2).filter(a => a !== '--json')
