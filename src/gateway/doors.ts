@@ -2,8 +2,9 @@
  * The gateway's doors: what any client, with or without a token, can make the node hold. Every connection is
  * bounded in number (in all, and per remote client address) and in silence; headers in time; every request but a content
  * upload in the time its body takes to arrive; a refused request whose body is still coming is answered and its
- * connection closed, its body dropped (for lingerMs at most) rather than read to the end. On loopback (the default) only loopback Host names are answered, so a web
- * page of another site that rebinds its name to 127.0.0.1 cannot read the node's routes.
+ * connection closed, its body dropped (for lingerMs at most) rather than read to the end. On loopback (the default)
+ * only loopback Host names are answered, so a web page of another site that rebinds its name to 127.0.0.1 cannot read
+ * the node's routes.
  */
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -159,4 +160,3 @@ function lingerOnClose (socket: Socket, lingerMs: number): void {
     socket.once('end', () => socket.destroy())
   }
 }
-
